@@ -1,0 +1,52 @@
+//! The UDP flow a datagram travelled on.
+
+use core::net::SocketAddr;
+
+/// Source and destination transport addresses of one UDP datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Flow {
+    /// Sender address and port.
+    pub src: SocketAddr,
+    /// Receiver address and port.
+    pub dst: SocketAddr,
+}
+
+impl Flow {
+    /// A flow from its two ends.
+    #[inline]
+    pub const fn new(src: SocketAddr, dst: SocketAddr) -> Self {
+        Flow { src, dst }
+    }
+
+    /// The opposite direction.
+    #[inline]
+    pub const fn reversed(&self) -> Flow {
+        Flow { src: self.dst, dst: self.src }
+    }
+
+    /// A 64-bit hash that is stable across runs and machines (FNV-1a over the addresses), so
+    /// that sharding by flow is deterministic.
+    pub fn stable_hash(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |bytes: &[u8]| {
+            for &b in bytes {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        };
+        for addr in [self.src, self.dst] {
+            match addr {
+                SocketAddr::V4(a) => eat(&a.ip().octets()),
+                SocketAddr::V6(a) => eat(&a.ip().octets()),
+            }
+            eat(&addr.port().to_be_bytes());
+        }
+        h
+    }
+}
+
+impl core::fmt::Display for Flow {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} -> {}", self.src, self.dst)
+    }
+}

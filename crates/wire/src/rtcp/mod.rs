@@ -1,0 +1,248 @@
+//! RTCP packets (RFC 3550 §6) in compound packets, with reduced-size RTCP (RFC 5506).
+//!
+//! [`CompoundIter`] walks the packets of one UDP payload; each item is a validated, typed
+//! view. After the first error the iterator stops: the rest of the datagram cannot be framed.
+//!
+//! ```
+//! use rtpscope_wire::rtcp::{CompoundIter, RtcpPacket};
+//!
+//! // An RR from SSRC 1 with one report block about SSRC 2 (cumulative lost = -3).
+//! let rr = [0x81, 201, 0, 7, 0, 0, 0, 1, 0, 0, 0, 2, 0x10, 0xff, 0xff, 0xfd,
+//!           0, 0, 0x10, 0, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0, 0];
+//! let Some(Ok(RtcpPacket::ReceiverReport(rr))) = CompoundIter::new(&rr).next() else { panic!() };
+//! let block = rr.report_blocks().next().unwrap();
+//! assert_eq!((block.ssrc(), block.cumulative_lost(), block.jitter()), (2, -3, 42));
+//! ```
+
+mod error;
+pub mod report;
+
+pub use error::RtcpError;
+pub use report::{ReceiverReport, ReportBlock, ReportBlocks, SenderReport};
+
+use crate::field::{u16_at, u8_at};
+use report::{REPORT_BLOCK_LEN, SENDER_INFO_LEN};
+
+/// RTCP packet types.
+pub mod packet_type {
+    /// Sender report.
+    pub const SR: u8 = 200;
+    /// Receiver report.
+    pub const RR: u8 = 201;
+    /// Source description.
+    pub const SDES: u8 = 202;
+    /// Goodbye.
+    pub const BYE: u8 = 203;
+    /// Application-defined.
+    pub const APP: u8 = 204;
+    /// Generic RTP feedback (RFC 4585).
+    pub const RTPFB: u8 = 205;
+    /// Payload-specific feedback (RFC 4585).
+    pub const PSFB: u8 = 206;
+    /// Extended report (RFC 3611).
+    pub const XR: u8 = 207;
+}
+
+/// Length of the RTCP common header.
+pub const HEADER_LEN: usize = 4;
+
+/// One framed RTCP packet: its common header and body, padding removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawPacket<'a> {
+    bytes: &'a [u8],
+    body_end: usize,
+    offset: usize,
+}
+
+impl<'a> RawPacket<'a> {
+    /// The count / format / subtype field (5 bits).
+    pub fn count(&self) -> u8 {
+        u8_at(self.bytes, 0) & 0x1f
+    }
+    /// The P bit.
+    pub fn has_padding(&self) -> bool {
+        u8_at(self.bytes, 0) & 0x20 != 0
+    }
+    /// The packet type.
+    pub fn packet_type(&self) -> u8 {
+        u8_at(self.bytes, 1)
+    }
+    /// The length field: the packet's length in 32-bit words minus one.
+    pub fn length_words(&self) -> u16 {
+        u16_at(self.bytes, 2)
+    }
+    /// The body after the 4-byte common header, without padding.
+    pub fn body(&self) -> &'a [u8] {
+        self.bytes.get(HEADER_LEN..self.body_end).unwrap_or(&[])
+    }
+    /// The whole packet including header and padding.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+    /// Offset of this packet within its compound packet.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+}
+
+/// A typed RTCP packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RtcpPacket<'a> {
+    /// Sender report (200).
+    SenderReport(SenderReport<'a>),
+    /// Receiver report (201).
+    ReceiverReport(ReceiverReport<'a>),
+    /// Source description (202).
+    SourceDescription(RawPacket<'a>),
+    /// Goodbye (203).
+    Goodbye(RawPacket<'a>),
+    /// Application-defined (204).
+    App(RawPacket<'a>),
+    /// Generic RTP feedback (205).
+    TransportFeedback(RawPacket<'a>),
+    /// Payload-specific feedback (206).
+    PayloadFeedback(RawPacket<'a>),
+    /// Extended report (207).
+    ExtendedReport(RawPacket<'a>),
+    /// Another RTCP packet type (192–199, 208–223).
+    Unknown(RawPacket<'a>),
+}
+
+impl<'a> RtcpPacket<'a> {
+    /// Frames and validates the first RTCP packet of `bytes`; returns it and its total length.
+    pub fn parse(bytes: &'a [u8], offset: usize) -> Result<(Self, usize), RtcpError> {
+        let available = bytes.len();
+        if available < HEADER_LEN {
+            return Err(RtcpError::Truncated { what: "common header", offset, needed: HEADER_LEN, available });
+        }
+        let version = bytes[0] >> 6;
+        if version != 2 {
+            return Err(RtcpError::BadVersion { version, offset });
+        }
+        let packet_type = bytes[1];
+        if !(192..=223).contains(&packet_type) {
+            return Err(RtcpError::NotRtcp { packet_type, offset });
+        }
+        let len = (usize::from(u16_at(bytes, 2)) + 1) * 4;
+        if available < len {
+            return Err(RtcpError::Truncated { what: "packet", offset, needed: len, available });
+        }
+        let bytes = &bytes[..len];
+        let mut body_end = len;
+        if bytes[0] & 0x20 != 0 {
+            let count = bytes[len - 1];
+            if count == 0 || usize::from(count) > len - HEADER_LEN {
+                return Err(RtcpError::BadPadding { count, offset });
+            }
+            body_end -= usize::from(count);
+        }
+        let raw = RawPacket { bytes, body_end, offset };
+        let body = body_end - HEADER_LEN;
+        let blocks = REPORT_BLOCK_LEN * usize::from(raw.count());
+        let need = |what, needed: usize| {
+            if body < needed {
+                Err(RtcpError::Truncated { what, offset, needed: HEADER_LEN + needed, available: body_end })
+            } else {
+                Ok(())
+            }
+        };
+        let packet = match packet_type {
+            packet_type::SR => {
+                need("sender report", 4 + SENDER_INFO_LEN + blocks)?;
+                RtcpPacket::SenderReport(SenderReport { raw })
+            }
+            packet_type::RR => {
+                need("receiver report", 4 + blocks)?;
+                RtcpPacket::ReceiverReport(ReceiverReport { raw })
+            }
+            packet_type::SDES => RtcpPacket::SourceDescription(raw),
+            packet_type::BYE => RtcpPacket::Goodbye(raw),
+            packet_type::APP => {
+                need("app packet", 8)?;
+                RtcpPacket::App(raw)
+            }
+            packet_type::RTPFB => {
+                need("feedback packet", 8)?;
+                RtcpPacket::TransportFeedback(raw)
+            }
+            packet_type::PSFB => {
+                need("feedback packet", 8)?;
+                RtcpPacket::PayloadFeedback(raw)
+            }
+            packet_type::XR => {
+                need("extended report", 4)?;
+                RtcpPacket::ExtendedReport(raw)
+            }
+            _ => RtcpPacket::Unknown(raw),
+        };
+        Ok((packet, len))
+    }
+
+    /// The packet type.
+    pub fn packet_type(&self) -> u8 {
+        self.raw().packet_type()
+    }
+
+    /// The framed packet underneath the typed view.
+    pub fn raw(&self) -> RawPacket<'a> {
+        match *self {
+            RtcpPacket::SenderReport(p) => p.raw,
+            RtcpPacket::ReceiverReport(p) => p.raw,
+            RtcpPacket::SourceDescription(raw)
+            | RtcpPacket::Goodbye(raw)
+            | RtcpPacket::App(raw)
+            | RtcpPacket::TransportFeedback(raw)
+            | RtcpPacket::PayloadFeedback(raw)
+            | RtcpPacket::ExtendedReport(raw)
+            | RtcpPacket::Unknown(raw) => raw,
+        }
+    }
+}
+
+/// Iterator over the packets of a compound RTCP datagram. Fused after an error.
+#[derive(Debug, Clone)]
+pub struct CompoundIter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+}
+
+impl<'a> CompoundIter<'a> {
+    /// Iterates the packets of `datagram`.
+    pub fn new(datagram: &'a [u8]) -> Self {
+        CompoundIter { bytes: datagram, offset: 0 }
+    }
+
+    /// Validates the whole compound packet, returning the number of packets in it.
+    pub fn validate(datagram: &'a [u8]) -> Result<usize, RtcpError> {
+        let mut n = 0;
+        for packet in CompoundIter::new(datagram) {
+            packet?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+impl<'a> Iterator for CompoundIter<'a> {
+    type Item = Result<RtcpPacket<'a>, RtcpError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.bytes.get(self.offset..)?;
+        if rest.is_empty() {
+            return None;
+        }
+        match RtcpPacket::parse(rest, self.offset) {
+            Ok((packet, len)) => {
+                self.offset += len;
+                Some(Ok(packet))
+            }
+            Err(e) => {
+                self.offset = self.bytes.len();
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl core::iter::FusedIterator for CompoundIter<'_> {}
