@@ -25,6 +25,9 @@ extern crate std;
 pub mod demux;
 mod field;
 pub mod flow;
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod inline;
 pub mod rtcp;
 pub mod rtp;
 pub mod time;
@@ -55,6 +58,14 @@ pub enum EmitError {
         /// The largest value the format allows.
         max: usize,
     },
+    /// A field holds a value the format cannot carry (e.g. SDES item type 0, which ends the
+    /// list, or a body that is not a whole number of 32-bit words).
+    InvalidValue {
+        /// Which field.
+        field: &'static str,
+        /// The value given.
+        value: usize,
+    },
 }
 
 impl core::fmt::Display for EmitError {
@@ -66,6 +77,7 @@ impl core::fmt::Display for EmitError {
             EmitError::FieldTooLarge { field, value, max } => {
                 write!(f, "{field} = {value} does not fit (at most {max})")
             }
+            EmitError::InvalidValue { field, value } => write!(f, "{field} = {value} is invalid"),
         }
     }
 }

@@ -14,11 +14,25 @@
 //! assert_eq!((block.ssrc(), block.cumulative_lost(), block.jitter()), (2, -3, 42));
 //! ```
 
+pub mod app;
+pub mod bye;
+pub mod emit;
 mod error;
+pub mod feedback;
 pub mod report;
+pub mod report_repr;
+pub mod sdes;
+pub mod xr;
 
+pub use app::{App, AppRepr};
+pub use bye::{Bye, ByeRepr};
+pub use emit::{RawRepr, RtcpRepr};
 pub use error::RtcpError;
+pub use feedback::{Feedback, FeedbackRepr};
 pub use report::{ReceiverReport, ReportBlock, ReportBlocks, SenderReport};
+pub use report_repr::{ReceiverReportRepr, ReportBlockRepr, SenderReportRepr};
+pub use sdes::{Sdes, SdesChunk, SdesChunkRepr, SdesItem, SdesRepr};
+pub use xr::{ExtendedReport, VoipMetrics, XrBlock, XrBlockRepr, XrRepr};
 
 use crate::field::{u16_at, u8_at};
 use report::{REPORT_BLOCK_LEN, SENDER_INFO_LEN};
@@ -94,17 +108,17 @@ pub enum RtcpPacket<'a> {
     /// Receiver report (201).
     ReceiverReport(ReceiverReport<'a>),
     /// Source description (202).
-    SourceDescription(RawPacket<'a>),
+    SourceDescription(Sdes<'a>),
     /// Goodbye (203).
-    Goodbye(RawPacket<'a>),
+    Goodbye(Bye<'a>),
     /// Application-defined (204).
-    App(RawPacket<'a>),
+    App(App<'a>),
     /// Generic RTP feedback (205).
-    TransportFeedback(RawPacket<'a>),
+    TransportFeedback(Feedback<'a>),
     /// Payload-specific feedback (206).
-    PayloadFeedback(RawPacket<'a>),
+    PayloadFeedback(Feedback<'a>),
     /// Extended report (207).
-    ExtendedReport(RawPacket<'a>),
+    ExtendedReport(ExtendedReport<'a>),
     /// Another RTCP packet type (192–199, 208–223).
     Unknown(RawPacket<'a>),
 }
@@ -156,23 +170,29 @@ impl<'a> RtcpPacket<'a> {
                 need("receiver report", 4 + blocks)?;
                 RtcpPacket::ReceiverReport(ReceiverReport { raw })
             }
-            packet_type::SDES => RtcpPacket::SourceDescription(raw),
-            packet_type::BYE => RtcpPacket::Goodbye(raw),
+            packet_type::SDES => {
+                sdes::validate(&raw)?;
+                RtcpPacket::SourceDescription(Sdes { raw })
+            }
+            packet_type::BYE => {
+                bye::validate(&raw)?;
+                RtcpPacket::Goodbye(Bye { raw })
+            }
             packet_type::APP => {
                 need("app packet", 8)?;
-                RtcpPacket::App(raw)
+                RtcpPacket::App(App { raw })
             }
             packet_type::RTPFB => {
                 need("feedback packet", 8)?;
-                RtcpPacket::TransportFeedback(raw)
+                RtcpPacket::TransportFeedback(Feedback { raw })
             }
             packet_type::PSFB => {
                 need("feedback packet", 8)?;
-                RtcpPacket::PayloadFeedback(raw)
+                RtcpPacket::PayloadFeedback(Feedback { raw })
             }
             packet_type::XR => {
-                need("extended report", 4)?;
-                RtcpPacket::ExtendedReport(raw)
+                xr::validate(&raw)?;
+                RtcpPacket::ExtendedReport(ExtendedReport { raw })
             }
             _ => RtcpPacket::Unknown(raw),
         };
@@ -189,13 +209,12 @@ impl<'a> RtcpPacket<'a> {
         match *self {
             RtcpPacket::SenderReport(p) => p.raw,
             RtcpPacket::ReceiverReport(p) => p.raw,
-            RtcpPacket::SourceDescription(raw)
-            | RtcpPacket::Goodbye(raw)
-            | RtcpPacket::App(raw)
-            | RtcpPacket::TransportFeedback(raw)
-            | RtcpPacket::PayloadFeedback(raw)
-            | RtcpPacket::ExtendedReport(raw)
-            | RtcpPacket::Unknown(raw) => raw,
+            RtcpPacket::SourceDescription(p) => p.raw,
+            RtcpPacket::Goodbye(p) => p.raw,
+            RtcpPacket::App(p) => p.raw,
+            RtcpPacket::TransportFeedback(p) | RtcpPacket::PayloadFeedback(p) => p.raw,
+            RtcpPacket::ExtendedReport(p) => p.raw,
+            RtcpPacket::Unknown(raw) => raw,
         }
     }
 }

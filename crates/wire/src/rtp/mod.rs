@@ -216,10 +216,17 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
     }
 }
 
-/// Iterator over the CSRC list.
+/// Iterator over a list of 32-bit source identifiers (CSRCs, or the sources of a BYE).
 #[derive(Debug, Clone)]
 pub struct Csrcs<'a> {
     bytes: &'a [u8],
+}
+
+impl<'a> Csrcs<'a> {
+    /// Iterates the big-endian 32-bit words of `bytes` (used for BYE source lists too).
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Csrcs { bytes }
+    }
 }
 
 impl Iterator for Csrcs<'_> {

@@ -1,0 +1,88 @@
+//! Why a frame was not yielded, and how many times.
+//!
+//! ```
+//! use rtpscope_capture::{DropCounters, Skip};
+//!
+//! let mut c = DropCounters::default();
+//! c.count(Skip::NotUdp);
+//! assert_eq!(c.not_udp, 1);
+//! assert_eq!(c.skipped(), 1);
+//! assert!(c.iter().any(|(name, v)| name == "not_udp" && v == 1));
+//! ```
+
+/// Why one link-layer frame carries no usable UDP datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Skip {
+    /// Not IPv4 or IPv6 (ARP, LLDP, ...).
+    NotIp,
+    /// IP, but not UDP (TCP, ICMP, ...).
+    NotUdp,
+    /// Cut short by the snap length: a header, or the UDP payload its length field announces,
+    /// is not all there. A cut RTP payload is never passed on as if whole.
+    Truncated,
+    /// An IP fragment. Fragments are counted, not reassembled: the first one would otherwise
+    /// look like a complete UDP datagram with a wrong length.
+    Fragment,
+    /// Header fields that contradict each other (IHL below 5, UDP length below 8, ...).
+    Malformed,
+    /// A link type this crate does not decode.
+    UnsupportedLinktype,
+}
+
+/// Counts of every frame read, by what became of it. Plain fields: no serde needed to print.
+///
+/// `frames == udp + skipped()` always holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DropCounters {
+    /// Every packet record read (pcap record, pcapng EPB/SPB/OPB, live frame).
+    pub frames: u64,
+    /// Frames yielded as UDP datagrams.
+    pub udp: u64,
+    /// Frames skipped: not IP.
+    pub not_ip: u64,
+    /// Frames skipped: IP but not UDP.
+    pub not_udp: u64,
+    /// Frames skipped: cut short by the snap length.
+    pub truncated: u64,
+    /// Frames skipped: IP fragments.
+    pub fragments: u64,
+    /// Frames skipped: malformed headers.
+    pub malformed: u64,
+    /// Frames skipped: link type not decoded.
+    pub unsupported_linktype: u64,
+}
+
+impl DropCounters {
+    /// Counts one skipped frame.
+    pub fn count(&mut self, skip: Skip) {
+        let slot = match skip {
+            Skip::NotIp => &mut self.not_ip,
+            Skip::NotUdp => &mut self.not_udp,
+            Skip::Truncated => &mut self.truncated,
+            Skip::Fragment => &mut self.fragments,
+            Skip::Malformed => &mut self.malformed,
+            Skip::UnsupportedLinktype => &mut self.unsupported_linktype,
+        };
+        *slot += 1;
+    }
+
+    /// Frames not yielded, all reasons together.
+    pub fn skipped(&self) -> u64 {
+        self.not_ip + self.not_udp + self.truncated + self.fragments + self.malformed + self.unsupported_linktype
+    }
+
+    /// Every counter as (stable name, value), for printing or JSON.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, u64)> {
+        [
+            ("frames", self.frames),
+            ("udp", self.udp),
+            ("not_ip", self.not_ip),
+            ("not_udp", self.not_udp),
+            ("truncated", self.truncated),
+            ("fragments", self.fragments),
+            ("malformed", self.malformed),
+            ("unsupported_linktype", self.unsupported_linktype),
+        ]
+        .into_iter()
+    }
+}

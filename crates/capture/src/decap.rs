@@ -1,0 +1,168 @@
+//! Link-layer decapsulation: from one captured frame to the UDP datagram inside it.
+//!
+//! Header parsing is etherparse's: its lax IP slicing keeps going when a frame is cut short by
+//! the snap length and reports fragmentation, IPv4 options and IPv6 extension headers. Only
+//! the few link headers it does not know (Linux cooked v2, BSD NULL/LOOP) are read here.
+//!
+//! ```
+//! use rtpscope_capture::decap::{decode_udp, linktype};
+//! use rtpscope_capture::Skip;
+//!
+//! // IPv4 + UDP 5004 -> 5006 with a 2-byte payload, as LINKTYPE_RAW.
+//! let ip = [0x45, 0, 0, 30, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+//!           0x13, 0x8c, 0x13, 0x8e, 0, 10, 0, 0, 0xab, 0xcd];
+//! let d = decode_udp(linktype::RAW, &ip).unwrap();
+//! assert_eq!(d.flow.dst.port(), 5006);
+//! assert_eq!(d.payload, &[0xab, 0xcd]);
+//! // Cut by the snap length: the UDP length field says 2 payload bytes, 1 is there.
+//! assert_eq!(decode_udp(linktype::RAW, &ip[..29]).unwrap_err(), Skip::Truncated);
+//! ```
+
+use std::net::SocketAddr;
+
+use etherparse::{ip_number, EtherType, Ethernet2Slice, LaxIpSlice, SingleVlanSlice, UdpHeaderSlice};
+use rtpscope_wire::Flow;
+
+use crate::Skip;
+
+/// LINKTYPE_ values (tcpdump.org/linktypes.html) decoded here.
+pub mod linktype {
+    /// BSD loopback: 4-byte address family in the capturing host's byte order.
+    pub const NULL: u32 = 0;
+    /// Ethernet II, with optional 802.1Q / 802.1ad (QinQ) tags.
+    pub const ETHERNET: u32 = 1;
+    /// DLT_RAW as most BSDs number it.
+    pub const DLT_RAW_12: u32 = 12;
+    /// DLT_RAW as OpenBSD numbers it.
+    pub const DLT_RAW_14: u32 = 14;
+    /// Raw IPv4 or IPv6, by the version nibble.
+    pub const RAW: u32 = 101;
+    /// OpenBSD loopback: 4-byte address family in network byte order.
+    pub const LOOP: u32 = 108;
+    /// Linux cooked capture v1 (16-byte header).
+    pub const LINUX_SLL: u32 = 113;
+    /// Raw IPv4.
+    pub const IPV4: u32 = 228;
+    /// Raw IPv6.
+    pub const IPV6: u32 = 229;
+    /// Linux cooked capture v2 (20-byte header).
+    pub const LINUX_SLL2: u32 = 276;
+}
+
+/// One UDP datagram found in a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UdpDatagram<'a> {
+    /// Source and destination address and port.
+    pub flow: Flow,
+    /// The UDP payload, exactly as long as the UDP length field says.
+    pub payload: &'a [u8],
+}
+
+/// Decodes the UDP datagram in `frame`, captured with link type `linktype`.
+///
+/// Never panics; every frame that is not a whole, unfragmented UDP datagram gets a [`Skip`]
+/// reason.
+pub fn decode_udp(linktype: u32, frame: &[u8]) -> Result<UdpDatagram<'_>, Skip> {
+    let ip = match linktype {
+        linktype::ETHERNET => {
+            let eth = Ethernet2Slice::from_slice_without_fcs(frame).map_err(|_| Skip::Truncated)?;
+            after_ether_type(eth.ether_type(), eth.payload_slice())?
+        }
+        linktype::LINUX_SLL => {
+            // 16-byte header; the protocol (an EtherType for IP) is its last two bytes.
+            let proto = be16(frame, 14).ok_or(Skip::Truncated)?;
+            after_ether_type(EtherType(proto), frame.get(16..).ok_or(Skip::Truncated)?)?
+        }
+        linktype::LINUX_SLL2 => {
+            // 20-byte header starting with the protocol.
+            let proto = be16(frame, 0).ok_or(Skip::Truncated)?;
+            after_ether_type(EtherType(proto), frame.get(20..).ok_or(Skip::Truncated)?)?
+        }
+        linktype::NULL | linktype::LOOP => {
+            let family = frame.get(..4).ok_or(Skip::Truncated)?;
+            let family = [family[0], family[1], family[2], family[3]];
+            // NULL is in the writer's byte order, which the file does not record: accept both.
+            let af = match (u32::from_le_bytes(family), u32::from_be_bytes(family)) {
+                (2, _) | (_, 2) => 4,
+                (24 | 28 | 30, _) | (_, 24 | 28 | 30) => 6,
+                _ => return Err(Skip::NotIp),
+            };
+            let rest = &frame[4..];
+            check_version(rest, af)?;
+            rest
+        }
+        linktype::RAW | linktype::DLT_RAW_12 | linktype::DLT_RAW_14 => frame,
+        linktype::IPV4 => {
+            check_version(frame, 4)?;
+            frame
+        }
+        linktype::IPV6 => {
+            check_version(frame, 6)?;
+            frame
+        }
+        _ => return Err(Skip::UnsupportedLinktype),
+    };
+    decode_ip(ip)
+}
+
+/// Skips VLAN tags (802.1Q, 802.1ad, the old 0x9100) and returns the IP packet.
+fn after_ether_type(mut ether_type: EtherType, mut rest: &[u8]) -> Result<&[u8], Skip> {
+    for _ in 0..4 {
+        match ether_type {
+            EtherType::IPV4 | EtherType::IPV6 => return Ok(rest),
+            EtherType::VLAN_TAGGED_FRAME | EtherType::PROVIDER_BRIDGING | EtherType::VLAN_DOUBLE_TAGGED_FRAME => {
+                let vlan = SingleVlanSlice::from_slice(rest).map_err(|_| Skip::Truncated)?;
+                ether_type = vlan.ether_type();
+                rest = vlan.payload_slice();
+            }
+            _ => return Err(Skip::NotIp),
+        }
+    }
+    Err(Skip::Malformed)
+}
+
+fn check_version(ip: &[u8], version: u8) -> Result<(), Skip> {
+    match ip.first() {
+        None => Err(Skip::Truncated),
+        Some(b) if b >> 4 == version => Ok(()),
+        Some(_) => Err(Skip::NotIp),
+    }
+}
+
+/// Decodes an IPv4 or IPv6 packet down to its UDP payload.
+pub fn decode_ip(ip: &[u8]) -> Result<UdpDatagram<'_>, Skip> {
+    let (slice, ext_err) = LaxIpSlice::from_slice(ip).map_err(|e| match e {
+        etherparse::err::ip::LaxHeaderSliceError::Len(_) => Skip::Truncated,
+        etherparse::err::ip::LaxHeaderSliceError::Content(
+            etherparse::err::ip::HeaderError::UnsupportedIpVersion { .. },
+        ) => Skip::NotIp,
+        etherparse::err::ip::LaxHeaderSliceError::Content(_) => Skip::Malformed,
+    })?;
+    let payload = slice.payload();
+    if payload.fragmented {
+        return Err(Skip::Fragment);
+    }
+    if payload.ip_number != ip_number::UDP {
+        // An extension header that could not be read leaves the "next header" unknown.
+        return Err(match ext_err {
+            Some((etherparse::err::ipv6_exts::HeaderSliceError::Len(_), _)) => Skip::Truncated,
+            Some(_) => Skip::Malformed,
+            None => Skip::NotUdp,
+        });
+    }
+    let udp = UdpHeaderSlice::from_slice(payload.payload).map_err(|_| Skip::Truncated)?;
+    let len = usize::from(udp.length());
+    if len < 8 {
+        // Zero is legal only in IPv6 jumbograms, which never carry RTP.
+        return Err(Skip::Malformed);
+    }
+    let body = payload.payload.get(8..len).ok_or(Skip::Truncated)?;
+    let src = SocketAddr::new(slice.source_addr(), udp.source_port());
+    let dst = SocketAddr::new(slice.destination_addr(), udp.destination_port());
+    Ok(UdpDatagram { flow: Flow::new(src, dst), payload: body })
+}
+
+fn be16(b: &[u8], at: usize) -> Option<u16> {
+    let s = b.get(at..at + 2)?;
+    Some(u16::from_be_bytes([s[0], s[1]]))
+}

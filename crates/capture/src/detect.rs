@@ -1,0 +1,418 @@
+//! Which UDP flows carry RTP, decided per flow from a few packets, in bounded memory.
+//!
+//! A flow (one direction of a 5-tuple) is confirmed as RTP after `confirm_packets` packets
+//! that each parse as RTP version 2, keep one SSRC, advance the sequence number by a small
+//! step, and advance the timestamp consistently with the arrival spacing at a plausible clock
+//! rate (the payload type's static rate, else 8, 16, 32, 48 or 90 kHz). Duplicates and
+//! slightly late packets neither confirm nor reset a candidate, so loss, reordering and
+//! duplication do not delay detection. DNS, QUIC, syslog, WireGuard and random payloads fail
+//! the first-byte test or never repeat an SSRC with a small sequence step; the measured rates
+//! are printed by the `detector_rates` test.
+//!
+//! Until a flow is confirmed its RTP-looking packets are *held* (copied, within per-flow and
+//! total byte bounds) and [`Verdict::Pending`] is returned; when the flow is confirmed they are
+//! released, in arrival order, through [`RtpDetector::drain_released`] before the confirming
+//! packet is reported as [`Verdict::Rtp`]. So no packet of a real stream is lost to detection.
+//!
+//! RTCP is recognised per packet: [`classify`] says RTCP and the whole datagram validates as a
+//! compound packet. Ports in `forced_ports`, and endpoints given by [`RtpDetector::add_hint`]
+//! (e.g. from SDP), skip the heuristic.
+//!
+//! ```
+//! use rtpscope_capture::{DetectorConfig, RtpDetector, Verdict};
+//! use rtpscope_wire::{rtp::RtpRepr, Flow, Timestamp};
+//!
+//! let flow = Flow::new("10.0.0.1:4000".parse().unwrap(), "10.0.0.2:5004".parse().unwrap());
+//! let mut det = RtpDetector::new(DetectorConfig::default());
+//! let mut buf = [0u8; 172];
+//! let mut verdicts = Vec::new();
+//! for i in 0..4u16 {
+//!     let repr = RtpRepr { sequence_number: 100 + i, timestamp: 160 * u32::from(i), ssrc: 7,
+//!                          payload: &[0xff; 160], ..RtpRepr::default() };
+//!     let n = repr.emit(&mut buf).unwrap();
+//!     verdicts.push(det.observe(Timestamp::from_millis(20 * u64::from(i)), flow, &buf[..n]));
+//! }
+//! assert_eq!(verdicts, [Verdict::Pending, Verdict::Pending, Verdict::Rtp, Verdict::Rtp]);
+//! assert_eq!(det.drain_released().count(), 2); // the two held packets, first seen first
+//! ```
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::ops::RangeInclusive;
+
+use rtpscope_wire::rtcp::CompoundIter;
+use rtpscope_wire::rtp::RtpPacket;
+use rtpscope_wire::{classify, Flow, PacketKind, Timestamp};
+
+use crate::sdp::static_payload;
+
+/// Tuning and bounds of an [`RtpDetector`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetectorConfig {
+    /// UDP ports (source or destination) whose RTP-looking packets are RTP without detection.
+    pub forced_ports: Vec<RangeInclusive<u16>>,
+    /// Consistent packets that confirm a flow (default 3).
+    pub confirm_packets: usize,
+    /// Flows tracked at once; past it the least recently seen of a sample is evicted.
+    pub max_flows: usize,
+    /// Packets held per undecided flow.
+    pub max_held_packets_per_flow: usize,
+    /// Payload bytes held per undecided flow.
+    pub max_held_bytes_per_flow: usize,
+    /// Payload bytes held over all flows.
+    pub max_held_bytes_total: usize,
+    /// RTP-looking packets after which an unconfirmed flow is rejected.
+    pub give_up_after: usize,
+    /// Largest forward sequence step (loss burst) that continues a candidate.
+    pub max_seq_gap: u16,
+    /// At [`RtpDetector::finish`], held packets of a flow are released if its current
+    /// candidate run reached this many consistent packets; else they are dropped.
+    pub release_at_finish_min_run: usize,
+}
+
+impl Default for DetectorConfig {
+    fn default() -> Self {
+        DetectorConfig {
+            forced_ports: Vec::new(),
+            confirm_packets: 3,
+            max_flows: 16_384,
+            max_held_packets_per_flow: 16,
+            max_held_bytes_per_flow: 24 * 1024,
+            max_held_bytes_total: 8 * 1024 * 1024,
+            give_up_after: 24,
+            max_seq_gap: 128,
+            release_at_finish_min_run: 2,
+        }
+    }
+}
+
+/// What the detector made of one datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// RTP on a confirmed (or forced) flow.
+    Rtp,
+    /// A valid RTCP compound packet.
+    Rtcp,
+    /// Looks like RTP; held until its flow is decided.
+    Pending,
+    /// Not RTP (or dropped because the held-packet bounds were reached).
+    NotRtp,
+}
+
+/// A datagram held while its flow was undecided, handed back when it was confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldDatagram {
+    /// Arrival time.
+    pub ts: Timestamp,
+    /// The flow.
+    pub flow: Flow,
+    /// A copy of the UDP payload.
+    pub payload: Vec<u8>,
+    /// Arrival order among all datagrams given to the detector (0-based).
+    pub arrival: u64,
+}
+
+/// Counters of an [`RtpDetector`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DetectorStats {
+    /// Flows currently tracked.
+    pub flows_tracked: u64,
+    /// Flows confirmed as RTP so far.
+    pub flows_confirmed: u64,
+    /// Flows rejected so far.
+    pub flows_rejected: u64,
+    /// Flows evicted for the `max_flows` bound.
+    pub flows_evicted: u64,
+    /// Packets held now.
+    pub held_packets: u64,
+    /// Payload bytes held now.
+    pub held_bytes: u64,
+    /// RTP-looking packets not held because a bound was reached (reported NotRtp).
+    pub held_overflow: u64,
+    /// Held packets discarded because their flow was rejected or evicted.
+    pub held_discarded: u64,
+    /// Datagrams reported Rtp (not counting released ones).
+    pub rtp: u64,
+    /// Datagrams released from holding.
+    pub released: u64,
+    /// Datagrams reported Rtcp.
+    pub rtcp: u64,
+}
+
+/// What [`RtpDetector::finish`] did with flows still undecided at the end of input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FinishReport {
+    /// Held packets released because their flow looked like RTP by the weaker end-of-input
+    /// rule (`release_at_finish_min_run` consistent packets), in arrival order.
+    pub released: Vec<HeldDatagram>,
+    /// Held packets dropped because their flow never looked like RTP.
+    pub dropped_unconfirmed: u64,
+    /// Flows that were still undecided.
+    pub undecided_flows: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    ssrc: u32,
+    seq: u16,
+    ts: u32,
+    arrival: Timestamp,
+    payload_type: u8,
+    run: usize,
+}
+
+#[derive(Debug)]
+enum State {
+    Undecided(Option<Candidate>),
+    Rtp,
+    Rejected,
+}
+
+#[derive(Debug)]
+struct FlowEntry {
+    state: State,
+    last_seen: Timestamp,
+    held: Vec<HeldDatagram>,
+    held_bytes: usize,
+    looked_like_rtp: usize,
+}
+
+/// Per-flow RTP detection with bounded memory. See the module documentation.
+#[derive(Debug)]
+pub struct RtpDetector {
+    config: DetectorConfig,
+    flows: HashMap<Flow, FlowEntry>,
+    hints: HashSet<SocketAddr>,
+    released: VecDeque<HeldDatagram>,
+    held_total: usize,
+    arrivals: u64,
+    stats: DetectorStats,
+}
+
+/// Endpoints remembered from hints at most.
+const MAX_HINTS: usize = 4096;
+/// Flows looked at to choose one to evict.
+const EVICTION_SAMPLE: usize = 32;
+
+impl RtpDetector {
+    /// A detector with `config`.
+    pub fn new(config: DetectorConfig) -> Self {
+        RtpDetector {
+            config,
+            flows: HashMap::new(),
+            hints: HashSet::new(),
+            released: VecDeque::new(),
+            held_total: 0,
+            arrivals: 0,
+            stats: DetectorStats::default(),
+        }
+    }
+
+    /// Treats RTP-looking packets to or from `endpoint` as RTP at once (e.g. an SDP `m=` line).
+    /// Returns false when the hint table is full.
+    pub fn add_hint(&mut self, endpoint: SocketAddr) -> bool {
+        if self.hints.len() >= MAX_HINTS && !self.hints.contains(&endpoint) {
+            return false;
+        }
+        self.hints.insert(endpoint);
+        true
+    }
+
+    /// Decides about one datagram. After [`Verdict::Rtp`], call [`Self::drain_released`]:
+    /// held packets of the flow, if any, come before this one.
+    pub fn observe(&mut self, ts: Timestamp, flow: Flow, payload: &[u8]) -> Verdict {
+        let arrival = self.arrivals;
+        self.arrivals += 1;
+        match classify(payload) {
+            PacketKind::Rtcp => {
+                return if CompoundIter::validate(payload).is_ok() {
+                    self.stats.rtcp += 1;
+                    Verdict::Rtcp
+                } else {
+                    Verdict::NotRtp
+                };
+            }
+            PacketKind::Rtp => {}
+            _ => return Verdict::NotRtp,
+        }
+        let Ok(packet) = RtpPacket::new_checked(payload) else {
+            return Verdict::NotRtp;
+        };
+        if self.is_forced(&flow) {
+            self.stats.rtp += 1;
+            return Verdict::Rtp;
+        }
+        if !self.flows.contains_key(&flow) {
+            if self.flows.len() >= self.config.max_flows.max(1) {
+                self.evict_one();
+            }
+            self.flows.insert(
+                flow,
+                FlowEntry { state: State::Undecided(None), last_seen: ts, held: Vec::new(), held_bytes: 0, looked_like_rtp: 0 },
+            );
+        }
+        let Some(entry) = self.flows.get_mut(&flow) else {
+            return Verdict::NotRtp;
+        };
+        entry.last_seen = ts;
+        let cand = match &mut entry.state {
+            State::Rtp => {
+                self.stats.rtp += 1;
+                return Verdict::Rtp;
+            }
+            State::Rejected => return Verdict::NotRtp,
+            State::Undecided(c) => c,
+        };
+        let run = advance(cand, &packet, ts, self.config.max_seq_gap);
+        if run >= self.config.confirm_packets.max(1) {
+            entry.state = State::Rtp;
+            self.held_total -= entry.held_bytes;
+            entry.held_bytes = 0;
+            self.stats.released += entry.held.len() as u64;
+            self.released.extend(entry.held.drain(..));
+            entry.held = Vec::new();
+            self.stats.flows_confirmed += 1;
+            self.stats.rtp += 1;
+            return Verdict::Rtp;
+        }
+        entry.looked_like_rtp += 1;
+        if entry.looked_like_rtp >= self.config.give_up_after {
+            entry.state = State::Rejected;
+            self.held_total -= entry.held_bytes;
+            self.stats.held_discarded += entry.held.len() as u64;
+            entry.held = Vec::new();
+            entry.held_bytes = 0;
+            self.stats.flows_rejected += 1;
+            return Verdict::NotRtp;
+        }
+        let len = payload.len();
+        if entry.held.len() >= self.config.max_held_packets_per_flow
+            || entry.held_bytes + len > self.config.max_held_bytes_per_flow
+            || self.held_total + len > self.config.max_held_bytes_total
+        {
+            self.stats.held_overflow += 1;
+            return Verdict::NotRtp;
+        }
+        entry.held.push(HeldDatagram { ts, flow, payload: payload.to_vec(), arrival });
+        entry.held_bytes += len;
+        self.held_total += len;
+        Verdict::Pending
+    }
+
+    /// Held packets released by the last confirmation, oldest first.
+    pub fn drain_released(&mut self) -> impl Iterator<Item = HeldDatagram> + '_ {
+        self.released.drain(..)
+    }
+
+    /// Ends the input. Undecided flows whose current candidate has at least
+    /// `release_at_finish_min_run` consistent packets are taken for short RTP streams and
+    /// their held packets are returned; the others' held packets are counted as dropped.
+    /// The detector can be used again afterwards; nothing stays held.
+    pub fn finish(&mut self) -> FinishReport {
+        let mut report = FinishReport { released: self.released.drain(..).collect(), ..FinishReport::default() };
+        for entry in self.flows.values_mut() {
+            let State::Undecided(cand) = &entry.state else {
+                continue;
+            };
+            report.undecided_flows += 1;
+            let run = cand.map_or(0, |c| c.run);
+            let held = std::mem::take(&mut entry.held);
+            if run >= self.config.release_at_finish_min_run.max(1) {
+                self.stats.released += held.len() as u64;
+                report.released.extend(held);
+            } else {
+                report.dropped_unconfirmed += held.len() as u64;
+            }
+            entry.held_bytes = 0;
+        }
+        self.held_total = 0;
+        report.released.sort_by_key(|h| h.arrival);
+        report
+    }
+
+    /// Current counters.
+    pub fn stats(&self) -> DetectorStats {
+        let held_packets = self.flows.values().map(|e| e.held.len() as u64).sum();
+        DetectorStats {
+            flows_tracked: self.flows.len() as u64,
+            held_packets,
+            held_bytes: self.held_total as u64,
+            ..self.stats.clone()
+        }
+    }
+
+    /// Whether `flow` is currently confirmed as RTP.
+    pub fn is_confirmed(&self, flow: &Flow) -> bool {
+        matches!(self.flows.get(flow), Some(FlowEntry { state: State::Rtp, .. }))
+    }
+
+    fn is_forced(&self, flow: &Flow) -> bool {
+        let port_forced = |p: u16| self.config.forced_ports.iter().any(|r| r.contains(&p));
+        port_forced(flow.src.port())
+            || port_forced(flow.dst.port())
+            || (!self.hints.is_empty() && (self.hints.contains(&flow.dst) || self.hints.contains(&flow.src)))
+    }
+
+    fn evict_one(&mut self) {
+        let victim = self.flows.iter().take(EVICTION_SAMPLE).min_by_key(|(_, e)| e.last_seen).map(|(f, _)| *f);
+        if let Some(entry) = victim.and_then(|f| self.flows.remove(&f)) {
+            self.held_total -= entry.held_bytes;
+            self.stats.held_discarded += entry.held.len() as u64;
+            self.stats.flows_evicted += 1;
+        }
+    }
+}
+
+/// Feeds one packet to a flow's candidate; returns the candidate's run of consistent packets.
+fn advance(cand: &mut Option<Candidate>, p: &RtpPacket<&[u8]>, now: Timestamp, max_gap: u16) -> usize {
+    let fresh = Candidate {
+        ssrc: p.ssrc(),
+        seq: p.sequence_number(),
+        ts: p.timestamp(),
+        arrival: now,
+        payload_type: p.payload_type(),
+        run: 1,
+    };
+    let Some(c) = cand else {
+        *cand = Some(fresh);
+        return 1;
+    };
+    if c.ssrc != fresh.ssrc {
+        *c = fresh;
+        return 1;
+    }
+    let step = fresh.seq.wrapping_sub(c.seq) as i16;
+    if step == 0 || (step < 0 && step.unsigned_abs() <= max_gap) {
+        // A duplicate or a late packet: consistent with RTP, but no progress.
+        return c.run;
+    }
+    let dts = fresh.ts.wrapping_sub(c.ts) as i32;
+    let elapsed = now.as_nanos().saturating_sub(c.arrival.as_nanos());
+    if step > 0 && step.unsigned_abs() <= max_gap && timing_plausible(dts, step.unsigned_abs(), elapsed, fresh.payload_type) {
+        *c = Candidate { run: c.run + 1, ..fresh };
+    } else {
+        *c = fresh;
+    }
+    c.run
+}
+
+/// Whether a timestamp advance of `dts` over `steps` packets fits `elapsed_ns` of arrival
+/// time at the payload type's clock rate (or any usual one for dynamic types).
+fn timing_plausible(dts: i32, steps: u16, elapsed_ns: u64, payload_type: u8) -> bool {
+    if dts < 0 {
+        return false;
+    }
+    if dts == 0 {
+        // Several packets of one video frame share a timestamp.
+        return true;
+    }
+    const RATES: [u32; 5] = [8_000, 16_000, 32_000, 48_000, 90_000];
+    let elapsed = elapsed_ns as f64 / 1e9;
+    // Network jitter, reordering and capture buffering shift arrivals against media time.
+    let slack = 0.5 + 0.02 * f64::from(steps);
+    let fits = |rate: u32| (f64::from(dts) / f64::from(rate) - elapsed).abs() <= slack;
+    match static_payload(payload_type) {
+        Some(p) => fits(p.clock_rate),
+        None => RATES.into_iter().any(fits),
+    }
+}

@@ -1,0 +1,56 @@
+//! Bodies of the fuzz targets, here so that normal tests run them too.
+//!
+//! ```
+//! rtpscope_capture::fuzzing::capture_file(b"\xd4\xc3\xb2\xa1garbage");
+//! rtpscope_capture::fuzzing::capture_frame(&[1, 0x45, 0]);
+//! ```
+
+use rtpscope_wire::Timestamp;
+
+use crate::decap::linktype;
+use crate::{decode_udp, CaptureReader, DetectorConfig, RtpDetector, SipTracker};
+
+/// Reads `data` as a capture file to the end or the first error, feeding every frame to
+/// the detector and the SIP tracker. Must never panic.
+pub fn capture_file(data: &[u8]) {
+    let Ok(mut reader) = CaptureReader::new(data) else {
+        return;
+    };
+    let mut detector = RtpDetector::new(DetectorConfig { max_flows: 64, ..DetectorConfig::default() });
+    let mut sip = SipTracker::new();
+    while let Ok(Some(frame)) = reader.next_frame() {
+        let (ts, flow) = (frame.ts, frame.flow);
+        sip.observe(ts, flow, frame.payload);
+        detector.observe(ts, flow, frame.payload);
+        detector.drain_released().for_each(drop);
+    }
+    let c = reader.counters();
+    assert_eq!(c.frames, c.udp + c.skipped());
+    detector.finish();
+}
+
+/// Decodes `data[1..]` as a frame of the link type chosen by `data[0]`. Must never panic.
+pub fn capture_frame(data: &[u8]) {
+    const TYPES: [u32; 11] = [
+        linktype::NULL,
+        linktype::ETHERNET,
+        linktype::DLT_RAW_12,
+        linktype::DLT_RAW_14,
+        linktype::RAW,
+        linktype::LOOP,
+        linktype::LINUX_SLL,
+        linktype::IPV4,
+        linktype::IPV6,
+        linktype::LINUX_SLL2,
+        147,
+    ];
+    let Some((&sel, frame)) = data.split_first() else {
+        return;
+    };
+    let lt = TYPES[usize::from(sel) % TYPES.len()];
+    if let Ok(d) = decode_udp(lt, frame) {
+        let mut sip = SipTracker::new();
+        sip.observe(Timestamp::ZERO, d.flow, d.payload);
+        let _ = crate::sdp::parse_sdp(&String::from_utf8_lossy(d.payload));
+    }
+}

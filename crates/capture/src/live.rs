@@ -1,0 +1,137 @@
+//! Live capture from a network interface (feature `live`), through pnet's datalink channel.
+//!
+//! Frames are timestamped with the system clock when they are read: capture is I/O, and the
+//! analysis downstream only ever uses the timestamps it is handed.
+//!
+//! ```no_run
+//! use rtpscope_capture::live::{interfaces, LiveSource};
+//! use std::time::Duration;
+//!
+//! for i in interfaces() {
+//!     println!("{} up={} loopback={}", i.name, i.is_up, i.is_loopback);
+//! }
+//! let mut src = LiveSource::open("lo", Duration::from_millis(200))?;
+//! while let Some(frame) = src.next_frame()? {
+//!     println!("{} {} bytes", frame.flow, frame.payload.len());
+//! }
+//! # Ok::<(), rtpscope_capture::CaptureError>(())
+//! ```
+
+use std::io;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use pnet_datalink::{self as datalink, Channel, DataLinkReceiver, NetworkInterface};
+use rtpscope_wire::{classify, Timestamp};
+
+use crate::decap::{decode_udp, linktype};
+use crate::{CaptureError, DropCounters, Frame};
+
+/// A network interface that can be captured on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceInfo {
+    /// Name to pass to [`LiveSource::open`].
+    pub name: String,
+    /// Description (may be empty).
+    pub description: String,
+    /// Administratively up.
+    pub is_up: bool,
+    /// The loopback interface.
+    pub is_loopback: bool,
+    /// Addresses, as text.
+    pub addresses: Vec<String>,
+}
+
+/// Interfaces of this host.
+pub fn interfaces() -> Vec<InterfaceInfo> {
+    datalink::interfaces()
+        .into_iter()
+        .map(|i| InterfaceInfo {
+            description: i.description.clone(),
+            is_up: i.is_up(),
+            is_loopback: i.is_loopback(),
+            addresses: i.ips.iter().map(|ip| ip.to_string()).collect(),
+            name: i.name,
+        })
+        .collect()
+}
+
+/// Frames from one interface.
+pub struct LiveSource {
+    rx: Box<dyn DataLinkReceiver>,
+    linktype: u32,
+    buf: Vec<u8>,
+    counters: DropCounters,
+    index: u64,
+}
+
+impl std::fmt::Debug for LiveSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveSource").field("linktype", &self.linktype).field("counters", &self.counters).finish()
+    }
+}
+
+impl LiveSource {
+    /// Opens `name` for capture; reads wait at most `read_timeout`.
+    pub fn open(name: &str, read_timeout: Duration) -> Result<Self, CaptureError> {
+        let iface: NetworkInterface = datalink::interfaces()
+            .into_iter()
+            .find(|i| i.name == name)
+            .ok_or_else(|| CaptureError::Interface { interface: name.to_string(), reason: "no such interface".into() })?;
+        let config = datalink::Config { read_timeout: Some(read_timeout), ..Default::default() };
+        let rx = match datalink::channel(&iface, config) {
+            Ok(Channel::Ethernet(_tx, rx)) => rx,
+            Ok(_) => {
+                return Err(CaptureError::Interface { interface: name.into(), reason: "unsupported channel type".into() })
+            }
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                return Err(CaptureError::PermissionDenied { interface: name.into() })
+            }
+            Err(e) => return Err(CaptureError::Interface { interface: name.into(), reason: e.to_string() }),
+        };
+        // Linux hands Ethernet headers for Ethernet and loopback; interfaces without a MAC
+        // (tun, wireguard) deliver bare IP packets.
+        let has_mac = iface.mac.is_some_and(|m| m.octets() != [0; 6]);
+        let linktype = if has_mac || iface.is_loopback() { linktype::ETHERNET } else { linktype::RAW };
+        Ok(LiveSource { rx, linktype, buf: Vec::with_capacity(65_536), counters: DropCounters::default(), index: 0 })
+    }
+
+    /// The next UDP datagram; `Ok(None)` when the read timed out (check your stop flag and
+    /// call again). Non-UDP frames are counted and skipped.
+    pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
+        let (ts, start, len, flow) = loop {
+            match self.rx.next() {
+                Ok(frame) => {
+                    self.buf.clear();
+                    self.buf.extend_from_slice(frame);
+                }
+                Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {
+                    return Ok(None)
+                }
+                Err(source) => return Err(CaptureError::Io { offset: 0, source }),
+            }
+            let ts = now();
+            self.index += 1;
+            self.counters.frames += 1;
+            match decode_udp(self.linktype, &self.buf) {
+                Ok(d) => {
+                    let start = d.payload.as_ptr() as usize - self.buf.as_ptr() as usize;
+                    break (ts, start, d.payload.len(), d.flow);
+                }
+                Err(skip) => self.counters.count(skip),
+            }
+        };
+        self.counters.udp += 1;
+        let payload = self.buf.get(start..start + len).unwrap_or_default();
+        Ok(Some(Frame { ts, flow, payload, kind: classify(payload), index: self.index }))
+    }
+
+    /// What happened to every frame read so far.
+    pub fn counters(&self) -> &DropCounters {
+        &self.counters
+    }
+}
+
+fn now() -> Timestamp {
+    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    Timestamp::from_secs_nanos(d.as_secs(), d.subsec_nanos())
+}

@@ -1,0 +1,454 @@
+//! Streaming reader for pcap and pcapng files, from any [`Read`].
+//!
+//! # Why pcap-parser, and why our own buffer
+//!
+//! Block and record parsing is pcap-parser's (rusticata; maintained, fuzzed, handles both
+//! byte orders, the "modified" pcap variant, and every pcapng block type). pcap-file 2 was
+//! compared (see `docs/benchmarks/capture.md`): on the same 1 M-frame capture its reader
+//! iterates records more slowly because it returns an owned-header packet per record
+//! through a `Result` per field, and its pcapng reader allocates per block; pcap-parser's
+//! zero-copy nom parsers return slices of our buffer. Both survived random input without
+//! panicking; pcap-parser's errors carry enough to name the block, which we need for offsets.
+//!
+//! We do not use pcap-parser's `PcapReaderIterator`: its constructor parses whatever the
+//! first `read()` returned (a pipe may return fewer bytes than a header), and its error
+//! values do not say where in the file they happened. Instead this module keeps one
+//! refillable buffer, asks for exactly the bytes a record needs, and hands each complete
+//! record to pcap-parser's parsers. Memory is constant: the buffer only grows to the
+//! largest record accepted (16 MiB), never to the file.
+//!
+//! ```
+//! use rtpscope_capture::{CaptureReader, PcapWriter};
+//! use rtpscope_wire::{Flow, PacketKind, Timestamp};
+//!
+//! let mut w = PcapWriter::new(Vec::new(), rtpscope_capture::decap::linktype::ETHERNET).unwrap();
+//! let flow = Flow::new("10.0.0.1:4000".parse().unwrap(), "10.0.0.2:5004".parse().unwrap());
+//! w.write_udp(Timestamp::from_secs_nanos(1, 500), flow, &[0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9]).unwrap();
+//! let bytes = w.into_inner().unwrap();
+//!
+//! let mut r = CaptureReader::new(&bytes[..]).unwrap();
+//! let f = r.next_frame().unwrap().unwrap();
+//! assert_eq!((f.flow, f.kind, f.index), (flow, PacketKind::Rtp, 1));
+//! assert_eq!(f.ts, Timestamp::from_secs_nanos(1, 0)); // microsecond file
+//! assert!(r.next_frame().unwrap().is_none());
+//! assert_eq!(r.counters().udp, 1);
+//! ```
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use pcap_parser::pcapng::{parse_block_be, parse_block_le, Block};
+use pcap_parser::traits::PcapNGPacketBlock;
+use rtpscope_wire::{classify, Flow, PacketKind, Timestamp};
+
+use crate::decap::decode_udp;
+use crate::{CaptureError, DropCounters};
+
+/// Largest pcap record accepted when the header's snap length is smaller (libpcap's limit).
+const MAX_PCAP_RECORD: u64 = 262_144;
+/// Largest pcapng block, and pcap record whatever the snap length says (libpcap's limit).
+const MAX_BLOCK: u64 = 16 * 1024 * 1024;
+/// Initial buffer; large enough that a refill is a big sequential read.
+const INITIAL_BUFFER: usize = 1 << 20;
+
+const PCAPNG_SHB: u32 = 0x0A0D_0D0A;
+const PCAPNG_BOM: u32 = 0x1A2B_3C4D;
+const PCAPNG_OPB: u32 = 2;
+
+/// One UDP datagram from a capture, borrowed from the reader's buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame<'a> {
+    /// Capture timestamp, nanoseconds since the Unix epoch.
+    pub ts: Timestamp,
+    /// UDP source and destination.
+    pub flow: Flow,
+    /// The UDP payload.
+    pub payload: &'a [u8],
+    /// What the payload carries, by its first bytes.
+    pub kind: PacketKind,
+    /// Frame number in the capture, 1-based, counting every packet record (as Wireshark does).
+    pub index: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Interface {
+    linktype: u32,
+    snaplen: u32,
+    units_per_sec: u64,
+    offset_secs: i64,
+}
+
+#[derive(Debug)]
+enum Format {
+    Pcap { big_endian: bool, nanos: bool, modified: bool, linktype: u32, max_record: u64 },
+    PcapNg { big_endian: bool, interfaces: Vec<Interface> },
+}
+
+/// Where a packet record's data sits in the buffer.
+struct Record {
+    ts: Timestamp,
+    linktype: u32,
+    data_start: usize,
+    data_len: usize,
+    total_len: usize,
+}
+
+/// A pcap or pcapng file read frame by frame, in constant memory.
+#[derive(Debug)]
+pub struct CaptureReader<R: Read> {
+    source: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    /// File offset of `buf[0]`.
+    base: u64,
+    /// Bytes of the last yielded record, consumed at the next call (the frame borrows them).
+    pending: usize,
+    format: Format,
+    counters: DropCounters,
+    index: u64,
+}
+
+impl<R: Read> CaptureReader<R> {
+    /// Reads the file header and recognises the format: pcap (microsecond or nanosecond
+    /// magic, either byte order, and the "modified" variant) or pcapng.
+    pub fn new(source: R) -> Result<Self, CaptureError> {
+        let mut r = CaptureReader {
+            source,
+            buf: vec![0; INITIAL_BUFFER],
+            start: 0,
+            end: 0,
+            eof: false,
+            base: 0,
+            pending: 0,
+            format: Format::PcapNg { big_endian: false, interfaces: Vec::new() },
+            counters: DropCounters::default(),
+            index: 0,
+        };
+        if !r.ensure(4)? {
+            return Err(if r.end == 0 { CaptureError::Empty } else { r.truncated("file magic", 4) });
+        }
+        let magic = u32::from_be_bytes(r.array4(0));
+        if magic == PCAPNG_SHB {
+            // The SHB is parsed as the first block by `next_frame`; nothing else to do.
+            return Ok(r);
+        }
+        let (big_endian, nanos, modified) = match magic {
+            0xd4c3_b2a1 => (false, false, false),
+            0x4d3c_b2a1 => (false, true, false),
+            0x34cd_b2a1 => (false, false, true),
+            0xa1b2_c3d4 => (true, false, false),
+            0xa1b2_3c4d => (true, true, false),
+            _ => return Err(CaptureError::BadMagic { offset: 0, found: magic }),
+        };
+        if !r.ensure(24)? {
+            return Err(r.truncated("pcap file header", 24));
+        }
+        let header = &r.buf[r.start..r.start + 24];
+        let (_, hdr) = pcap_parser::pcap::parse_pcap_header(header)
+            .map_err(|_| CaptureError::Malformed { offset: 0, what: "pcap file header" })?;
+        let snaplen = u64::from(hdr.snaplen);
+        r.format = Format::Pcap {
+            big_endian,
+            nanos,
+            modified,
+            linktype: hdr.network.0 as u32,
+            max_record: snaplen.clamp(MAX_PCAP_RECORD, MAX_BLOCK),
+        };
+        r.start += 24;
+        Ok(r)
+    }
+
+    /// The next UDP datagram. Frames that carry none are counted in [`Self::counters`] and
+    /// skipped. `Ok(None)` at the end of the input; after an error, frames before it have
+    /// all been returned.
+    pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
+        self.start += std::mem::take(&mut self.pending);
+        let (rec, payload_start, payload_len, flow) = loop {
+            let Some(rec) = self.next_record()? else {
+                return Ok(None);
+            };
+            self.index += 1;
+            self.counters.frames += 1;
+            let data = self.buf.get(rec.data_start..rec.data_start + rec.data_len).unwrap_or(&[]);
+            match decode_udp(rec.linktype, data) {
+                Ok(d) => {
+                    // The payload is a sub-slice of `data`: keep its position, not the borrow,
+                    // so the loop may refill the buffer on the skip path.
+                    let at = rec.data_start + (d.payload.as_ptr() as usize - data.as_ptr() as usize);
+                    break (rec, at, d.payload.len(), d.flow);
+                }
+                Err(skip) => {
+                    self.counters.count(skip);
+                    self.start += rec.total_len;
+                }
+            }
+        };
+        self.counters.udp += 1;
+        self.pending = rec.total_len;
+        let payload = self.buf.get(payload_start..payload_start + payload_len).unwrap_or(&[]);
+        Ok(Some(Frame { ts: rec.ts, flow, payload, kind: classify(payload), index: self.index }))
+    }
+
+    /// What happened to every frame read so far.
+    pub fn counters(&self) -> &DropCounters {
+        &self.counters
+    }
+
+    /// Bytes of the input consumed so far (for progress bars).
+    pub fn bytes_read(&self) -> u64 {
+        self.offset() + self.pending as u64
+    }
+
+    /// The link type of a pcap file, or of the first pcapng interface seen.
+    pub fn linktype(&self) -> Option<u32> {
+        match &self.format {
+            Format::Pcap { linktype, .. } => Some(*linktype),
+            Format::PcapNg { interfaces, .. } => interfaces.first().map(|i| i.linktype),
+        }
+    }
+
+    fn offset(&self) -> u64 {
+        self.base + self.start as u64
+    }
+
+    fn array4(&self, at: usize) -> [u8; 4] {
+        let mut out = [0; 4];
+        if let Some(s) = self.buf.get(self.start + at..self.start + at + 4) {
+            out.copy_from_slice(s);
+        }
+        out
+    }
+
+    fn u32_at(&self, at: usize, big_endian: bool) -> u32 {
+        let b = self.array4(at);
+        if big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
+    }
+
+    fn truncated(&self, what: &'static str, needed: u64) -> CaptureError {
+        CaptureError::Truncated { offset: self.offset(), what, needed, available: (self.end - self.start) as u64 }
+    }
+
+    /// Makes `n` bytes available from `start`; false if the input ends first.
+    fn ensure(&mut self, n: usize) -> Result<bool, CaptureError> {
+        while self.end - self.start < n {
+            if self.eof {
+                return Ok(false);
+            }
+            if self.buf.len() - self.start < n || self.end == self.buf.len() {
+                // Move the unread bytes to the front; grow only for a record bigger than the buffer.
+                self.buf.copy_within(self.start..self.end, 0);
+                self.base += self.start as u64;
+                self.end -= self.start;
+                self.start = 0;
+                if self.buf.len() < n {
+                    self.buf.resize(n.next_power_of_two(), 0);
+                }
+            }
+            let space = self.buf.get_mut(self.end..).unwrap_or(&mut []);
+            match self.source.read(space) {
+                Ok(0) => self.eof = true,
+                Ok(k) => self.end += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(source) => return Err(CaptureError::Io { offset: self.base + self.end as u64, source }),
+            }
+        }
+        Ok(true)
+    }
+
+    fn next_record(&mut self) -> Result<Option<Record>, CaptureError> {
+        match self.format {
+            Format::Pcap { big_endian, nanos, modified, linktype, max_record } => {
+                self.next_pcap(big_endian, nanos, modified, linktype, max_record)
+            }
+            Format::PcapNg { .. } => self.next_pcapng(),
+        }
+    }
+
+    fn next_pcap(
+        &mut self,
+        big_endian: bool,
+        nanos: bool,
+        modified: bool,
+        linktype: u32,
+        max_record: u64,
+    ) -> Result<Option<Record>, CaptureError> {
+        let header_len = if modified { 24 } else { 16 };
+        if !self.ensure(header_len)? {
+            return if self.end == self.start { Ok(None) } else { Err(self.truncated("pcap record header", 16)) };
+        }
+        let caplen = u64::from(self.u32_at(8, big_endian));
+        if caplen > max_record {
+            return Err(CaptureError::RecordTooLarge { offset: self.offset(), len: caplen, max: max_record });
+        }
+        let total = header_len + caplen as usize;
+        if !self.ensure(total)? {
+            return Err(self.truncated("pcap record", total as u64));
+        }
+        let window = self.buf.get(self.start..self.start + total).unwrap_or(&[]);
+        let parsed = match (modified, big_endian) {
+            (true, _) => pcap_parser::pcap::parse_pcap_frame_modified(window),
+            (false, true) => pcap_parser::pcap::parse_pcap_frame_be(window),
+            (false, false) => pcap_parser::pcap::parse_pcap_frame(window),
+        };
+        let Ok((_, block)) = parsed else {
+            return Err(CaptureError::Malformed { offset: self.offset(), what: "pcap record" });
+        };
+        let frac = u64::from(block.ts_usec);
+        let nanos_part = if nanos { frac } else { frac.saturating_mul(1_000) };
+        let ts = Timestamp::from_nanos(u64::from(block.ts_sec) * 1_000_000_000 + nanos_part);
+        Ok(Some(Record { ts, linktype, data_start: self.start + header_len, data_len: caplen as usize, total_len: total }))
+    }
+
+    fn next_pcapng(&mut self) -> Result<Option<Record>, CaptureError> {
+        loop {
+            if !self.ensure(12)? {
+                return if self.end == self.start { Ok(None) } else { Err(self.truncated("pcapng block header", 12)) };
+            }
+            let raw_type = self.array4(0);
+            let is_shb = u32::from_be_bytes(raw_type) == PCAPNG_SHB;
+            let big_endian = if is_shb {
+                match (self.u32_at(8, true), self.u32_at(8, false)) {
+                    (PCAPNG_BOM, _) => true,
+                    (_, PCAPNG_BOM) => false,
+                    _ => return Err(CaptureError::Malformed { offset: self.offset(), what: "pcapng byte-order magic" }),
+                }
+            } else {
+                match &self.format {
+                    Format::PcapNg { big_endian, .. } => *big_endian,
+                    Format::Pcap { .. } => false,
+                }
+            };
+            let len = u64::from(self.u32_at(4, big_endian));
+            if len > MAX_BLOCK {
+                return Err(CaptureError::RecordTooLarge { offset: self.offset(), len, max: MAX_BLOCK });
+            }
+            if len < 12 || len % 4 != 0 {
+                return Err(CaptureError::Malformed { offset: self.offset(), what: "pcapng block length" });
+            }
+            let total = len as usize;
+            if !self.ensure(total)? {
+                return Err(self.truncated("pcapng block", len));
+            }
+            let offset = self.offset();
+            let window = self.buf.get(self.start..self.start + total).unwrap_or(&[]);
+            let parsed = if big_endian { parse_block_be(window) } else { parse_block_le(window) };
+            let block = match parsed {
+                Ok((_, block)) => block,
+                Err(_) => return Err(CaptureError::Malformed { offset, what: "pcapng block" }),
+            };
+            let Format::PcapNg { interfaces, big_endian: order } = &mut self.format else {
+                return Err(CaptureError::Malformed { offset, what: "pcapng block in a pcap file" });
+            };
+            let base_ptr = window.as_ptr() as usize;
+            let at = |data: &[u8]| self.start + (data.as_ptr() as usize - base_ptr);
+            // A packet block on an interface that was never described is malformed, but it
+            // is one frame: count it and go on.
+            let packet = |if_id: usize, ts_units: u64, data: &[u8], interfaces: &[Interface]| match interfaces.get(if_id) {
+                Some(iface) => NgStep::Packet(Record {
+                    ts: iface_ts(iface, ts_units),
+                    linktype: iface.linktype,
+                    data_start: at(data),
+                    data_len: data.len(),
+                    total_len: total,
+                }),
+                None => NgStep::BadPacket,
+            };
+            let step = match block {
+                Block::SectionHeader(_) => {
+                    *order = big_endian;
+                    interfaces.clear();
+                    NgStep::Other
+                }
+                Block::InterfaceDescription(idb) => {
+                    interfaces.push(Interface {
+                        linktype: idb.linktype.0 as u32,
+                        snaplen: idb.snaplen,
+                        units_per_sec: idb.ts_resolution().unwrap_or(1_000_000).max(1),
+                        offset_secs: idb.ts_offset(),
+                    });
+                    NgStep::Other
+                }
+                Block::EnhancedPacket(epb) => {
+                    let units = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
+                    packet(epb.if_id as usize, units, epb.packet_data(), interfaces)
+                }
+                Block::SimplePacket(spb) => {
+                    // No caplen and no timestamp: the data is the original length cut to the
+                    // snap length of interface 0.
+                    let snap = interfaces.first().map_or(0, |i| i.snaplen) as usize;
+                    let data = spb.packet_data();
+                    let data = if snap > 0 { data.get(..snap).unwrap_or(data) } else { data };
+                    match packet(0, 0, data, interfaces) {
+                        NgStep::Packet(mut rec) => {
+                            rec.ts = Timestamp::ZERO;
+                            NgStep::Packet(rec)
+                        }
+                        other => other,
+                    }
+                }
+                Block::Unknown(ub) if ub.block_type == PCAPNG_OPB || ub.block_type.swap_bytes() == PCAPNG_OPB => {
+                    // Obsolete Packet Block: if_id u16, drops u16, ts high, ts low, caplen,
+                    // origlen, data. pcap-parser leaves it unparsed.
+                    let d = ub.data;
+                    let word = |i: usize| {
+                        let b = d.get(i..i + 4).map_or([0; 4], |s| [s[0], s[1], s[2], s[3]]);
+                        if big_endian {
+                            u32::from_be_bytes(b)
+                        } else {
+                            u32::from_le_bytes(b)
+                        }
+                    };
+                    let if_id = (word(0) >> if big_endian { 16 } else { 0 }) & 0xffff;
+                    let units = (u64::from(word(4)) << 32) | u64::from(word(8));
+                    let caplen = word(12) as usize;
+                    match d.get(20..20 + caplen) {
+                        Some(data) => packet(if_id as usize, units, data, interfaces),
+                        None => NgStep::BadPacket,
+                    }
+                }
+                _ => NgStep::Other,
+            };
+            match step {
+                NgStep::Packet(rec) => return Ok(Some(rec)),
+                NgStep::BadPacket => {
+                    self.index += 1;
+                    self.counters.frames += 1;
+                    self.counters.malformed += 1;
+                    self.start += total;
+                }
+                NgStep::Other => self.start += total,
+            }
+        }
+    }
+}
+
+enum NgStep {
+    Packet(Record),
+    BadPacket,
+    Other,
+}
+
+/// Converts a pcapng timestamp in interface units to nanoseconds since the epoch.
+fn iface_ts(iface: &Interface, units: u64) -> Timestamp {
+    let per_sec = u128::from(iface.units_per_sec);
+    let ns = u128::from(units) * 1_000_000_000 / per_sec;
+    let ns = (ns as i128).saturating_add(i128::from(iface.offset_secs) * 1_000_000_000);
+    Timestamp::from_nanos(u64::try_from(ns.max(0)).unwrap_or(u64::MAX))
+}
+
+/// Opens a capture file, or standard input for `-`.
+pub fn open_path(path: &Path) -> Result<CaptureReader<Box<dyn Read + Send>>, CaptureError> {
+    let source: Box<dyn Read + Send> = if path.as_os_str() == "-" {
+        Box::new(io::stdin())
+    } else {
+        Box::new(File::open(path).map_err(|source| CaptureError::Io { offset: 0, source })?)
+    };
+    CaptureReader::new(source)
+}

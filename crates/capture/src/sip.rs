@@ -1,0 +1,207 @@
+//! SIP over UDP (RFC 3261): calls and the media endpoints their SDP bodies announce.
+//!
+//! ```
+//! use rtpscope_capture::SipTracker;
+//! use rtpscope_wire::{Flow, Timestamp};
+//!
+//! let invite = "INVITE sip:bob@192.0.2.2 SIP/2.0\r\nCall-ID: abc@192.0.2.1\r\nCSeq: 1 INVITE\r\n\
+//!               Content-Type: application/sdp\r\n\r\n\
+//!               v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 7000 RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\n";
+//! let flow = Flow::new("192.0.2.1:5060".parse().unwrap(), "192.0.2.2:5060".parse().unwrap());
+//! let mut sip = SipTracker::new();
+//! assert!(sip.observe(Timestamp::ZERO, flow, invite.as_bytes()));
+//! assert_eq!(sip.media()[0].call_id, "abc@192.0.2.1");
+//! let rtp = Flow::new("192.0.2.2:5004".parse().unwrap(), "192.0.2.1:7000".parse().unwrap());
+//! assert_eq!(sip.payload_mapping(&rtp, 111).unwrap().clock_rate, 48000);
+//! ```
+
+use rtpscope_wire::{Flow, Timestamp};
+
+use crate::sdp::{parse_sdp, MediaEndpoint, PayloadMapping};
+
+/// Calls remembered at most; later calls are counted and ignored.
+const MAX_CALLS: usize = 10_000;
+/// Media endpoints remembered at most.
+const MAX_MEDIA: usize = 40_000;
+
+const METHODS: [&str; 14] = [
+    "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "UPDATE", "INFO", "SUBSCRIBE", "NOTIFY",
+    "REFER", "MESSAGE", "PUBLISH",
+];
+
+/// One SIP dialog, by Call-ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SipCall {
+    /// The Call-ID header.
+    pub call_id: String,
+    /// The From header of the first message seen.
+    pub from: String,
+    /// The To header of the first message seen.
+    pub to: String,
+    /// The flow of the first message seen.
+    pub signalling: Flow,
+    /// When the first message was seen.
+    pub first_seen: Timestamp,
+    /// When a 2xx answered the INVITE.
+    pub answered: Option<Timestamp>,
+    /// When a BYE or CANCEL was seen.
+    pub ended: Option<Timestamp>,
+    /// Whether an SDP offer was seen (the next SDP is the answer).
+    pub offer_seen: bool,
+}
+
+/// Follows SIP messages and collects the media endpoints of their SDP bodies. Bounded.
+#[derive(Debug, Default)]
+pub struct SipTracker {
+    calls: Vec<SipCall>,
+    media: Vec<MediaEndpoint>,
+    messages: u64,
+    dropped: u64,
+}
+
+impl SipTracker {
+    /// An empty tracker.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads one UDP payload; returns whether it was a SIP message.
+    pub fn observe(&mut self, ts: Timestamp, flow: Flow, payload: &[u8]) -> bool {
+        if !looks_like_sip(payload) {
+            return false;
+        }
+        let split = find(payload, b"\r\n\r\n").map(|i| (i, i + 4)).or_else(|| find(payload, b"\n\n").map(|i| (i, i + 2)));
+        let (head_end, body_start) = split.unwrap_or((payload.len(), payload.len()));
+        let head = String::from_utf8_lossy(payload.get(..head_end).unwrap_or_default());
+        let mut lines = head.lines();
+        let start = lines.next().unwrap_or_default();
+        let mut call_id = None;
+        let mut content_type = String::new();
+        let mut content_length = None;
+        let mut cseq_method = String::new();
+        let (mut from, mut to) = (String::new(), String::new());
+        for line in lines {
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
+            let value = value.trim();
+            match name.trim().to_ascii_lowercase().as_str() {
+                "call-id" | "i" => call_id = Some(value.to_string()),
+                "content-type" | "c" => content_type = value.to_ascii_lowercase(),
+                "content-length" | "l" => content_length = value.parse::<usize>().ok(),
+                "cseq" => cseq_method = value.split_ascii_whitespace().nth(1).unwrap_or_default().to_string(),
+                "from" | "f" => from = value.to_string(),
+                "to" | "t" => to = value.to_string(),
+                _ => {}
+            }
+        }
+        self.messages += 1;
+        let Some(call_id) = call_id else {
+            return true;
+        };
+        let mut body = payload.get(body_start..).unwrap_or_default();
+        if let Some(len) = content_length {
+            body = body.get(..len).unwrap_or(body);
+        }
+        let idx = match self.calls.iter().position(|c| c.call_id == call_id) {
+            Some(i) => i,
+            None if self.calls.len() < MAX_CALLS => {
+                self.calls.push(SipCall {
+                    call_id: call_id.clone(),
+                    from,
+                    to,
+                    signalling: flow,
+                    first_seen: ts,
+                    answered: None,
+                    ended: None,
+                    offer_seen: false,
+                });
+                self.calls.len() - 1
+            }
+            None => {
+                self.dropped += 1;
+                return true;
+            }
+        };
+        let Some(call) = self.calls.get_mut(idx) else {
+            return true;
+        };
+        let status = start.strip_prefix("SIP/2.0 ").and_then(|s| s.get(..3)).and_then(|s| s.parse::<u16>().ok());
+        match status {
+            Some(200..=299) if cseq_method == "INVITE" => call.answered = call.answered.or(Some(ts)),
+            None if start.starts_with("BYE ") || start.starts_with("CANCEL ") => call.ended = call.ended.or(Some(ts)),
+            _ => {}
+        }
+        let is_sdp = content_type.starts_with("application/sdp") || (content_type.is_empty() && body.starts_with(b"v=0"));
+        if is_sdp && !body.is_empty() {
+            let from_offer = !call.offer_seen;
+            call.offer_seen = true;
+            for m in parse_sdp(&String::from_utf8_lossy(body)) {
+                let endpoint = MediaEndpoint {
+                    call_id: call_id.clone(),
+                    addr: m.addr,
+                    media: m.media,
+                    payloads: m.payloads,
+                    from_offer,
+                    direction: m.direction,
+                    rtcp_mux: m.rtcp_mux,
+                };
+                // A re-INVITE or a retransmission updates the endpoint rather than adding one.
+                let known = self.media.iter().position(|e| e.call_id == endpoint.call_id && e.addr == endpoint.addr);
+                if let Some(slot) = known.and_then(|i| self.media.get_mut(i)) {
+                    *slot = endpoint;
+                } else if self.media.len() < MAX_MEDIA {
+                    self.media.push(endpoint);
+                } else {
+                    self.dropped += 1;
+                }
+            }
+        }
+        true
+    }
+
+    /// Media endpoints learnt so far, in the order first seen.
+    pub fn media(&self) -> &[MediaEndpoint] {
+        &self.media
+    }
+
+    /// Calls seen so far.
+    pub fn calls(&self) -> &[SipCall] {
+        &self.calls
+    }
+
+    /// SIP messages read.
+    pub fn messages(&self) -> u64 {
+        self.messages
+    }
+
+    /// Calls or endpoints not remembered because a bound was reached.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// What payload type `pt` means on `flow`: from the SDP of the receiving endpoint (the
+    /// flow's destination), else of the sending one, else the RFC 3551 static table.
+    pub fn payload_mapping(&self, flow: &Flow, pt: u8) -> Option<PayloadMapping> {
+        let find = |addr| {
+            self.media.iter().rev().filter(|e| e.addr == addr).find_map(|e| e.payloads.iter().find(|p| p.payload_type == pt && p.clock_rate > 0))
+        };
+        find(flow.dst).or_else(|| find(flow.src)).cloned().or_else(|| crate::sdp::static_payload(pt))
+    }
+}
+
+fn looks_like_sip(p: &[u8]) -> bool {
+    if p.starts_with(b"SIP/2.0 ") {
+        return true;
+    }
+    METHODS.iter().any(|m| {
+        p.len() > m.len() + 5
+            && p.starts_with(m.as_bytes())
+            && p.get(m.len()) == Some(&b' ')
+            && p.get(m.len() + 1..).is_some_and(|r| r.starts_with(b"sip:") || r.starts_with(b"sips:") || r.starts_with(b"tel:"))
+    })
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}

@@ -1,0 +1,428 @@
+//! The sans-IO analyzer: datagrams and time in, events and reports out.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+
+use rtpscope_wire::{classify, Flow, PacketKind, RtcpError, RtpError, RtpPacket, Timestamp};
+
+use crate::config::AnalyzerConfig;
+use crate::event::{Anomaly, Event};
+use crate::payload::{PayloadInfo, RtpHeader};
+use crate::report::{EndReason, RtcpReport, StreamKey, StreamReport};
+use crate::rtcp::RtcpBook;
+use crate::seq::SeqOutcome;
+use crate::stream::{Resolve, Stream};
+
+/// Why a datagram was not analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatagramError {
+    /// Not RTP or RTCP (by RFC 7983 demultiplexing).
+    NotRtp(PacketKind),
+    /// Looked like RTP but is malformed.
+    Rtp(RtpError),
+    /// Looked like RTCP but is malformed.
+    Rtcp(RtcpError),
+}
+
+impl core::fmt::Display for DatagramError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            DatagramError::NotRtp(kind) => write!(f, "not RTP/RTCP ({})", kind.as_str()),
+            DatagramError::Rtp(e) => e.fmt(f),
+            DatagramError::Rtcp(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for DatagramError {}
+
+/// Counts of everything handled and everything not analysed, by reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Counters {
+    /// Datagrams handed in.
+    pub datagrams: u64,
+    /// RTP packets analysed.
+    pub rtp_packets: u64,
+    /// RTCP compound packets analysed.
+    pub rtcp_packets: u64,
+    /// Datagrams that were neither RTP nor RTCP.
+    pub not_rtp: u64,
+    /// Malformed RTP packets.
+    pub rtp_malformed: u64,
+    /// Malformed RTCP compound packets.
+    pub rtcp_malformed: u64,
+    /// Streams started.
+    pub streams_started: u64,
+    /// Streams evicted because the table was full.
+    pub streams_evicted: u64,
+    /// Ended-stream reports not kept (beyond `max_ended_streams`).
+    pub ended_reports_dropped: u64,
+    /// Events dropped because the queue was full.
+    pub events_dropped: u64,
+    /// RTCP entries not kept (bound reached).
+    pub rtcp_entries_dropped: u64,
+    /// Round-trip samples discarded as negative (clock steps, mismatched LSR).
+    pub rtt_negative: u64,
+}
+
+/// Payload-type knowledge: caller configuration, then SDP per endpoint, then RFC 3551.
+#[derive(Debug, Default)]
+struct PayloadMap {
+    config: Vec<(u8, PayloadInfo)>,
+    sdp: HashMap<SocketAddr, Vec<(u8, PayloadInfo)>>,
+}
+
+impl Resolve for PayloadMap {
+    fn resolve(&self, key: &StreamKey, pt: u8) -> Option<PayloadInfo> {
+        let find = |list: &[(u8, PayloadInfo)]| list.iter().find(|(p, _)| *p == pt).map(|(_, i)| *i);
+        find(&self.config)
+            .or_else(|| self.sdp.get(&key.flow.dst).and_then(|l| find(l)))
+            .or_else(|| self.sdp.get(&key.flow.src).and_then(|l| find(l)))
+            .or_else(|| PayloadInfo::from_static(pt))
+    }
+}
+
+/// Most SDP endpoints remembered.
+const MAX_SDP_ENDPOINTS: usize = 65_536;
+
+/// Analyses RTP and RTCP for any number of streams. Time is an input: nothing here reads a
+/// clock, spawns a thread or does I/O.
+///
+/// ```
+/// use rtpscope_core::{Analyzer, AnalyzerConfig, Event};
+/// use rtpscope_wire::{rtp::RtpRepr, Flow, Timestamp};
+///
+/// let flow = Flow::new("10.0.0.1:4000".parse().unwrap(), "10.0.0.2:5004".parse().unwrap());
+/// let mut analyzer = Analyzer::new(AnalyzerConfig::default());
+/// let mut buf = [0u8; 172];
+/// for i in 0..50u16 {
+///     let repr = RtpRepr { sequence_number: i, timestamp: 160 * u32::from(i), ssrc: 7,
+///                          payload: &[0x55; 160], ..RtpRepr::default() };
+///     let n = repr.emit(&mut buf).unwrap();
+///     let now = Timestamp::from_millis(20 * u64::from(i));
+///     analyzer.handle_datagram(now, flow, &buf[..n]).unwrap();
+/// }
+/// let report = analyzer.report();
+/// assert_eq!(report.streams[0].packets, 50);
+/// assert_eq!(report.streams[0].lost, 0);
+/// assert!(matches!(analyzer.poll_event(), Some(Event::StreamStarted { .. })));
+/// ```
+#[derive(Debug)]
+pub struct Analyzer {
+    config: AnalyzerConfig,
+    streams: HashMap<StreamKey, Stream>,
+    flow_ssrc: HashMap<Flow, u32>,
+    payloads: PayloadMap,
+    rtcp: RtcpBook,
+    ended: Vec<StreamReport>,
+    events: VecDeque<Event>,
+    next_id: u64,
+    next_interval: Option<Timestamp>,
+    next_idle_check: Option<Timestamp>,
+    last_now: Timestamp,
+    counters: Counters,
+}
+
+/// Everything the analyzer knows, as one snapshot.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct AnalysisReport {
+    /// Every stream, live and ended, ordered by first arrival then key.
+    pub streams: Vec<StreamReport>,
+    /// RTCP-derived round trips, remote views and sender facts.
+    pub rtcp: RtcpReport,
+    /// Counters.
+    pub counters: Counters,
+}
+
+impl Analyzer {
+    /// A new analyzer.
+    pub fn new(config: AnalyzerConfig) -> Self {
+        let payloads = PayloadMap { config: config.payload_types.clone(), sdp: HashMap::new() };
+        let rtcp = RtcpBook::new(config.max_streams);
+        Analyzer {
+            config,
+            streams: HashMap::new(),
+            flow_ssrc: HashMap::new(),
+            payloads,
+            rtcp,
+            ended: Vec::new(),
+            events: VecDeque::new(),
+            next_id: 0,
+            next_interval: None,
+            next_idle_check: None,
+            last_now: Timestamp::ZERO,
+            counters: Counters::default(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AnalyzerConfig {
+        &self.config
+    }
+
+    /// Tells the analyzer what a payload type means for media sent to or from `endpoint`
+    /// (learned from SDP). Streams waiting for a clock rate pick it up at once.
+    pub fn learn_payload_type(&mut self, endpoint: SocketAddr, payload_type: u8, info: PayloadInfo) {
+        if !self.payloads.sdp.contains_key(&endpoint) && self.payloads.sdp.len() >= MAX_SDP_ENDPOINTS {
+            return;
+        }
+        let list = self.payloads.sdp.entry(endpoint).or_default();
+        match list.iter_mut().find(|(p, _)| *p == payload_type) {
+            Some(slot) => slot.1 = info,
+            None => list.push((payload_type, info)),
+        }
+        for stream in self.streams.values_mut() {
+            let on_endpoint = stream.key.flow.dst == endpoint || stream.key.flow.src == endpoint;
+            if on_endpoint && stream.first_payload_type() == payload_type && stream.needs_rate() {
+                stream.learn_rate(info);
+            }
+        }
+    }
+
+    /// Handles one UDP payload that arrived at `now` on `flow`: RTP or RTCP, told apart by
+    /// RFC 5761/7983 demultiplexing. Anything else is counted and returned as an error.
+    pub fn handle_datagram(&mut self, now: Timestamp, flow: Flow, payload: &[u8]) -> Result<PacketKind, DatagramError> {
+        self.counters.datagrams += 1;
+        match classify(payload) {
+            PacketKind::Rtp => {
+                let packet = RtpPacket::new_checked(payload).map_err(|e| {
+                    self.counters.rtp_malformed += 1;
+                    DatagramError::Rtp(e)
+                })?;
+                self.handle_rtp(now, flow, &RtpHeader::from_packet(&packet));
+                Ok(PacketKind::Rtp)
+            }
+            PacketKind::Rtcp => {
+                self.handle_rtcp(now, payload)?;
+                Ok(PacketKind::Rtcp)
+            }
+            other => {
+                self.counters.not_rtp += 1;
+                Err(DatagramError::NotRtp(other))
+            }
+        }
+    }
+
+    /// Handles one RTP packet already parsed (e.g. by a pipeline or a phone's own stack).
+    pub fn handle_rtp(&mut self, now: Timestamp, flow: Flow, header: &RtpHeader) {
+        self.advance(now);
+        self.counters.rtp_packets += 1;
+        let key = StreamKey { flow, ssrc: header.ssrc };
+        if let Some(stream) = self.streams.get_mut(&key) {
+            let before = stream_max_seq_hint(header);
+            let effects = stream.update(now, header, &self.payloads);
+            let (id, key) = (stream.id, stream.key);
+            match effects.outcome {
+                SeqOutcome::Restart => self.push_event(Event::Anomaly { id, key, at: now, anomaly: Anomaly::SequenceRestart }),
+                SeqOutcome::Jump => self.push_event(Event::Anomaly {
+                    id,
+                    key,
+                    at: now,
+                    anomaly: Anomaly::SequenceJump { from: before, to: header.sequence_number },
+                }),
+                _ => {}
+            }
+            if let Some((from, to)) = effects.payload_type_changed {
+                self.push_event(Event::Anomaly { id, key, at: now, anomaly: Anomaly::PayloadTypeChange { from, to } });
+            }
+            if effects.became_valid {
+                self.push_event(Event::Anomaly { id, key, at: now, anomaly: Anomaly::Validated });
+            }
+            return;
+        }
+        self.start_stream(now, key, header);
+    }
+
+    fn start_stream(&mut self, now: Timestamp, key: StreamKey, header: &RtpHeader) {
+        if self.streams.len() >= self.config.max_streams {
+            self.evict_idlest();
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        self.counters.streams_started += 1;
+        let jitter_buffer_ns = u64::try_from(self.config.jitter_buffer.as_nanos()).unwrap_or(u64::MAX);
+        let stream = Stream::new(id, key, now, header, &self.payloads, jitter_buffer_ns);
+        self.streams.insert(key, stream);
+        self.push_event(Event::StreamStarted { id, key, at: now });
+        if self.flow_ssrc.len() >= self.config.max_streams {
+            self.flow_ssrc.clear();
+        }
+        if let Some(previous) = self.flow_ssrc.insert(key.flow, key.ssrc) {
+            if previous != key.ssrc && self.streams.contains_key(&StreamKey { flow: key.flow, ssrc: previous }) {
+                self.push_event(Event::Anomaly { id, key, at: now, anomaly: Anomaly::SsrcChange { previous } });
+            }
+        }
+    }
+
+    /// Evicts the idlest sixteenth of the table at once, so a flood costs O(1) amortised.
+    fn evict_idlest(&mut self) {
+        let mut by_age: Vec<(Timestamp, StreamKey)> = self.streams.values().map(|s| (s.last_arrival, s.key)).collect();
+        let n = (by_age.len() / 16).max(1);
+        by_age.select_nth_unstable(n - 1);
+        by_age.truncate(n);
+        by_age.sort_unstable();
+        for (_, key) in by_age {
+            self.counters.streams_evicted += 1;
+            self.end_stream(&key, EndReason::Evicted);
+        }
+    }
+
+    /// Handles one RTCP compound packet.
+    pub fn handle_rtcp(&mut self, now: Timestamp, datagram: &[u8]) -> Result<(), DatagramError> {
+        self.advance(now);
+        let outcome = self.rtcp.handle(now, datagram).map_err(|e| {
+            self.counters.rtcp_malformed += 1;
+            DatagramError::Rtcp(e)
+        })?;
+        self.counters.rtcp_packets += 1;
+        self.counters.rtcp_entries_dropped = self.rtcp.dropped_ssrcs;
+        self.counters.rtt_negative = self.rtcp.negative_rtt;
+        for (reporter, source, rtt_ms) in outcome.rtt_samples {
+            self.push_event(Event::RoundTrip { reporter, source, at: now, rtt_ms });
+        }
+        for ssrc in outcome.byes {
+            let keys: Vec<StreamKey> = self.streams.keys().filter(|k| k.ssrc == ssrc).copied().collect();
+            for key in keys {
+                self.end_stream(&key, EndReason::Bye);
+            }
+        }
+        Ok(())
+    }
+
+    /// When `handle_timeout` next needs calling, if ever.
+    pub fn poll_timeout(&self) -> Option<Timestamp> {
+        match (self.next_interval, self.next_idle_check) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Runs timers due at `now`: interval reports and idle timeouts.
+    pub fn handle_timeout(&mut self, now: Timestamp) {
+        self.last_now = self.last_now.max(now);
+        if let (Some(mut due), Some(interval)) = (self.next_interval, self.config.interval) {
+            // After a clock jump, report the one long interval rather than thousands.
+            while due <= now {
+                self.close_intervals(due);
+                due = due + interval;
+                if due <= now && now.saturating_duration_since(due) > interval * 10 {
+                    let skipped = now.saturating_duration_since(due).as_nanos() / interval.as_nanos().max(1);
+                    due = due + interval * u32::try_from(skipped).unwrap_or(u32::MAX);
+                }
+            }
+            self.next_interval = Some(due);
+        }
+        if let Some(due) = self.next_idle_check {
+            if due <= now {
+                let idle = self.config.idle_timeout;
+                let expired: Vec<StreamKey> = self
+                    .streams
+                    .values()
+                    .filter(|s| s.last_arrival + idle <= now)
+                    .map(|s| s.key)
+                    .collect();
+                let mut expired = expired;
+                expired.sort_unstable();
+                for key in expired {
+                    self.end_stream(&key, EndReason::Idle);
+                }
+                let step = (idle / 4).max(core::time::Duration::from_millis(100));
+                self.next_idle_check = (!self.streams.is_empty()).then(|| now + step);
+            }
+        }
+    }
+
+    fn close_intervals(&mut self, end: Timestamp) {
+        let mut reports: Vec<_> = self.streams.values_mut().map(|s| s.take_interval(end)).collect();
+        reports.sort_by_key(|r| r.key);
+        for r in reports {
+            self.push_event(Event::Interval(r));
+        }
+    }
+
+    /// Keeps timers armed and runs those due, so callers that only hand in packets still get
+    /// interval reports and idle timeouts on packet time.
+    fn advance(&mut self, now: Timestamp) {
+        if self.next_interval.is_none() {
+            self.next_interval = self.config.interval.map(|i| now + i);
+        }
+        if self.next_idle_check.is_none() {
+            self.next_idle_check = Some(now + self.config.idle_timeout);
+        }
+        if self.poll_timeout().is_some_and(|t| t <= now) {
+            self.handle_timeout(now);
+        }
+        self.last_now = self.last_now.max(now);
+    }
+
+    fn end_stream(&mut self, key: &StreamKey, reason: EndReason) {
+        let Some(mut stream) = self.streams.remove(key) else { return };
+        stream.ended = Some(reason);
+        let report = stream.report();
+        if self.ended.len() < self.config.max_ended_streams {
+            self.ended.push(report.clone());
+        } else {
+            self.counters.ended_reports_dropped += 1;
+        }
+        self.push_event(Event::StreamEnded(Box::new(report)));
+    }
+
+    fn push_event(&mut self, event: Event) {
+        if self.events.len() >= self.config.max_queued_events {
+            self.counters.events_dropped += 1;
+        } else {
+            self.events.push_back(event);
+        }
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Snapshots of the live streams, ordered by first arrival then key.
+    pub fn streams(&mut self) -> Vec<StreamReport> {
+        let mut out: Vec<StreamReport> = self.streams.values_mut().map(Stream::report).collect();
+        out.sort_by_key(|r| (r.first_arrival, r.key));
+        out
+    }
+
+    /// Number of live streams.
+    pub fn live_streams(&self) -> usize {
+        self.streams.len()
+    }
+
+    /// Ends every live stream (reason `Finished`), e.g. at end of input.
+    pub fn finish(&mut self) {
+        let mut keys: Vec<StreamKey> = self.streams.keys().copied().collect();
+        keys.sort_unstable();
+        for key in keys {
+            self.end_stream(&key, EndReason::Finished);
+        }
+    }
+
+    /// Everything known now: live and ended streams, RTCP facts and counters.
+    pub fn report(&mut self) -> AnalysisReport {
+        let mut streams = self.streams();
+        streams.extend(self.ended.iter().cloned());
+        streams.sort_by_key(|r| (r.first_arrival, r.key));
+        AnalysisReport { streams, rtcp: self.rtcp.report(), counters: self.counters }
+    }
+
+    /// Counters so far.
+    pub fn counters(&self) -> Counters {
+        self.counters
+    }
+
+    /// Approximate memory held by live streams (bytes), for benchmarks.
+    pub fn stream_memory_bytes(&self) -> usize {
+        self.streams.values().map(Stream::memory_bytes).sum::<usize>()
+            + self.streams.capacity() * (core::mem::size_of::<StreamKey>() + 8)
+    }
+}
+
+fn stream_max_seq_hint(header: &RtpHeader) -> u16 {
+    header.sequence_number
+}

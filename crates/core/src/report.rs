@@ -1,0 +1,285 @@
+//! Snapshots the analysis hands out: per stream, per interval, and RTCP-derived latency.
+
+use rtpscope_wire::{Flow, Timestamp};
+
+use crate::burst::BurstMetrics;
+use crate::clock::ClockRateSource;
+use crate::payload::Encoding;
+use crate::wireshark::Extremes;
+
+/// A stream: one SSRC on one UDP flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct StreamKey {
+    /// The UDP flow.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "ser_flow"))]
+    pub flow: Flow,
+    /// The SSRC.
+    pub ssrc: u32,
+}
+
+#[cfg(feature = "serde")]
+fn ser_flow<S: serde::Serializer>(flow: &Flow, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut st = s.serialize_struct("Flow", 2)?;
+    st.serialize_field("src", &flow.src)?;
+    st.serialize_field("dst", &flow.dst)?;
+    st.end()
+}
+
+/// Why a stream ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum EndReason {
+    /// An RTCP BYE named its SSRC.
+    Bye,
+    /// No packet for the idle timeout.
+    Idle,
+    /// Evicted to make room (the stream table was full).
+    Evicted,
+    /// The analysis finished (end of input).
+    Finished,
+}
+
+/// Min / mean / max in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct MinMeanMax {
+    /// Smallest (absent when nothing was measured).
+    pub min: Option<f64>,
+    /// Mean.
+    pub mean: Option<f64>,
+    /// Largest.
+    pub max: Option<f64>,
+}
+
+impl MinMeanMax {
+    pub(crate) fn from_extremes(e: Extremes) -> Self {
+        match e.min {
+            Some(min) => MinMeanMax { min: Some(min), mean: Some(e.mean), max: Some(e.max) },
+            None => MinMeanMax::default(),
+        }
+    }
+}
+
+/// Jitter figures in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct JitterReport {
+    /// RFC 3550 jitter after the last packet: what an RTCP RR would carry.
+    pub final_ms: Option<f64>,
+    /// The same in timestamp units.
+    pub final_timestamp_units: Option<f64>,
+    /// Wireshark-rule min / mean / max of the running jitter (equal to tshark's columns).
+    pub min: Option<f64>,
+    /// See `min`.
+    pub mean: Option<f64>,
+    /// See `min`.
+    pub max: Option<f64>,
+    /// Percentiles of the running RFC 3550 jitter over every packet.
+    pub p50: Option<f64>,
+    /// See `p50`.
+    pub p90: Option<f64>,
+    /// See `p50`.
+    pub p99: Option<f64>,
+}
+
+/// Burst / gap loss with durations.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct BurstReport {
+    /// RFC 3611 metrics.
+    pub metrics: BurstMetrics,
+    /// Mean burst duration in ms.
+    pub burst_duration_ms: f64,
+    /// Mean gap duration in ms.
+    pub gap_duration_ms: f64,
+}
+
+/// Everything measured on one stream.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct StreamReport {
+    /// Identifier, unique within one analyzer.
+    pub id: u64,
+    /// Flow and SSRC.
+    pub key: StreamKey,
+    /// The payload type of the first packet.
+    pub payload_type: u8,
+    /// Every payload type seen (up to 8).
+    pub payload_types: Vec<u8>,
+    /// Encoding of the first packet's payload type, if known.
+    pub encoding: Option<Encoding>,
+    /// Clock rate used for timing (Hz).
+    pub clock_rate: Option<u32>,
+    /// Where the clock rate came from.
+    pub clock_rate_source: Option<ClockRateSource>,
+    /// Arrival of the first packet.
+    pub first_arrival: Timestamp,
+    /// Arrival of the last packet.
+    pub last_arrival: Timestamp,
+    /// Packets received, duplicates included.
+    pub packets: u64,
+    /// Packets expected from the sequence numbers (RFC 3550 A.3).
+    pub expected: u64,
+    /// Cumulative lost: expected − packets (negative with duplicates).
+    pub lost: i64,
+    /// lost / expected × 100.
+    pub lost_pct: f64,
+    /// Duplicate packets.
+    pub duplicates: u64,
+    /// Late (reordered) packets.
+    pub late: u64,
+    /// Sequence jumps beyond MAX_DROPOUT / MAX_MISORDER.
+    pub seq_jumps: u64,
+    /// Restarts of the sender's sequence numbering.
+    pub restarts: u64,
+    /// Payload type changes (comfort noise and telephone events included).
+    pub payload_type_changes: u64,
+    /// Whether the source passed RFC 3550 probation.
+    pub valid: bool,
+    /// Interarrival delta, Wireshark rules.
+    pub delta_ms: MinMeanMax,
+    /// Jitter.
+    pub jitter_ms: JitterReport,
+    /// Least-squares timestamp rate against arrival time (Hz).
+    pub measured_rate_hz: Option<f64>,
+    /// Sender clock drift relative to the capture clock (ppm).
+    pub drift_ppm: Option<f64>,
+    /// Relative transit range (max − min) in ms.
+    pub delay_variation_ms: Option<f64>,
+    /// Burst / gap loss.
+    pub burst: BurstReport,
+    /// MOS-LQ (E-model, no delay), if the codec is covered.
+    pub mos_lq: Option<f64>,
+    /// Payload bytes (without padding).
+    pub payload_bytes: u64,
+    /// G.711 packets that were digital silence.
+    pub silent_packets: u64,
+    /// Longest run of G.711 digital silence in ms.
+    pub longest_silence_ms: f64,
+    /// Why it ended, if it did.
+    pub ended: Option<EndReason>,
+}
+
+/// One stream over one reporting interval.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct IntervalReport {
+    /// Stream identifier.
+    pub id: u64,
+    /// Flow and SSRC.
+    pub key: StreamKey,
+    /// Interval start.
+    pub start: Timestamp,
+    /// Interval end.
+    pub end: Timestamp,
+    /// Packets received in the interval.
+    pub packets: u64,
+    /// Packets expected in the interval.
+    pub expected: u64,
+    /// Lost in the interval (negative with duplicates).
+    pub lost: i64,
+    /// lost / expected × 100 (0 when nothing expected).
+    pub lost_pct: f64,
+    /// RFC 3550 jitter at the end of the interval (ms).
+    pub jitter_ms: Option<f64>,
+    /// Largest running jitter in the interval (ms).
+    pub max_jitter_ms: Option<f64>,
+    /// Packets later than the jitter-buffer depth (jitter-induced loss).
+    pub late_for_buffer: u64,
+    /// MOS-LQ over the interval.
+    pub mos_lq: Option<f64>,
+    /// G.711 packets in the interval that were digital silence.
+    pub silent_packets: u64,
+    /// Whether the stream's source passed probation.
+    pub valid: bool,
+}
+
+/// How a latency figure was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum LatencyMethod {
+    /// RTCP: report arrival − LSR − DLSR at the capture point (RFC 3550 §6.4.1), one leg.
+    RtcpLeg,
+    /// Sum of both legs of a call seen at the capture point.
+    RtcpRoundTrip,
+    /// Half of the round trip.
+    HalfRoundTrip,
+    /// Capture time − SR NTP time; only meaningful when sender and capture share a clock.
+    SenderReportClock,
+}
+
+/// Round-trip samples of one leg: capture point → reporting endpoint → capture point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct RttLeg {
+    /// SSRC whose report blocks measured it (the receiver).
+    pub reporter: u32,
+    /// SSRC of the SR sender the blocks reported on.
+    pub source: u32,
+    /// Samples.
+    pub samples: u64,
+    /// Smallest (ms).
+    pub min_ms: f64,
+    /// Mean (ms).
+    pub mean_ms: f64,
+    /// Largest (ms).
+    pub max_ms: f64,
+    /// Most recent (ms).
+    pub last_ms: f64,
+}
+
+/// What a receiver reported about a source in its RTCP report blocks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct RemoteView {
+    /// The reporting SSRC.
+    pub reporter: u32,
+    /// The source reported on.
+    pub source: u32,
+    /// Last fraction lost (0–1).
+    pub fraction_lost: f64,
+    /// Last cumulative lost.
+    pub cumulative_lost: i32,
+    /// Last jitter in timestamp units.
+    pub jitter_units: u32,
+    /// Last extended highest sequence number.
+    pub extended_highest_seq: u32,
+    /// Reports seen.
+    pub reports: u64,
+    /// When the last one arrived.
+    pub at: Timestamp,
+}
+
+/// Sender-report facts about one SSRC.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct SenderView {
+    /// The sender SSRC.
+    pub ssrc: u32,
+    /// SRs seen.
+    pub reports: u64,
+    /// Last packet count the sender claimed.
+    pub packet_count: u32,
+    /// Last octet count the sender claimed.
+    pub octet_count: u32,
+    /// Capture time − SR NTP wallclock, min over SRs (ms). Same-clock captures only.
+    pub sr_clock_delay_ms: Option<f64>,
+}
+
+/// RTCP-derived facts, keyed by SSRC.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct RtcpReport {
+    /// Round-trip legs.
+    pub legs: Vec<RttLeg>,
+    /// Receivers' views of sources.
+    pub remote: Vec<RemoteView>,
+    /// Senders' SR facts.
+    pub senders: Vec<SenderView>,
+    /// SSRCs that said BYE.
+    pub byes: Vec<u32>,
+}

@@ -1,0 +1,235 @@
+//! Sequence tracking and loss accounting, RFC 3550 Appendix A.1 and A.3.
+//!
+//! Differences from the letter of A.1, each so that the counts equal what an analyzer of a
+//! capture reports (tshark, and the `.rfc3550.tsv` references):
+//! - Every packet is counted as received, including those seen during probation, duplicates
+//!   and packets after a sequence error; the base is the first packet's sequence number.
+//!   Probation (`MIN_SEQUENTIAL`) only decides when the source is declared valid.
+//! - A restart (two packets in sequence after a jump of more than `MAX_DROPOUT`) closes the
+//!   current segment and opens a new one; expected and received add up over segments, so a
+//!   sender that restarts its numbering does not show 65 000 lost packets.
+//! - Duplicates are recognised with a 128-packet window of extended sequence numbers already
+//!   seen, and counted apart from late (reordered) packets. A duplicate still counts as
+//!   received, so cumulative loss goes negative with duplicates, as RFC 3550 §6.4.1 says.
+//!
+//! ```
+//! use rtpscope_core::seq::{SeqTracker, SeqOutcome};
+//! let mut t = SeqTracker::new(65534);
+//! assert_eq!(t.update(65535), SeqOutcome::InOrder { lost_before: 0 });
+//! assert_eq!(t.update(1), SeqOutcome::InOrder { lost_before: 1 }); // 0 missing, wrapped
+//! assert_eq!(t.update(0), SeqOutcome::Late);
+//! assert_eq!(t.update(0), SeqOutcome::Duplicate);
+//! assert_eq!((t.expected(), t.received(), t.lost()), (4, 5, -1));
+//! assert_eq!(t.extended_max(), 65536 + 1);
+//! ```
+
+/// Largest forward jump still taken as loss rather than a restart.
+pub const MAX_DROPOUT: u16 = 3000;
+/// Largest backward step still taken as a late packet rather than a restart.
+pub const MAX_MISORDER: u16 = 100;
+/// Packets in sequence before a new source is valid.
+pub const MIN_SEQUENTIAL: u8 = 2;
+const SEQ_MOD: u64 = 1 << 16;
+
+/// What one packet's sequence number meant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum SeqOutcome {
+    /// The first packet of the stream.
+    First,
+    /// Ahead of every earlier packet; `lost_before` packets are missing just before it.
+    InOrder {
+        /// Sequence numbers skipped (lost so far) between the previous highest and this one.
+        lost_before: u16,
+    },
+    /// Behind the highest and not seen before: reordered.
+    Late,
+    /// Seen before.
+    Duplicate,
+    /// A jump beyond `MAX_DROPOUT`/`MAX_MISORDER`; the next packet decides if it is a restart.
+    Jump,
+    /// The second packet after a jump, in sequence: the sender restarted its numbering.
+    Restart,
+}
+
+/// Per-source sequence state.
+#[derive(Debug, Clone)]
+pub struct SeqTracker {
+    max_seq: u16,
+    cycles: u64,
+    base_ext: u64,
+    bad_seq: u32,
+    received_segment: u64,
+    probation: u8,
+    seen: u128,
+    // totals over closed segments
+    expected_prior_segments: u64,
+    received_prior_segments: u64,
+    // A.3 interval bookkeeping
+    expected_at_interval: u64,
+    received_at_interval: u64,
+    duplicates: u64,
+    late: u64,
+    jumps: u64,
+    restarts: u64,
+}
+
+impl SeqTracker {
+    /// Starts tracking at the first packet's sequence number.
+    pub fn new(first_seq: u16) -> Self {
+        SeqTracker {
+            max_seq: first_seq,
+            cycles: 0,
+            base_ext: u64::from(first_seq),
+            bad_seq: u32::MAX,
+            received_segment: 1,
+            probation: MIN_SEQUENTIAL - 1,
+            seen: 1,
+            expected_prior_segments: 0,
+            received_prior_segments: 0,
+            expected_at_interval: 0,
+            received_at_interval: 0,
+            duplicates: 0,
+            late: 0,
+            jumps: 0,
+            restarts: 0,
+        }
+    }
+
+    /// Accounts one packet.
+    pub fn update(&mut self, seq: u16) -> SeqOutcome {
+        let udelta = seq.wrapping_sub(self.max_seq);
+        self.received_segment += 1;
+        if udelta == 0 {
+            self.duplicates += 1;
+            return SeqOutcome::Duplicate;
+        }
+        if udelta < MAX_DROPOUT {
+            if seq < self.max_seq {
+                self.cycles += SEQ_MOD;
+            }
+            self.max_seq = seq;
+            self.seen = if udelta >= 128 { 0 } else { self.seen << udelta };
+            self.seen |= 1;
+            if self.probation > 0 {
+                self.probation = if udelta == 1 { self.probation - 1 } else { MIN_SEQUENTIAL - 1 };
+            }
+            self.bad_seq = u32::MAX;
+            return SeqOutcome::InOrder { lost_before: udelta - 1 };
+        }
+        if udelta <= u16::MAX - MAX_MISORDER + 1 {
+            if u32::from(seq) == self.bad_seq {
+                self.restart(seq);
+                return SeqOutcome::Restart;
+            }
+            self.bad_seq = u32::from(seq.wrapping_add(1));
+            self.jumps += 1;
+            return SeqOutcome::Jump;
+        }
+        // Behind the highest by 1..=MAX_MISORDER.
+        let behind = u32::from(self.max_seq.wrapping_sub(seq));
+        let bit = 1u128 << behind;
+        if self.seen & bit != 0 {
+            self.duplicates += 1;
+            SeqOutcome::Duplicate
+        } else {
+            self.seen |= bit;
+            self.late += 1;
+            SeqOutcome::Late
+        }
+    }
+
+    fn restart(&mut self, seq: u16) {
+        // The packet before this one (the jump) and this one start the new segment.
+        let expected = self.segment_expected();
+        self.expected_prior_segments += expected;
+        self.received_prior_segments += self.received_segment - 2;
+        self.cycles = 0;
+        self.max_seq = seq;
+        self.base_ext = u64::from(seq.wrapping_sub(1));
+        self.received_segment = 2;
+        self.seen = 0b11;
+        self.bad_seq = u32::MAX;
+        self.restarts += 1;
+    }
+
+    fn segment_expected(&self) -> u64 {
+        (self.cycles + u64::from(self.max_seq) + 1).saturating_sub(self.base_ext)
+    }
+
+    /// Whether the source has passed probation (A.1 `MIN_SEQUENTIAL`).
+    pub fn is_valid(&self) -> bool {
+        self.probation == 0
+    }
+    /// Highest extended sequence number in the current segment.
+    pub fn extended_max(&self) -> u64 {
+        self.cycles + u64::from(self.max_seq)
+    }
+    /// Extended sequence number of the first packet of the current segment.
+    pub fn base(&self) -> u64 {
+        self.base_ext
+    }
+    /// Packets expected (A.3), over all segments.
+    pub fn expected(&self) -> u64 {
+        self.expected_prior_segments + self.segment_expected()
+    }
+    /// Packets received, duplicates included.
+    pub fn received(&self) -> u64 {
+        self.received_prior_segments + self.received_segment
+    }
+    /// Cumulative lost: expected − received (negative with duplicates).
+    pub fn lost(&self) -> i64 {
+        self.expected() as i64 - self.received() as i64
+    }
+    /// Duplicates seen.
+    pub fn duplicates(&self) -> u64 {
+        self.duplicates
+    }
+    /// Late (reordered) packets seen.
+    pub fn late(&self) -> u64 {
+        self.late
+    }
+    /// Sequence jumps beyond the dropout/misorder bounds.
+    pub fn jumps(&self) -> u64 {
+        self.jumps
+    }
+    /// Restarts of the sender's numbering.
+    pub fn restarts(&self) -> u64 {
+        self.restarts
+    }
+
+    /// A.3 fraction lost since the last call, in 1/256, and the interval's (expected, lost);
+    /// starts the next interval.
+    pub fn take_interval(&mut self) -> IntervalLoss {
+        let expected = self.expected();
+        let received = self.received();
+        let expected_interval = expected.saturating_sub(self.expected_at_interval);
+        let received_interval = received.saturating_sub(self.received_at_interval);
+        self.expected_at_interval = expected;
+        self.received_at_interval = received;
+        let lost = expected_interval as i64 - received_interval as i64;
+        let fraction = if expected_interval == 0 || lost <= 0 {
+            0
+        } else {
+            ((lost as u64) << 8).checked_div(expected_interval).unwrap_or(0).min(255) as u8
+        };
+        IntervalLoss { expected: expected_interval, received: received_interval, lost, fraction }
+    }
+}
+
+/// Loss over one reporting interval (RFC 3550 A.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct IntervalLoss {
+    /// Packets expected in the interval.
+    pub expected: u64,
+    /// Packets received in the interval.
+    pub received: u64,
+    /// expected − received (negative with duplicates).
+    pub lost: i64,
+    /// Fraction lost in 1/256 (0 when none or negative), as an RR carries it.
+    pub fraction: u8,
+}
+
+#[cfg(test)]
+mod tests;

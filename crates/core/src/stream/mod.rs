@@ -1,0 +1,299 @@
+//! The state of one stream (flow + SSRC) and how each packet updates it.
+
+mod timing;
+
+pub(crate) use timing::{Timing, TimingSample};
+
+use rtpscope_wire::Timestamp;
+
+use crate::burst::BurstTracker;
+use crate::mos::{Codec, EModel};
+use crate::payload::{PayloadClass, PayloadInfo, RtpHeader};
+use crate::report::{BurstReport, EndReason, IntervalReport, JitterReport, MinMeanMax, StreamKey, StreamReport};
+use crate::seq::{SeqOutcome, SeqTracker};
+
+/// Distinct payload types remembered per stream.
+const MAX_PAYLOAD_TYPES: usize = 8;
+
+/// Resolves a payload type on a stream to what it carries.
+pub(crate) trait Resolve {
+    fn resolve(&self, key: &StreamKey, payload_type: u8) -> Option<PayloadInfo>;
+}
+
+#[derive(Debug)]
+pub(crate) struct Stream {
+    pub id: u64,
+    pub key: StreamKey,
+    pub first_arrival: Timestamp,
+    pub last_arrival: Timestamp,
+    seq: SeqTracker,
+    timing: Timing,
+    burst: BurstTracker,
+    first_pt: u8,
+    first_info: Option<PayloadInfo>,
+    last_pt: u8,
+    last_info: Option<PayloadInfo>,
+    payload_types: [u8; MAX_PAYLOAD_TYPES],
+    payload_type_count: u8,
+    pt_changes: u64,
+    payload_bytes: u64,
+    silent_packets: u64,
+    silence_start: Option<Timestamp>,
+    longest_silence_ns: u64,
+    interval: IntervalState,
+    pub ended: Option<EndReason>,
+    /// The jitter buffer depth against which late packets are counted (ns).
+    jitter_buffer_ns: u64,
+    /// Expected arrival of the current packet relative to the stream's timing base.
+    playout_base: Option<(u64, i64)>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct IntervalState {
+    start: Option<Timestamp>,
+    max_jitter_ms: f64,
+    late_for_buffer: u64,
+    silent_packets: u64,
+}
+
+/// What a packet did to its stream, for anomaly events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PacketEffects {
+    pub outcome: SeqOutcome,
+    pub payload_type_changed: Option<(u8, u8)>,
+    pub became_valid: bool,
+}
+
+impl Stream {
+    pub(crate) fn new(
+        id: u64,
+        key: StreamKey,
+        now: Timestamp,
+        h: &RtpHeader,
+        resolver: &impl Resolve,
+        jitter_buffer_ns: u64,
+    ) -> Self {
+        let info = resolver.resolve(&key, h.payload_type);
+        let rate = info.filter(|i| !i.is_telephone_event()).map(|i| (i.clock_rate, i.source));
+        let mut stream = Stream {
+            id,
+            key,
+            first_arrival: now,
+            last_arrival: now,
+            seq: SeqTracker::new(h.sequence_number),
+            timing: Timing::new(rate),
+            burst: BurstTracker::default(),
+            first_pt: h.payload_type,
+            first_info: info,
+            last_pt: h.payload_type,
+            last_info: info,
+            payload_types: [0; MAX_PAYLOAD_TYPES],
+            payload_type_count: 0,
+            pt_changes: 0,
+            payload_bytes: 0,
+            silent_packets: 0,
+            silence_start: None,
+            longest_silence_ns: 0,
+            interval: IntervalState { start: Some(now), ..IntervalState::default() },
+            ended: None,
+            jitter_buffer_ns,
+            playout_base: None,
+        };
+        stream.note_payload_type(h.payload_type);
+        stream.burst.received(1);
+        stream.account_common(now, h);
+        stream
+    }
+
+    /// Accounts a packet after the first.
+    pub(crate) fn update(&mut self, now: Timestamp, h: &RtpHeader, resolver: &impl Resolve) -> PacketEffects {
+        let was_valid = self.seq.is_valid();
+        let outcome = self.seq.update(h.sequence_number);
+        match outcome {
+            SeqOutcome::InOrder { lost_before } => {
+                self.burst.lost(u64::from(lost_before));
+                self.burst.received(1);
+            }
+            SeqOutcome::Restart | SeqOutcome::First => self.burst.received(1),
+            SeqOutcome::Late | SeqOutcome::Duplicate | SeqOutcome::Jump => {}
+        }
+        let mut payload_type_changed = None;
+        if h.payload_type != self.last_pt {
+            payload_type_changed = Some((self.last_pt, h.payload_type));
+            self.pt_changes += 1;
+            self.last_pt = h.payload_type;
+            self.last_info = resolver.resolve(&self.key, h.payload_type);
+            self.note_payload_type(h.payload_type);
+        }
+        self.last_arrival = self.last_arrival.max(now);
+        self.account_common(now, h);
+        PacketEffects { outcome, payload_type_changed, became_valid: !was_valid && self.seq.is_valid() }
+    }
+
+    fn account_common(&mut self, now: Timestamp, h: &RtpHeader) {
+        let event = self.last_info.is_some_and(|i| i.is_telephone_event());
+        self.timing.update(TimingSample {
+            arrival_ns: now.as_nanos(),
+            timestamp: h.timestamp,
+            marker: h.marker,
+            payload_type: h.payload_type,
+            event,
+            ext_ts: 0,
+        });
+        self.payload_bytes += u64::from(h.payload_len);
+        if let Some(j) = self.timing.current_jitter_ms() {
+            self.interval.max_jitter_ms = self.interval.max_jitter_ms.max(j);
+        }
+        self.count_late_for_buffer(now, h, event);
+        match h.payload_class {
+            PayloadClass::Silent => {
+                self.silent_packets += 1;
+                self.interval.silent_packets += 1;
+                let start = *self.silence_start.get_or_insert(now);
+                self.longest_silence_ns = self.longest_silence_ns.max(now.as_nanos().saturating_sub(start.as_nanos()));
+            }
+            PayloadClass::Audible => self.silence_start = None,
+            PayloadClass::Unknown => {}
+        }
+    }
+
+    /// A packet is late for a fixed jitter buffer when it arrives more than the buffer depth
+    /// after the earliest schedule seen so far (arrival − RTP time, minimum over the stream).
+    fn count_late_for_buffer(&mut self, now: Timestamp, h: &RtpHeader, event: bool) {
+        let Some((rate, _)) = self.timing.rate() else { return };
+        if event || self.jitter_buffer_ns == 0 {
+            return;
+        }
+        let arrival = now.as_nanos();
+        let (base_arrival, base_ts) = *self.playout_base.get_or_insert((arrival, i64::from(h.timestamp)));
+        let ts_delta = i64::from(h.timestamp.wrapping_sub(base_ts as u32) as i32);
+        let rtp_ns = ts_delta as i128 * 1_000_000_000 / i128::from(rate);
+        let transit = arrival as i128 - base_arrival as i128 - rtp_ns;
+        if transit < 0 {
+            // A faster path than any seen: rebase the schedule on this packet.
+            self.playout_base = Some((arrival, i64::from(h.timestamp)));
+        } else if transit > i128::from(self.jitter_buffer_ns) {
+            self.interval.late_for_buffer += 1;
+        }
+    }
+
+    fn note_payload_type(&mut self, pt: u8) {
+        let n = usize::from(self.payload_type_count);
+        if n < MAX_PAYLOAD_TYPES && !self.payload_types[..n].contains(&pt) {
+            self.payload_types[n] = pt;
+            self.payload_type_count += 1;
+        }
+    }
+
+    /// A clock rate became known for the stream's main payload type.
+    pub(crate) fn learn_rate(&mut self, info: PayloadInfo) {
+        if self.first_info.is_none() {
+            self.first_info = Some(info);
+        }
+        if self.last_pt == self.first_pt {
+            self.last_info = Some(info);
+        }
+        if !info.is_telephone_event() {
+            self.timing.set_rate(info.clock_rate, info.source);
+        }
+    }
+
+    pub(crate) fn first_payload_type(&self) -> u8 {
+        self.first_pt
+    }
+
+    pub(crate) fn needs_rate(&self) -> bool {
+        self.timing.rate().is_none()
+    }
+
+    /// Closes the current interval.
+    pub(crate) fn take_interval(&mut self, end: Timestamp) -> IntervalReport {
+        let loss = self.seq.take_interval();
+        let start = self.interval.start.unwrap_or(end);
+        let state = core::mem::replace(&mut self.interval, IntervalState { start: Some(end), ..IntervalState::default() });
+        let lost_pct = if loss.expected == 0 { 0.0 } else { loss.lost.max(0) as f64 * 100.0 / loss.expected as f64 };
+        let jitter_ms = self.timing.current_jitter_ms();
+        IntervalReport {
+            id: self.id,
+            key: self.key,
+            start,
+            end,
+            packets: loss.received,
+            expected: loss.expected,
+            lost: loss.lost,
+            lost_pct,
+            jitter_ms,
+            max_jitter_ms: jitter_ms.map(|_| state.max_jitter_ms),
+            late_for_buffer: state.late_for_buffer,
+            mos_lq: self.codec().map(|c| EModel::new(c).mos_lq(lost_pct, 1.0)),
+            silent_packets: state.silent_packets,
+            valid: self.seq.is_valid(),
+        }
+    }
+
+    fn codec(&self) -> Option<Codec> {
+        self.first_info.and_then(|i| Codec::from_encoding(i.encoding.as_str()))
+    }
+
+    /// A full snapshot.
+    pub(crate) fn report(&mut self) -> StreamReport {
+        self.timing.settle();
+        let t = self.timing.summary();
+        let expected = self.seq.expected();
+        let lost = self.seq.lost();
+        let lost_pct = if expected == 0 { 0.0 } else { lost as f64 * 100.0 / expected as f64 };
+        let metrics = self.burst.metrics();
+        let packet_ms = t.delta.mean.max(0.0);
+        let burst = BurstReport {
+            metrics,
+            burst_duration_ms: metrics.mean_burst_packets * packet_ms,
+            gap_duration_ms: metrics.mean_gap_packets * packet_ms,
+        };
+        StreamReport {
+            id: self.id,
+            key: self.key,
+            payload_type: self.first_pt,
+            payload_types: self.payload_types[..usize::from(self.payload_type_count)].to_vec(),
+            encoding: self.first_info.map(|i| i.encoding),
+            clock_rate: t.clock_rate.map(|r| r.0),
+            clock_rate_source: t.clock_rate.map(|r| r.1),
+            first_arrival: self.first_arrival,
+            last_arrival: self.last_arrival,
+            packets: self.seq.received(),
+            expected,
+            lost,
+            lost_pct,
+            duplicates: self.seq.duplicates(),
+            late: self.seq.late(),
+            seq_jumps: self.seq.jumps(),
+            restarts: self.seq.restarts(),
+            payload_type_changes: self.pt_changes,
+            valid: self.seq.is_valid(),
+            delta_ms: MinMeanMax::from_extremes(t.delta),
+            jitter_ms: JitterReport {
+                final_ms: t.jitter_final_ms,
+                final_timestamp_units: t.jitter_final_units,
+                min: t.jitter_min,
+                mean: t.jitter_min.map(|_| t.jitter_mean),
+                max: t.jitter_min.map(|_| t.jitter_max),
+                p50: t.jitter_p50,
+                p90: t.jitter_p90,
+                p99: t.jitter_p99,
+            },
+            measured_rate_hz: t.measured_rate_hz,
+            drift_ppm: t.drift_ppm,
+            delay_variation_ms: t.delay_variation_ms,
+            burst,
+            mos_lq: self.codec().map(|c| EModel::new(c).mos_lq(lost_pct.max(0.0), metrics.burst_ratio)),
+            payload_bytes: self.payload_bytes,
+            silent_packets: self.silent_packets,
+            longest_silence_ms: self.longest_silence_ns as f64 / 1e6,
+            ended: self.ended,
+        }
+    }
+
+    /// Approximate bytes held by this stream, heap included.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        core::mem::size_of::<Self>() + self.timing.heap_bytes()
+    }
+}

@@ -1,0 +1,289 @@
+//! The timing side of a stream: Wireshark-rule delta/jitter, RFC 3550 jitter and its
+//! distribution, clock drift and transit — and clock-rate inference for streams whose
+//! payload type has no known rate.
+//!
+//! Jitter needs the clock rate from the first packet on. When the rate is unknown (a dynamic
+//! payload type with no SDP and no configuration), the first packets' timing is held in a
+//! bounded buffer until the rate can be inferred from the timestamp-vs-arrival slope, then
+//! replayed, so the numbers equal those computed with the rate known from the start.
+
+use hdrhistogram::Histogram;
+
+use crate::clock::{snap_clock_rate, ClockRateSource};
+use crate::jitter::RfcJitter;
+use crate::wireshark::{unwrap_timestamp, WiresharkStats, WsPacket};
+
+/// Jitter histogram unit: 10 µs.
+const HIST_UNIT_NS: f64 = 10_000.0;
+/// Histogram upper bound: 1 s of jitter (values above are counted, not recorded).
+const HIST_MAX: u64 = 100_000;
+/// Packets held while the clock rate is unknown.
+pub(crate) const INFERENCE_HOLD: usize = 128;
+/// Span of arrivals after which a rate is inferred.
+const INFERENCE_SPAN_NS: u64 = 2_000_000_000;
+/// Packets after which a rate is inferred if the span is at least 1 s.
+const INFERENCE_MIN_PACKETS: usize = 50;
+
+/// Running least squares of RTP time against arrival time.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Slope {
+    n: f64,
+    sx: f64,
+    sy: f64,
+    sxx: f64,
+    sxy: f64,
+}
+
+impl Slope {
+    fn add(&mut self, x: f64, y: f64) {
+        self.n += 1.0;
+        self.sx += x;
+        self.sy += y;
+        self.sxx += x * x;
+        self.sxy += x * y;
+    }
+
+    /// dy/dx, if defined.
+    pub(crate) fn slope(&self) -> Option<f64> {
+        let den = self.n * self.sxx - self.sx * self.sx;
+        (self.n >= 2.0 && den.abs() > f64::EPSILON).then(|| (self.n * self.sxy - self.sx * self.sy) / den)
+    }
+}
+
+/// One packet's timing as held while the rate is unknown.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TimingSample {
+    pub arrival_ns: u64,
+    pub timestamp: u32,
+    pub marker: bool,
+    pub payload_type: u8,
+    /// A telephone event: no timing meaning.
+    pub event: bool,
+    /// Extended (unwrapped) RTP timestamp, filled in by [`Timing::update`].
+    pub ext_ts: i64,
+}
+
+#[derive(Debug)]
+pub(crate) struct Timing {
+    rate: Option<(u32, ClockRateSource)>,
+    held: Option<Box<Vec<TimingSample>>>,
+    gave_up: bool,
+    ws: WiresharkStats,
+    rfc: RfcJitter,
+    hist: Option<Histogram<u32>>,
+    above_hist: u64,
+    // Slope of extended RTP timestamp (units) against arrival (s), independent of the rate.
+    slope: Slope,
+    first: Option<(u64, i64)>,
+    prev_ext_ts: i64,
+    transit_min_ms: f64,
+    transit_max_ms: f64,
+}
+
+impl Timing {
+    pub(crate) fn new(rate: Option<(u32, ClockRateSource)>) -> Self {
+        Timing {
+            rate,
+            held: None,
+            gave_up: false,
+            ws: WiresharkStats::default(),
+            rfc: RfcJitter::default(),
+            hist: Histogram::new_with_bounds(1, HIST_MAX, 2).ok(),
+            above_hist: 0,
+            slope: Slope::default(),
+            first: None,
+            prev_ext_ts: 0,
+            transit_min_ms: f64::INFINITY,
+            transit_max_ms: f64::NEG_INFINITY,
+        }
+    }
+
+    pub(crate) fn rate(&self) -> Option<(u32, ClockRateSource)> {
+        self.rate
+    }
+
+    /// Accounts one packet.
+    pub(crate) fn update(&mut self, mut s: TimingSample) {
+        s.ext_ts = self.extend(s.arrival_ns, s.timestamp, !s.event);
+        match self.rate {
+            Some((rate, _)) => self.apply(s, rate),
+            None if self.gave_up => self.ws.update(ws_packet(s, None)),
+            None => {
+                let held = self.held.get_or_insert_with(|| Box::new(Vec::with_capacity(INFERENCE_HOLD)));
+                held.push(s);
+                let span = s.arrival_ns.saturating_sub(held[0].arrival_ns);
+                let enough = held.len() >= INFERENCE_HOLD
+                    || span >= INFERENCE_SPAN_NS
+                    || (held.len() >= INFERENCE_MIN_PACKETS && span >= INFERENCE_SPAN_NS / 2);
+                if enough {
+                    self.infer();
+                }
+            }
+        }
+    }
+
+    /// A rate became known (SDP or config) while packets are held: replay them with it.
+    pub(crate) fn set_rate(&mut self, rate: u32, source: ClockRateSource) {
+        if self.rate.is_some() {
+            return;
+        }
+        self.rate = Some((rate, source));
+        self.replay();
+    }
+
+    /// End of stream or snapshot: decide on whatever is held.
+    pub(crate) fn settle(&mut self) {
+        if self.rate.is_none() && !self.gave_up && self.held.is_some() {
+            self.infer();
+        }
+    }
+
+    fn infer(&mut self) {
+        match self.slope.slope().and_then(snap_clock_rate) {
+            Some(rate) => {
+                self.rate = Some((rate, ClockRateSource::Inferred));
+                self.replay();
+            }
+            None => {
+                self.gave_up = true;
+                for s in self.held.take().map(|b| *b).unwrap_or_default() {
+                    self.ws.update(ws_packet(s, None));
+                }
+            }
+        }
+    }
+
+    fn replay(&mut self) {
+        let Some((rate, _)) = self.rate else { return };
+        for s in self.held.take().map(|b| *b).unwrap_or_default() {
+            self.apply(s, rate);
+        }
+    }
+
+    fn extend(&mut self, arrival_ns: u64, timestamp: u32, on_slope: bool) -> i64 {
+        let ext = match self.first {
+            None => {
+                let ext = (1i64 << 32) + i64::from(timestamp);
+                self.first = Some((arrival_ns, ext));
+                ext
+            }
+            Some(_) => unwrap_timestamp(self.prev_ext_ts, timestamp),
+        };
+        self.prev_ext_ts = ext;
+        if let (true, Some((t0, ts0))) = (on_slope, self.first) {
+            let x = (arrival_ns as i128 - t0 as i128) as f64 / 1e9;
+            self.slope.add(x, (ext - ts0) as f64);
+        }
+        ext
+    }
+
+    fn apply(&mut self, s: TimingSample, rate: u32) {
+        let clock = (!s.event).then_some(rate);
+        self.ws.update(ws_packet(s, clock));
+        if s.event {
+            return;
+        }
+        self.rfc.update(s.arrival_ns, s.timestamp, rate);
+        let j_units = self.rfc.timestamp_units() * 1e9 / f64::from(rate) / HIST_UNIT_NS;
+        let value = j_units.round() as u64;
+        match self.hist.as_mut() {
+            Some(h) if value <= HIST_MAX => {
+                let _ = h.record(value.max(1));
+            }
+            _ => self.above_hist += 1,
+        }
+        if let Some((t0, ts0)) = self.first {
+            let arrival_ms = (s.arrival_ns as i128 - t0 as i128) as f64 / 1e6;
+            let rtp_ms = (s.ext_ts - ts0) as f64 * 1000.0 / f64::from(rate);
+            let transit = arrival_ms - rtp_ms;
+            self.transit_min_ms = self.transit_min_ms.min(transit);
+            self.transit_max_ms = self.transit_max_ms.max(transit);
+        }
+    }
+
+    /// The running RFC jitter in ms, when the rate is known.
+    pub(crate) fn current_jitter_ms(&self) -> Option<f64> {
+        self.rate.map(|(r, _)| self.rfc.millis(r))
+    }
+
+    pub(crate) fn summary(&self) -> TimingSummary {
+        let rate = self.rate.map(|r| r.0);
+        let pct = |q: f64| -> Option<f64> {
+            let h = self.hist.as_ref()?;
+            (h.len() > 0).then(|| h.value_at_quantile(q) as f64 * HIST_UNIT_NS / 1e6)
+        };
+        let ws_jitter = self.ws.jitter();
+        TimingSummary {
+            clock_rate: self.rate,
+            delta: self.ws.delta(),
+            jitter_min: ws_jitter.min,
+            jitter_mean: ws_jitter.mean,
+            jitter_max: ws_jitter.max,
+            jitter_final_ms: rate.map(|r| self.rfc.millis(r)),
+            jitter_final_units: rate.map(|_| self.rfc.timestamp_units()),
+            jitter_p50: pct(0.5),
+            jitter_p90: pct(0.9),
+            jitter_p99: pct(0.99),
+            jitter_above_histogram: self.above_hist,
+            current_jitter_ms: rate.map(|r| self.rfc.millis(r)),
+            measured_rate_hz: self.slope.slope(),
+            drift_ppm: match (self.slope.slope(), rate) {
+                (Some(s), Some(r)) => Some((s / f64::from(r) - 1.0) * 1e6),
+                _ => None,
+            },
+            delay_variation_ms: (self.transit_max_ms >= self.transit_min_ms)
+                .then(|| self.transit_max_ms - self.transit_min_ms),
+        }
+    }
+
+    /// Approximate heap bytes held (for the memory benchmark).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let hist = self.hist.as_ref().map_or(0, |h| h.distinct_values() * 4);
+        hist + self.held.as_ref().map_or(0, |h| h.capacity() * core::mem::size_of::<TimingSample>())
+    }
+}
+
+fn ws_packet(s: TimingSample, clock_rate: Option<u32>) -> WsPacket {
+    WsPacket {
+        arrival_ns: s.arrival_ns,
+        timestamp: s.timestamp,
+        marker: s.marker,
+        payload_type: s.payload_type,
+        clock_rate,
+    }
+}
+
+/// What the timing side reports.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimingSummary {
+    /// Clock rate and its source.
+    pub clock_rate: Option<(u32, ClockRateSource)>,
+    /// Wireshark-rule delta (ms).
+    pub delta: crate::wireshark::Extremes,
+    /// Wireshark-rule min jitter (ms).
+    pub jitter_min: Option<f64>,
+    /// Wireshark-rule mean jitter (ms).
+    pub jitter_mean: f64,
+    /// Wireshark-rule max jitter (ms).
+    pub jitter_max: f64,
+    /// RFC 3550 jitter after the last packet (ms).
+    pub jitter_final_ms: Option<f64>,
+    /// RFC 3550 jitter after the last packet (timestamp units).
+    pub jitter_final_units: Option<f64>,
+    /// Median of the running RFC jitter (ms).
+    pub jitter_p50: Option<f64>,
+    /// 90th percentile of the running RFC jitter (ms).
+    pub jitter_p90: Option<f64>,
+    /// 99th percentile of the running RFC jitter (ms).
+    pub jitter_p99: Option<f64>,
+    /// Running jitter values above the histogram's 1 s bound.
+    pub jitter_above_histogram: u64,
+    /// The running RFC jitter now (ms).
+    pub current_jitter_ms: Option<f64>,
+    /// Least-squares RTP timestamp rate against arrival time (Hz).
+    pub measured_rate_hz: Option<f64>,
+    /// Sender clock drift relative to the capture clock (ppm).
+    pub drift_ppm: Option<f64>,
+    /// Range of relative transit time (max − min, ms): packet delay variation.
+    pub delay_variation_ms: Option<f64>,
+}

@@ -1,0 +1,192 @@
+//! Min / mean / max of the interarrival delta and jitter as Wireshark's RTP stream analysis
+//! computes them (`ui/tap-rtp-analysis.c`, tshark `-z rtp,streams`), so that our columns equal
+//! tshark's. The rules, each with its reason:
+//!
+//! - **Predecessor** is the previous packet in arrival order, reordered or not (as RFC 3550
+//!   A.8 does): the timestamp difference is the wrapping 32-bit one, so neither the wrap at
+//!   2^32 nor a late packet produces a spike. (Wireshark 4.2 and later compare with the last
+//!   packet in timestamp order instead; tshark 4.0, which made the references, does not.)
+//! - **Excluded from min/max/mean** (but still advancing the running jitter): the first packet
+//!   (no predecessor), packets with the marker bit (talkspurt or frame starts, whose timestamp
+//!   jumps by design), comfort noise (PT 13/19) and the packet after it (the timestamp jumps
+//!   over the silence), and packets whose timestamp is older than the stream's first one
+//!   (wrong timestamp).
+//! - **Mean** is Wireshark's running mean whose weight counts every packet, excluded or not
+//!   (`mean = (mean·(n−1) + x)/n` with n = packets before this one); on streams without
+//!   exclusions it is the plain mean, and the mean delta is then duration / (packets − 1).
+//! - **Jitter** is RFC 3550's J += (|D| − J)/16 computed in milliseconds; with no known clock
+//!   rate it stays 0 and min jitter is absent (tshark prints −1).
+//!
+//! One deliberate difference: tshark converts timestamps with integer `clock_rate / 1000`,
+//! which is wrong for 44.1 kHz, 11.025 kHz and 22.05 kHz; we divide exactly.
+
+/// Running state of the Wireshark-rule statistics of one stream.
+#[derive(Debug, Clone, Default)]
+pub struct WiresharkStats {
+    started: bool,
+    first_ext_ts: i64,
+    prev_ext_ts: i64,
+    prev_time_ns: u64,
+    prev_pt: u8,
+    total: u64,
+    jitter_ms: f64,
+    delta: Extremes,
+    jitter: Extremes,
+}
+
+/// Min / mean / max of a series, with Wireshark's mean weighting.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Extremes {
+    /// Smallest value, if any was included.
+    pub min: Option<f64>,
+    /// Running mean.
+    pub mean: f64,
+    /// Largest value (0 when none).
+    pub max: f64,
+}
+
+impl Extremes {
+    fn include(&mut self, x: f64, packets_before: u64) {
+        self.max = self.max.max(x);
+        self.min = Some(self.min.map_or(x, |m| m.min(x)));
+        let n = packets_before as f64;
+        self.mean = (self.mean * (n - 1.0) + x) / n;
+    }
+}
+
+/// One packet as these statistics see it.
+#[derive(Debug, Clone, Copy)]
+pub struct WsPacket {
+    /// Arrival time in ns.
+    pub arrival_ns: u64,
+    /// RTP timestamp.
+    pub timestamp: u32,
+    /// Marker bit.
+    pub marker: bool,
+    /// Payload type.
+    pub payload_type: u8,
+    /// Clock rate for this packet, `None` when unknown or a telephone event.
+    pub clock_rate: Option<u32>,
+}
+
+impl WiresharkStats {
+    /// Accounts one packet, in arrival order.
+    pub fn update(&mut self, p: WsPacket) {
+        if !self.started {
+            self.started = true;
+            self.prev_ext_ts = (1i64 << 32) + i64::from(p.timestamp);
+            self.first_ext_ts = self.prev_ext_ts;
+            self.prev_time_ns = p.arrival_ns;
+            self.prev_pt = p.payload_type;
+            self.total = 1;
+            return;
+        }
+        let ext_ts = unwrap_timestamp(self.prev_ext_ts, p.timestamp);
+        let nominal_units = ext_ts - self.prev_ext_ts;
+        self.prev_ext_ts = ext_ts;
+        let wrong_timestamp = ext_ts < self.first_ext_ts;
+        let cn = crate::clock::is_comfort_noise(p.payload_type);
+        let follows_cn = crate::clock::is_comfort_noise(self.prev_pt);
+        self.prev_pt = p.payload_type;
+
+        let delta_ms = (p.arrival_ns as i128 - self.prev_time_ns as i128) as f64 / 1e6;
+        self.prev_time_ns = p.arrival_ns;
+        if let Some(rate) = p.clock_rate.filter(|&r| r > 0) {
+            let nominal_ms = nominal_units as f64 * 1000.0 / f64::from(rate);
+            let diff = (delta_ms - nominal_ms).abs();
+            self.jitter_ms = (15.0 * self.jitter_ms + diff) / 16.0;
+        }
+        let regular = !p.marker && !cn && !follows_cn && !wrong_timestamp;
+        if regular {
+            self.delta.include(delta_ms, self.total);
+            if p.clock_rate.is_some_and(|r| r > 0) {
+                self.jitter.include(self.jitter_ms, self.total);
+            }
+        }
+        self.total += 1;
+    }
+
+    /// Delta (ms) min / mean / max.
+    pub fn delta(&self) -> Extremes {
+        self.delta
+    }
+    /// Jitter (ms) min / mean / max.
+    pub fn jitter(&self) -> Extremes {
+        self.jitter
+    }
+    /// Current running jitter in ms.
+    pub fn current_jitter_ms(&self) -> f64 {
+        self.jitter_ms
+    }
+}
+
+/// Extends a 32-bit timestamp to the unwrapped value nearest the previous one.
+pub fn unwrap_timestamp(prev_ext: i64, raw: u32) -> i64 {
+    let delta = raw.wrapping_sub(prev_ext as u32) as i32;
+    prev_ext + i64::from(delta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pkt(ms: f64, ts: u32, marker: bool) -> WsPacket {
+        WsPacket {
+            arrival_ns: (ms * 1e6) as u64,
+            timestamp: ts,
+            marker,
+            payload_type: 0,
+            clock_rate: Some(8000),
+        }
+    }
+
+    #[test]
+    fn hand_worked_deltas_and_jitter() {
+        let mut s = WiresharkStats::default();
+        s.update(pkt(0.0, 0, false));
+        s.update(pkt(20.0, 160, false)); // D = 0
+        s.update(pkt(45.0, 320, false)); // D = 5 -> J = 5/16
+        s.update(pkt(60.0, 480, false)); // delta 15, D = 5 -> J = (15*5/16 + 5)/16
+        let j2 = 5.0 / 16.0;
+        let j3 = (15.0 * j2 + 5.0) / 16.0;
+        assert_eq!(s.delta().min, Some(15.0));
+        assert_eq!(s.delta().max, 25.0);
+        assert!((s.delta().mean - 20.0).abs() < 1e-12);
+        assert!((s.jitter().max - j3).abs() < 1e-12);
+        assert_eq!(s.jitter().min, Some(0.0));
+        assert!((s.jitter().mean - (0.0 + j2 + j3) / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn marker_and_pre_first_packets_are_left_out() {
+        let mut s = WiresharkStats::default();
+        s.update(pkt(0.0, 160, false));
+        s.update(pkt(20.0, 320, false));
+        s.update(pkt(90.0, 960, true)); // talkspurt start: excluded
+        s.update(pkt(95.0, 0, false)); // older than the first packet: excluded
+        s.update(pkt(110.0, 1120, false)); // delta 15 from the 95 ms packet: included
+        assert_eq!(s.delta().max, 20.0);
+        assert_eq!(s.delta().min, Some(15.0));
+    }
+
+    #[test]
+    fn reordered_packet_is_compared_with_its_arrival_predecessor() {
+        let mut s = WiresharkStats::default();
+        s.update(pkt(0.0, 0, false));
+        s.update(pkt(20.0, 320, false)); // 160 is late: D = 20 - 40 = -20
+        s.update(pkt(30.0, 160, false)); // D = 10 - (-20) = 30
+        let j1 = 20.0 / 16.0;
+        let j2 = (15.0 * j1 + 30.0) / 16.0;
+        assert!((s.current_jitter_ms() - j2).abs() < 1e-12);
+        assert_eq!(s.delta().min, Some(10.0));
+    }
+
+    #[test]
+    fn timestamp_wrap_is_not_a_jump() {
+        let mut s = WiresharkStats::default();
+        s.update(pkt(0.0, u32::MAX - 79, false));
+        s.update(pkt(20.0, 80, false));
+        assert_eq!(s.current_jitter_ms(), 0.0);
+        assert_eq!(unwrap_timestamp((1 << 32) + 5, u32::MAX), (1 << 32) - 1);
+    }
+}

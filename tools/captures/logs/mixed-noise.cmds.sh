@@ -1,0 +1,36 @@
+# commands run for mixed-noise (2026-11-25T16:38:36Z)
+ip netns add rtps_a
+ip netns add rtps_b
+ip link add rtps_va type veth peer name rtps_vb
+ip link set rtps_va netns rtps_a
+ip link set rtps_vb netns rtps_b
+ip -n rtps_a link set rtps_va address 02:00:00:00:33:0a
+ip -n rtps_b link set rtps_vb address 02:00:00:00:33:0b
+ip -n rtps_a addr add 198.51.100.33/24 dev rtps_va
+ip -n rtps_b addr add 198.51.100.44/24 dev rtps_vb
+ip -n rtps_a -6 addr add 2001:db8:33::33/64 dev rtps_va nodad
+ip -n rtps_b -6 addr add 2001:db8:33::44/64 dev rtps_vb nodad
+ip -n rtps_a link set lo up
+ip -n rtps_b link set lo up
+ip -n rtps_a link set rtps_va up
+ip -n rtps_b link set rtps_vb up
+ip -n rtps_a neigh replace 198.51.100.44 lladdr 02:00:00:00:33:0b dev rtps_va nud permanent
+ip -n rtps_b neigh replace 198.51.100.33 lladdr 02:00:00:00:33:0a dev rtps_vb nud permanent
+ip -n rtps_a -6 neigh replace 2001:db8:33::44 lladdr 02:00:00:00:33:0b dev rtps_va nud permanent
+ip -n rtps_b -6 neigh replace 2001:db8:33::33 lladdr 02:00:00:00:33:0a dev rtps_vb nud permanent
+ip netns exec rtps_a nft add table inet noicmp
+ip netns exec rtps_a nft add chain inet noicmp out '{ type filter hook output priority 0; policy accept; }'
+ip netns exec rtps_a nft add rule inet noicmp out icmp type destination-unreachable drop
+ip netns exec rtps_a nft add rule inet noicmp out icmpv6 type '{ destination-unreachable, nd-router-solicit, mld2-listener-report }' drop
+ip netns exec rtps_b nft add table inet noicmp
+ip netns exec rtps_b nft add chain inet noicmp out '{ type filter hook output priority 0; policy accept; }'
+ip netns exec rtps_b nft add rule inet noicmp out icmp type destination-unreachable drop
+ip netns exec rtps_b nft add rule inet noicmp out icmpv6 type '{ destination-unreachable, nd-router-solicit, mld2-listener-report }' drop
+ip netns exec rtps_b timeout 60 gst-launch-1.0 -q udpsrc address=0.0.0.0 port=16386 ! fakesink sync=false &
+ip netns exec rtps_b timeout 60 python3 tools/captures/noise.py dns-server --bind 198.51.100.44 --max-time 15 &
+ip netns exec rtps_b timeout 60 python3 tools/captures/noise.py sink --bind 198.51.100.44 --ports 9999,514 --max-time 15 &
+ip netns exec rtps_b timeout 60 tcpdump --immediate-mode -B 8192 -i rtps_vb -s 0 -U -w tests/data/mixed-noise.pcap udp &
+ip netns exec rtps_a timeout 30 python3 tools/captures/noise.py send --bind 198.51.100.33 --to 198.51.100.44 --seconds 3 --seed 7 &
+ip netns exec rtps_a timeout 30 gst-launch-1.0 -q audiotestsrc is-live=true wave=sine freq=330 num-buffers=150 samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay ssrc=0x9E5E0001 seqnum-offset=0 timestamp-offset=0 ! udpsink host=198.51.100.44 port=16386 bind-port=16384 &
+ip netns exec rtps_a dig +tries=1 +time=1 @198.51.100.44 -b '198.51.100.33#53530' www.rtpscope.example A
+ip netns exec rtps_a dig +tries=1 +time=1 +noedns @198.51.100.44 -b '198.51.100.33#53531' media.rtpscope.example A

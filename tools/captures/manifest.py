@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""manifest.py ROOT - build tests/data/MANIFEST.md, tests/data/mixed-noise.flows.tsv and
+samples/README.md from the captures, their reference files, truth logs and command logs.
+Called at the end of tools/captures/make.sh."""
+import collections
+import datetime
+import os
+import re
+import subprocess
+import sys
+
+ROOT = sys.argv[1] if len(sys.argv) > 1 else "."
+OUT = os.path.join(ROOT, "tests/data")
+SAMPLES = os.path.join(ROOT, "samples")
+LOGS = os.path.join(ROOT, "tools/captures/logs")
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout
+    except Exception:
+        return ""
+
+
+def capinfo(path):
+    txt = sh("capinfos '%s'" % path)
+    info = {}
+    for line in txt.splitlines():
+        k, _, v = line.partition(":")
+        info[k.strip()] = v.strip()
+    return info
+
+
+def tsv(path):
+    if not os.path.exists(path):
+        return []
+    lines = [l.rstrip("\n") for l in open(path) if l.strip() and not l.startswith("#")]
+    hdr = lines[0].split("\t")
+    return [dict(zip(hdr, l.split("\t"))) for l in lines[1:]]
+
+
+def decode(path):
+    opts, clocks = [], []
+    for l in open(path):
+        l = l.strip()
+        if l.startswith("#clock"):
+            clocks.append(l.split()[1])
+        elif l.startswith("-"):
+            opts.append(l)
+    return opts, clocks
+
+
+def truth_summary(path):
+    rows = tsv(path)
+    if not rows:
+        return None
+    idx = set(r["idx"] for r in rows)
+    acts = collections.Counter(r["action"] for r in rows)
+    drawn = [float(r["delay_ms"]) for r in rows if r["action"] in ("fwd", "reorder-now", "dup") and r["delay_ms"]]
+    lat = [(float(r["t_out_epoch"]) - float(r["t_in_epoch"])) * 1000 for r in rows if r["t_out_epoch"]]
+    s = "%d datagrams in; actions: %s" % (len(idx), ", ".join("%s=%d" % kv for kv in sorted(acts.items())))
+    if drawn:
+        s += "; drawn delay ms min/mean/max %.1f/%.1f/%.1f" % (min(drawn), sum(drawn) / len(drawn), max(drawn))
+    if lat:
+        s += "; actual relay latency ms min/mean/max %.2f/%.2f/%.2f" % (min(lat), sum(lat) / len(lat), max(lat))
+    drops = [r for r in rows if r["action"].startswith("drop")]
+    if drops:
+        seqs = sorted(int(r["rtp_seq"]) for r in drops if r["rtp_seq"])
+        s += "; dropped seq: " + " ".join(map(str, seqs))
+    dups = [r for r in rows if r["action"] == "dup"]
+    if dups:
+        s += "; duplicated seq: " + " ".join(sorted((r["rtp_seq"] for r in dups), key=int))
+    return s
+
+
+def flows(path, opts):
+    """(src, sport, dst, dport) -> packets, with a kind label; for mixed-noise."""
+    out = sh("tshark -n -r '%s' %s -T fields -E occurrence=f -e ip.src -e udp.srcport -e ip.dst "
+             "-e udp.dstport -e _ws.col.Protocol" % (path, " ".join(opts)))
+    c = collections.OrderedDict()
+    for l in out.splitlines():
+        f = l.split("\t")
+        if len(f) < 5:
+            continue
+        k = tuple(f[:4])
+        if k not in c:
+            c[k] = [0, f[4]]
+        c[k][0] += 1
+    return c
+
+
+def kind_of(k, proto):
+    sport, dport = k[1], k[3]
+    if proto == "RTP":
+        return "rtp"
+    if "53" in (sport, dport):
+        return "dns"
+    if "514" in (sport, dport):
+        return "syslog"
+    if "9999" in (sport, dport):
+        return "random"
+    return proto.lower()
+
+
+CAPS = [
+    ("pcmu-clean", OUT, "pcmu-clean.pcap",
+     "Baseline: one PCMU/8000 stream, 20 ms packets, 3 s (150 packets), GStreamer -> loopback 127.0.0.1 of namespace "
+     "`rtps_a` (isolated from the host's loopback), captured by tcpdump on that `lo`, microsecond pcap. No impairment.",
+     ["truth/pcmu-clean.capture-stats.txt"]),
+    ("pcma-jitter", OUT, "pcma-jitter.pcap",
+     "PCMA/8000, 4 s (200 packets) sent through netem_lite with netem semantics `delay 30ms 15ms distribution normal` "
+     "(per-packet delay ~ N(30, 15) ms truncated at 0, released in send-time order, so it REORDERS), over the veth "
+     "rtps_a -> rtps_b, captured on B's interface with `tcpdump --time-stamp-precision=nano`: **nanosecond pcap** "
+     "(magic 0xa1b23c4d). RTP timestamp starts at 4294966000 and wraps to 0 after ~8 packets. In this capture the "
+     "very FIRST packet on the wire is not the lowest sequence number (seq 100 was overtaken by seq 101): an analyzer "
+     "that takes the first packet as the base, like tshark and RFC 3550 A.1, then reports lost = -1 and counts seq 100 "
+     "as late.",
+     ["truth/pcma-jitter.truth.tsv", "truth/pcma-jitter.capture-stats.txt"]),
+    ("g722-loss-ipv6", OUT, "g722-loss-ipv6.pcapng",
+     "G.722 (static PT 9; the RTP clock rate is 8000 Hz per RFC 3551 although the audio is sampled at 16 kHz, so the "
+     "timestamp advances 160 per 20 ms packet) from GStreamer `avenc_g722 ! rtpg722pay`, 4 s (200 packets), over "
+     "**IPv6** (2001:db8:33::33 -> 2001:db8:33::44) through netem_lite with 10 ms fixed delay and **Gilbert-Elliott "
+     "burst loss** (p = 2% good->bad, r = 30% bad->good, 100% loss in the bad state, the first datagram spared), "
+     "captured by `dumpcap` (real **pcapng**: SHB/IDB/EPB blocks). RTP timestamp starts at 3000000000.",
+     ["truth/g722-loss-ipv6.truth.tsv", "truth/g722-loss-ipv6.capture-stats.txt"]),
+    ("opus-dup-sll2", OUT, "opus-dup-sll2.pcap",
+     "Opus (dynamic PT 111, 48 kHz RTP clock, 20 ms frames -> timestamp +960 per packet, mono 24 kbit/s, variable "
+     "packet size) 3 s (150 packets) through netem_lite with 2 ms delay and **5% duplication** (the copy follows "
+     "the original immediately). Sequence numbers start at 65500 and **wrap** after 36 packets. Captured on B with "
+     "`tcpdump -i any -y LINUX_SLL2`: **Linux cooked v2** (DLT 276). No SDP in the file, so tshark shows the payload "
+     "as `RTPType-111` with jitter 0 / min jitter -1; the clock rate for the RFC 3550 numbers comes from "
+     "`#clock 111=48000` in the .decode file. Duplicates make tshark's Lost negative.",
+     ["truth/opus-dup-sll2.truth.tsv", "truth/opus-dup-sll2.capture-stats.txt"]),
+    ("rtcp-rr", OUT, "rtcp-rr.pcap",
+     "PCMU + RTCP with GStreamer rtpbin at both ends (sender in rtps_a, receiver in rtps_b; RTCP interval lowered "
+     "to 1 s with `rtpsession0::rtcp-min-interval=1000000000`), 6 s (300 RTP packets). netem_lite adds 30 ms (+-4 ms "
+     "uniform) and 3% iid loss on RTP A->B, and 30 ms on RTCP in both directions (SR A->B, RR B->A). Captured on "
+     "the SENDER's loopback (RTP 127.0.0.1:5402 -> 6400, SR 5403 -> 6401, RR back 6401 -> 5403) i.e. BEFORE the "
+     "impairment: the RTP stream in the file is complete, while the receiver's RRs report the loss and jitter it "
+     "saw (fraction lost, cumulative lost, interarrival jitter), and the RTCP round trip (RR arrival - LSR - DLSR) "
+     "is ~60 ms. tshark's round-trip values are in `rtcp-rr.rtt.txt`.",
+     ["truth/rtcp-rr-rtp.truth.tsv", "truth/rtcp-rr-rtcp.truth.tsv", "truth/rtcp-rr.capture-stats.txt"]),
+    ("mixed-noise", OUT, "mixed-noise.pcap",
+     "Flow-detection test: ONE RTP stream (PCMU 3 s, 198.51.100.33:16384 -> 198.51.100.44:16386, sequence numbers "
+     "starting at 0, timestamps near 0) plus non-RTP UDP on other ports, captured on B's veth without port filter "
+     "(`udp`): two DNS query/response pairs made with `dig` against a small Python responder on 198.51.100.44:53 "
+     "(one with EDNS, one `+noedns`); 30 datagrams of seeded random bytes 7777 -> 9999 (20-300 bytes; every 5th "
+     "starts with byte 0x80, so it parses as an RTP version-2 header with random seq/ts/SSRC: an RTP lookalike "
+     "that is NOT a stream); 3 syslog-like text datagrams 51400 -> 514. The only RTP flow is 16384 -> 16386; "
+     "see `mixed-noise.flows.tsv` (one line per UDP flow with its kind).",
+     ["truth/mixed-noise.capture-stats.txt"]),
+]
+
+CALL = ("call", SAMPLES, "call.pcap",
+        "A short two-way SIP call between alice 198.51.100.10 and bob 198.51.100.20 (two network namespaces joined "
+        "by a veth pair), captured on bob's interface. `sip_call.py` sends SIP over UDP 5060: INVITE with SDP offer "
+        "(m=audio 49170 RTP/AVP 0 101, PCMU/8000 + telephone-event/8000, ptime 20) -> 200 OK with SDP answer "
+        "(m=audio 51372) -> ACK; then 8 s of PCMU in both directions (symmetric RTP, 400 packets each way); then "
+        "BYE -> 200 OK. The alice -> bob direction goes through netem_lite with `delay 70ms 35ms distribution "
+        "normal` (reordering included) and 3% iid loss, so its jitter is high (tens of ms) and packets are lost; "
+        "bob -> alice is clean (it passes a zero-impairment relay only so that each side sends and receives on one "
+        "socket). No telephone-event packets are sent (PT 101 is only negotiated).",
+        ["call.a2b.truth.tsv", "call.b2a.truth.tsv", "call.capture-stats.txt"])
+
+
+def versions():
+    lines = ["generated: %s on %s" % (datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                       sh("uname -sr").strip())]
+    for cmd in ["tshark --version | head -1", "dumpcap --version | head -1", "tcpdump --version | head -1",
+                "gst-launch-1.0 --version | sed -n 2p", "ip -V", "nft --version", "dig -v 2>&1",
+                "python3 --version"]:
+        lines.append(sh(cmd + " 2>&1").strip())
+    pk = sh("dpkg-query -W -f '${Package} ${Version}\\n' tshark wireshark-common tcpdump libpcap0.8 iproute2 "
+            "nftables gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav "
+            "bind9-dnsutils 2>/dev/null")
+    return "\n".join(lines) + "\n" + pk
+
+
+def section(name, d, fname, desc, extra):
+    path = os.path.join(d, fname)
+    if not os.path.exists(path):
+        return "## %s\n\nNOT PRESENT (not generated).\n" % fname, None
+    ci = capinfo(path)
+    opts, clocks = decode(os.path.join(d, name + ".decode"))
+    ref = tsv(os.path.join(d, name + ".ref.tsv"))
+    rfc = {(r["src"], r["sport"], r["dst"], r["dport"], r["ssrc"]): r for r in tsv(os.path.join(d, name + ".rfc3550.tsv"))}
+    size = os.path.getsize(path)
+    npk = int(ci.get("Number of packets", "0").replace(" ", "").rstrip("k") or 0)
+    rtp = sum(int(r["packets"]) for r in ref)
+    s = ["## %s\n" % fname, desc + "\n"]
+    s.append("* link type: %s; format: %s; timestamp precision: %s" %
+             (ci.get("File encapsulation"), ci.get("File type"), ci.get("File timestamp precision")))
+    s.append("* packets: %s total; duration %s; size %d bytes" % (ci.get("Number of packets"),
+                                                                   ci.get("Capture duration"), size))
+    s.append("* tshark decode options (`%s.decode`): `%s`" % (name, " ".join(opts)))
+    if clocks:
+        s.append("* dynamic payload clock rates (for the RFC 3550 recomputation): " + ", ".join(clocks))
+    s.append("* RTP streams: %d, RTP packets: %d" % (len(ref), rtp))
+    s.append("")
+    s.append("| stream | SSRC | payload | pkts | lost (tshark) | max delta ms | max jitter ms | mean jitter ms | "
+             "RFC3550 final jitter ms | dups | late | X |")
+    s.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in ref:
+        k = (r["src"], r["sport"], r["dst"], r["dport"], r["ssrc"])
+        f = rfc.get(k, {})
+        src = "[%s]:%s" % (r["src"], r["sport"]) if ":" in r["src"] else "%s:%s" % (r["src"], r["sport"])
+        dst = "[%s]:%s" % (r["dst"], r["dport"]) if ":" in r["dst"] else "%s:%s" % (r["dst"], r["dport"])
+        s.append("| %s -> %s | %s | %s | %s | %s (%s%%) | %s | %s | %s | %s | %s | %s | %s |" % (
+            src, dst, r["ssrc"], r["payload"], r["packets"], r["lost"], r["lost_pct"], r["max_delta_ms"],
+            r["max_jitter_ms"], r["mean_jitter_ms"], f.get("final_jitter_ms", "?"), f.get("duplicates", "?"),
+            f.get("late", "?"), r["problems"]))
+    s.append("")
+    for e in extra:
+        p = os.path.join(d, e)
+        if e.endswith("truth.tsv"):
+            ts = truth_summary(p)
+            if ts:
+                s.append("* ground truth `%s`: %s" % (e, ts))
+        elif e.endswith("capture-stats.txt") and os.path.exists(p):
+            st = " / ".join(l.strip() for l in open(p) if l.strip() and "listening" not in l)
+            s.append("* capture statistics (`%s`): %s" % (e, st))
+    if name == "rtcp-rr" and os.path.exists(os.path.join(d, "rtcp-rr.rtt.txt")):
+        s.append("* tshark RTCP round-trip (`-o rtcp.show_roundtrip_calculation:TRUE -o "
+                 "rtcp.roundtrip_min_threshhold:1`, field `rtcp.roundtrip-delay`), ms: " +
+                 open(os.path.join(d, "rtcp-rr.rtt.txt")).read().strip() + " (`rtcp-rr.rtt.txt`)")
+        rr = sh("tshark -n -r '%s' %s -Y 'rtcp.pt==201' -T fields -E occurrence=l -e rtcp.ssrc.fraction "
+                "-e rtcp.ssrc.cum_nr -e rtcp.ssrc.jitter" % (path, " ".join(opts))).split("\n")
+        rr = [l.replace("\t", "/") for l in rr if l.strip()]
+        if rr:
+            s.append("* receiver reports (fraction lost/256 / cumulative lost / jitter in timestamp units), "
+                     "in order: " + ", ".join(rr))
+    if name == "mixed-noise":
+        fl = flows(path, opts)
+        with open(os.path.join(d, "mixed-noise.flows.tsv"), "w") as fo:
+            fo.write("src\tsport\tdst\tdport\tpackets\tkind\tis_rtp\n")
+            for k, (n, proto) in fl.items():
+                kind = kind_of(k, proto)
+                fo.write("%s\t%d\t%s\t%s\n" % ("\t".join(k), n, kind, "yes" if kind == "rtp" else "no"))
+        s.append("* UDP flows (`mixed-noise.flows.tsv`): " + "; ".join(
+            "%s:%s -> %s:%s %d pkts %s" % (k + (n, kind_of(k, p).upper() if kind_of(k, p) == "rtp" else kind_of(k, p)))
+            for k, (n, p) in fl.items()))
+        s.append("  Only the `rtp` flow is an RTP stream; RTP heuristics (`-o rtp.heuristic_rtp:TRUE`) may "
+                 "additionally claim the 0x80-prefixed random datagrams: a robust analyzer must not report them "
+                 "as a stream (each lookalike has a different random SSRC, 1 packet each).")
+    cmds = os.path.join(LOGS, name + ".cmds.sh")
+    if os.path.exists(cmds):
+        s.append("\n<details><summary>exact commands</summary>\n\n```sh\n" + open(cmds).read().rstrip() +
+                 "\n```\n</details>\n")
+    row = "| %s | %s | %s | %s | %d | %d | %d kB |" % (fname, ci.get("File type", "").split(" - ")[-1],
+                                                      ci.get("File encapsulation"), ci.get("Number of packets"),
+                                                      rtp, len(ref), round(size / 1000))
+    return "\n".join(s) + "\n", row
+
+
+HEAD = """# rtpscope test captures (tests/data)
+
+Small, real RTP captures made by `tools/captures/make.sh` (regenerates everything; run as root): real senders
+(GStreamer 1.22 `gst-launch-1.0`), the real Linux network stack (loopback or a veth pair between two network
+namespaces the script creates, documentation addresses only), seeded user-space impairments, and the numbers
+tshark computes on each. They mirror the formats of the shared reference set (`../shared/captures/MANIFEST.md`),
+so the same test code can read both, and they deliberately cover what the shared set does not: nanosecond
+pcap, pcapng from dumpcap, IPv6, Linux cooked v2 with a dynamic PT, G.722 (8000 Hz clock for 16 kHz audio),
+Gilbert-Elliott burst loss, duplication across a sequence-number wrap, RTCP with receiver-side loss, non-RTP noise.
+
+Per capture `NAME`:
+
+| file | content |
+|---|---|
+| `NAME.pcap` / `NAME.pcapng` | the capture |
+| `NAME.decode` | tshark `-d` options, one per line, and `#clock PT=RATE` lines for dynamic PTs |
+| `NAME.tshark.txt` | raw `tshark -n -r FILE <decode opts> -q -z rtp,streams` output |
+| `NAME.ref.tsv` | the same table as TSV, columns and meaning exactly as in the shared MANIFEST: `src sport dst dport ssrc payload packets lost lost_pct max_delta_ms max_jitter_ms mean_jitter_ms min_delta_ms mean_delta_ms min_jitter_ms start_s end_s problems` (made by `tools/captures/streams2ref.py`) |
+| `NAME.rfc3550.tsv` | RFC 3550 numbers from `tools/captures/rfc3550_ref.py` (independent of tshark's RTP tap; reads tshark's per-packet fields): `src sport dst dport ssrc pt clock_hz received expected lost lost_pct duplicates late seq_first seq_last_ext final_jitter_ms final_jitter_ts max_jitter_ms mean_jitter_ms max_delta_ms mean_delta_ms duration_s` |
+| `truth/NAME*.truth.tsv` | netem_lite's log of every datagram: `idx rtp_seq rtp_ts rtp_ssrc t_in_epoch action delay_ms t_out_epoch`, action = fwd, drop-iid, drop-ge, reorder-now, dup (the extra copy), rev (reverse direction) |
+| `truth/NAME.capture-stats.txt` | tcpdump/dumpcap statistics (0 dropped by kernel expected) |
+
+`rfc3550_ref.py` definitions (same as the shared set): stream = (src, sport, dst, dport, SSRC), rows in order of
+first appearance; every packet in arrival order; 16-bit seq extended towards the highest seq so far (A.1);
+expected = highest extended - first + 1; lost = expected - received (negative with duplicates); duplicates =
+extended seq already seen; late = lower than the highest seen and not a duplicate; A.8 jitter over every
+packet, D = arrival difference x clock - RTP timestamp difference (signed 32-bit), J += (|D| - J)/16, final J in
+ms and timestamp units, max/mean of the running J from the 2nd packet on; deltas over all packets. Checked
+against the shared set: it reproduces every value of all 9 shared `.rfc3550.tsv` files (a few last-digit
+differences of +-0.001 from rounding: it keeps nanosecond arrival times exactly, relative to the first packet).
+
+**netem_lite** (`tools/captures/netem_lite.py`, `--help`): the kernel here has no `tc netem`
+(no CONFIG_NET_SCH_NETEM), so impairments are done by a seeded user-space UDP relay: the sender sends to the relay on
+its namespace's loopback, the relay forwards the unmodified datagram from the sender-side address over the veth.
+Delay/jitter (normal or uniform, truncated at 0, released in send-time order so large jitter reorders), iid loss,
+Gilbert-Elliott burst loss, duplication, netem-style reordering, an optional delayed reverse path (RTCP RR), and
+`--spare-first N`. One independent seeded generator per kind of decision; decisions depend only on the seed and
+the datagram index, the timing is real. Namespaces also get an nftables table dropping outgoing ICMP
+destination-unreachable, router solicitations and MLD reports so the captures hold only the intended traffic.
+Timing is real, so jitter numbers differ slightly between regenerations: the `.ref.tsv` / `.rfc3550.tsv` files
+are the reference for THESE files.
+
+## Tool versions
+
+```
+%s```
+
+## Summary
+
+| file | format | link | packets | rtp_pkts | streams | size | impairment |
+|---|---|---|---|---|---|---|---|
+"""
+
+IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms normal (reorders), seed 42",
+       "g722-loss-ipv6.pcapng": "Gilbert-Elliott p=2% r=30%, delay 10 ms, seed 36",
+       "opus-dup-sll2.pcap": "duplicate 5%, delay 2 ms, seed 15",
+       "rtcp-rr.pcap": "RTP 30+-4 ms uniform + 3% loss (seed 21), RTCP 30 ms each way (seed 22)",
+       "mixed-noise.pcap": "none (non-RTP UDP noise)",
+       "call.pcap": "A->B delay 70+-35 ms normal + 3% loss (seed 2043); B->A none"}
+
+
+def main():
+    secs, rows = [], []
+    for c in CAPS:
+        sec, row = section(*c)
+        secs.append(sec)
+        if row:
+            rows.append(row + " %s |" % IMP[c[2]])
+    csec, crow = section(*CALL)
+    if crow:
+        rows.append(crow.replace("| call.pcap", "| ../../samples/call.pcap") + " %s |" % IMP["call.pcap"])
+    total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT)
+                if os.path.isfile(os.path.join(OUT, f)))
+    total += sum(os.path.getsize(os.path.join(OUT, "truth", f)) for f in os.listdir(os.path.join(OUT, "truth")))
+    with open(os.path.join(OUT, "MANIFEST.md"), "w") as fo:
+        fo.write(HEAD % versions())
+        fo.write("\n".join(rows) + "\n\n")
+        fo.write("Total size of tests/data (incl. truth/, excluding this file): %d kB.\n\n" % round(total / 1000))
+        fo.write("\n\n".join(secs))
+        fo.write("\n## samples/call.pcap\n\nThe bundled sample is described in `samples/README.md` (same "
+                 "format; its reference files are next to it in `samples/`).\n")
+    if csec:
+        with open(os.path.join(SAMPLES, "README.md"), "w") as fo:
+            fo.write("# samples/\n\n`call.pcap` is the small sample capture bundled with rtpscope for the "
+                     "README's first command: a real (not synthesized) ~8 s SIP + RTP call made on this machine "
+                     "with GStreamer, the Linux network stack and a seeded impairment relay, so the analysis has "
+                     "something to diagnose (high jitter and some loss in one direction, a clean other "
+                     "direction).\n\nFiles: `call.pcap` (the capture), `call.decode` (tshark `-d` options; tshark "
+                     "also finds the RTP from the SIP/SDP alone), `call.tshark.txt` (`tshark -q -z rtp,streams` "
+                     "output), `call.ref.tsv` / `call.rfc3550.tsv` (reference numbers, same columns as "
+                     "`tests/data/`, see `tests/data/MANIFEST.md`), `call.a2b.truth.tsv` / `call.b2a.truth.tsv` "
+                     "(every datagram's fate in the relays), `call.capture-stats.txt`.\n\nRegenerate with "
+                     "`sudo tools/captures/make.sh call` (timing is real, so numbers vary slightly per "
+                     "regeneration).\n\n")
+            fo.write(csec.replace("## call.pcap", "## call.pcap", 1))
+            fo.write("\n## Tool versions\n\n```\n" + versions() + "```\n")
+
+
+if __name__ == "__main__":
+    main()
