@@ -253,9 +253,11 @@ cap_call() {
     local r1=$BG
     bgrun ip netns exec $nb timeout 60 "${RELAY[@]}" --truth "$SAMPLES/call.b2a.truth.tsv" --listen 127.0.0.1:6500 --bind $b:51372 --to $a:49170 --reverse-to 127.0.0.1:6503 --seed 2025 --idle-exit 3
     local r2=$BG; capture_started
-    bgrun ip netns exec $na timeout 60 python3 "$HERE/sip_call.py" uac --bind $a --to $b --rtp-port 49170 --hold 8.4
+    local ready=/tmp/rtpscope-call-answered.$$; rm -f $ready
+    bgrun ip netns exec $na timeout 60 python3 "$HERE/sip_call.py" uac --bind $a --to $b --rtp-port 49170 --hold 8.4 --ready-file $ready
     local uac=$BG
-    sleep 0.25
+    for _ in $(seq 100); do [ -e $ready ] && break; sleep 0.05; done; rm -f $ready   # media starts after the ACK
+    sleep 0.1
     bgrun ip netns exec $nb timeout 30 "${GST[@]}" $(src8k 400 350) ! mulawenc ! rtppcmupay ssrc=0xB0B0CA11 seqnum-offset=9000 timestamp-offset=555000 ! udpsink host=127.0.0.1 port=6500 bind-port=6501
     local tb=$BG
     bgrun ip netns exec $na timeout 30 "${GST[@]}" $(src8k 400 440) ! mulawenc ! rtppcmupay ssrc=0x1A2B3C4D seqnum-offset=27000 timestamp-offset=2013265920 ! udpsink host=127.0.0.1 port=6000 bind-port=6001

@@ -4,7 +4,8 @@
   sip_call.py uas --bind 198.51.100.20 --rtp-port 51372 [--max-time S]
       answers one INVITE with 200 OK + SDP, waits for ACK, answers BYE with 200 OK.
   sip_call.py uac --bind 198.51.100.10 --to 198.51.100.20 --rtp-port 49170 --hold S
-      sends INVITE with SDP offer, waits for 200 OK, sends ACK, waits S seconds,
+      sends INVITE with SDP offer, waits for 200 OK, sends ACK (then creates --ready-file),
+      waits S seconds,
       sends BYE, waits for its 200 OK.
 
 SDP: PCMU/8000 (PT 0) + telephone-event/8000 (PT 101, fmtp 0-16), ptime 20.
@@ -100,6 +101,8 @@ def uac(a):
     assert start.startswith("SIP/2.0 200"), start
     to_tag = h["to"][0]
     s.sendto(msg("ACK sip:bob@%s:5060 SIP/2.0" % a.to, common("776asdhdt", "314159 ACK", to_tag)), peer)
+    if a.ready_file:  # tell make.sh that the call is set up, so media starts after the ACK
+        open(a.ready_file, "w").write("answered\n")
     time.sleep(a.hold)
     s.sendto(msg("BYE sip:bob@%s:5060 SIP/2.0" % a.to, common("776asdhdu", "314160 BYE", to_tag)), peer)
     data, _ = s.recvfrom(65535)
@@ -113,6 +116,7 @@ def main():
     ap.add_argument("--to")
     ap.add_argument("--rtp-port", type=int, required=True)
     ap.add_argument("--hold", type=float, default=8.0)
+    ap.add_argument("--ready-file", default=None)
     ap.add_argument("--max-time", type=float, default=60.0)
     a = ap.parse_args()
     (uas if a.role == "uas" else uac)(a)

@@ -370,7 +370,7 @@ impl<R: Read> CaptureReader<R> {
                     interfaces.push(Interface {
                         linktype: idb.linktype.0 as u32,
                         snaplen: idb.snaplen,
-                        units_per_sec: idb.ts_resolution().unwrap_or(1_000_000).max(1),
+                        units_per_sec: ts_units_per_sec(idb.if_tsresol),
                         offset_secs: idb.ts_offset(),
                     });
                     NgStep::Other
@@ -433,6 +433,15 @@ enum NgStep {
     Packet(Record),
     BadPacket,
     Other,
+}
+
+/// `if_tsresol` as units per second. Not pcap-parser's `ts_resolution`, which rejects every
+/// power-of-two resolution (it range-checks the byte before masking the mode bit).
+fn ts_units_per_sec(tsresol: u8) -> u64 {
+    let exp = u32::from(tsresol & 0x7f);
+    let units = if tsresol & 0x80 != 0 { 2u64.checked_pow(exp) } else { 10u64.checked_pow(exp) };
+    // An impossible resolution falls back to the default, microseconds.
+    units.unwrap_or(1_000_000).max(1)
 }
 
 /// Converts a pcapng timestamp in interface units to nanoseconds since the epoch.

@@ -210,6 +210,11 @@ impl Analyzer {
         self.advance(now);
         self.counters.rtp_packets += 1;
         let key = StreamKey { flow, ssrc: header.ssrc };
+        // Expiry is decided per packet too, so the outcome does not depend on when the
+        // periodic sweep happened to run (and so not on how streams are sharded).
+        if self.streams.get(&key).is_some_and(|s| s.last_arrival + self.config.idle_timeout <= now) {
+            self.end_stream(&key, EndReason::Idle);
+        }
         if let Some(stream) = self.streams.get_mut(&key) {
             let before = stream_max_seq_hint(header);
             let effects = stream.update(now, header, &self.payloads);
@@ -346,7 +351,12 @@ impl Analyzer {
     /// interval reports and idle timeouts on packet time.
     fn advance(&mut self, now: Timestamp) {
         if self.next_interval.is_none() {
-            self.next_interval = self.config.interval.map(|i| now + i);
+            // Boundaries fall on whole multiples of the interval from the time origin, so that
+            // every analyzer (e.g. every pipeline shard) closes intervals at the same instants.
+            self.next_interval = self.config.interval.map(|i| {
+                let step = u64::try_from(i.as_nanos()).unwrap_or(u64::MAX).max(1);
+                Timestamp::from_nanos((now.as_nanos() / step).saturating_add(1).saturating_mul(step))
+            });
         }
         if self.next_idle_check.is_none() {
             self.next_idle_check = Some(now + self.config.idle_timeout);
