@@ -9,8 +9,10 @@
 //! - **Excluded from min/max/mean** (but still advancing the running jitter): the first packet
 //!   (no predecessor), packets with the marker bit (talkspurt or frame starts, whose timestamp
 //!   jumps by design), comfort noise (PT 13/19) and the packet after it (the timestamp jumps
-//!   over the silence), and packets whose timestamp is older than the stream's first one
-//!   (wrong timestamp).
+//!   over the silence).
+//! - **Out of time sequence**: a packet whose timestamp is older than the stream's first
+//!   packet's is skipped entirely — no delta, no jitter update, and the next packet is
+//!   measured against the packet before it (tshark 4.0 behaviour).
 //! - **Mean** is Wireshark's running mean whose weight counts every packet, excluded or not
 //!   (`mean = (mean·(n−1) + x)/n` with n = packets before this one); on streams without
 //!   exclusions it is the plain mean, and the mean delta is then duration / (packets − 1).
@@ -82,13 +84,17 @@ impl WiresharkStats {
             return;
         }
         let ext_ts = unwrap_timestamp(self.prev_ext_ts, p.timestamp);
-        let nominal_units = ext_ts - self.prev_ext_ts;
-        self.prev_ext_ts = ext_ts;
-        let wrong_timestamp = ext_ts < self.first_ext_ts;
         let cn = crate::clock::is_comfort_noise(p.payload_type);
         let follows_cn = crate::clock::is_comfort_noise(self.prev_pt);
         self.prev_pt = p.payload_type;
-
+        // A timestamp older than the stream's first is out of time sequence: tshark 4.0
+        // neither measures it nor makes it the predecessor.
+        if ext_ts < self.first_ext_ts {
+            self.total += 1;
+            return;
+        }
+        let nominal_units = ext_ts - self.prev_ext_ts;
+        self.prev_ext_ts = ext_ts;
         let delta_ms = (p.arrival_ns as i128 - self.prev_time_ns as i128) as f64 / 1e6;
         self.prev_time_ns = p.arrival_ns;
         if let Some(rate) = p.clock_rate.filter(|&r| r > 0) {
@@ -96,8 +102,7 @@ impl WiresharkStats {
             let diff = (delta_ms - nominal_ms).abs();
             self.jitter_ms = (15.0 * self.jitter_ms + diff) / 16.0;
         }
-        let regular = !p.marker && !cn && !follows_cn && !wrong_timestamp;
-        if regular {
+        if !p.marker && !cn && !follows_cn {
             self.delta.include(delta_ms, self.total);
             if p.clock_rate.is_some_and(|r| r > 0) {
                 self.jitter.include(self.jitter_ms, self.total);
@@ -163,10 +168,10 @@ mod tests {
         s.update(pkt(0.0, 160, false));
         s.update(pkt(20.0, 320, false));
         s.update(pkt(90.0, 960, true)); // talkspurt start: excluded
-        s.update(pkt(95.0, 0, false)); // older than the first packet: excluded
-        s.update(pkt(110.0, 1120, false)); // delta 15 from the 95 ms packet: included
+        s.update(pkt(95.0, 0, false)); // older than the first packet: skipped
+        s.update(pkt(110.0, 1120, false)); // delta 20 from the 90 ms packet
         assert_eq!(s.delta().max, 20.0);
-        assert_eq!(s.delta().min, Some(15.0));
+        assert_eq!(s.delta().min, Some(20.0));
     }
 
     #[test]

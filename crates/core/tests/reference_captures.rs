@@ -1,0 +1,161 @@
+//! Our numbers against the references: tshark 4.0's `-z rtp,streams` (`*.ref.tsv`) and the
+//! RFC 3550 algorithms (`*.rfc3550.tsv`), on the project's own captures (tests/data) and,
+//! when present, on `../shared/captures`. No port hints are given: flows are found by the
+//! detector, clock rates by static table, SDP, or inference.
+//!
+//! Where tshark and RFC 3550 differ we follow the RFC and assert the documented difference:
+//! - tshark adds 65536 × k to the loss when packets are reordered around the sequence wrap;
+//! - tshark has no clock rate for a dynamic payload type without SDP (min jitter −1); we infer
+//!   it and check the jitter against the RFC reference computed with the true rate.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use common::*;
+use rtpscope_core::clock::ClockRateSource;
+use rtpscope_core::{AnalyzerConfig, StreamReport};
+
+const TOLERANCE_MS: f64 = 0.001;
+
+fn key_of(row: &HashMap<String, String>) -> (String, u16, String, u16, u32) {
+    let port = |c: &str| row[c].parse::<u16>().expect("port");
+    let ssrc = u32::from_str_radix(row["ssrc"].trim_start_matches("0x"), 16).expect("ssrc");
+    (row["src"].clone(), port("sport"), row["dst"].clone(), port("dport"), ssrc)
+}
+
+fn stream_key(s: &StreamReport) -> (String, u16, String, u16, u32) {
+    let f = s.key.flow;
+    (f.src.ip().to_string(), f.src.port(), f.dst.ip().to_string(), f.dst.port(), s.key.ssrc)
+}
+
+fn close(name: &str, what: &str, ours: Option<f64>, reference: Option<f64>) {
+    let (Some(o), Some(r)) = (ours, reference) else {
+        panic!("{name}: {what}: ours {ours:?}, reference {reference:?}");
+    };
+    assert!((o - r).abs() <= TOLERANCE_MS + 1e-9, "{name}: {what}: ours {o:.6}, reference {r:.3}");
+}
+
+fn check_capture(dir: &Path, name: &str, capture: &Path) -> usize {
+    let report = analyze(capture, AnalyzerConfig::default());
+    let streams: HashMap<_, _> = report.streams.iter().map(|s| (stream_key(s), s)).collect();
+    let rfc: HashMap<_, _> =
+        read_tsv(&dir.join(format!("{name}.rfc3550.tsv"))).into_iter().map(|r| (key_of(&r), r)).collect();
+    let refs = read_tsv(&dir.join(format!("{name}.ref.tsv")));
+    assert!(!refs.is_empty(), "{name}: empty reference");
+    for row in &refs {
+        let key = key_of(row);
+        let s = streams.get(&key).unwrap_or_else(|| panic!("{name}: stream {key:?} not found"));
+        let label = format!("{name} {:#010x}", key.4);
+        assert_eq!(s.packets, row["packets"].parse::<u64>().unwrap(), "{label}: packets");
+        let tshark_lost: i64 = row["lost"].parse().unwrap();
+        let rfc_row = rfc.get(&key);
+        if let Some(r) = rfc_row {
+            let rfc_lost: i64 = r["lost"].parse().unwrap();
+            assert_eq!(s.lost, rfc_lost, "{label}: lost (RFC 3550)");
+            assert_eq!(s.expected, r["expected"].parse::<u64>().unwrap(), "{label}: expected");
+            assert_eq!(s.duplicates, r["duplicates"].parse::<u64>().unwrap(), "{label}: duplicates");
+            assert_eq!(s.late, r["late"].parse::<u64>().unwrap(), "{label}: late");
+            if tshark_lost != rfc_lost {
+                assert_eq!((tshark_lost - rfc_lost).rem_euclid(65_536), 0, "{label}: tshark loss differs other than by its wrap bug");
+                eprintln!("{label}: tshark lost {tshark_lost}, RFC 3550 {rfc_lost}: tshark's wrap heuristic; we follow the RFC");
+            }
+        } else {
+            assert_eq!(s.lost, tshark_lost, "{label}: lost");
+        }
+        close(&label, "min delta", s.delta_ms.min, num(row, "min_delta_ms"));
+        close(&label, "mean delta", s.delta_ms.mean, num(row, "mean_delta_ms"));
+        close(&label, "max delta", s.delta_ms.max, num(row, "max_delta_ms"));
+        let tshark_knew_clock = num(row, "min_jitter_ms").is_some_and(|v| v >= 0.0);
+        if tshark_knew_clock {
+            close(&label, "min jitter", s.jitter_ms.min, num(row, "min_jitter_ms"));
+            close(&label, "mean jitter", s.jitter_ms.mean, num(row, "mean_jitter_ms"));
+            close(&label, "max jitter", s.jitter_ms.max, num(row, "max_jitter_ms"));
+        } else {
+            assert_eq!(s.clock_rate_source, Some(ClockRateSource::Inferred), "{label}: no SDP, rate must be inferred");
+            eprintln!("{label}: tshark had no clock rate; ours inferred {:?} Hz", s.clock_rate);
+        }
+        if let Some(r) = rfc_row {
+            assert_eq!(s.clock_rate, r["clock_hz"].parse().ok(), "{label}: clock rate");
+            close(&label, "final jitter (RFC 3550)", s.jitter_ms.final_ms, num(r, "final_jitter_ms"));
+        }
+    }
+    refs.len()
+}
+
+fn check_dir(dir: &Path) {
+    let captures = references(dir);
+    assert!(!captures.is_empty(), "no reference captures in {}", dir.display());
+    let mut streams = 0;
+    for (name, capture) in &captures {
+        streams += check_capture(dir, name, capture);
+    }
+    eprintln!("{}: {} captures, {streams} streams agree with the references", dir.display(), captures.len());
+}
+
+#[test]
+fn project_captures_match_references() {
+    check_dir(&project_captures());
+}
+
+#[test]
+fn shared_captures_match_references() {
+    match shared_captures() {
+        Some(dir) => check_dir(&dir),
+        None => eprintln!("skipped: ../shared/captures not present"),
+    }
+}
+
+/// tshark's round trip (packet-rtcp.c) truncates the SR-to-report gap and the DLSR to whole
+/// milliseconds separately, so each of its samples lies within ±1 ms of the exact value; and it
+/// matches a report only against the sender's last SR, so it finds a subset of our samples.
+/// Hence: at least its sample count, its extremes within 1 ms of ours on the safe side, and
+/// the mean within 1 ms (the bound).
+fn check_rtt(dir: &Path, name: &str) {
+    let Some(capture) = ["pcap", "pcapng"].iter().map(|e| dir.join(format!("{name}.{e}"))).find(|p| p.exists()) else {
+        return;
+    };
+    let text = std::fs::read_to_string(dir.join(format!("{name}.rtt.txt"))).expect("rtt reference");
+    let field = |k: &str| -> f64 {
+        text.split_whitespace().find_map(|w| w.strip_prefix(&format!("{k}="))).and_then(|v| v.parse().ok()).expect(k)
+    };
+    let report = analyze(&capture, AnalyzerConfig::default());
+    let legs = &report.rtcp.legs;
+    assert_eq!(legs.len(), 1, "{name}: one leg expected: {legs:?}");
+    let leg = legs[0];
+    let (n, min, mean, max) = (field("n"), field("min"), field("mean"), field("max"));
+    eprintln!("{name}: ours n={} min={:.3} mean={:.3} max={:.3}; tshark n={n} min={min} mean={mean} max={max}", leg.samples, leg.min_ms, leg.mean_ms, leg.max_ms);
+    assert!(leg.samples as f64 >= n, "{name}: fewer samples than tshark");
+    assert!(max < leg.max_ms + 1.0 && min > leg.min_ms - 1.0, "{name}: tshark's extremes outside ours ± 1 ms");
+    assert!((leg.mean_ms - mean).abs() <= 1.0, "{name}: mean {} vs {mean}", leg.mean_ms);
+    if leg.samples as f64 == n {
+        assert!(max > leg.max_ms - 1.0 && min < leg.min_ms + 1.0, "{name}: same samples, extremes must agree within 1 ms");
+    }
+}
+
+#[test]
+fn rtcp_round_trip_matches_tshark() {
+    check_rtt(&project_captures(), "rtcp-rr");
+    match shared_captures() {
+        Some(dir) => check_rtt(&dir, "rtcp"),
+        None => eprintln!("skipped: ../shared/captures not present"),
+    }
+}
+
+#[test]
+fn sdp_gives_the_rates_of_dynamic_payload_types() {
+    let Some(dir) = shared_captures() else {
+        eprintln!("skipped: ../shared/captures not present");
+        return;
+    };
+    // multi.pcap carries SIP with SDP: the rates of PT 111 and 96 must come from it.
+    let clocks = decode_clocks(&dir.join("multi.decode"));
+    assert_eq!(clocks, [(111, 48000), (96, 90000)]);
+    let report = analyze(&dir.join("multi.pcap"), AnalyzerConfig::default());
+    for (pt, rate) in clocks {
+        let s = report.streams.iter().find(|s| s.payload_type == pt).expect("stream");
+        assert_eq!(s.clock_rate, Some(rate));
+        assert_eq!(s.clock_rate_source, Some(ClockRateSource::Sdp));
+    }
+}
