@@ -107,11 +107,12 @@ fn shared_captures_match_references() {
     }
 }
 
-/// tshark's round trip (packet-rtcp.c) truncates the SR-to-report gap and the DLSR to whole
-/// milliseconds separately, so each of its samples lies within ±1 ms of the exact value; and it
+/// tshark's round trip (packet-rtcp.c) is `gap_ms − dlsr_ms` with both truncated to whole
+/// milliseconds, the gap as `secs·1000 + nsecs_diff/10⁶` whose nanosecond part can be negative
+/// and so truncates upwards: each of its samples lies in (exact − 1, exact + 2) ms. It also
 /// matches a report only against the sender's last SR, so it finds a subset of our samples.
-/// Hence: at least its sample count, its extremes within 1 ms of ours on the safe side, and
-/// the mean within 1 ms (the bound).
+/// Hence: at least its sample count, its extremes within those bounds of ours, and the mean
+/// within 1 ms (the bound).
 fn check_rtt(dir: &Path, name: &str) {
     let Some(capture) = ["pcap", "pcapng"].iter().map(|e| dir.join(format!("{name}.{e}"))).find(|p| p.exists()) else {
         return;
@@ -127,10 +128,10 @@ fn check_rtt(dir: &Path, name: &str) {
     let (n, min, mean, max) = (field("n"), field("min"), field("mean"), field("max"));
     eprintln!("{name}: ours n={} min={:.3} mean={:.3} max={:.3}; tshark n={n} min={min} mean={mean} max={max}", leg.samples, leg.min_ms, leg.mean_ms, leg.max_ms);
     assert!(leg.samples as f64 >= n, "{name}: fewer samples than tshark");
-    assert!(max < leg.max_ms + 1.0 && min > leg.min_ms - 1.0, "{name}: tshark's extremes outside ours ± 1 ms");
+    assert!(max < leg.max_ms + 2.0 && min > leg.min_ms - 1.0, "{name}: tshark's extremes outside its truncation bounds");
     assert!((leg.mean_ms - mean).abs() <= 1.0, "{name}: mean {} vs {mean}", leg.mean_ms);
     if leg.samples as f64 == n {
-        assert!(max > leg.max_ms - 1.0 && min < leg.min_ms + 1.0, "{name}: same samples, extremes must agree within 1 ms");
+        assert!(max > leg.max_ms - 1.0 && min < leg.min_ms + 2.0, "{name}: same samples, extremes must agree");
     }
 }
 
