@@ -206,7 +206,8 @@ cap_rtcp_rr() {
     local rl2=$BG
     bgrun ip netns exec $nsB timeout 30 "${GST[@]}" rtpbin name=rb rtpsession0::rtcp-min-interval=1000000000 udpsrc port=22000 caps=application/x-rtp,media=audio,clock-rate=8000,encoding-name=PCMU,payload=0 ! rb.recv_rtp_sink_0 udpsrc port=22001 ! rb.recv_rtcp_sink_0 rb. ! rtppcmudepay ! mulawdec ! fakesink rb.send_rtcp_src_0 ! udpsink host=$A4 port=22001 bind-port=22003 sync=false async=false
     local rx=$BG; capture_started
-    run ip netns exec $nsA timeout 30 "${GST[@]}" rtpbin name=rb rtpsession0::rtcp-min-interval=1000000000 $(src8k 300 440) ! mulawenc ! rtppcmupay ssrc=0x5EC0FFEE seqnum-offset=40000 timestamp-offset=400000000 ! rb.send_rtp_sink_0 rb.send_rtp_src_0 ! udpsink host=127.0.0.1 port=6400 bind-port=5402 rb.send_rtcp_src_0 ! udpsink host=127.0.0.1 port=6401 bind-port=5403 sync=false async=false
+    # (rtpbin's sender does not always exit at EOS: stop it 3 s after its 6 s of media, exit code 124 is expected)
+    run ip netns exec $nsA timeout 9 "${GST[@]}" rtpbin name=rb rtpsession0::rtcp-min-interval=1000000000 $(src8k 300 440) ! mulawenc ! rtppcmupay ssrc=0x5EC0FFEE seqnum-offset=40000 timestamp-offset=400000000 ! rb.send_rtp_sink_0 rb.send_rtp_src_0 ! udpsink host=127.0.0.1 port=6400 bind-port=5402 rb.send_rtcp_src_0 ! udpsink host=127.0.0.1 port=6401 bind-port=5403 sync=false async=false || true
     sleep 1.5; kill -TERM $rx 2>/dev/null || true; wait $rx 2>/dev/null || true
     wait $rl1 || true; wait $rl2 || true; sleep 0.3; stop $cap; ns_down
     finalize rtcp-rr "$f" "$OUT" "-d udp.port==6400,rtp" "-d udp.port==6401,rtcp"
@@ -232,6 +233,8 @@ cap_mixed_noise() {
     sleep 1.2; run ip netns exec $nsA dig +tries=1 +time=1 +noedns @$B4 -b $A4#53531 media.rtpscope.example A
     wait $tx || true; sleep 0.5; stop $cap; ns_down
     finalize mixed-noise "$f" "$OUT" "-d udp.port==16386,rtp"
+    # what a heuristic RTP detector makes of the noise (single-packet lookalike "streams")
+    tshark -n -r "$f" -o rtp.heuristic_rtp:TRUE -q -z rtp,streams >"$OUT/mixed-noise.heuristic.tshark.txt" 2>/dev/null
 }
 
 cap_call() {

@@ -57,19 +57,23 @@ def truth_summary(path):
     idx = set(r["idx"] for r in rows)
     acts = collections.Counter(r["action"] for r in rows)
     drawn = [float(r["delay_ms"]) for r in rows if r["action"] in ("fwd", "reorder-now", "dup") and r["delay_ms"]]
-    lat = [(float(r["t_out_epoch"]) - float(r["t_in_epoch"])) * 1000 for r in rows if r["t_out_epoch"]]
+    lat = [(float(r["t_out_epoch"]) - float(r["t_in_epoch"])) * 1000 for r in rows
+           if r["t_out_epoch"] and r["action"] != "rev"]
+    rev = [(float(r["t_out_epoch"]) - float(r["t_in_epoch"])) * 1000 for r in rows if r["action"] == "rev"]
     s = "%d datagrams in; actions: %s" % (len(idx), ", ".join("%s=%d" % kv for kv in sorted(acts.items())))
     if drawn:
         s += "; drawn delay ms min/mean/max %.1f/%.1f/%.1f" % (min(drawn), sum(drawn) / len(drawn), max(drawn))
     if lat:
         s += "; actual relay latency ms min/mean/max %.2f/%.2f/%.2f" % (min(lat), sum(lat) / len(lat), max(lat))
+    if rev:
+        s += "; reverse path (rev) latency ms min/mean/max %.2f/%.2f/%.2f" % (min(rev), sum(rev) / len(rev), max(rev))
     drops = [r for r in rows if r["action"].startswith("drop")]
     if drops:
-        seqs = sorted(int(r["rtp_seq"]) for r in drops if r["rtp_seq"])
-        s += "; dropped seq: " + " ".join(map(str, seqs))
+        seqs = [r["rtp_seq"] for r in sorted(drops, key=lambda r: int(r["idx"])) if r["rtp_seq"]]
+        s += "; dropped seq (in order): " + " ".join(seqs)
     dups = [r for r in rows if r["action"] == "dup"]
     if dups:
-        s += "; duplicated seq: " + " ".join(sorted((r["rtp_seq"] for r in dups), key=int))
+        s += "; duplicated seq (in order): " + " ".join(r["rtp_seq"] for r in sorted(dups, key=lambda r: int(r["idx"])))
     return s
 
 
@@ -111,10 +115,7 @@ CAPS = [
      "PCMA/8000, 4 s (200 packets) sent through netem_lite with netem semantics `delay 30ms 15ms distribution normal` "
      "(per-packet delay ~ N(30, 15) ms truncated at 0, released in send-time order, so it REORDERS), over the veth "
      "rtps_a -> rtps_b, captured on B's interface with `tcpdump --time-stamp-precision=nano`: **nanosecond pcap** "
-     "(magic 0xa1b23c4d). RTP timestamp starts at 4294966000 and wraps to 0 after ~8 packets. In this capture the "
-     "very FIRST packet on the wire is not the lowest sequence number (seq 100 was overtaken by seq 101): an analyzer "
-     "that takes the first packet as the base, like tshark and RFC 3550 A.1, then reports lost = -1 and counts seq 100 "
-     "as late.",
+     "(magic 0xa1b23c4d). RTP timestamp starts at 4294966000 and wraps to 0 after ~8 packets.",
      ["truth/pcma-jitter.truth.tsv", "truth/pcma-jitter.capture-stats.txt"]),
     ("g722-loss-ipv6", OUT, "g722-loss-ipv6.pcapng",
      "G.722 (static PT 9; the RTP clock rate is 8000 Hz per RFC 3551 although the audio is sampled at 16 kHz, so the "
@@ -176,6 +177,11 @@ def versions():
     return "\n".join(lines) + "\n" + pk
 
 
+# first sequence number each sender used (seqnum-offset), to spot a reordered first packet
+SEQ0 = {"pcmu-clean": 32000, "pcma-jitter": 100, "g722-loss-ipv6": 5000, "opus-dup-sll2": 65500,
+        "rtcp-rr": 40000, "mixed-noise": 0}
+
+
 def section(name, d, fname, desc, extra):
     path = os.path.join(d, fname)
     if not os.path.exists(path):
@@ -187,6 +193,12 @@ def section(name, d, fname, desc, extra):
     size = os.path.getsize(path)
     npk = int(ci.get("Number of packets", "0").replace(" ", "").rstrip("k") or 0)
     rtp = sum(int(r["packets"]) for r in ref)
+    for r in rfc.values():
+        if r["seq_first"] != str(SEQ0.get(name, r["seq_first"])):
+            desc += (" In this capture the very FIRST packet on the wire is not the lowest sequence number (seq %s "
+                     "was overtaken by seq %s): an analyzer that takes the first packet as the base, like tshark and "
+                     "RFC 3550 A.1, counts seq %s as late and reports lost = %s." %
+                     (SEQ0[name], r["seq_first"], SEQ0[name], r["lost"]))
     s = ["## %s\n" % fname, desc + "\n"]
     s.append("* link type: %s; format: %s; timestamp precision: %s" %
              (ci.get("File encapsulation"), ci.get("File type"), ci.get("File timestamp precision")))
@@ -239,9 +251,13 @@ def section(name, d, fname, desc, extra):
         s.append("* UDP flows (`mixed-noise.flows.tsv`): " + "; ".join(
             "%s:%s -> %s:%s %d pkts %s" % (k + (n, kind_of(k, p).upper() if kind_of(k, p) == "rtp" else kind_of(k, p)))
             for k, (n, p) in fl.items()))
-        s.append("  Only the `rtp` flow is an RTP stream; RTP heuristics (`-o rtp.heuristic_rtp:TRUE`) may "
-                 "additionally claim the 0x80-prefixed random datagrams: a robust analyzer must not report them "
-                 "as a stream (each lookalike has a different random SSRC, 1 packet each).")
+        hp = os.path.join(d, "mixed-noise.heuristic.tshark.txt")
+        nh = sum(1 for l in open(hp) if re.match(r"^\s*\d+\.\d+\s", l)) if os.path.exists(hp) else 0
+        s.append("* Only the `rtp` flow is an RTP stream. With `-o rtp.heuristic_rtp:TRUE` instead of `-d`, tshark "
+                 "reports %d streams (`mixed-noise.heuristic.tshark.txt`): the real one plus %d single-packet "
+                 "\"streams\" made of random datagrams 7777 -> 9999 whose first byte happens to say RTP version 2, each "
+                 "with a random SSRC and PT (payload names with spaces such as `DVI4 16k`, `MPEG-I/II Video`, and "
+                 "`Unassigned`). A robust analyzer must not report those as streams." % (nh, max(nh - 1, 0)))
     cmds = os.path.join(LOGS, name + ".cmds.sh")
     if os.path.exists(cmds):
         s.append("\n<details><summary>exact commands</summary>\n\n```sh\n" + open(cmds).read().rstrip() +

@@ -1,4 +1,4 @@
-# commands run for call (2026-11-25T16:40:21Z)
+# commands run for call (2026-11-25T16:43:31Z)
 ip netns add rtps_alice
 ip netns add rtps_bob
 ip link add rtps_val type veth peer name rtps_vbo
@@ -32,6 +32,6 @@ ip netns exec rtps_alice timeout 60 gst-launch-1.0 -q udpsrc address=127.0.0.1 p
 ip netns exec rtps_bob timeout 60 gst-launch-1.0 -q udpsrc address=127.0.0.1 port=6503 ! fakesink sync=false &
 ip netns exec rtps_alice timeout 60 python3 tools/captures/netem_lite.py --truth samples/call.a2b.truth.tsv --listen 127.0.0.1:6000 --bind 198.51.100.10:49170 --to 198.51.100.20:51372 --reverse-to 127.0.0.1:6003 --delay 70 --jitter 35 --dist normal --loss 3 --spare-first 1 --seed 2043 --idle-exit 3 &
 ip netns exec rtps_bob timeout 60 python3 tools/captures/netem_lite.py --truth samples/call.b2a.truth.tsv --listen 127.0.0.1:6500 --bind 198.51.100.20:51372 --to 198.51.100.10:49170 --reverse-to 127.0.0.1:6503 --seed 2025 --idle-exit 3 &
-ip netns exec rtps_alice timeout 60 python3 tools/captures/sip_call.py uac --bind 198.51.100.10 --to 198.51.100.20 --rtp-port 49170 --hold 8.4 --ready-file /tmp/rtpscope-call-answered.23543 &
+ip netns exec rtps_alice timeout 60 python3 tools/captures/sip_call.py uac --bind 198.51.100.10 --to 198.51.100.20 --rtp-port 49170 --hold 8.4 --ready-file /tmp/rtpscope-call-answered.31576 &
 ip netns exec rtps_bob timeout 30 gst-launch-1.0 -q audiotestsrc is-live=true wave=sine freq=350 num-buffers=400 samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay ssrc=0xB0B0CA11 seqnum-offset=9000 timestamp-offset=555000 ! udpsink host=127.0.0.1 port=6500 bind-port=6501 &
 ip netns exec rtps_alice timeout 30 gst-launch-1.0 -q audiotestsrc is-live=true wave=sine freq=440 num-buffers=400 samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay ssrc=0x1A2B3C4D seqnum-offset=27000 timestamp-offset=2013265920 ! udpsink host=127.0.0.1 port=6000 bind-port=6001 &

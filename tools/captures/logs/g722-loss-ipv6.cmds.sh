@@ -1,4 +1,4 @@
-# commands run for g722-loss-ipv6 (2026-11-25T16:38:03Z)
+# commands run for g722-loss-ipv6 (2026-11-25T16:42:50Z)
 ip netns add rtps_a
 ip netns add rtps_b
 ip link add rtps_va type veth peer name rtps_vb

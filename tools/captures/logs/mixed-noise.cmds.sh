@@ -1,4 +1,4 @@
-# commands run for mixed-noise (2026-11-25T16:38:36Z)
+# commands run for mixed-noise (2026-11-25T16:43:24Z)
 ip netns add rtps_a
 ip netns add rtps_b
 ip link add rtps_va type veth peer name rtps_vb

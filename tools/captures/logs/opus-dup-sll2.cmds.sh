@@ -1,4 +1,4 @@
-# commands run for opus-dup-sll2 (2026-11-25T16:38:12Z)
+# commands run for opus-dup-sll2 (2026-11-25T16:43:00Z)
 ip netns add rtps_a
 ip netns add rtps_b
 ip link add rtps_va type veth peer name rtps_vb

@@ -1,4 +1,4 @@
-# commands run for pcmu-clean (2026-11-25T16:37:48Z)
+# commands run for pcmu-clean (2026-11-25T16:42:33Z)
 ip netns add rtps_a
 ip netns add rtps_b
 ip link add rtps_va type veth peer name rtps_vb

@@ -1,0 +1,215 @@
+//! Hand-worked cases on a virtual clock: every number below follows from RFC 3550 by hand.
+
+use core::time::Duration;
+
+use rtpscope_core::clock::ClockRateSource;
+use rtpscope_core::{Analyzer, AnalyzerConfig, Anomaly, EndReason, Event, Flow, Timestamp};
+use rtpscope_wire::rtp::RtpRepr;
+
+fn flow() -> Flow {
+    Flow::new("192.0.2.1:4000".parse().unwrap(), "192.0.2.2:5004".parse().unwrap())
+}
+
+struct Sender {
+    analyzer: Analyzer,
+    flow: Flow,
+}
+
+impl Sender {
+    fn new(config: AnalyzerConfig) -> Self {
+        Sender { analyzer: Analyzer::new(config), flow: flow() }
+    }
+
+    fn send(&mut self, at_ms: f64, seq: u16, ts: u32, pt: u8, marker: bool, ssrc: u32) {
+        let repr = RtpRepr {
+            marker,
+            payload_type: pt,
+            sequence_number: seq,
+            timestamp: ts,
+            ssrc,
+            payload: &[0x55; 160],
+            ..RtpRepr::default()
+        };
+        let mut buf = [0u8; 200];
+        let n = repr.emit(&mut buf).unwrap();
+        let now = Timestamp::from_nanos(1_000_000_000 + (at_ms * 1e6) as u64);
+        self.analyzer.handle_datagram(now, self.flow, &buf[..n]).unwrap();
+    }
+
+    fn events(&mut self) -> Vec<Event> {
+        std::iter::from_fn(|| self.analyzer.poll_event()).collect()
+    }
+}
+
+#[test]
+fn burst_of_total_loss() {
+    let mut s = Sender::new(AnalyzerConfig::default());
+    for i in 0..200u16 {
+        if (50..100).contains(&i) {
+            continue; // 50 consecutive packets lost: one second of silence
+        }
+        s.send(20.0 * f64::from(i), i, 160 * u32::from(i), 0, false, 1);
+    }
+    let r = &s.analyzer.report().streams[0];
+    assert_eq!((r.packets, r.expected, r.lost), (150, 200, 50));
+    assert_eq!(r.lost_pct, 25.0);
+    // The gap shows as one 1020 ms delta; perfectly paced otherwise, so no jitter growth
+    // except from that delta's D = 0 (arrival and timestamp advance together).
+    assert_eq!(r.delta_ms.max, Some(1020.0));
+    assert_eq!(r.jitter_ms.final_ms, Some(0.0));
+    // 50 lost in a row is a single loss run: a gap loss by RFC 3611's rules would need Gmin
+    // received packets around it; here it is the whole burst.
+    assert_eq!(r.burst.metrics.bursts, 1);
+    assert_eq!(r.burst.metrics.burst_packets, 50);
+    assert_eq!(r.burst.metrics.burst_density, 1.0);
+}
+
+#[test]
+fn telephone_events_count_for_loss_not_jitter() {
+    let config = AnalyzerConfig::default().with_payload_type(101, "telephone-event", 8000);
+    let mut s = Sender::new(config);
+    let mut seq = 0u16;
+    for i in 0..100u32 {
+        // A DTMF event from packet 40 to 59: its timestamp stays at the event start.
+        let (pt, ts, marker) = if (40..60).contains(&i) { (101, 160 * 40, i == 40) } else { (0, 160 * i, false) };
+        if i != 70 {
+            s.send(20.0 * f64::from(i), seq, ts, pt, marker, 9);
+        }
+        seq = seq.wrapping_add(1);
+    }
+    let r = &s.analyzer.report().streams[0];
+    assert_eq!((r.packets, r.lost), (99, 1));
+    assert_eq!(r.payload_types, [0, 101]);
+    assert_eq!(r.jitter_ms.final_ms, Some(0.0), "event timestamps must not look like jitter");
+    let changes = s.events().iter().filter(|e| matches!(e, Event::Anomaly { anomaly: Anomaly::PayloadTypeChange { .. }, .. })).count();
+    assert_eq!(changes, 2);
+}
+
+#[test]
+fn comfort_noise_and_the_packet_after_are_left_out_of_delta_statistics() {
+    let mut s = Sender::new(AnalyzerConfig::default());
+    for i in 0..10u16 {
+        s.send(20.0 * f64::from(i), i, 160 * u32::from(i), 0, false, 3);
+    }
+    // Silence: one CN packet at 200 ms, then speech resumes at 1000 ms with the marker off.
+    s.send(200.0, 10, 1600, 13, false, 3);
+    s.send(1000.0, 11, 8000, 0, false, 3);
+    s.send(1020.0, 12, 8160, 0, false, 3);
+    let r = &s.analyzer.report().streams[0];
+    assert_eq!(r.delta_ms.max, Some(20.0), "the 800 ms after CN is not a delta");
+    assert_eq!(r.delta_ms.min, Some(20.0));
+}
+
+#[test]
+fn sequence_restart_is_reported_and_loss_stays_sane() {
+    let mut s = Sender::new(AnalyzerConfig::default());
+    for i in 0..10u16 {
+        s.send(20.0 * f64::from(i), 1000 + i, 160 * u32::from(i), 0, false, 4);
+    }
+    for i in 10..20u16 {
+        s.send(20.0 * f64::from(i), 40_000 + i, 160 * u32::from(i), 0, false, 4);
+    }
+    let r = &s.analyzer.report().streams[0];
+    assert_eq!((r.restarts, r.packets, r.expected, r.lost), (1, 20, 20, 0));
+    let events = s.events();
+    assert!(events.iter().any(|e| matches!(e, Event::Anomaly { anomaly: Anomaly::SequenceRestart, .. })));
+    assert!(events.iter().any(|e| matches!(e, Event::Anomaly { anomaly: Anomaly::SequenceJump { .. }, .. })));
+}
+
+#[test]
+fn idle_streams_end_and_a_new_ssrc_on_the_flow_is_an_anomaly() {
+    let config = AnalyzerConfig { idle_timeout: Duration::from_secs(2), interval: None, ..AnalyzerConfig::default() };
+    let mut s = Sender::new(config);
+    for i in 0..10u16 {
+        s.send(20.0 * f64::from(i), i, 160 * u32::from(i), 0, false, 5);
+    }
+    // A new SSRC on the same flow while the old stream is still live.
+    s.send(220.0, 500, 0, 0, false, 6);
+    // Both go quiet; time passes.
+    s.analyzer.handle_timeout(Timestamp::from_nanos(1_000_000_000 + 5_000_000_000));
+    let events = s.events();
+    assert!(events.iter().any(|e| matches!(e, Event::Anomaly { anomaly: Anomaly::SsrcChange { previous: 5 }, .. })));
+    let ended: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::StreamEnded(r) => Some((r.key.ssrc, r.ended)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ended, [(5, Some(EndReason::Idle)), (6, Some(EndReason::Idle))]);
+    assert_eq!(s.analyzer.live_streams(), 0);
+    assert_eq!(s.analyzer.report().streams.len(), 2);
+}
+
+#[test]
+fn ssrc_flood_is_bounded_and_counted() {
+    let config = AnalyzerConfig { max_streams: 64, interval: None, ..AnalyzerConfig::default() };
+    let mut s = Sender::new(config);
+    for i in 0..10_000u32 {
+        s.send(f64::from(i) * 0.01, 0, 0, 0, false, i);
+        assert!(s.analyzer.live_streams() <= 64);
+    }
+    let c = s.analyzer.counters();
+    assert_eq!(c.streams_started, 10_000);
+    assert_eq!(c.streams_evicted, 10_000 - s.analyzer.live_streams() as u64);
+}
+
+#[test]
+fn clock_jumps_do_not_panic_or_flood_intervals() {
+    let mut s = Sender::new(AnalyzerConfig::default());
+    s.send(0.0, 0, 0, 0, false, 7);
+    s.send(20.0, 1, 160, 0, false, 7);
+    s.send(3.6e6, 2, 320, 0, false, 7); // an hour later
+    s.send(10.0, 3, 480, 0, false, 7); // and back
+    let intervals = s.events().iter().filter(|e| matches!(e, Event::Interval(_))).count();
+    assert!(intervals <= 12, "{intervals} interval reports after a one-hour jump");
+    // The hour of silence exceeds the idle timeout: the stream ended and a new one began.
+    let streams = s.analyzer.report().streams;
+    let counts: Vec<_> = streams.iter().map(|r| (r.packets, r.lost, r.ended)).collect();
+    assert_eq!(counts, [(2, 0, Some(EndReason::Idle)), (2, 0, None)]);
+}
+
+#[test]
+fn intervals_carry_a3_fraction_lost() {
+    let mut s = Sender::new(AnalyzerConfig::default());
+    for i in 0..100u16 {
+        if i % 10 == 3 && i < 50 {
+            continue; // 5 of the first 50 packets lost, i.e. 10 % in the first second
+        }
+        s.send(20.0 * f64::from(i), i, 160 * u32::from(i), 0, false, 8);
+    }
+    s.analyzer.handle_timeout(Timestamp::from_nanos(1_000_000_000 + 3_000_000_000));
+    let intervals: Vec<_> = s
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Interval(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    // Boundaries fall on whole seconds of the time origin: the stream starts at 1.000 s.
+    assert_eq!(intervals[0].expected, 50);
+    assert_eq!(intervals[0].lost, 5);
+    assert_eq!(intervals[0].lost_pct, 10.0);
+    assert_eq!(intervals[1].lost, 0);
+}
+
+#[test]
+fn unknown_clock_rate_is_inferred_and_replayed_exactly() {
+    let jittery = |s: &mut Sender, pt: u8| {
+        for i in 0..300u32 {
+            let wobble = f64::from((i * 7919) % 13) * 0.7;
+            s.send(20.0 * f64::from(i) + wobble, i as u16, 960 * i, pt, false, 10);
+        }
+    };
+    let mut known = Sender::new(AnalyzerConfig::default().with_payload_type(111, "opus", 48000));
+    jittery(&mut known, 111);
+    let mut inferred = Sender::new(AnalyzerConfig::default());
+    jittery(&mut inferred, 111);
+    let (k, i) = (&known.analyzer.report().streams[0], &inferred.analyzer.report().streams[0]);
+    assert_eq!(i.clock_rate, Some(48000));
+    assert_eq!(i.clock_rate_source, Some(ClockRateSource::Inferred));
+    assert_eq!(k.clock_rate_source, Some(ClockRateSource::Config));
+    assert_eq!(i.jitter_ms, k.jitter_ms);
+    assert_eq!(i.delta_ms, k.delta_ms);
+}
