@@ -1,6 +1,8 @@
 //! The sans-IO analyzer: datagrams and time in, events and reports out.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::{HashMap, HashMapExt};
 use std::net::SocketAddr;
 
 use rtpscope_wire::{classify, Flow, PacketKind, RtcpError, RtpError, RtpPacket, Timestamp};
@@ -210,13 +212,16 @@ impl Analyzer {
         self.advance(now);
         self.counters.rtp_packets += 1;
         let key = StreamKey { flow, ssrc: header.ssrc };
-        // Expiry is decided per packet too, so the outcome does not depend on when the
-        // periodic sweep happened to run (and so not on how streams are sharded).
-        if self.streams.get(&key).is_some_and(|s| s.last_arrival + self.config.idle_timeout <= now) {
-            self.end_stream(&key, EndReason::Idle);
-        }
+        let idle = self.config.idle_timeout;
         if let Some(stream) = self.streams.get_mut(&key) {
-            let before = stream_max_seq_hint(header);
+            // Expiry is decided per packet too, so the outcome does not depend on when the
+            // periodic sweep happened to run (and so not on how streams are sharded).
+            if stream.last_arrival + idle <= now {
+                self.end_stream(&key, EndReason::Idle);
+                self.start_stream(now, key, header);
+                return;
+            }
+            let before = stream.max_sequence_number();
             let effects = stream.update(now, header, &self.payloads);
             let (id, key) = (stream.id, stream.key);
             match effects.outcome {
@@ -431,8 +436,4 @@ impl Analyzer {
         self.streams.values().map(Stream::memory_bytes).sum::<usize>()
             + self.streams.capacity() * (core::mem::size_of::<StreamKey>() + 8)
     }
-}
-
-fn stream_max_seq_hint(header: &RtpHeader) -> u16 {
-    header.sequence_number
 }

@@ -12,19 +12,9 @@ use crate::wireshark::Extremes;
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct StreamKey {
     /// The UDP flow.
-    #[cfg_attr(feature = "serde", serde(serialize_with = "ser_flow"))]
     pub flow: Flow,
     /// The SSRC.
     pub ssrc: u32,
-}
-
-#[cfg(feature = "serde")]
-fn ser_flow<S: serde::Serializer>(flow: &Flow, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeStruct;
-    let mut st = s.serialize_struct("Flow", 2)?;
-    st.serialize_field("src", &flow.src)?;
-    st.serialize_field("dst", &flow.dst)?;
-    st.end()
 }
 
 /// Why a stream ended.

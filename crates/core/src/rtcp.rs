@@ -7,7 +7,7 @@
 //! is one *leg*: capture point → reporting endpoint → capture point. The call's round trip is
 //! the sum of the legs of both directions.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use rtpscope_wire::rtcp::{CompoundIter, ReportBlock, RtcpPacket};
 use rtpscope_wire::Timestamp;

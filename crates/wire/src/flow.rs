@@ -1,4 +1,12 @@
 //! The UDP flow a datagram travelled on.
+//!
+//! ```
+//! use rtpscope_wire::Flow;
+//!
+//! let flow = Flow::new("10.0.0.1:4000".parse().unwrap(), "10.0.0.2:5000".parse().unwrap());
+//! assert_eq!(flow.reversed().reversed(), flow);
+//! assert_eq!(flow.to_string(), "10.0.0.1:4000 -> 10.0.0.2:5000");
+//! ```
 
 use core::net::SocketAddr;
 
@@ -21,7 +29,10 @@ impl Flow {
     /// The opposite direction.
     #[inline]
     pub const fn reversed(&self) -> Flow {
-        Flow { src: self.dst, dst: self.src }
+        Flow {
+            src: self.dst,
+            dst: self.src,
+        }
     }
 
     /// A 64-bit hash that is stable across runs and machines (FNV-1a over the addresses), so
@@ -48,5 +59,23 @@ impl Flow {
 impl core::fmt::Display for Flow {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{} -> {}", self.src, self.dst)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Flow {
+    /// As `{"src": "addr:port", "dst": "addr:port"}`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct AsText(SocketAddr);
+        impl serde::Serialize for AsText {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(&self.0)
+            }
+        }
+        let mut st = s.serialize_struct("Flow", 2)?;
+        st.serialize_field("src", &AsText(self.src))?;
+        st.serialize_field("dst", &AsText(self.dst))?;
+        st.end()
     }
 }

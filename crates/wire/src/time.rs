@@ -2,12 +2,29 @@
 //!
 //! Captures give nanoseconds since the Unix epoch; a phone may give a monotonic clock. Nothing
 //! in rtpscope reads a clock itself: every timestamp is handed in by the caller.
+//!
+//! ```
+//! use core::time::Duration;
+//! use rtpscope_wire::Timestamp;
+//!
+//! let t = Timestamp::from_millis(20);
+//! assert_eq!((t + Duration::from_millis(5)).as_nanos(), 25_000_000);
+//! assert_eq!(Timestamp::ZERO.saturating_duration_since(t), Duration::ZERO);
+//! ```
 
 use core::time::Duration;
 
 /// A point in time, in nanoseconds since an origin chosen by the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp(u64);
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Timestamp {
+    /// As nanoseconds.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.0)
+    }
+}
 
 impl Timestamp {
     /// The origin.
@@ -34,7 +51,10 @@ impl Timestamp {
     /// From whole seconds and nanoseconds (saturating).
     #[inline]
     pub const fn from_secs_nanos(secs: u64, nanos: u32) -> Self {
-        Timestamp(secs.saturating_mul(1_000_000_000).saturating_add(nanos as u64))
+        Timestamp(
+            secs.saturating_mul(1_000_000_000)
+                .saturating_add(nanos as u64),
+        )
     }
 
     /// Nanoseconds since the origin.

@@ -166,13 +166,13 @@ impl Stream {
         }
         let arrival = now.as_nanos();
         let (base_arrival, base_ts) = *self.playout_base.get_or_insert((arrival, i64::from(h.timestamp)));
-        let ts_delta = i64::from(h.timestamp.wrapping_sub(base_ts as u32) as i32);
-        let rtp_ns = ts_delta as i128 * 1_000_000_000 / i128::from(rate);
-        let transit = arrival as i128 - base_arrival as i128 - rtp_ns;
-        if transit < 0 {
+        let ts_delta = f64::from(h.timestamp.wrapping_sub(base_ts as u32) as i32);
+        let rtp_ns = ts_delta * 1e9 / f64::from(rate);
+        let transit = (arrival as i64).wrapping_sub(base_arrival as i64) as f64 - rtp_ns;
+        if transit < 0.0 {
             // A faster path than any seen: rebase the schedule on this packet.
             self.playout_base = Some((arrival, i64::from(h.timestamp)));
-        } else if transit > i128::from(self.jitter_buffer_ns) {
+        } else if transit > self.jitter_buffer_ns as f64 {
             self.interval.late_for_buffer += 1;
         }
     }
@@ -196,6 +196,11 @@ impl Stream {
         if !info.is_telephone_event() {
             self.timing.set_rate(info.clock_rate, info.source);
         }
+    }
+
+    /// The highest sequence number so far (for jump reports).
+    pub(crate) fn max_sequence_number(&self) -> u16 {
+        self.seq.extended_max() as u16
     }
 
     pub(crate) fn first_payload_type(&self) -> u8 {

@@ -1,0 +1,101 @@
+//! Round trip, one-way and mouth-to-ear delay per stream, and the conversational MOS.
+//!
+//! At a capture point between two endpoints, RTCP measures one *leg* per direction:
+//! capture point → the endpoint that reports on a source → capture point. The call's round
+//! trip is the sum of the legs of both directions (the leg on this stream's SSRC and the leg
+//! on the paired stream's SSRC); when only one leg is seen (capture at an endpoint, or one
+//! side without RTCP) that leg is the best estimate. One-way delay is half the round trip.
+
+use crate::mos::{Codec, EModel};
+use crate::report::{LatencyMethod, RttLeg, StreamReport};
+use crate::AnalysisReport;
+
+use super::pairing::{is_reverse, Group};
+use super::thresholds::Thresholds;
+
+/// Latency and conversational quality of one stream; aligned with `AnalysisReport::streams`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct StreamLatency {
+    /// Round trip of the call the stream belongs to (ms): the sum of the legs seen for both
+    /// directions, or the one leg seen; `None` without RTCP round-trip data.
+    pub rtt_ms: Option<f64>,
+    /// The mean of each leg that went into `rtt_ms` (ms): this stream's, then the paired
+    /// stream's.
+    pub rtt_legs_ms: Vec<f64>,
+    /// Network one-way delay estimate (ms): `rtt_ms / 2`.
+    pub one_way_ms: Option<f64>,
+    /// Mouth-to-ear estimate (ms): one-way delay + the assumed jitter-buffer depth
+    /// (`Thresholds::jitter_buffer_ms`) + the codec's packetisation and look-ahead.
+    pub mouth_to_ear_ms: Option<f64>,
+    /// How `rtt_ms` was obtained: `RtcpRoundTrip` (both legs) or `RtcpLeg` (one).
+    pub method: Option<LatencyMethod>,
+    /// Conversational MOS (E-model with the mouth-to-ear delay) when the delay is known;
+    /// otherwise the listening MOS from the same loss and burst inputs (equal to the stream's
+    /// `mos_lq`). `None` for codecs the E-model does not cover.
+    pub mos_cq: Option<f64>,
+}
+
+/// The leg measured on `ssrc`: preferably reported by one of `reporters`, else the one with
+/// the most samples.
+fn leg_on<'a>(legs: &'a [RttLeg], ssrc: u32, reporters: &[u32]) -> Option<&'a RttLeg> {
+    let on: Vec<&RttLeg> = legs.iter().filter(|l| l.source == ssrc).collect();
+    on.iter().find(|l| reporters.contains(&l.reporter)).or_else(|| on.iter().max_by_key(|l| l.samples)).copied()
+}
+
+/// Codec delay (ms): one packet of audio plus the encoder's look-ahead.
+fn codec_delay_ms(s: &StreamReport, codec: Option<Codec>) -> f64 {
+    let packet_ms = s.delta_ms.mean.filter(|m| m.is_finite() && *m > 0.0 && *m < 200.0).unwrap_or(20.0);
+    let lookahead = match codec {
+        Some(Codec::G729) => 5.0,
+        Some(Codec::Opus) => 6.5,
+        _ => 0.0,
+    };
+    packet_ms + lookahead
+}
+
+/// Latency for every stream of the report.
+pub(crate) fn compute(report: &AnalysisReport, groups: &[Group], t: &Thresholds) -> Vec<StreamLatency> {
+    let streams = &report.streams;
+    let mut out = vec![StreamLatency::default(); streams.len()];
+    for g in groups {
+        for &i in &g.streams {
+            let Some(s) = streams.get(i) else { continue };
+            // The paired stream: the exact reverse flow first, else any reverse stream.
+            let reverse: Vec<usize> = g.streams.iter().copied().filter(|&j| streams.get(j).is_some_and(|r| is_reverse(s, r))).collect();
+            let partner = reverse
+                .iter()
+                .copied()
+                .find(|&j| streams.get(j).is_some_and(|r| r.key.flow == s.key.flow.reversed()))
+                .or_else(|| reverse.first().copied())
+                .and_then(|j| streams.get(j));
+            let others: Vec<u32> = g.streams.iter().filter_map(|&j| streams.get(j)).map(|r| r.key.ssrc).collect();
+            let mut legs = Vec::new();
+            if let Some(l) = leg_on(&report.rtcp.legs, s.key.ssrc, &others) {
+                legs.push(l.mean_ms);
+            }
+            if let Some(l) = partner.and_then(|p| leg_on(&report.rtcp.legs, p.key.ssrc, &others)) {
+                legs.push(l.mean_ms);
+            }
+            let lat = &mut out[i];
+            let codec = s.encoding.and_then(|e| Codec::from_encoding(e.as_str()));
+            if !legs.is_empty() {
+                let rtt: f64 = legs.iter().sum();
+                lat.method = Some(if legs.len() == 2 { LatencyMethod::RtcpRoundTrip } else { LatencyMethod::RtcpLeg });
+                lat.rtt_ms = Some(rtt);
+                lat.one_way_ms = Some(rtt / 2.0);
+                lat.mouth_to_ear_ms = Some(rtt / 2.0 + t.jitter_buffer_ms + codec_delay_ms(s, codec));
+                lat.rtt_legs_ms = legs;
+            }
+            lat.mos_cq = codec.map(|c| {
+                let model = EModel::new(c);
+                let (loss, burst) = (s.lost_pct.max(0.0), s.burst.metrics.burst_ratio);
+                match lat.mouth_to_ear_ms {
+                    Some(d) => model.mos_cq(loss, burst, d),
+                    None => model.mos_lq(loss, burst),
+                }
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,132 @@
+//! Which streams make up one call, and which stream carries the other direction.
+//!
+//! With SIP/SDP hints a stream belongs to the call whose media endpoints include its source
+//! or destination. Otherwise streams are related when one's flow is the other reversed, or
+//! when they join the same two IPs in opposite directions and share a port on one side (RTP
+//! port symmetry: a phone sends from the port it receives on), or when they share a flow
+//! (an SSRC change). Related streams form one call; a lone stream is its own call.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+
+use crate::report::StreamReport;
+
+use super::CallHint;
+
+/// One call's streams, before symptoms are attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Group {
+    /// Indices into the report's streams, ascending.
+    pub streams: Vec<usize>,
+    /// The SIP Call-ID, when a hint named the call.
+    pub call_id: Option<String>,
+    /// The IP addresses of the parties a hint named (empty without a hint).
+    pub parties: Vec<IpAddr>,
+}
+
+/// Whether `t` carries the opposite direction of `s`: from `s`'s destination back to its
+/// source (by IP; by socket when both ends share one IP, e.g. loopback).
+pub(crate) fn is_reverse(s: &StreamReport, t: &StreamReport) -> bool {
+    let (a, b) = (&s.key.flow, &t.key.flow);
+    let ips = b.src.ip() == a.dst.ip() && b.dst.ip() == a.src.ip();
+    ips && (a.src.ip() != a.dst.ip() || b.src == a.dst || b.dst == a.src)
+}
+
+/// Whether `t` flows the same way as `s` (same IPs; same sender socket on a shared IP).
+pub(crate) fn is_same_direction(s: &StreamReport, t: &StreamReport) -> bool {
+    let (a, b) = (&s.key.flow, &t.key.flow);
+    let ips = b.src.ip() == a.src.ip() && b.dst.ip() == a.dst.ip();
+    ips && (a.src.ip() != a.dst.ip() || b.src == a.src || b.dst == a.dst)
+}
+
+/// Groups streams into calls. Every stream lands in exactly one group.
+pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> {
+    let mut by_endpoint: HashMap<SocketAddr, usize> = HashMap::new();
+    for (h, hint) in hints.iter().enumerate() {
+        for e in &hint.endpoints {
+            by_endpoint.entry(*e).or_insert(h);
+        }
+    }
+    let mut uf = UnionFind::new(streams.len());
+    let mut hinted: Vec<Option<usize>> = vec![None; streams.len()];
+    let mut first_of_hint: HashMap<usize, usize> = HashMap::new();
+    for (i, s) in streams.iter().enumerate() {
+        let flow = &s.key.flow;
+        let hint = by_endpoint.get(&flow.src).or_else(|| by_endpoint.get(&flow.dst)).copied();
+        if let Some(h) = hint {
+            hinted[i] = Some(h);
+            let first = *first_of_hint.entry(h).or_insert(i);
+            uf.union(first, i);
+        }
+    }
+    // Unhinted streams: relate by flow, reversed flow and port symmetry, through indexes so
+    // the cost stays linear in the number of streams.
+    let mut by_flow: HashMap<_, usize> = HashMap::new();
+    let mut by_src: HashMap<(SocketAddr, IpAddr), usize> = HashMap::new();
+    let mut by_dst: HashMap<(SocketAddr, IpAddr), usize> = HashMap::new();
+    for (i, s) in streams.iter().enumerate().filter(|(i, _)| hinted[*i].is_none()) {
+        let f = s.key.flow;
+        if let Some(&j) = by_flow.get(&f) {
+            uf.union(i, j);
+        }
+        // A reverse stream sends from our destination socket, or to our source socket.
+        if let Some(&j) = by_src.get(&(f.dst, f.src.ip())) {
+            uf.union(i, j);
+        }
+        if let Some(&j) = by_dst.get(&(f.src, f.dst.ip())) {
+            uf.union(i, j);
+        }
+        by_flow.entry(f).or_insert(i);
+        by_src.entry((f.src, f.dst.ip())).or_insert(i);
+        by_dst.entry((f.dst, f.src.ip())).or_insert(i);
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    let mut slot_of_root: HashMap<usize, usize> = HashMap::new();
+    for i in 0..streams.len() {
+        let root = uf.find(i);
+        let slot = *slot_of_root.entry(root).or_insert_with(|| {
+            groups.push(Group { streams: Vec::new(), call_id: None, parties: Vec::new() });
+            groups.len() - 1
+        });
+        let g = &mut groups[slot];
+        g.streams.push(i);
+        if let Some(hint) = hinted[i].and_then(|h| hints.get(h)) {
+            if g.call_id.is_none() {
+                g.call_id = Some(hint.call_id.clone());
+                let mut parties: Vec<IpAddr> = hint.endpoints.iter().map(SocketAddr::ip).collect();
+                parties.sort_unstable();
+                parties.dedup();
+                g.parties = parties;
+            }
+        }
+    }
+    groups
+}
+
+/// Disjoint sets with path halving.
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind { parent: (0..n).collect() }
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        // The smaller index is the root, so groups come out in stream order.
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.parent[hi] = lo;
+        }
+    }
+}
