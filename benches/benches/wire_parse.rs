@@ -13,7 +13,9 @@ use webrtc_util::Unmarshal;
 
 /// (A) 12-byte header + 160-byte PCMU payload.
 fn case_a() -> Vec<u8> {
-    let mut b = vec![0x80, 0x00, 0x12, 0x34, 0, 0, 0x03, 0x20, 0xde, 0xad, 0xbe, 0xef];
+    let mut b = vec![
+        0x80, 0x00, 0x12, 0x34, 0, 0, 0x03, 0x20, 0xde, 0xad, 0xbe, 0xef,
+    ];
     b.extend_from_slice(&[0xff; 160]);
     b
 }
@@ -21,7 +23,9 @@ fn case_a() -> Vec<u8> {
 /// (B) 2 CSRCs, a one-byte extension block (audio level id 1, abs-send-time id 3), 160-byte
 /// payload, 4 bytes of padding.
 fn case_b() -> Vec<u8> {
-    let mut b = vec![0xb2, 0x6f, 0x12, 0x34, 0, 0, 0x03, 0x20, 0xde, 0xad, 0xbe, 0xef];
+    let mut b = vec![
+        0xb2, 0x6f, 0x12, 0x34, 0, 0, 0x03, 0x20, 0xde, 0xad, 0xbe, 0xef,
+    ];
     b.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 2]);
     b.extend_from_slice(&[0xbe, 0xde, 0, 2, 0x10, 0x9f, 0x32, 0x12, 0x34, 0x56, 0, 0]);
     b.extend_from_slice(&[0x55; 160]);
@@ -32,7 +36,9 @@ fn case_b() -> Vec<u8> {
 /// (C) compound RTCP: RR with one report block, then SDES with a CNAME.
 fn case_c() -> Vec<u8> {
     let mut b = vec![0x81, 201, 0, 7, 0, 0, 0, 1];
-    b.extend_from_slice(&[0, 0, 0, 2, 0x10, 0, 0, 3, 0, 1, 0x03, 0xe8, 0, 0, 0, 80, 0x5a, 0x2f, 0, 0, 0, 1, 0x80, 0]);
+    b.extend_from_slice(&[
+        0, 0, 0, 2, 0x10, 0, 0, 3, 0, 1, 0x03, 0xe8, 0, 0, 0, 80, 0x5a, 0x2f, 0, 0, 0, 1, 0x80, 0,
+    ]);
     b.extend_from_slice(&[0x81, 202, 0, 6, 0, 0, 0, 1, 1, 16]);
     b.extend_from_slice(b"user@example.com");
     b.extend_from_slice(&[0, 0]);
@@ -47,7 +53,12 @@ fn rtp_cases(c: &mut Criterion) {
         group.bench_function("rtpscope", |b| {
             b.iter(|| {
                 let p = RtpPacket::new_checked(black_box(&bytes[..])).unwrap();
-                black_box((p.sequence_number(), p.timestamp(), p.ssrc(), p.payload().len()));
+                black_box((
+                    p.sequence_number(),
+                    p.timestamp(),
+                    p.ssrc(),
+                    p.payload().len(),
+                ));
                 if walk_elements {
                     for e in p.extension().unwrap().elements() {
                         let e = e.unwrap();
@@ -60,13 +71,23 @@ fn rtp_cases(c: &mut Criterion) {
         group.bench_function("rtp-types", |b| {
             b.iter(|| {
                 let p = rtp_types::RtpPacket::parse(black_box(&bytes[..])).unwrap();
-                black_box((p.sequence_number(), p.timestamp(), p.ssrc(), p.payload_len()));
+                black_box((
+                    p.sequence_number(),
+                    p.timestamp(),
+                    p.ssrc(),
+                    p.payload_len(),
+                ));
             })
         });
         group.bench_function("rtp-rs", |b| {
             b.iter(|| {
                 let p = rtp_rs::RtpReader::new(black_box(&bytes[..])).unwrap();
-                black_box((p.sequence_number(), p.timestamp(), p.ssrc(), p.payload().len()));
+                black_box((
+                    p.sequence_number(),
+                    p.timestamp(),
+                    p.ssrc(),
+                    p.payload().len(),
+                ));
             })
         });
         group.bench_function("webrtc-rtp", |b| {
@@ -118,7 +139,11 @@ fn rtcp_case(c: &mut Criterion) {
                     rtcp_types::Packet::Rr(rr) => {
                         black_box(rr.ssrc());
                         for block in rr.report_blocks() {
-                            black_box((block.ssrc(), block.cumulative_lost(), block.interarrival_jitter()));
+                            black_box((
+                                block.ssrc(),
+                                block.cumulative_lost(),
+                                block.interarrival_jitter(),
+                            ));
                         }
                     }
                     rtcp_types::Packet::Sdes(sdes) => {
@@ -144,7 +169,9 @@ fn rtcp_case(c: &mut Criterion) {
                     for block in &rr.reports {
                         black_box((block.ssrc, block.total_lost, block.jitter));
                     }
-                } else if let Some(sdes) = any.downcast_ref::<rtcp::source_description::SourceDescription>() {
+                } else if let Some(sdes) =
+                    any.downcast_ref::<rtcp::source_description::SourceDescription>()
+                {
                     for chunk in &sdes.chunks {
                         black_box(chunk.source);
                         for item in &chunk.items {

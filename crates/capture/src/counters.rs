@@ -68,7 +68,12 @@ impl DropCounters {
 
     /// Frames not yielded, all reasons together.
     pub fn skipped(&self) -> u64 {
-        self.not_ip + self.not_udp + self.truncated + self.fragments + self.malformed + self.unsupported_linktype
+        self.not_ip
+            + self.not_udp
+            + self.truncated
+            + self.fragments
+            + self.malformed
+            + self.unsupported_linktype
     }
 
     /// Every counter as (stable name, value), for printing or JSON.

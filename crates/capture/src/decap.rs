@@ -20,7 +20,9 @@
 
 use std::net::SocketAddr;
 
-use etherparse::{ip_number, EtherType, Ethernet2Slice, LaxIpSlice, SingleVlanSlice, UdpHeaderSlice};
+use etherparse::{
+    ip_number, EtherType, Ethernet2Slice, LaxIpSlice, SingleVlanSlice, UdpHeaderSlice,
+};
 use rtpscope_wire::Flow;
 
 use crate::Skip;
@@ -110,7 +112,9 @@ fn after_ether_type(mut ether_type: EtherType, mut rest: &[u8]) -> Result<&[u8],
     for _ in 0..4 {
         match ether_type {
             EtherType::IPV4 | EtherType::IPV6 => return Ok(rest),
-            EtherType::VLAN_TAGGED_FRAME | EtherType::PROVIDER_BRIDGING | EtherType::VLAN_DOUBLE_TAGGED_FRAME => {
+            EtherType::VLAN_TAGGED_FRAME
+            | EtherType::PROVIDER_BRIDGING
+            | EtherType::VLAN_DOUBLE_TAGGED_FRAME => {
                 let vlan = SingleVlanSlice::from_slice(rest).map_err(|_| Skip::Truncated)?;
                 ether_type = vlan.ether_type();
                 rest = vlan.payload_slice();
@@ -159,7 +163,10 @@ pub fn decode_ip(ip: &[u8]) -> Result<UdpDatagram<'_>, Skip> {
     let body = payload.payload.get(8..len).ok_or(Skip::Truncated)?;
     let src = SocketAddr::new(slice.source_addr(), udp.source_port());
     let dst = SocketAddr::new(slice.destination_addr(), udp.destination_port());
-    Ok(UdpDatagram { flow: Flow::new(src, dst), payload: body })
+    Ok(UdpDatagram {
+        flow: Flow::new(src, dst),
+        payload: body,
+    })
 }
 
 fn be16(b: &[u8], at: usize) -> Option<u16> {

@@ -248,7 +248,13 @@ impl RtpDetector {
             }
             self.flows.insert(
                 flow,
-                FlowEntry { state: State::Undecided(None), last_seen: ts, held: Vec::new(), held_bytes: 0, looked_like_rtp: 0 },
+                FlowEntry {
+                    state: State::Undecided(None),
+                    last_seen: ts,
+                    held: Vec::new(),
+                    held_bytes: 0,
+                    looked_like_rtp: 0,
+                },
             );
         }
         let Some(entry) = self.flows.get_mut(&flow) else {
@@ -293,7 +299,12 @@ impl RtpDetector {
             self.stats.held_overflow += 1;
             return Verdict::NotRtp;
         }
-        entry.held.push(HeldDatagram { ts, flow, payload: payload.to_vec(), arrival });
+        entry.held.push(HeldDatagram {
+            ts,
+            flow,
+            payload: payload.to_vec(),
+            arrival,
+        });
         entry.held_bytes += len;
         self.held_total += len;
         Verdict::Pending
@@ -309,7 +320,10 @@ impl RtpDetector {
     /// their held packets are returned; the others' held packets are counted as dropped.
     /// The detector can be used again afterwards; nothing stays held.
     pub fn finish(&mut self) -> FinishReport {
-        let mut report = FinishReport { released: self.released.drain(..).collect(), ..FinishReport::default() };
+        let mut report = FinishReport {
+            released: self.released.drain(..).collect(),
+            ..FinishReport::default()
+        };
         for entry in self.flows.values_mut() {
             let State::Undecided(cand) = &entry.state else {
                 continue;
@@ -343,18 +357,30 @@ impl RtpDetector {
 
     /// Whether `flow` is currently confirmed as RTP.
     pub fn is_confirmed(&self, flow: &Flow) -> bool {
-        matches!(self.flows.get(flow), Some(FlowEntry { state: State::Rtp, .. }))
+        matches!(
+            self.flows.get(flow),
+            Some(FlowEntry {
+                state: State::Rtp,
+                ..
+            })
+        )
     }
 
     fn is_forced(&self, flow: &Flow) -> bool {
         let port_forced = |p: u16| self.config.forced_ports.iter().any(|r| r.contains(&p));
         port_forced(flow.src.port())
             || port_forced(flow.dst.port())
-            || (!self.hints.is_empty() && (self.hints.contains(&flow.dst) || self.hints.contains(&flow.src)))
+            || (!self.hints.is_empty()
+                && (self.hints.contains(&flow.dst) || self.hints.contains(&flow.src)))
     }
 
     fn evict_one(&mut self) {
-        let victim = self.flows.iter().take(EVICTION_SAMPLE).min_by_key(|(_, e)| e.last_seen).map(|(f, _)| *f);
+        let victim = self
+            .flows
+            .iter()
+            .take(EVICTION_SAMPLE)
+            .min_by_key(|(_, e)| e.last_seen)
+            .map(|(f, _)| *f);
         if let Some(entry) = victim.and_then(|f| self.flows.remove(&f)) {
             self.held_total -= entry.held_bytes;
             self.stats.held_discarded += entry.held.len() as u64;
@@ -364,7 +390,12 @@ impl RtpDetector {
 }
 
 /// Feeds one packet to a flow's candidate; returns the candidate's run of consistent packets.
-fn advance(cand: &mut Option<Candidate>, p: &RtpPacket<&[u8]>, now: Timestamp, max_gap: u16) -> usize {
+fn advance(
+    cand: &mut Option<Candidate>,
+    p: &RtpPacket<&[u8]>,
+    now: Timestamp,
+    max_gap: u16,
+) -> usize {
     let fresh = Candidate {
         ssrc: p.ssrc(),
         seq: p.sequence_number(),
@@ -388,8 +419,14 @@ fn advance(cand: &mut Option<Candidate>, p: &RtpPacket<&[u8]>, now: Timestamp, m
     }
     let dts = fresh.ts.wrapping_sub(c.ts) as i32;
     let elapsed = now.as_nanos().saturating_sub(c.arrival.as_nanos());
-    if step > 0 && step.unsigned_abs() <= max_gap && timing_plausible(dts, step.unsigned_abs(), elapsed, fresh.payload_type) {
-        *c = Candidate { run: c.run + 1, ..fresh };
+    if step > 0
+        && step.unsigned_abs() <= max_gap
+        && timing_plausible(dts, step.unsigned_abs(), elapsed, fresh.payload_type)
+    {
+        *c = Candidate {
+            run: c.run + 1,
+            ..fresh
+        };
     } else {
         *c = fresh;
     }

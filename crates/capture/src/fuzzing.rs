@@ -16,7 +16,10 @@ pub fn capture_file(data: &[u8]) {
     let Ok(mut reader) = CaptureReader::new(data) else {
         return;
     };
-    let mut detector = RtpDetector::new(DetectorConfig { max_flows: 64, ..DetectorConfig::default() });
+    let mut detector = RtpDetector::new(DetectorConfig {
+        max_flows: 64,
+        ..DetectorConfig::default()
+    });
     let mut sip = SipTracker::new();
     while let Ok(Some(frame)) = reader.next_frame() {
         let (ts, flow) = (frame.ts, frame.flow);

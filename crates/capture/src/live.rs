@@ -66,7 +66,10 @@ pub struct LiveSource {
 
 impl std::fmt::Debug for LiveSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LiveSource").field("linktype", &self.linktype).field("counters", &self.counters).finish()
+        f.debug_struct("LiveSource")
+            .field("linktype", &self.linktype)
+            .field("counters", &self.counters)
+            .finish()
     }
 }
 
@@ -76,23 +79,49 @@ impl LiveSource {
         let iface: NetworkInterface = datalink::interfaces()
             .into_iter()
             .find(|i| i.name == name)
-            .ok_or_else(|| CaptureError::Interface { interface: name.to_string(), reason: "no such interface".into() })?;
-        let config = datalink::Config { read_timeout: Some(read_timeout), ..Default::default() };
+            .ok_or_else(|| CaptureError::Interface {
+                interface: name.to_string(),
+                reason: "no such interface".into(),
+            })?;
+        let config = datalink::Config {
+            read_timeout: Some(read_timeout),
+            ..Default::default()
+        };
         let rx = match datalink::channel(&iface, config) {
             Ok(Channel::Ethernet(_tx, rx)) => rx,
             Ok(_) => {
-                return Err(CaptureError::Interface { interface: name.into(), reason: "unsupported channel type".into() })
+                return Err(CaptureError::Interface {
+                    interface: name.into(),
+                    reason: "unsupported channel type".into(),
+                })
             }
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
-                return Err(CaptureError::PermissionDenied { interface: name.into() })
+                return Err(CaptureError::PermissionDenied {
+                    interface: name.into(),
+                })
             }
-            Err(e) => return Err(CaptureError::Interface { interface: name.into(), reason: e.to_string() }),
+            Err(e) => {
+                return Err(CaptureError::Interface {
+                    interface: name.into(),
+                    reason: e.to_string(),
+                })
+            }
         };
         // Linux hands Ethernet headers for Ethernet and loopback; interfaces without a MAC
         // (tun, wireguard) deliver bare IP packets.
         let has_mac = iface.mac.is_some_and(|m| m.octets() != [0; 6]);
-        let linktype = if has_mac || iface.is_loopback() { linktype::ETHERNET } else { linktype::RAW };
-        Ok(LiveSource { rx, linktype, buf: Vec::with_capacity(65_536), counters: DropCounters::default(), index: 0 })
+        let linktype = if has_mac || iface.is_loopback() {
+            linktype::ETHERNET
+        } else {
+            linktype::RAW
+        };
+        Ok(LiveSource {
+            rx,
+            linktype,
+            buf: Vec::with_capacity(65_536),
+            counters: DropCounters::default(),
+            index: 0,
+        })
     }
 
     /// The next UDP datagram; `Ok(None)` when the read timed out (check your stop flag and
@@ -104,7 +133,14 @@ impl LiveSource {
                     self.buf.clear();
                     self.buf.extend_from_slice(frame);
                 }
-                Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::TimedOut
+                            | io::ErrorKind::WouldBlock
+                            | io::ErrorKind::Interrupted
+                    ) =>
+                {
                     return Ok(None)
                 }
                 Err(source) => return Err(CaptureError::Io { offset: 0, source }),
@@ -122,7 +158,13 @@ impl LiveSource {
         };
         self.counters.udp += 1;
         let payload = self.buf.get(start..start + len).unwrap_or_default();
-        Ok(Some(Frame { ts, flow, payload, kind: classify(payload), index: self.index }))
+        Ok(Some(Frame {
+            ts,
+            flow,
+            payload,
+            kind: classify(payload),
+            index: self.index,
+        }))
     }
 
     /// What happened to every frame read so far.
@@ -132,6 +174,8 @@ impl LiveSource {
 }
 
 fn now() -> Timestamp {
-    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     Timestamp::from_secs_nanos(d.as_secs(), d.subsec_nanos())
 }

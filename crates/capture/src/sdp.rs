@@ -95,7 +95,12 @@ pub fn static_payload(pt: u8) -> Option<PayloadMapping> {
         34 => ("H263", 90000, 0),
         _ => return None,
     };
-    Some(PayloadMapping { payload_type: pt, encoding: name.to_string(), clock_rate: rate, channels: (ch > 0).then_some(ch) })
+    Some(PayloadMapping {
+        payload_type: pt,
+        encoding: name.to_string(),
+        clock_rate: rate,
+        channels: (ch > 0).then_some(ch),
+    })
 }
 
 /// Reads the media descriptions of an SDP body. Lines it does not understand are ignored;
@@ -119,11 +124,22 @@ pub fn parse_sdp(text: &str) -> Vec<SdpMedia> {
             "m" => {
                 let mut parts = value.split_ascii_whitespace();
                 let media = parts.next().unwrap_or_default().to_string();
-                let port = parts.next().and_then(|p| p.split('/').next()).and_then(|p| p.parse::<u16>().ok());
+                let port = parts
+                    .next()
+                    .and_then(|p| p.split('/').next())
+                    .and_then(|p| p.parse::<u16>().ok());
                 let protocol = parts.next().unwrap_or_default().to_string();
-                let payloads = parts.filter_map(|f| f.parse::<u8>().ok()).filter(|pt| *pt < 128).map(|pt| {
-                    static_payload(pt).unwrap_or(PayloadMapping { payload_type: pt, encoding: String::new(), clock_rate: 0, channels: None })
-                });
+                let payloads = parts
+                    .filter_map(|f| f.parse::<u8>().ok())
+                    .filter(|pt| *pt < 128)
+                    .map(|pt| {
+                        static_payload(pt).unwrap_or(PayloadMapping {
+                            payload_type: pt,
+                            encoding: String::new(),
+                            clock_rate: 0,
+                            channels: None,
+                        })
+                    });
                 let m = SdpMedia {
                     addr: SocketAddr::new(IpAddr::from([0, 0, 0, 0]), 0),
                     media,
@@ -181,7 +197,12 @@ fn apply_rtpmap(m: &mut SdpMedia, map: &str) {
         return;
     };
     let channels = fields.next().and_then(|c| c.trim().parse::<u8>().ok());
-    let mapping = PayloadMapping { payload_type: pt, encoding, clock_rate, channels };
+    let mapping = PayloadMapping {
+        payload_type: pt,
+        encoding,
+        clock_rate,
+        channels,
+    };
     match m.payloads.iter_mut().find(|p| p.payload_type == pt) {
         Some(slot) => *slot = mapping,
         None => m.payloads.push(mapping),

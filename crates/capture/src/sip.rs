@@ -25,8 +25,20 @@ const MAX_CALLS: usize = 10_000;
 const MAX_MEDIA: usize = 40_000;
 
 const METHODS: [&str; 14] = [
-    "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "UPDATE", "INFO", "SUBSCRIBE", "NOTIFY",
-    "REFER", "MESSAGE", "PUBLISH",
+    "INVITE",
+    "ACK",
+    "BYE",
+    "CANCEL",
+    "OPTIONS",
+    "REGISTER",
+    "PRACK",
+    "UPDATE",
+    "INFO",
+    "SUBSCRIBE",
+    "NOTIFY",
+    "REFER",
+    "MESSAGE",
+    "PUBLISH",
 ];
 
 /// One SIP dialog, by Call-ID.
@@ -70,7 +82,9 @@ impl SipTracker {
         if !looks_like_sip(payload) {
             return false;
         }
-        let split = find(payload, b"\r\n\r\n").map(|i| (i, i + 4)).or_else(|| find(payload, b"\n\n").map(|i| (i, i + 2)));
+        let split = find(payload, b"\r\n\r\n")
+            .map(|i| (i, i + 4))
+            .or_else(|| find(payload, b"\n\n").map(|i| (i, i + 2)));
         let (head_end, body_start) = split.unwrap_or((payload.len(), payload.len()));
         let head = String::from_utf8_lossy(payload.get(..head_end).unwrap_or_default());
         let mut lines = head.lines();
@@ -89,7 +103,13 @@ impl SipTracker {
                 "call-id" | "i" => call_id = Some(value.to_string()),
                 "content-type" | "c" => content_type = value.to_ascii_lowercase(),
                 "content-length" | "l" => content_length = value.parse::<usize>().ok(),
-                "cseq" => cseq_method = value.split_ascii_whitespace().nth(1).unwrap_or_default().to_string(),
+                "cseq" => {
+                    cseq_method = value
+                        .split_ascii_whitespace()
+                        .nth(1)
+                        .unwrap_or_default()
+                        .to_string()
+                }
                 "from" | "f" => from = value.to_string(),
                 "to" | "t" => to = value.to_string(),
                 _ => {}
@@ -126,13 +146,21 @@ impl SipTracker {
         let Some(call) = self.calls.get_mut(idx) else {
             return true;
         };
-        let status = start.strip_prefix("SIP/2.0 ").and_then(|s| s.get(..3)).and_then(|s| s.parse::<u16>().ok());
+        let status = start
+            .strip_prefix("SIP/2.0 ")
+            .and_then(|s| s.get(..3))
+            .and_then(|s| s.parse::<u16>().ok());
         match status {
-            Some(200..=299) if cseq_method == "INVITE" => call.answered = call.answered.or(Some(ts)),
-            None if start.starts_with("BYE ") || start.starts_with("CANCEL ") => call.ended = call.ended.or(Some(ts)),
+            Some(200..=299) if cseq_method == "INVITE" => {
+                call.answered = call.answered.or(Some(ts))
+            }
+            None if start.starts_with("BYE ") || start.starts_with("CANCEL ") => {
+                call.ended = call.ended.or(Some(ts))
+            }
             _ => {}
         }
-        let is_sdp = content_type.starts_with("application/sdp") || (content_type.is_empty() && body.starts_with(b"v=0"));
+        let is_sdp = content_type.starts_with("application/sdp")
+            || (content_type.is_empty() && body.starts_with(b"v=0"));
         if is_sdp && !body.is_empty() {
             let from_offer = !call.offer_seen;
             call.offer_seen = true;
@@ -147,7 +175,10 @@ impl SipTracker {
                     rtcp_mux: m.rtcp_mux,
                 };
                 // A re-INVITE or a retransmission updates the endpoint rather than adding one.
-                let known = self.media.iter().position(|e| e.call_id == endpoint.call_id && e.addr == endpoint.addr);
+                let known = self
+                    .media
+                    .iter()
+                    .position(|e| e.call_id == endpoint.call_id && e.addr == endpoint.addr);
                 if let Some(slot) = known.and_then(|i| self.media.get_mut(i)) {
                     *slot = endpoint;
                 } else if self.media.len() < MAX_MEDIA {
@@ -184,9 +215,20 @@ impl SipTracker {
     /// flow's destination), else of the sending one, else the RFC 3551 static table.
     pub fn payload_mapping(&self, flow: &Flow, pt: u8) -> Option<PayloadMapping> {
         let find = |addr| {
-            self.media.iter().rev().filter(|e| e.addr == addr).find_map(|e| e.payloads.iter().find(|p| p.payload_type == pt && p.clock_rate > 0))
+            self.media
+                .iter()
+                .rev()
+                .filter(|e| e.addr == addr)
+                .find_map(|e| {
+                    e.payloads
+                        .iter()
+                        .find(|p| p.payload_type == pt && p.clock_rate > 0)
+                })
         };
-        find(flow.dst).or_else(|| find(flow.src)).cloned().or_else(|| crate::sdp::static_payload(pt))
+        find(flow.dst)
+            .or_else(|| find(flow.src))
+            .cloned()
+            .or_else(|| crate::sdp::static_payload(pt))
     }
 }
 
@@ -198,7 +240,9 @@ fn looks_like_sip(p: &[u8]) -> bool {
         p.len() > m.len() + 5
             && p.starts_with(m.as_bytes())
             && p.get(m.len()) == Some(&b' ')
-            && p.get(m.len() + 1..).is_some_and(|r| r.starts_with(b"sip:") || r.starts_with(b"sips:") || r.starts_with(b"tel:"))
+            && p.get(m.len() + 1..).is_some_and(|r| {
+                r.starts_with(b"sip:") || r.starts_with(b"sips:") || r.starts_with(b"tel:")
+            })
     })
 }
 

@@ -224,12 +224,19 @@ struct Segment {
 
 /// Generates the traffic `config` describes into `writer`, in arrival order, and returns the
 /// truth of every stream.
-pub fn generate<W: Write>(config: &SynthConfig, writer: &mut PcapWriter<W>) -> io::Result<Vec<StreamTruth>> {
+pub fn generate<W: Write>(
+    config: &SynthConfig,
+    writer: &mut PcapWriter<W>,
+) -> io::Result<Vec<StreamTruth>> {
     let mut rng = Rng(config.seed);
     let mut segs: Vec<Segment> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
     let packets = (config.duration.as_nanos() / u128::from(INTERVAL_NS)) as u64;
-    let codecs = if config.codecs.is_empty() { &[Codec::Pcmu][..] } else { &config.codecs[..] };
+    let codecs = if config.codecs.is_empty() {
+        &[Codec::Pcmu][..]
+    } else {
+        &config.codecs[..]
+    };
     for call in 0..config.calls.min(65_536) {
         let codec = codecs[call % codecs.len()];
         let (a, b) = addresses(call as u16, config.ipv6);
@@ -247,7 +254,10 @@ pub fn generate<W: Write>(config: &SynthConfig, writer: &mut PcapWriter<W>) -> i
                     part = this_part;
                     seg = segs.len() as u32;
                     let (seq0, ts0) = if config.near_wrap {
-                        (u16::MAX - 40 - (rng.next() % 20) as u16, u32::MAX - 40 * codec.ts_step() - (rng.next() % 1000) as u32)
+                        (
+                            u16::MAX - 40 - (rng.next() % 20) as u16,
+                            u32::MAX - 40 * codec.ts_step() - (rng.next() % 1000) as u32,
+                        )
                     } else {
                         (rng.next() as u16, rng.next() as u32)
                     };
@@ -285,14 +295,23 @@ pub fn generate<W: Write>(config: &SynthConfig, writer: &mut PcapWriter<W>) -> i
                 s.truth.sent += 1;
                 let send = call_start + k * INTERVAL_NS;
                 if config.rtcp && k % 250 == 249 {
-                    events.push(Event { arrival: send + 1_000_000, seg, kind: Kind::Sr });
-                    events.push(Event { arrival: send + 3_000_000, seg, kind: Kind::Rr });
+                    events.push(Event {
+                        arrival: send + 1_000_000,
+                        seg,
+                        kind: Kind::Sr,
+                    });
+                    events.push(Event {
+                        arrival: send + 3_000_000,
+                        seg,
+                        kind: Kind::Rr,
+                    });
                 }
                 let lost = if burst_left > 0 {
                     burst_left -= 1;
                     true
                 } else if rng.pct(config.burst_loss_pct) {
-                    burst_left = (2 + rng.next() % u64::from(config.burst_len.max(2) - 1)) as u32 - 1;
+                    burst_left =
+                        (2 + rng.next() % u64::from(config.burst_len.max(2) - 1)) as u32 - 1;
                     true
                 } else {
                     rng.pct(config.loss_pct)
@@ -304,9 +323,23 @@ pub fn generate<W: Write>(config: &SynthConfig, writer: &mut PcapWriter<W>) -> i
                 if rng.pct(config.reorder_pct) {
                     delay += INTERVAL_NS * 5 / 2;
                 }
-                events.push(Event { arrival: send + delay, seg, kind: Kind::Rtp { k: seg_k, dup: false } });
+                events.push(Event {
+                    arrival: send + delay,
+                    seg,
+                    kind: Kind::Rtp {
+                        k: seg_k,
+                        dup: false,
+                    },
+                });
                 if rng.pct(config.duplicate_pct) {
-                    events.push(Event { arrival: send + delay + 300_000, seg, kind: Kind::Rtp { k: seg_k, dup: true } });
+                    events.push(Event {
+                        arrival: send + delay + 300_000,
+                        seg,
+                        kind: Kind::Rtp {
+                            k: seg_k,
+                            dup: true,
+                        },
+                    });
                 }
             }
         }
@@ -316,7 +349,11 @@ pub fn generate<W: Write>(config: &SynthConfig, writer: &mut PcapWriter<W>) -> i
     Ok(segs.into_iter().map(finish_truth).collect())
 }
 
-fn write_events<W: Write>(events: &[Event], segs: &mut [Segment], writer: &mut PcapWriter<W>) -> io::Result<()> {
+fn write_events<W: Write>(
+    events: &[Event],
+    segs: &mut [Segment],
+    writer: &mut PcapWriter<W>,
+) -> io::Result<()> {
     let mut payload = [0u8; 256];
     let mut packet = [0u8; 512];
     for ev in events {
@@ -339,7 +376,9 @@ fn write_events<W: Write>(events: &[Event], segs: &mut [Segment], writer: &mut P
                     payload: &payload[..len],
                     ..RtpRepr::default()
                 };
-                let n = repr.emit(&mut packet).map_err(|e| io::Error::other(e.to_string()))?;
+                let n = repr
+                    .emit(&mut packet)
+                    .map_err(|e| io::Error::other(e.to_string()))?;
                 writer.write_udp(ts, s.truth.flow, &packet[..n])?;
                 account(s, k, dup, ev.arrival);
             }
@@ -421,12 +460,21 @@ fn receiver_report(s: &Segment) -> [u8; 32] {
 fn addresses(call: u16, ipv6: bool) -> (SocketAddr, SocketAddr) {
     let [hi, lo] = call.to_be_bytes();
     let (a, b): (IpAddr, IpAddr) = if ipv6 {
-        (Ipv6Addr::new(0x2001, 0xdb8, 1, 0, 0, 0, 0, call).into(), Ipv6Addr::new(0x2001, 0xdb8, 2, 0, 0, 0, 0, call).into())
+        (
+            Ipv6Addr::new(0x2001, 0xdb8, 1, 0, 0, 0, 0, call).into(),
+            Ipv6Addr::new(0x2001, 0xdb8, 2, 0, 0, 0, 0, call).into(),
+        )
     } else {
-        (Ipv4Addr::new(10, 1, hi, lo).into(), Ipv4Addr::new(10, 2, hi, lo).into())
+        (
+            Ipv4Addr::new(10, 1, hi, lo).into(),
+            Ipv4Addr::new(10, 2, hi, lo).into(),
+        )
     };
     let slot = 2 * (call % 10_000);
-    (SocketAddr::new(a, 10_000 + slot), SocketAddr::new(b, 30_000 + slot))
+    (
+        SocketAddr::new(a, 10_000 + slot),
+        SocketAddr::new(b, 30_000 + slot),
+    )
 }
 
 fn with_port(addr: SocketAddr, add: u16) -> SocketAddr {

@@ -72,7 +72,13 @@ pub struct PcapWriter<W: Write> {
 impl<W: Write> PcapWriter<W> {
     /// A little-endian microsecond pcap with link type `linktype`.
     pub fn new(out: W, linktype: u32) -> io::Result<Self> {
-        Self::with_options(out, PcapWriterOptions { linktype, ..Default::default() })
+        Self::with_options(
+            out,
+            PcapWriterOptions {
+                linktype,
+                ..Default::default()
+            },
+        )
     }
 
     /// A pcap file as `opts` describes; writes the file header.
@@ -91,7 +97,12 @@ impl<W: Write> PcapWriter<W> {
         put32(&mut h, opts.snaplen, be);
         put32(&mut h, opts.linktype, be);
         out.write_all(&h)?;
-        Ok(PcapWriter { out, opts, scratch: Vec::with_capacity(2048), frames: 0 })
+        Ok(PcapWriter {
+            out,
+            opts,
+            scratch: Vec::with_capacity(2048),
+            frames: 0,
+        })
     }
 
     /// Writes one frame as captured, with any link type.
@@ -113,7 +124,10 @@ impl<W: Write> PcapWriter<W> {
         };
         let be = self.opts.big_endian;
         let mut h = [0u8; 16];
-        for (i, v) in [secs, frac, data.len() as u32, orig_len].into_iter().enumerate() {
+        for (i, v) in [secs, frac, data.len() as u32, orig_len]
+            .into_iter()
+            .enumerate()
+        {
             let b = if be { v.to_be_bytes() } else { v.to_le_bytes() };
             h[i * 4..i * 4 + 4].copy_from_slice(&b);
         }
@@ -153,30 +167,59 @@ impl<W: Write> PcapWriter<W> {
 
 /// Builds link header + IP + UDP + `payload` into `out` for `linktype` (any the reader
 /// decodes). `vlan` adds 802.1Q tags on Ethernet.
-pub fn encapsulate_udp(linktype: u32, vlan: &[u16], flow: Flow, payload: &[u8], out: &mut Vec<u8>) -> io::Result<()> {
+pub fn encapsulate_udp(
+    linktype: u32,
+    vlan: &[u16],
+    flow: Flow,
+    payload: &[u8],
+    out: &mut Vec<u8>,
+) -> io::Result<()> {
     let (v6, builder) = match (flow.src, flow.dst) {
-        (SocketAddr::V4(s), SocketAddr::V4(d)) => {
-            (false, PacketBuilder::ipv4(s.ip().octets(), d.ip().octets(), 64).udp(s.port(), d.port()))
+        (SocketAddr::V4(s), SocketAddr::V4(d)) => (
+            false,
+            PacketBuilder::ipv4(s.ip().octets(), d.ip().octets(), 64).udp(s.port(), d.port()),
+        ),
+        (SocketAddr::V6(s), SocketAddr::V6(d)) => (
+            true,
+            PacketBuilder::ipv6(s.ip().octets(), d.ip().octets(), 64).udp(s.port(), d.port()),
+        ),
+        _ => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "flow mixes IPv4 and IPv6",
+            ))
         }
-        (SocketAddr::V6(s), SocketAddr::V6(d)) => {
-            (true, PacketBuilder::ipv6(s.ip().octets(), d.ip().octets(), 64).udp(s.port(), d.port()))
-        }
-        _ => return Err(io::Error::new(io::ErrorKind::InvalidInput, "flow mixes IPv4 and IPv6")),
     };
     let ether_type = if v6 { EtherType::IPV6 } else { EtherType::IPV4 };
     match linktype {
         linktype::ETHERNET => {
             let mut next = ether_type;
-            let first = if vlan.is_empty() { next } else { EtherType::VLAN_TAGGED_FRAME };
-            Ethernet2Header { source: mac(flow.src.ip()), destination: mac(flow.dst.ip()), ether_type: first }
+            let first = if vlan.is_empty() {
+                next
+            } else {
+                EtherType::VLAN_TAGGED_FRAME
+            };
+            Ethernet2Header {
+                source: mac(flow.src.ip()),
+                destination: mac(flow.dst.ip()),
+                ether_type: first,
+            }
+            .write(out)
+            .map_err(io::Error::other)?;
+            for (i, &id) in vlan.iter().enumerate() {
+                next = if i + 1 < vlan.len() {
+                    EtherType::VLAN_TAGGED_FRAME
+                } else {
+                    ether_type
+                };
+                let vlan_id = VlanId::try_new(id & 0x0fff).map_err(io::Error::other)?;
+                SingleVlanHeader {
+                    vlan_id,
+                    ether_type: next,
+                    ..Default::default()
+                }
                 .write(out)
                 .map_err(io::Error::other)?;
-            for (i, &id) in vlan.iter().enumerate() {
-                next = if i + 1 < vlan.len() { EtherType::VLAN_TAGGED_FRAME } else { ether_type };
-                let vlan_id = VlanId::try_new(id & 0x0fff).map_err(io::Error::other)?;
-                SingleVlanHeader { vlan_id, ether_type: next, ..Default::default() }
-                    .write(out)
-                    .map_err(io::Error::other)?;
             }
         }
         linktype::LINUX_SLL => {

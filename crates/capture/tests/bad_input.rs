@@ -6,11 +6,19 @@ use rtpscope_wire::{Flow, Timestamp};
 
 fn good_pcap(frames: usize) -> (Vec<u8>, Vec<usize>) {
     let mut w = PcapWriter::new(Vec::new(), linktype::ETHERNET).unwrap();
-    let flow = Flow::new("192.0.2.1:4000".parse().unwrap(), "192.0.2.2:5004".parse().unwrap());
+    let flow = Flow::new(
+        "192.0.2.1:4000".parse().unwrap(),
+        "192.0.2.2:5004".parse().unwrap(),
+    );
     let mut ends = Vec::new();
     let mut len = 24;
     for i in 0..frames {
-        w.write_udp(Timestamp::from_millis(i as u64 * 20), flow, &[0x80, 0, 0, i as u8]).unwrap();
+        w.write_udp(
+            Timestamp::from_millis(i as u64 * 20),
+            flow,
+            &[0x80, 0, 0, i as u8],
+        )
+        .unwrap();
         len += 16 + 14 + 20 + 8 + 4;
         ends.push(len);
     }
@@ -40,7 +48,10 @@ fn truncated_file_delivers_frames_before_the_cut() {
     let (n, err) = read_all(&bytes[..cut]);
     assert_eq!(n, 3);
     let err = err.expect("error");
-    assert!(matches!(err, CaptureError::Truncated { offset, .. } if offset == ends[2] as u64), "{err}");
+    assert!(
+        matches!(err, CaptureError::Truncated { offset, .. } if offset == ends[2] as u64),
+        "{err}"
+    );
     assert!(!err.to_string().contains('\n'));
 }
 
@@ -58,10 +69,19 @@ fn garbage_after_valid_records() {
 
 #[test]
 fn wrong_magic_empty_and_short_header() {
-    assert!(matches!(read_all(b"GIF89a.........................").1, Some(CaptureError::BadMagic { offset: 0, found: 0x4749_4638 })));
+    assert!(matches!(
+        read_all(b"GIF89a.........................").1,
+        Some(CaptureError::BadMagic {
+            offset: 0,
+            found: 0x4749_4638
+        })
+    ));
     assert!(matches!(read_all(b"").1, Some(CaptureError::Empty)));
     let (bytes, _) = good_pcap(1);
-    assert!(matches!(read_all(&bytes[..10]).1, Some(CaptureError::Truncated { offset: 0, .. })));
+    assert!(matches!(
+        read_all(&bytes[..10]).1,
+        Some(CaptureError::Truncated { offset: 0, .. })
+    ));
 }
 
 #[test]
@@ -74,10 +94,14 @@ fn zero_and_giant_record_lengths() {
     assert_eq!((r.counters().frames, r.counters().truncated), (3, 1));
     // A giant one is an error at its offset.
     let (mut bytes, _) = good_pcap(2);
-    bytes.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff, 0x7f]);
+    bytes.extend_from_slice(&[
+        0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff, 0x7f,
+    ]);
     let (n, err) = read_all(&bytes);
     assert_eq!(n, 2);
-    assert!(matches!(err, Some(CaptureError::RecordTooLarge { offset, len: 0x7fff_ffff, .. }) if offset == ends[1] as u64));
+    assert!(
+        matches!(err, Some(CaptureError::RecordTooLarge { offset, len: 0x7fff_ffff, .. }) if offset == ends[1] as u64)
+    );
 }
 
 #[test]
@@ -90,7 +114,9 @@ fn pcapng_block_with_bad_length() {
         b.extend_from_slice(body);
         b.extend_from_slice(&trailer.to_le_bytes());
     };
-    let shb = [0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+    let shb = [
+        0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    ];
     block(&mut b, 0x0A0D_0D0A, &shb, 28, 28);
     block(&mut b, 1, &[1, 0, 0, 0, 0, 0, 4, 0], 20, 20);
     let good_end = b.len();
@@ -98,13 +124,19 @@ fn pcapng_block_with_bad_length() {
     block(&mut bad, 6, &[0; 22], 34, 34);
     let (n, err) = read_all(&bad);
     assert_eq!(n, 0);
-    assert!(matches!(err, Some(CaptureError::Malformed { offset, .. }) if offset == good_end as u64));
+    assert!(
+        matches!(err, Some(CaptureError::Malformed { offset, .. }) if offset == good_end as u64)
+    );
     let mut bad = b.clone();
     block(&mut bad, 6, &[0; 20], 32, 36);
-    assert!(matches!(read_all(&bad).1, Some(CaptureError::Malformed { offset, .. }) if offset == good_end as u64));
+    assert!(
+        matches!(read_all(&bad).1, Some(CaptureError::Malformed { offset, .. }) if offset == good_end as u64)
+    );
     let mut bad = b;
     block(&mut bad, 6, &[0; 20], 0x7fff_0000, 32);
-    assert!(matches!(read_all(&bad).1, Some(CaptureError::RecordTooLarge { offset, .. }) if offset == good_end as u64));
+    assert!(
+        matches!(read_all(&bad).1, Some(CaptureError::RecordTooLarge { offset, .. }) if offset == good_end as u64)
+    );
 }
 
 #[test]

@@ -20,8 +20,19 @@ const LINKTYPES: [u32; 10] = [
 ];
 
 fn flows(v6: bool) -> Vec<Flow> {
-    let (a, b) = if v6 { ("[2001:db8::1]", "[2001:db8::2]") } else { ("192.0.2.1", "192.0.2.2") };
-    (0..3u16).map(|i| Flow::new(format!("{a}:{}", 4000 + i).parse().unwrap(), format!("{b}:5004").parse().unwrap())).collect()
+    let (a, b) = if v6 {
+        ("[2001:db8::1]", "[2001:db8::2]")
+    } else {
+        ("192.0.2.1", "192.0.2.2")
+    };
+    (0..3u16)
+        .map(|i| {
+            Flow::new(
+                format!("{a}:{}", 4000 + i).parse().unwrap(),
+                format!("{b}:5004").parse().unwrap(),
+            )
+        })
+        .collect()
 }
 
 #[test]
@@ -34,13 +45,25 @@ fn every_linktype_byte_order_and_resolution_round_trips() {
             }
             for big_endian in [false, true] {
                 for resolution in [TsResolution::Micro, TsResolution::Nano] {
-                    let vlans: &[&[u16]] = if lt == linktype::ETHERNET { &[&[], &[100], &[100, 200]] } else { &[&[]] };
+                    let vlans: &[&[u16]] = if lt == linktype::ETHERNET {
+                        &[&[], &[100], &[100, 200]]
+                    } else {
+                        &[&[]]
+                    };
                     for vlan in vlans {
-                        let opts = PcapWriterOptions { linktype: lt, resolution, big_endian, vlan: vlan.to_vec(), ..Default::default() };
+                        let opts = PcapWriterOptions {
+                            linktype: lt,
+                            resolution,
+                            big_endian,
+                            vlan: vlan.to_vec(),
+                            ..Default::default()
+                        };
                         let mut w = PcapWriter::with_options(Vec::new(), opts).unwrap();
                         let mut sent = Vec::new();
                         for (i, flow) in flows(v6).into_iter().enumerate() {
-                            let ts = Timestamp::from_nanos(1_700_000_000_123_456_789 + i as u64 * 20_000_000);
+                            let ts = Timestamp::from_nanos(
+                                1_700_000_000_123_456_789 + i as u64 * 20_000_000,
+                            );
                             let payload = vec![0x80, 0, 0, i as u8, 1, 2, 3, 4, 5, 6, 7, 8, 9];
                             w.write_udp(ts, flow, &payload).unwrap();
                             sent.push((ts, flow, payload));
@@ -54,7 +77,11 @@ fn every_linktype_byte_order_and_resolution_round_trips() {
                                 TsResolution::Micro => ts.as_nanos() / 1000 * 1000,
                                 TsResolution::Nano => ts.as_nanos(),
                             };
-                            assert_eq!((f.ts.as_nanos(), f.flow, f.payload), (want, *flow, &payload[..]), "lt {lt} v6 {v6}");
+                            assert_eq!(
+                                (f.ts.as_nanos(), f.flow, f.payload),
+                                (want, *flow, &payload[..]),
+                                "lt {lt} v6 {v6}"
+                            );
                         }
                         assert!(r.next_frame().unwrap().is_none());
                         assert_eq!(r.bytes_read(), bytes.len() as u64);
@@ -64,12 +91,20 @@ fn every_linktype_byte_order_and_resolution_round_trips() {
             }
         }
     }
-    eprintln!("{combos} link type / family / byte order / resolution / VLAN combinations round-tripped");
+    eprintln!(
+        "{combos} link type / family / byte order / resolution / VLAN combinations round-tripped"
+    );
 }
 
 #[test]
 fn synthetic_capture_reads_back_every_packet() {
-    let cfg = synth::SynthConfig { calls: 3, rtcp: true, ipv6: true, duration: std::time::Duration::from_secs(6), ..Default::default() };
+    let cfg = synth::SynthConfig {
+        calls: 3,
+        rtcp: true,
+        ipv6: true,
+        duration: std::time::Duration::from_secs(6),
+        ..Default::default()
+    };
     let mut w = PcapWriter::new(Vec::new(), linktype::LINUX_SLL2).unwrap();
     let truth = synth::generate(&cfg, &mut w).unwrap();
     let frames = w.frames();
@@ -94,10 +129,18 @@ struct Ng {
 
 impl Ng {
     fn u16(&self, v: u16) -> [u8; 2] {
-        if self.be { v.to_be_bytes() } else { v.to_le_bytes() }
+        if self.be {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
     }
     fn u32(&self, v: u32) -> [u8; 4] {
-        if self.be { v.to_be_bytes() } else { v.to_le_bytes() }
+        if self.be {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
     }
     fn block(&mut self, kind: u32, body: &[u8]) {
         let mut body = body.to_vec();
@@ -132,7 +175,13 @@ impl Ng {
     }
     fn epb(&mut self, if_id: u32, units: u64, data: &[u8]) {
         let mut b = Vec::new();
-        for v in [if_id, (units >> 32) as u32, units as u32, data.len() as u32, data.len() as u32] {
+        for v in [
+            if_id,
+            (units >> 32) as u32,
+            units as u32,
+            data.len() as u32,
+            data.len() as u32,
+        ] {
             b.extend_from_slice(&self.u32(v));
         }
         b.extend_from_slice(data);
@@ -141,7 +190,12 @@ impl Ng {
     fn opb(&mut self, if_id: u16, units: u64, data: &[u8]) {
         let mut b = self.u16(if_id).to_vec();
         b.extend_from_slice(&self.u16(0));
-        for v in [(units >> 32) as u32, units as u32, data.len() as u32, data.len() as u32] {
+        for v in [
+            (units >> 32) as u32,
+            units as u32,
+            data.len() as u32,
+            data.len() as u32,
+        ] {
             b.extend_from_slice(&self.u32(v));
         }
         b.extend_from_slice(data);
@@ -165,14 +219,25 @@ fn pcapng_interfaces_linktypes_and_resolutions() {
     for be in [false, true] {
         let f4 = flows(false)[0];
         let f6 = flows(true)[1];
-        let mut ng = Ng { out: Vec::new(), be };
+        let mut ng = Ng {
+            out: Vec::new(),
+            be,
+        };
         ng.shb();
         ng.idb(linktype::ETHERNET as u16, None); // if 0: microseconds
         ng.idb(linktype::LINUX_SLL2 as u16, Some(9)); // if 1: nanoseconds
         ng.idb(linktype::RAW as u16, Some(0x80 | 20)); // if 2: 2^-20 s
         ng.block(4, &[0, 0, 0, 0]); // a name resolution block, skipped
-        ng.epb(0, 1_700_000_000_000_001, &frame(linktype::ETHERNET, f4, b"a"));
-        ng.epb(1, 1_700_000_000_000_000_002, &frame(linktype::LINUX_SLL2, f6, b"b"));
+        ng.epb(
+            0,
+            1_700_000_000_000_001,
+            &frame(linktype::ETHERNET, f4, b"a"),
+        );
+        ng.epb(
+            1,
+            1_700_000_000_000_000_002,
+            &frame(linktype::LINUX_SLL2, f6, b"b"),
+        );
         ng.epb(2, 3 << 20 | 1 << 19, &frame(linktype::RAW, f4, b"c"));
         ng.opb(1, 5_000_000_007, &frame(linktype::LINUX_SLL2, f6, b"d"));
         ng.spb(&frame(linktype::ETHERNET, f4, b"e"));

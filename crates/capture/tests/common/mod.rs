@@ -28,7 +28,13 @@ pub fn test_data() -> Option<PathBuf> {
 }
 
 pub fn key(flow: &Flow, ssrc: u32) -> StreamKey {
-    (flow.src.ip().to_string(), flow.src.port(), flow.dst.ip().to_string(), flow.dst.port(), format!("{ssrc:#010x}"))
+    (
+        flow.src.ip().to_string(),
+        flow.src.port(),
+        flow.dst.ip().to_string(),
+        flow.dst.port(),
+        format!("{ssrc:#010x}"),
+    )
 }
 
 /// RTP packets per stream as the detector passes them (with held-packet release), no hints.
@@ -61,15 +67,27 @@ pub fn ref_counts(tsv: &Path) -> BTreeMap<StreamKey, u64> {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
     let col = |name: &str| header.iter().position(|h| *h == name).expect("column");
-    let (src, sport, dst, dport, ssrc, packets) =
-        (col("src"), col("sport"), col("dst"), col("dport"), col("ssrc"), col("packets"));
+    let (src, sport, dst, dport, ssrc, packets) = (
+        col("src"),
+        col("sport"),
+        col("dst"),
+        col("dport"),
+        col("ssrc"),
+        col("packets"),
+    );
     let mut out = BTreeMap::new();
     for line in lines.filter(|l| !l.trim().is_empty()) {
         let f: Vec<&str> = line.split('\t').collect();
         let ssrc_hex = u32::from_str_radix(f[ssrc].trim_start_matches("0x"), 16).expect("ssrc");
         let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("ip").to_string();
         out.insert(
-            (ip(f[src]), f[sport].parse().unwrap(), ip(f[dst]), f[dport].parse().unwrap(), format!("{ssrc_hex:#010x}")),
+            (
+                ip(f[src]),
+                f[sport].parse().unwrap(),
+                ip(f[dst]),
+                f[dport].parse().unwrap(),
+                format!("{ssrc_hex:#010x}"),
+            ),
             f[packets].parse().unwrap(),
         );
     }
