@@ -1,0 +1,83 @@
+//! `rtpscope analyze FILE|-`.
+
+use std::io::{IsTerminal, Read};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rtpscope::capture::CaptureReader;
+use rtpscope::core::Event;
+use rtpscope::pipeline::{Pipeline, PipelineEvent, Policy};
+
+use crate::args::AnalyzeArgs;
+use crate::error::CliError;
+use crate::outcome::Outcome;
+use crate::source::{CountingRead, SourceProgress, Tracked};
+use crate::{config, print};
+
+/// Files smaller than this finish before a progress bar would help.
+const PROGRESS_MIN_BYTES: u64 = 32 << 20;
+
+/// Runs the analysis and prints it; returns the outcome for the exit status.
+pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
+    let options = &args.options;
+    let thresholds = config::thresholds(options.thresholds.as_deref())?;
+    let progress = Arc::new(SourceProgress::default());
+    let (input, size): (Box<dyn Read + Send>, Option<u64>) = if args.file.as_os_str() == "-" {
+        (Box::new(std::io::stdin()), None)
+    } else {
+        let file = std::fs::File::open(&args.file).map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        (Box::new(std::io::BufReader::with_capacity(1 << 20, file)), size)
+    };
+    let reader = CaptureReader::new(CountingRead::new(input, progress.clone()))
+        .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
+    let want_intervals = options.interval.is_some();
+    let pipeline = config::pipeline(options, &thresholds, Policy::Block, want_intervals);
+    let workers = pipeline.workers;
+    let started = Instant::now();
+    let (handle, events) = Pipeline::builder().config(pipeline).spawn(Tracked::new(reader, progress.clone()))?;
+    let bar = size.filter(|&s| s >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal()).map(progress_bar);
+    let mut intervals = Vec::new();
+    loop {
+        match events.recv_timeout(Duration::from_millis(100)) {
+            Ok(PipelineEvent::Analyzer { event: Event::Interval(r), .. }) => intervals.push(r),
+            Ok(_) => {}
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+        }
+        if let Some(bar) = &bar {
+            bar.set_position(progress.bytes.load(Ordering::Relaxed));
+        }
+    }
+    let fin = handle.join()?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let elapsed = started.elapsed();
+    if args.bench {
+        let packets = fin.report.counters.rtp_packets + fin.report.counters.rtcp_packets;
+        eprintln!(
+            "analysed {} frames ({packets} RTP/RTCP packets, {} streams) with {workers} worker(s) in {:.3} s: {:.2} M frames/s",
+            fin.source.capture.frames,
+            fin.report.streams.len(),
+            elapsed.as_secs_f64(),
+            fin.source.capture.frames as f64 / elapsed.as_secs_f64() / 1e6
+        );
+    }
+    intervals.sort_by_key(|r| (r.start, r.key));
+    let outcome = Outcome::new(fin, intervals, progress.first_frame(), &thresholds);
+    print::outcome(&outcome, options.format)?;
+    if let Some(e) = &outcome.fin.source.error {
+        eprintln!("rtpscope: {}: {e}", args.file.display());
+    }
+    Ok(outcome)
+}
+
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}") {
+        bar.set_style(style);
+    }
+    bar
+}

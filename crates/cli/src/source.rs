@@ -1,0 +1,81 @@
+//! Wrappers around the capture source: remember the first frame's time (every time shown is
+//! relative to it, as in Wireshark) and count bytes read for the progress bar.
+
+use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use rtpscope::capture::{CaptureError, DropCounters};
+use rtpscope::core::Timestamp;
+use rtpscope::pipeline::{FrameSource, Poll};
+
+/// What the source wrapper shares with the main thread.
+#[derive(Debug, Default)]
+pub struct SourceProgress {
+    /// First frame's capture time in ns (0 until one is seen).
+    first_ns: AtomicU64,
+    /// Bytes read from the input so far.
+    pub bytes: AtomicU64,
+}
+
+impl SourceProgress {
+    /// The first frame's time, if any frame was read.
+    pub fn first_frame(&self) -> Option<Timestamp> {
+        match self.first_ns.load(Ordering::Relaxed) {
+            0 => None,
+            ns => Some(Timestamp::from_nanos(ns)),
+        }
+    }
+}
+
+/// A frame source that records the first frame's time.
+pub struct Tracked<S> {
+    inner: S,
+    progress: Arc<SourceProgress>,
+    seen: bool,
+}
+
+impl<S> Tracked<S> {
+    /// Wraps `inner`.
+    pub fn new(inner: S, progress: Arc<SourceProgress>) -> Self {
+        Tracked { inner, progress, seen: false }
+    }
+}
+
+impl<S: FrameSource> FrameSource for Tracked<S> {
+    fn poll_frame(&mut self) -> Result<Poll<'_>, CaptureError> {
+        let poll = self.inner.poll_frame()?;
+        if !self.seen {
+            if let Poll::Frame(f) = &poll {
+                self.seen = true;
+                self.progress.first_ns.store(f.ts.as_nanos().max(1), Ordering::Relaxed);
+            }
+        }
+        Ok(poll)
+    }
+
+    fn drop_counters(&self) -> DropCounters {
+        self.inner.drop_counters()
+    }
+}
+
+/// A reader that counts the bytes it hands out.
+pub struct CountingRead<R> {
+    inner: R,
+    progress: Arc<SourceProgress>,
+}
+
+impl<R> CountingRead<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R, progress: Arc<SourceProgress>) -> Self {
+        CountingRead { inner, progress }
+    }
+}
+
+impl<R: Read> Read for CountingRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}

@@ -1,0 +1,167 @@
+//! The human-readable report: streams (Wireshark's RTP Streams columns plus ours), calls with
+//! their verdicts, and symptoms with advice.
+
+use std::fmt::Write as _;
+
+use crate::json::rel_s;
+use crate::outcome::Outcome;
+
+/// Renders rows as left/right-aligned columns.
+struct Table {
+    header: Vec<&'static str>,
+    right: Vec<bool>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(columns: &[(&'static str, bool)]) -> Self {
+        Table { header: columns.iter().map(|c| c.0).collect(), right: columns.iter().map(|c| c.1).collect(), rows: Vec::new() }
+    }
+
+    fn render(&self, out: &mut String) {
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let line = |cells: Vec<&str>, out: &mut String| {
+            let mut text = String::new();
+            for (i, cell) in cells.iter().enumerate() {
+                let pad = widths[i].saturating_sub(cell.chars().count());
+                if i > 0 {
+                    text.push_str("  ");
+                }
+                if self.right[i] {
+                    text.push_str(&" ".repeat(pad));
+                    text.push_str(cell);
+                } else {
+                    text.push_str(cell);
+                    text.push_str(&" ".repeat(pad));
+                }
+            }
+            let _ = writeln!(out, "  {}", text.trim_end());
+        };
+        line(self.header.clone(), out);
+        for row in &self.rows {
+            line(row.iter().map(String::as_str).collect(), out);
+        }
+    }
+}
+
+fn ms(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".into(), |v| format!("{v:.2}"))
+}
+
+fn triple(a: Option<f64>, b: Option<f64>, c: Option<f64>) -> String {
+    if a.is_none() && b.is_none() && c.is_none() {
+        return "-".into();
+    }
+    format!("{}/{}/{}", ms(a), ms(b), ms(c))
+}
+
+/// The whole report as text.
+pub fn render(o: &Outcome) -> String {
+    let mut out = String::new();
+    let streams = &o.fin.report.streams;
+    let _ = writeln!(out, "RTP streams ({})", streams.len());
+    let mut t = Table::new(&[
+        ("#", true),
+        ("Source", false),
+        ("Destination", false),
+        ("SSRC", false),
+        ("Codec", false),
+        ("Start s", true),
+        ("Pkts", true),
+        ("Lost", true),
+        ("Delta ms min/mean/max", true),
+        ("Jitter ms min/mean/max", true),
+        ("Jitter", true),
+        ("RTT ms", true),
+        ("MOS", true),
+    ]);
+    for (i, s) in streams.iter().enumerate() {
+        let codec = match (s.encoding, s.clock_rate) {
+            (Some(e), Some(r)) => format!("{e}/{r}"),
+            (Some(e), None) => e.to_string(),
+            (None, Some(r)) => format!("PT{}/{r}?", s.payload_type),
+            (None, None) => format!("PT{}", s.payload_type),
+        };
+        let lat = o.latency(i);
+        let mos = match (s.mos_lq, lat.mos_cq) {
+            (Some(lq), Some(cq)) if (lq - cq).abs() >= 0.01 => format!("{lq:.2}/{cq:.2}"),
+            (Some(lq), _) => format!("{lq:.2}"),
+            _ => "-".into(),
+        };
+        t.rows.push(vec![
+            i.to_string(),
+            s.key.flow.src.to_string(),
+            s.key.flow.dst.to_string(),
+            format!("{:#010x}", s.key.ssrc),
+            codec,
+            format!("{:.3}", rel_s(s.first_arrival, o.origin)),
+            s.packets.to_string(),
+            format!("{} ({:.1}%)", s.lost, s.lost_pct),
+            triple(s.delta_ms.min, s.delta_ms.mean, s.delta_ms.max),
+            triple(s.jitter_ms.min, s.jitter_ms.mean, s.jitter_ms.max),
+            ms(s.jitter_ms.final_ms),
+            lat.rtt_ms.map_or_else(|| "-".into(), |r| format!("{r:.1}")),
+            mos,
+        ]);
+    }
+    t.render(&mut out);
+    let _ = writeln!(out, "  (Jitter = RFC 3550 value after the last packet; min/mean/max and deltas as Wireshark computes them; MOS = LQ or LQ/CQ)");
+
+    let d = &o.diagnosis;
+    let _ = writeln!(out, "\nCalls ({})", d.calls.len());
+    for (n, c) in d.calls.iter().enumerate() {
+        let id = c.call_id.as_deref().map(|id| format!(" [Call-ID {id}]")).unwrap_or_default();
+        let list: Vec<String> = c.streams.iter().map(|s| s.to_string()).collect();
+        let _ = writeln!(out, "  {}. {}{id}: {} (streams {})", n + 1, c.verdict.as_str().to_uppercase(), c.headline, list.join(", "));
+    }
+
+    if d.symptoms.is_empty() {
+        let _ = writeln!(out, "\nSymptoms: none — nothing a caller would notice.");
+    } else {
+        let _ = writeln!(out, "\nSymptoms ({})", d.symptoms.len());
+        for s in &d.symptoms {
+            let sev = match s.severity {
+                rtpscope::core::diagnosis::Severity::Warning => "warning",
+                rtpscope::core::diagnosis::Severity::Critical => "CRITICAL",
+            };
+            let _ = writeln!(
+                out,
+                "  [{sev}] {} on stream {} ({}), {:.1}–{:.1} s: {}",
+                s.kind.as_str().replace('_', " "),
+                s.stream,
+                s.direction,
+                rel_s(s.start, o.origin),
+                rel_s(s.end, o.origin),
+                s.summary
+            );
+            for a in s.advice {
+                let _ = writeln!(out, "      - {a}");
+            }
+        }
+    }
+    let c = o.counters();
+    let _ = writeln!(
+        out,
+        "\nFrames {}: {} UDP ({} RTP, {} RTCP, {} SIP, {} other); not UDP/IP {}, truncated {}, fragments {}, malformed {}; dropped in pipeline {}",
+        c["frames"],
+        c["udp"],
+        c["rtp_packets"],
+        c["rtcp_packets"],
+        c["sip_messages"],
+        c["other_udp"],
+        c["not_ip"] + c["not_udp"] + c["unsupported_linktype"],
+        c["truncated"],
+        c["fragments"],
+        c["malformed"],
+        c["pipeline_dropped"],
+    );
+    if let Some(e) = &o.fin.source.error {
+        let _ = writeln!(out, "Input ended early: {e} (results above cover what was read before it)");
+    }
+    out
+}
