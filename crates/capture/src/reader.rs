@@ -120,6 +120,8 @@ pub struct CaptureReader<R: Read> {
     format: Format,
     counters: DropCounters,
     index: u64,
+    /// Time of the first packet record of any kind: the origin Wireshark shows times from.
+    first_ts: Option<Timestamp>,
 }
 
 impl<R: Read> CaptureReader<R> {
@@ -140,6 +142,7 @@ impl<R: Read> CaptureReader<R> {
             },
             counters: DropCounters::default(),
             index: 0,
+            first_ts: None,
         };
         if !r.ensure(4)? {
             return Err(if r.end == 0 {
@@ -198,6 +201,7 @@ impl<R: Read> CaptureReader<R> {
             };
             self.index += 1;
             self.counters.frames += 1;
+            self.first_ts.get_or_insert(rec.ts);
             let data = self
                 .buf
                 .get(rec.data_start..rec.data_start + rec.data_len)
@@ -234,6 +238,11 @@ impl<R: Read> CaptureReader<R> {
     /// What happened to every frame read so far.
     pub fn counters(&self) -> &DropCounters {
         &self.counters
+    }
+
+    /// Time of the first packet record, UDP or not (Wireshark's relative-time origin).
+    pub fn first_timestamp(&self) -> Option<Timestamp> {
+        self.first_ts
     }
 
     /// Bytes of the input consumed so far (for progress bars).

@@ -28,27 +28,52 @@ impl SourceProgress {
     }
 }
 
-/// A frame source that records the first frame's time.
+/// Where a source's times start: the first record of any kind, as Wireshark counts.
+pub trait Origin {
+    /// The first record's time, once read.
+    fn origin(&self) -> Option<Timestamp>;
+}
+
+impl<R: Read> Origin for rtpscope::capture::CaptureReader<R> {
+    fn origin(&self) -> Option<Timestamp> {
+        self.first_timestamp()
+    }
+}
+
+impl Origin for rtpscope::capture::live::LiveSource {
+    fn origin(&self) -> Option<Timestamp> {
+        None
+    }
+}
+
+/// A frame source that records where its times start.
 pub struct Tracked<S> {
     inner: S,
     progress: Arc<SourceProgress>,
-    seen: bool,
+    resolved: bool,
 }
 
 impl<S> Tracked<S> {
     /// Wraps `inner`.
     pub fn new(inner: S, progress: Arc<SourceProgress>) -> Self {
-        Tracked { inner, progress, seen: false }
+        Tracked { inner, progress, resolved: false }
     }
 }
 
-impl<S: FrameSource> FrameSource for Tracked<S> {
+impl<S: FrameSource + Origin> FrameSource for Tracked<S> {
     fn poll_frame(&mut self) -> Result<Poll<'_>, CaptureError> {
+        // The reader learns its first record's time while polling, and the frame it returns
+        // borrows it: so ask before the next poll, and use the first UDP frame meanwhile.
+        if !self.resolved {
+            if let Some(t) = self.inner.origin() {
+                self.progress.first_ns.store(t.as_nanos().max(1), Ordering::Relaxed);
+                self.resolved = true;
+            }
+        }
         let poll = self.inner.poll_frame()?;
-        if !self.seen {
+        if !self.resolved {
             if let Poll::Frame(f) = &poll {
-                self.seen = true;
-                self.progress.first_ns.store(f.ts.as_nanos().max(1), Ordering::Relaxed);
+                let _ = self.progress.first_ns.compare_exchange(0, f.ts.as_nanos().max(1), Ordering::Relaxed, Ordering::Relaxed);
             }
         }
         Ok(poll)
