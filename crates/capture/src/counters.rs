@@ -50,6 +50,9 @@ pub struct DropCounters {
     pub malformed: u64,
     /// Frames skipped: link type not decoded.
     pub unsupported_linktype: u64,
+    /// Live loopback frames skipped as the second sighting of the same packet (Linux shows
+    /// every loopback packet once leaving and once arriving).
+    pub loopback_copies: u64,
 }
 
 impl DropCounters {
@@ -74,6 +77,7 @@ impl DropCounters {
             + self.fragments
             + self.malformed
             + self.unsupported_linktype
+            + self.loopback_copies
     }
 
     /// Every counter as (stable name, value), for printing or JSON.
@@ -87,6 +91,7 @@ impl DropCounters {
             ("fragments", self.fragments),
             ("malformed", self.malformed),
             ("unsupported_linktype", self.unsupported_linktype),
+            ("loopback_copies", self.loopback_copies),
         ]
         .into_iter()
     }

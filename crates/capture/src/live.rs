@@ -62,7 +62,13 @@ pub struct LiveSource {
     buf: Vec<u8>,
     counters: DropCounters,
     index: u64,
+    /// On loopback, the last frame kept, until its second sighting has been skipped.
+    loopback_last: Option<(Timestamp, Vec<u8>)>,
+    loopback: bool,
 }
+
+/// The two sightings of one loopback packet are this close in time at most.
+const LOOPBACK_COPY_WINDOW_NS: i128 = 5_000_000;
 
 impl std::fmt::Debug for LiveSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -121,6 +127,8 @@ impl LiveSource {
             buf: Vec::with_capacity(65_536),
             counters: DropCounters::default(),
             index: 0,
+            loopback_last: None,
+            loopback: iface.is_loopback(),
         })
     }
 
@@ -148,6 +156,10 @@ impl LiveSource {
             let ts = now();
             self.index += 1;
             self.counters.frames += 1;
+            if self.loopback && self.is_loopback_copy(ts) {
+                self.counters.loopback_copies += 1;
+                continue;
+            }
             match decode_udp(self.linktype, &self.buf) {
                 Ok(d) => {
                     let start = d.payload.as_ptr() as usize - self.buf.as_ptr() as usize;
@@ -170,6 +182,22 @@ impl LiveSource {
     /// What happened to every frame read so far.
     pub fn counters(&self) -> &DropCounters {
         &self.counters
+    }
+
+    /// Whether the frame in `buf` is the arriving copy of the loopback packet just seen
+    /// leaving; otherwise it becomes the one whose copy is awaited.
+    fn is_loopback_copy(&mut self, ts: Timestamp) -> bool {
+        if let Some((at, last)) = &self.loopback_last {
+            if *last == self.buf && ts.nanos_since(*at) <= LOOPBACK_COPY_WINDOW_NS {
+                self.loopback_last = None;
+                return true;
+            }
+        }
+        let mut copy = self.loopback_last.take().map(|(_, v)| v).unwrap_or_default();
+        copy.clear();
+        copy.extend_from_slice(&self.buf);
+        self.loopback_last = Some((ts, copy));
+        false
     }
 }
 
