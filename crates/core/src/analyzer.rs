@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use rtpscope_wire::{classify, Flow, PacketKind, RtcpError, RtpError, RtpPacket, Timestamp};
 
 use crate::config::AnalyzerConfig;
+use crate::diagnosis::Monitor;
 use crate::event::{Anomaly, Event};
 use crate::payload::{PayloadInfo, RtpHeader};
 use crate::report::{EndReason, RtcpReport, StreamKey, StreamReport};
@@ -124,6 +125,8 @@ pub struct Analyzer {
     next_idle_check: Option<Timestamp>,
     last_now: Timestamp,
     counters: Counters,
+    /// Live symptoms from interval reports (diagnosis).
+    monitor: Monitor,
 }
 
 /// Everything the analyzer knows, as one snapshot.
@@ -143,6 +146,7 @@ impl Analyzer {
     pub fn new(config: AnalyzerConfig) -> Self {
         let payloads = PayloadMap { config: config.payload_types.clone(), sdp: HashMap::new() };
         let rtcp = RtcpBook::new(config.max_streams);
+        let monitor = Monitor::new(config.thresholds.clone(), config.max_streams);
         Analyzer {
             config,
             streams: HashMap::new(),
@@ -156,6 +160,7 @@ impl Analyzer {
             next_idle_check: None,
             last_now: Timestamp::ZERO,
             counters: Counters::default(),
+            monitor,
         }
     }
 
@@ -290,6 +295,7 @@ impl Analyzer {
         self.counters.rtcp_entries_dropped = self.rtcp.dropped_ssrcs;
         self.counters.rtt_negative = self.rtcp.negative_rtt;
         for (reporter, source, rtt_ms) in outcome.rtt_samples {
+            self.monitor.handle_round_trip(source, rtt_ms);
             self.push_event(Event::RoundTrip { reporter, source, at: now, rtt_ms });
         }
         for ssrc in outcome.byes {
@@ -348,7 +354,15 @@ impl Analyzer {
         let mut reports: Vec<_> = self.streams.values_mut().map(|s| s.take_interval(end)).collect();
         reports.sort_by_key(|r| r.key);
         for r in reports {
+            // Diagnosis: the live monitor sees every interval, its symptoms follow it.
+            let symptoms = self.monitor.handle_interval(&r);
             self.push_event(Event::Interval(r));
+            for s in symptoms {
+                self.push_event(Event::Symptom(s));
+            }
+        }
+        for s in self.monitor.sweep(end) {
+            self.push_event(Event::Symptom(s));
         }
     }
 
@@ -376,6 +390,13 @@ impl Analyzer {
         let Some(mut stream) = self.streams.remove(key) else { return };
         stream.ended = Some(reason);
         let report = stream.report();
+        // Symptoms of a stream that went away are over; at the end of the analysis they are
+        // simply where things stood, not a recovery.
+        if reason != EndReason::Finished {
+            for s in self.monitor.stream_ended(stream.id, self.last_now.max(stream.last_arrival)) {
+                self.push_event(Event::Symptom(s));
+            }
+        }
         if self.ended.len() < self.config.max_ended_streams {
             self.ended.push(report.clone());
         } else {

@@ -4,6 +4,7 @@ use core::time::Duration;
 
 use crate::payload::{Encoding, PayloadInfo};
 use crate::clock::ClockRateSource;
+use crate::diagnosis::Thresholds;
 
 /// How the analyzer behaves. Every bound here is what keeps memory finite on hostile input.
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub struct AnalyzerConfig {
     pub max_queued_events: usize,
     /// Most ended streams whose reports are kept for `report()`.
     pub max_ended_streams: usize,
+    /// Limits of the live symptom monitor (and the default for `diagnose`).
+    pub thresholds: Thresholds,
 }
 
 impl Default for AnalyzerConfig {
@@ -38,6 +41,7 @@ impl Default for AnalyzerConfig {
             payload_types: Vec::new(),
             max_queued_events: 65_536,
             max_ended_streams: 1_000_000,
+            thresholds: Thresholds::default(),
         }
     }
 }

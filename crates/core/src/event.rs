@@ -2,6 +2,7 @@
 
 use rtpscope_wire::Timestamp;
 
+use crate::diagnosis::SymptomEvent;
 use crate::report::{IntervalReport, StreamKey, StreamReport};
 
 /// Something worth telling the caller about.
@@ -44,6 +45,8 @@ pub enum Event {
         /// The leg's round trip in ms.
         rtt_ms: f64,
     },
+    /// A live symptom raised or cleared by the diagnosis monitor (with hysteresis).
+    Symptom(SymptomEvent),
 }
 
 /// Irregularities worth an event.

@@ -12,6 +12,7 @@ mod analyzer;
 pub mod burst;
 pub mod clock;
 mod config;
+pub mod diagnosis;
 mod event;
 pub mod jitter;
 pub mod mos;
@@ -24,6 +25,7 @@ pub mod wireshark;
 
 pub use analyzer::{AnalysisReport, Analyzer, Counters, DatagramError};
 pub use config::AnalyzerConfig;
+pub use diagnosis::{diagnose, CallHint, Diagnosis, Symptom, SymptomEvent, Thresholds, Verdict};
 pub use event::{Anomaly, Event};
 pub use payload::{Encoding, PayloadInfo, RtpHeader};
 pub use report::{EndReason, IntervalReport, StreamKey, StreamReport};

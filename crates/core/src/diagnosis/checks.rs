@@ -54,7 +54,11 @@ impl On<'_> {
     }
 
     fn duration_ms(&self) -> f64 {
-        self.stream.last_arrival.saturating_duration_since(self.stream.first_arrival).as_secs_f64() * 1000.0
+        self.stream
+            .last_arrival
+            .saturating_duration_since(self.stream.first_arrival)
+            .as_secs_f64()
+            * 1000.0
     }
 
     fn window(&self) -> String {
@@ -63,25 +67,56 @@ impl On<'_> {
 }
 
 fn evidence(metric: &'static str, value: f64, threshold: f64, window: String) -> Evidence {
-    Evidence { metric, value, threshold, window, method: None }
+    Evidence {
+        metric,
+        value,
+        threshold,
+        window,
+        method: None,
+    }
 }
 
 /// Gaps and cut-outs: average loss, and loss in audible bursts.
 pub(crate) fn loss(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
     let s = on.stream;
     let b = &s.burst;
-    let bursty = b.metrics.bursts > 0 && b.metrics.burst_density >= t.burst_density && b.burst_duration_ms >= t.burst_min_ms;
+    let bursty = b.metrics.bursts > 0
+        && b.metrics.burst_density >= t.burst_density
+        && b.burst_duration_ms >= t.burst_min_ms;
     let dir = direction(&s.key.flow);
     let burst_ms = bursty.then_some(b.burst_duration_ms);
     if s.lost_pct > t.loss_sample_pct {
-        let severity = if s.lost_pct > t.loss_critical_pct { Severity::Critical } else { Severity::Warning };
+        let severity = if s.lost_pct > t.loss_critical_pct {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        };
         let ev = evidence("lost_pct", s.lost_pct, t.loss_sample_pct, on.window());
-        return Some(on.symptom(SymptomKind::PacketLoss, severity, on.whole(), ev, wording::loss(&dir, s.lost_pct, burst_ms), advice::LOSS));
+        return Some(on.symptom(
+            SymptomKind::PacketLoss,
+            severity,
+            on.whole(),
+            ev,
+            wording::loss(&dir, s.lost_pct, burst_ms),
+            advice::LOSS,
+        ));
     }
     // Little loss on average, but repeated bursts long enough to be heard as cut-outs.
     if bursty && b.metrics.bursts >= 2 {
-        let ev = evidence("burst_density", b.metrics.burst_density, t.burst_density, on.window());
-        return Some(on.symptom(SymptomKind::PacketLoss, Severity::Warning, on.whole(), ev, wording::loss(&dir, s.lost_pct.max(0.0), burst_ms), advice::LOSS));
+        let ev = evidence(
+            "burst_density",
+            b.metrics.burst_density,
+            t.burst_density,
+            on.window(),
+        );
+        return Some(on.symptom(
+            SymptomKind::PacketLoss,
+            Severity::Warning,
+            on.whole(),
+            ev,
+            wording::loss(&dir, s.lost_pct.max(0.0), burst_ms),
+            advice::LOSS,
+        ));
     }
     None
 }
@@ -93,12 +128,31 @@ pub(crate) fn jitter(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
     if j <= t.jitter_ms {
         return None;
     }
-    let severity = if j >= t.jitter_critical_ms { Severity::Critical } else { Severity::Warning };
+    let severity = if j >= t.jitter_critical_ms {
+        Severity::Critical
+    } else {
+        Severity::Warning
+    };
     // A transit range wider than the buffer means some packets came too late to be played.
-    let late = s.delay_variation_ms.filter(|v| *v > t.jitter_buffer_ms).map(|_| t.jitter_buffer_ms);
-    let ev = evidence("jitter_ms", j, t.jitter_ms, format!("mean over the {}", on.window()));
+    let late = s
+        .delay_variation_ms
+        .filter(|v| *v > t.jitter_buffer_ms)
+        .map(|_| t.jitter_buffer_ms);
+    let ev = evidence(
+        "jitter_ms",
+        j,
+        t.jitter_ms,
+        format!("mean over the {}", on.window()),
+    );
     let summary = wording::jitter(&direction(&s.key.flow), j, late);
-    Some(on.symptom(SymptomKind::Jitter, severity, on.whole(), ev, summary, advice::JITTER))
+    Some(on.symptom(
+        SymptomKind::Jitter,
+        severity,
+        on.whole(),
+        ev,
+        summary,
+        advice::JITTER,
+    ))
 }
 
 /// Audio that stops mid-stream, or packets that carry only digital silence.
@@ -106,34 +160,77 @@ pub(crate) fn no_audio(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
     let s = on.stream;
     let dir = direction(&s.key.flow);
     let mut out = Vec::new();
-    let whole_silent = s.packets > 0 && s.silent_packets >= s.packets && on.duration_ms() + EPS >= t.silence_ms;
+    let whole_silent =
+        s.packets > 0 && s.silent_packets >= s.packets && on.duration_ms() + EPS >= t.silence_ms;
     if whole_silent || s.longest_silence_ms + EPS >= t.silence_ms {
-        let severity = if whole_silent { Severity::Critical } else { Severity::Warning };
-        let metric = if whole_silent { "silent_pct" } else { "longest_silence_ms" };
-        let value = if whole_silent { 100.0 } else { s.longest_silence_ms };
+        let severity = if whole_silent {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        };
+        let metric = if whole_silent {
+            "silent_pct"
+        } else {
+            "longest_silence_ms"
+        };
+        let value = if whole_silent {
+            100.0
+        } else {
+            s.longest_silence_ms
+        };
         let threshold = if whole_silent { 100.0 } else { t.silence_ms };
         let ev = evidence(metric, value, threshold, on.window());
         let summary = wording::digital_silence(&dir, s.longest_silence_ms, whole_silent);
-        out.push(on.symptom(SymptomKind::NoAudio, severity, on.whole(), ev, summary, advice::SILENCE));
+        out.push(on.symptom(
+            SymptomKind::NoAudio,
+            severity,
+            on.whole(),
+            ev,
+            summary,
+            advice::SILENCE,
+        ));
     }
     if let Some(gap) = s.delta_ms.max.filter(|g| *g + EPS >= t.gap_ms) {
         let ev = evidence("max_gap_ms", gap, t.gap_ms, on.window());
-        out.push(on.symptom(SymptomKind::NoAudio, Severity::Warning, on.whole(), ev, wording::dropout(&dir, gap), advice::NO_AUDIO));
+        out.push(on.symptom(
+            SymptomKind::NoAudio,
+            Severity::Warning,
+            on.whole(),
+            ev,
+            wording::dropout(&dir, gap),
+            advice::NO_AUDIO,
+        ));
     }
     out
 }
 
 /// Low estimated MOS: conversational when the delay is known, else listening.
-pub(crate) fn mos(on: &On<'_>, mos: Option<f64>, with_delay: bool, t: &Thresholds) -> Option<Symptom> {
+pub(crate) fn mos(
+    on: &On<'_>,
+    mos: Option<f64>,
+    with_delay: bool,
+    t: &Thresholds,
+) -> Option<Symptom> {
     let m = mos?;
     if m >= t.mos_min {
         return None;
     }
-    let severity = if m < t.mos_unusable { Severity::Critical } else { Severity::Warning };
+    let severity = if m < t.mos_unusable {
+        Severity::Critical
+    } else {
+        Severity::Warning
+    };
     let metric = if with_delay { "mos_cq" } else { "mos_lq" };
     let ev = evidence(metric, m, t.mos_min, on.window());
     let summary = wording::low_mos(&direction(&on.stream.key.flow), m, with_delay);
-    Some(on.symptom(SymptomKind::LowMos, severity, on.whole(), ev, summary, advice::LOW_MOS))
+    Some(on.symptom(
+        SymptomKind::LowMos,
+        severity,
+        on.whole(),
+        ev,
+        summary,
+        advice::LOW_MOS,
+    ))
 }
 
 /// Payload types that are real codec changes: comfort noise never counts, and with a static
@@ -141,7 +238,11 @@ pub(crate) fn mos(on: &On<'_>, mos: Option<f64>, with_delay: bool, t: &Threshold
 /// only numbers, and DTMF beside a static codec is by far the common case).
 fn codec_payload_types(s: &StreamReport) -> Vec<u8> {
     let main_static = s.payload_type < 96;
-    s.payload_types.iter().copied().filter(|&pt| !is_comfort_noise(pt) && !(main_static && pt >= 96)).collect()
+    s.payload_types
+        .iter()
+        .copied()
+        .filter(|&pt| !(is_comfort_noise(pt) || main_static && pt >= 96))
+        .collect()
 }
 
 /// Restarts, sequence jumps, codec changes and clock drift.
@@ -151,7 +252,14 @@ pub(crate) fn anomalies(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
     let mut out = Vec::new();
     let mut add = |metric: &'static str, value: f64, threshold: f64, summary: String| {
         let ev = evidence(metric, value, threshold, on.window());
-        out.push(on.symptom(SymptomKind::Anomaly, Severity::Warning, on.whole(), ev, summary, advice::ANOMALY));
+        out.push(on.symptom(
+            SymptomKind::Anomaly,
+            Severity::Warning,
+            on.whole(),
+            ev,
+            summary,
+            advice::ANOMALY,
+        ));
     };
     if s.restarts > 0 {
         let summary = format!("the sender of {dir} restarted its RTP sequence {} time(s): a glitch or a short cut each time", s.restarts);
@@ -164,10 +272,16 @@ pub(crate) fn anomalies(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
     let codecs = codec_payload_types(s);
     if codecs.len() > 1 {
         let list: Vec<String> = codecs.iter().map(u8::to_string).collect();
-        let summary = format!("the codec of {dir} changed mid-call (payload types {}): a glitch at each switch", list.join(" → "));
+        let summary = format!(
+            "the codec of {dir} changed mid-call (payload types {}): a glitch at each switch",
+            list.join(" → ")
+        );
         add("payload_types", codecs.len() as f64, 1.0, summary);
     }
-    if let Some(d) = s.drift_ppm.filter(|d| d.abs() > t.drift_ppm && on.duration_ms() >= t.drift_min_duration_ms) {
+    if let Some(d) = s
+        .drift_ppm
+        .filter(|d| d.abs() > t.drift_ppm && on.duration_ms() >= t.drift_min_duration_ms)
+    {
         let summary = format!("the sender clock of {dir} drifts {d:.0} ppm: the jitter buffer will run dry or overflow, with clicks or gaps");
         add("drift_ppm", d, t.drift_ppm, summary);
     }
@@ -182,7 +296,14 @@ pub(crate) fn ssrc_change(on: &On<'_>, previous: u32) -> Symptom {
         on.stream.key.ssrc
     );
     let ev = evidence("ssrc_change", 1.0, 0.0, on.window());
-    on.symptom(SymptomKind::Anomaly, Severity::Warning, on.whole(), ev, summary, advice::ANOMALY)
+    on.symptom(
+        SymptomKind::Anomaly,
+        Severity::Warning,
+        on.whole(),
+        ev,
+        summary,
+        advice::ANOMALY,
+    )
 }
 
 /// Callers talking over each other: the one-way delay estimate against the guide's limits.
@@ -192,13 +313,38 @@ pub(crate) fn delay(on: &On<'_>, lat: &super::StreamLatency, t: &Thresholds) -> 
         return None;
     }
     let critical = d + EPS >= t.delay_critical_ms;
-    let severity = if critical { Severity::Critical } else { Severity::Warning };
-    let threshold = if critical { t.delay_critical_ms } else { t.delay_warning_ms };
+    let severity = if critical {
+        Severity::Critical
+    } else {
+        Severity::Warning
+    };
+    let threshold = if critical {
+        t.delay_critical_ms
+    } else {
+        t.delay_warning_ms
+    };
     let legs = lat.rtt_legs_ms.len();
-    let window = format!("RTCP round trip / 2 ({legs} leg{}, {})", if legs == 1 { "" } else { "s" }, on.window());
-    let ev = Evidence { metric: "one_way_delay_ms", value: d, threshold, window, method: lat.method };
+    let window = format!(
+        "RTCP round trip / 2 ({legs} leg{}, {})",
+        if legs == 1 { "" } else { "s" },
+        on.window()
+    );
+    let ev = Evidence {
+        metric: "one_way_delay_ms",
+        value: d,
+        threshold,
+        window,
+        method: lat.method,
+    };
     let summary = wording::delay(d, lat.mouth_to_ear_ms, critical);
-    let mut sym = on.symptom(SymptomKind::Delay, severity, on.whole(), ev, summary, advice::DELAY);
+    let mut sym = on.symptom(
+        SymptomKind::Delay,
+        severity,
+        on.whole(),
+        ev,
+        summary,
+        advice::DELAY,
+    );
     sym.direction = format!("{} (round trip)", sym.direction);
     Some(sym)
 }

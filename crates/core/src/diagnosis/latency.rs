@@ -40,12 +40,19 @@ pub struct StreamLatency {
 /// the most samples.
 fn leg_on<'a>(legs: &'a [RttLeg], ssrc: u32, reporters: &[u32]) -> Option<&'a RttLeg> {
     let on: Vec<&RttLeg> = legs.iter().filter(|l| l.source == ssrc).collect();
-    on.iter().find(|l| reporters.contains(&l.reporter)).or_else(|| on.iter().max_by_key(|l| l.samples)).copied()
+    on.iter()
+        .find(|l| reporters.contains(&l.reporter))
+        .or_else(|| on.iter().max_by_key(|l| l.samples))
+        .copied()
 }
 
 /// Codec delay (ms): one packet of audio plus the encoder's look-ahead.
 fn codec_delay_ms(s: &StreamReport, codec: Option<Codec>) -> f64 {
-    let packet_ms = s.delta_ms.mean.filter(|m| m.is_finite() && *m > 0.0 && *m < 200.0).unwrap_or(20.0);
+    let packet_ms = s
+        .delta_ms
+        .mean
+        .filter(|m| m.is_finite() && *m > 0.0 && *m < 200.0)
+        .unwrap_or(20.0);
     let lookahead = match codec {
         Some(Codec::G729) => 5.0,
         Some(Codec::Opus) => 6.5,
@@ -55,21 +62,39 @@ fn codec_delay_ms(s: &StreamReport, codec: Option<Codec>) -> f64 {
 }
 
 /// Latency for every stream of the report.
-pub(crate) fn compute(report: &AnalysisReport, groups: &[Group], t: &Thresholds) -> Vec<StreamLatency> {
+pub(crate) fn compute(
+    report: &AnalysisReport,
+    groups: &[Group],
+    t: &Thresholds,
+) -> Vec<StreamLatency> {
     let streams = &report.streams;
     let mut out = vec![StreamLatency::default(); streams.len()];
     for g in groups {
         for &i in &g.streams {
             let Some(s) = streams.get(i) else { continue };
             // The paired stream: the exact reverse flow first, else any reverse stream.
-            let reverse: Vec<usize> = g.streams.iter().copied().filter(|&j| streams.get(j).is_some_and(|r| is_reverse(s, r))).collect();
+            let reverse: Vec<usize> = g
+                .streams
+                .iter()
+                .copied()
+                .filter(|&j| streams.get(j).is_some_and(|r| is_reverse(s, r)))
+                .collect();
             let partner = reverse
                 .iter()
                 .copied()
-                .find(|&j| streams.get(j).is_some_and(|r| r.key.flow == s.key.flow.reversed()))
+                .find(|&j| {
+                    streams
+                        .get(j)
+                        .is_some_and(|r| r.key.flow == s.key.flow.reversed())
+                })
                 .or_else(|| reverse.first().copied())
                 .and_then(|j| streams.get(j));
-            let others: Vec<u32> = g.streams.iter().filter_map(|&j| streams.get(j)).map(|r| r.key.ssrc).collect();
+            let others: Vec<u32> = g
+                .streams
+                .iter()
+                .filter_map(|&j| streams.get(j))
+                .map(|r| r.key.ssrc)
+                .collect();
             let mut legs = Vec::new();
             if let Some(l) = leg_on(&report.rtcp.legs, s.key.ssrc, &others) {
                 legs.push(l.mean_ms);
@@ -81,10 +106,15 @@ pub(crate) fn compute(report: &AnalysisReport, groups: &[Group], t: &Thresholds)
             let codec = s.encoding.and_then(|e| Codec::from_encoding(e.as_str()));
             if !legs.is_empty() {
                 let rtt: f64 = legs.iter().sum();
-                lat.method = Some(if legs.len() == 2 { LatencyMethod::RtcpRoundTrip } else { LatencyMethod::RtcpLeg });
+                lat.method = Some(if legs.len() == 2 {
+                    LatencyMethod::RtcpRoundTrip
+                } else {
+                    LatencyMethod::RtcpLeg
+                });
                 lat.rtt_ms = Some(rtt);
                 lat.one_way_ms = Some(rtt / 2.0);
-                lat.mouth_to_ear_ms = Some(rtt / 2.0 + t.jitter_buffer_ms + codec_delay_ms(s, codec));
+                lat.mouth_to_ear_ms =
+                    Some(rtt / 2.0 + t.jitter_buffer_ms + codec_delay_ms(s, codec));
                 lat.rtt_legs_ms = legs;
             }
             lat.mos_cq = codec.map(|c| {

@@ -25,61 +25,158 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
         .streams
         .iter()
         .copied()
-        .filter(|&i| streams.get(i).is_some_and(|s| is_audio(s.encoding.as_ref().map(|e| e.as_str()), s.clock_rate)))
+        .filter(|&i| {
+            streams
+                .get(i)
+                .is_some_and(|s| is_audio(s.encoding.as_ref().map(|e| e.as_str()), s.clock_rate))
+        })
         .collect();
     let get = |i: usize| streams.get(i);
-    let call_start = audio.iter().filter_map(|&i| get(i)).map(|s| s.first_arrival).min();
+    let call_start = audio
+        .iter()
+        .filter_map(|&i| get(i))
+        .map(|s| s.first_arrival)
+        .min();
     let mut out: Vec<Symptom> = Vec::new();
     let mut done: Vec<usize> = Vec::new();
     for &i in &audio {
         let Some(s) = get(i) else { continue };
         // Each direction is judged once, through its longest-lasting stream.
-        let same: Vec<usize> = audio.iter().copied().filter(|&j| get(j).is_some_and(|o| is_same_direction(s, o))).collect();
+        let same: Vec<usize> = audio
+            .iter()
+            .copied()
+            .filter(|&j| get(j).is_some_and(|o| is_same_direction(s, o)))
+            .collect();
         if same.iter().any(|j| done.contains(j)) {
             continue;
         }
         done.extend(&same);
-        let last = |set: &[usize]| set.iter().copied().filter_map(|j| get(j).map(|o| (o.last_arrival, j))).max();
-        let first = |set: &[usize]| set.iter().copied().filter_map(|j| get(j).map(|o| (o.first_arrival, j))).min();
-        let Some((own_end, own_last)) = last(&same) else { continue };
-        let Some((own_start, own_first)) = first(&same) else { continue };
-        let reverse: Vec<usize> = audio.iter().copied().filter(|&j| get(j).is_some_and(|o| is_reverse(s, o))).collect();
+        let last = |set: &[usize]| {
+            set.iter()
+                .copied()
+                .filter_map(|j| get(j).map(|o| (o.last_arrival, j)))
+                .max()
+        };
+        let first = |set: &[usize]| {
+            set.iter()
+                .copied()
+                .filter_map(|j| get(j).map(|o| (o.first_arrival, j)))
+                .min()
+        };
+        let Some((own_end, own_last)) = last(&same) else {
+            continue;
+        };
+        let Some((own_start, own_first)) = first(&same) else {
+            continue;
+        };
+        let reverse: Vec<usize> = audio
+            .iter()
+            .copied()
+            .filter(|&j| get(j).is_some_and(|o| is_reverse(s, o)))
+            .collect();
         if reverse.is_empty() {
             // Only with hints naming the other party do we know it should have sent audio.
             let to_party = g.parties.contains(&s.key.flow.dst.ip()) && g.parties.len() >= 2;
             if to_party {
-                let on = On { index: own_first, stream: streams.get(own_first).unwrap_or(s) };
+                let on = On {
+                    index: own_first,
+                    stream: streams.get(own_first).unwrap_or(s),
+                };
                 let dir = direction(&on.stream.key.flow);
-                let ev = Evidence { metric: "audio_one_direction_only", value: 1.0, threshold: 0.0, window: "whole call".into(), method: None };
+                let ev = Evidence {
+                    metric: "audio_one_direction_only",
+                    value: 1.0,
+                    threshold: 0.0,
+                    window: "whole call".into(),
+                    method: None,
+                };
                 let span = (own_start, own_end);
-                out.push(on.symptom(SymptomKind::OneWayAudio, Severity::Critical, span, ev, wording::one_direction_only(&dir), advice::ONE_WAY));
+                out.push(on.symptom(
+                    SymptomKind::OneWayAudio,
+                    Severity::Critical,
+                    span,
+                    ev,
+                    wording::one_direction_only(&dir),
+                    advice::ONE_WAY,
+                ));
             }
             continue;
         }
         // The partner to name: the exact reverse flow if any, else the reverse stream that
         // lasted longest.
-        let exact = reverse.iter().copied().find(|&j| get(j).is_some_and(|o| o.key.flow == s.key.flow.reversed()));
-        let Some((rev_end, rev_last)) = last(&reverse) else { continue };
-        let Some((rev_start, _)) = first(&reverse) else { continue };
-        let partner = exact.and_then(get).or_else(|| get(rev_last));
+        let exact = reverse
+            .iter()
+            .copied()
+            .find(|&j| get(j).is_some_and(|o| o.key.flow == s.key.flow.reversed()));
+        let Some((rev_end, rev_last)) = last(&reverse) else {
+            continue;
+        };
+        let Some((rev_start, _)) = first(&reverse) else {
+            continue;
+        };
+        let outlasts = |j: &usize| {
+            get(*j).is_some_and(|o| ms_between(o.last_arrival, own_end) + EPS >= t.gap_ms)
+        };
+        let partner = exact.filter(outlasts).or(Some(rev_last)).and_then(get);
         let Some(partner) = partner else { continue };
         let other = direction(&partner.key.flow);
-        let stopped_early = ms_between(rev_end, own_end);
-        if stopped_early + EPS >= t.gap_ms {
-            let Some(stream) = get(own_last) else { continue };
-            let on = On { index: own_last, stream };
+        if ms_between(rev_end, own_end) + EPS >= t.gap_ms {
+            let stopped_early = ms_between(partner.last_arrival, own_end);
+            let Some(stream) = get(own_last) else {
+                continue;
+            };
+            let on = On {
+                index: own_last,
+                stream,
+            };
             let at = call_start.map_or(0.0, |c| ms_between(own_end, c));
-            let summary = wording::stopped_while_other_continued(&direction(&stream.key.flow), at, &other, stopped_early);
-            let ev = Evidence { metric: "stopped_early_ms", value: stopped_early, threshold: t.gap_ms, window: "call".into(), method: None };
-            out.push(on.symptom(SymptomKind::OneWayAudio, Severity::Critical, (own_end, rev_end), ev, summary, advice::ONE_WAY));
+            let summary = wording::stopped_while_other_continued(
+                &direction(&stream.key.flow),
+                at,
+                &other,
+                stopped_early,
+            );
+            let ev = Evidence {
+                metric: "stopped_early_ms",
+                value: stopped_early,
+                threshold: t.gap_ms,
+                window: "call".into(),
+                method: None,
+            };
+            out.push(on.symptom(
+                SymptomKind::OneWayAudio,
+                Severity::Critical,
+                (own_end, partner.last_arrival),
+                ev,
+                summary,
+                advice::ONE_WAY,
+            ));
         }
         let started_late = ms_between(own_start, rev_start);
         if started_late + EPS >= t.gap_ms {
-            let Some(stream) = get(own_first) else { continue };
-            let on = On { index: own_first, stream };
+            let Some(stream) = get(own_first) else {
+                continue;
+            };
+            let on = On {
+                index: own_first,
+                stream,
+            };
             let summary = wording::started_late(&direction(&stream.key.flow), started_late, &other);
-            let ev = Evidence { metric: "started_late_ms", value: started_late, threshold: t.gap_ms, window: "call".into(), method: None };
-            out.push(on.symptom(SymptomKind::OneWayAudio, Severity::Critical, (rev_start, own_start), ev, summary, advice::ONE_WAY));
+            let ev = Evidence {
+                metric: "started_late_ms",
+                value: started_late,
+                threshold: t.gap_ms,
+                window: "call".into(),
+                method: None,
+            };
+            out.push(on.symptom(
+                SymptomKind::OneWayAudio,
+                Severity::Critical,
+                (rev_start, own_start),
+                ev,
+                summary,
+                advice::ONE_WAY,
+            ));
         }
     }
     out

@@ -52,7 +52,10 @@ pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> 
     let mut first_of_hint: HashMap<usize, usize> = HashMap::new();
     for (i, s) in streams.iter().enumerate() {
         let flow = &s.key.flow;
-        let hint = by_endpoint.get(&flow.src).or_else(|| by_endpoint.get(&flow.dst)).copied();
+        let hint = by_endpoint
+            .get(&flow.src)
+            .or_else(|| by_endpoint.get(&flow.dst))
+            .copied();
         if let Some(h) = hint {
             hinted[i] = Some(h);
             let first = *first_of_hint.entry(h).or_insert(i);
@@ -64,7 +67,11 @@ pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> 
     let mut by_flow: HashMap<_, usize> = HashMap::new();
     let mut by_src: HashMap<(SocketAddr, IpAddr), usize> = HashMap::new();
     let mut by_dst: HashMap<(SocketAddr, IpAddr), usize> = HashMap::new();
-    for (i, s) in streams.iter().enumerate().filter(|(i, _)| hinted[*i].is_none()) {
+    for (i, s) in streams
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| hinted[*i].is_none())
+    {
         let f = s.key.flow;
         if let Some(&j) = by_flow.get(&f) {
             uf.union(i, j);
@@ -82,15 +89,19 @@ pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> 
     }
     let mut groups: Vec<Group> = Vec::new();
     let mut slot_of_root: HashMap<usize, usize> = HashMap::new();
-    for i in 0..streams.len() {
+    for (i, hint) in hinted.iter().enumerate() {
         let root = uf.find(i);
         let slot = *slot_of_root.entry(root).or_insert_with(|| {
-            groups.push(Group { streams: Vec::new(), call_id: None, parties: Vec::new() });
+            groups.push(Group {
+                streams: Vec::new(),
+                call_id: None,
+                parties: Vec::new(),
+            });
             groups.len() - 1
         });
         let g = &mut groups[slot];
         g.streams.push(i);
-        if let Some(hint) = hinted[i].and_then(|h| hints.get(h)) {
+        if let Some(hint) = hint.and_then(|h| hints.get(h)) {
             if g.call_id.is_none() {
                 g.call_id = Some(hint.call_id.clone());
                 let mut parties: Vec<IpAddr> = hint.endpoints.iter().map(SocketAddr::ip).collect();
@@ -110,7 +121,9 @@ struct UnionFind {
 
 impl UnionFind {
     fn new(n: usize) -> Self {
-        UnionFind { parent: (0..n).collect() }
+        UnionFind {
+            parent: (0..n).collect(),
+        }
     }
 
     fn find(&mut self, mut i: usize) -> usize {

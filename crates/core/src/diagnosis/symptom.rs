@@ -132,7 +132,19 @@ pub(crate) fn direction(flow: &Flow) -> String {
 }
 
 /// Encodings that are video: voice symptoms do not apply to them.
-const VIDEO: [&str; 11] = ["VP8", "VP9", "H264", "H265", "AV1", "H261", "H263", "H263-1998", "JPEG", "MPV", "MP2T"];
+const VIDEO: [&str; 11] = [
+    "VP8",
+    "VP9",
+    "H264",
+    "H265",
+    "AV1",
+    "H261",
+    "H263",
+    "H263-1998",
+    "JPEG",
+    "MPV",
+    "MP2T",
+];
 
 /// Whether a stream carries audio (anything not known to be video; 90 kHz is a video clock).
 pub(crate) fn is_audio(encoding: Option<&str>, clock_rate: Option<u32>) -> bool {

@@ -131,7 +131,11 @@ pub const MAX_WINDOW: usize = 16;
 
 impl Default for Hysteresis {
     fn default() -> Self {
-        Hysteresis { window: 5, raise_count: 3, clear_min_ms: 5000 }
+        Hysteresis {
+            window: 5,
+            raise_count: 3,
+            clear_min_ms: 5000,
+        }
     }
 }
 
@@ -144,5 +148,34 @@ impl Hysteresis {
     /// The raise count, within 1..=window.
     pub fn raise_count(&self) -> usize {
         self.raise_count.clamp(1, self.window())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hysteresis_bounds() {
+        let h = Hysteresis {
+            window: 100,
+            raise_count: 0,
+            clear_min_ms: 0,
+        };
+        assert_eq!((h.window(), h.raise_count()), (MAX_WINDOW, 1));
+        let h = Hysteresis {
+            window: 3,
+            raise_count: 9,
+            clear_min_ms: 0,
+        };
+        assert_eq!((h.window(), h.raise_count()), (3, 3));
+        assert_eq!(
+            Hysteresis::default(),
+            Hysteresis {
+                window: 5,
+                raise_count: 3,
+                clear_min_ms: 5000
+            }
+        );
     }
 }

@@ -4,24 +4,39 @@
 use super::symptom::human_ms;
 
 pub(crate) fn loss(dir: &str, pct: f64, burst_ms: Option<f64>) -> String {
-    let bursts = burst_ms.map_or(String::new(), |ms| format!(", in bursts of about {}", human_ms(ms)));
+    let bursts = burst_ms.map_or(String::new(), |ms| {
+        format!(", in bursts of about {}", human_ms(ms))
+    });
     format!("{pct:.1} % of packets lost on {dir}{bursts}: the listener hears gaps and cut-outs")
 }
 
 pub(crate) fn jitter(dir: &str, jitter_ms: f64, late_for_buffer_ms: Option<f64>) -> String {
     let late = late_for_buffer_ms.map_or(String::new(), |buf| {
-        format!(", and packets arrive too late for a {buf:.0} ms jitter buffer (jitter-induced loss)")
+        format!(
+            ", and packets arrive too late for a {buf:.0} ms jitter buffer (jitter-induced loss)"
+        )
     });
     format!("jitter {jitter_ms:.0} ms on {dir}{late}: the audio sounds robotic or choppy")
 }
 
 pub(crate) fn delay(one_way_ms: f64, mouth_to_ear_ms: Option<f64>, critical: bool) -> String {
-    let m2e = mouth_to_ear_ms.map_or(String::new(), |m| format!(" (about {m:.0} ms mouth to ear)"));
-    let effect = if critical { "the call is nearly unusable" } else { "callers talk over each other" };
+    let m2e = mouth_to_ear_ms.map_or(String::new(), |m| {
+        format!(" (about {m:.0} ms mouth to ear)")
+    });
+    let effect = if critical {
+        "the call is nearly unusable"
+    } else {
+        "callers talk over each other"
+    };
     format!("one-way delay about {one_way_ms:.0} ms{m2e}: {effect}")
 }
 
-pub(crate) fn stopped_while_other_continued(dir: &str, at_ms: f64, other: &str, more_ms: f64) -> String {
+pub(crate) fn stopped_while_other_continued(
+    dir: &str,
+    at_ms: f64,
+    other: &str,
+    more_ms: f64,
+) -> String {
     format!(
         "audio {dir} stopped {} into the call while {other} continued for {} more: one side cannot hear the other (one-way audio)",
         human_ms(at_ms),
@@ -42,22 +57,41 @@ pub(crate) fn one_direction_only(dir: &str) -> String {
 
 pub(crate) fn no_packets(dir: &str, for_ms: f64, other_continues: bool) -> String {
     if other_continues {
-        format!("no packets {dir} for {} while the other direction continues: one-way audio", human_ms(for_ms))
+        format!(
+            "no packets {dir} for {} while the other direction continues: one-way audio",
+            human_ms(for_ms)
+        )
     } else {
-        format!("no packets {dir} for {}: the listener hears nothing (audio stopped)", human_ms(for_ms))
+        format!(
+            "no packets {dir} for {}: the listener hears nothing (audio stopped)",
+            human_ms(for_ms)
+        )
     }
 }
 
 pub(crate) fn dropout(dir: &str, gap_ms: f64) -> String {
-    format!("audio {dir} stopped for {} mid-call: the listener heard nothing meanwhile", human_ms(gap_ms))
+    format!(
+        "audio {dir} stopped for {} mid-call: the listener heard nothing meanwhile",
+        human_ms(gap_ms)
+    )
 }
 
 pub(crate) fn digital_silence(dir: &str, ms: f64, whole: bool) -> String {
-    let how = if whole { "only digital silence".to_string() } else { format!("digital silence for {}", human_ms(ms)) };
-    format!("packets {dir} carry {how}: the microphone is muted or dead, the listener hears nothing")
+    let how = if whole {
+        "only digital silence".to_string()
+    } else {
+        format!("digital silence for {}", human_ms(ms))
+    };
+    format!(
+        "packets {dir} carry {how}: the microphone is muted or dead, the listener hears nothing"
+    )
 }
 
 pub(crate) fn low_mos(dir: &str, mos: f64, with_delay: bool) -> String {
-    let what = if with_delay { "conversational MOS" } else { "listening MOS" };
+    let what = if with_delay {
+        "conversational MOS"
+    } else {
+        "listening MOS"
+    };
     format!("estimated {what} {mos:.2} on {dir}: many listeners would be dissatisfied")
 }

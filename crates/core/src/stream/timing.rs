@@ -69,7 +69,7 @@ pub(crate) struct TimingSample {
 #[derive(Debug)]
 pub(crate) struct Timing {
     rate: Option<(u32, ClockRateSource)>,
-    held: Option<Box<Vec<TimingSample>>>,
+    held: Option<Vec<TimingSample>>,
     gave_up: bool,
     ws: WiresharkStats,
     rfc: RfcJitter,
@@ -112,7 +112,7 @@ impl Timing {
             Some((rate, _)) => self.apply(s, rate),
             None if self.gave_up => self.ws.update(ws_packet(s, None)),
             None => {
-                let held = self.held.get_or_insert_with(|| Box::new(Vec::with_capacity(INFERENCE_HOLD)));
+                let held = self.held.get_or_insert_with(|| Vec::with_capacity(INFERENCE_HOLD));
                 held.push(s);
                 let span = s.arrival_ns.saturating_sub(held[0].arrival_ns);
                 let enough = held.len() >= INFERENCE_HOLD
@@ -149,7 +149,7 @@ impl Timing {
             }
             None => {
                 self.gave_up = true;
-                for s in self.held.take().map(|b| *b).unwrap_or_default() {
+                for s in self.held.take().unwrap_or_default() {
                     self.ws.update(ws_packet(s, None));
                 }
             }
@@ -158,7 +158,7 @@ impl Timing {
 
     fn replay(&mut self) {
         let Some((rate, _)) = self.rate else { return };
-        for s in self.held.take().map(|b| *b).unwrap_or_default() {
+        for s in self.held.take().unwrap_or_default() {
             self.apply(s, rate);
         }
     }
@@ -213,7 +213,7 @@ impl Timing {
         let rate = self.rate.map(|r| r.0);
         let pct = |q: f64| -> Option<f64> {
             let h = self.hist.as_ref()?;
-            (h.len() > 0).then(|| h.value_at_quantile(q) as f64 * HIST_UNIT_NS / 1e6)
+            (!h.is_empty()).then(|| h.value_at_quantile(q) as f64 * HIST_UNIT_NS / 1e6)
         };
         let ws_jitter = self.ws.jitter();
         TimingSummary {
@@ -235,7 +235,7 @@ impl Timing {
                 _ => None,
             },
             delay_variation_ms: (self.transit_max_ms >= self.transit_min_ms)
-                .then(|| self.transit_max_ms - self.transit_min_ms),
+                .then_some(self.transit_max_ms - self.transit_min_ms),
         }
     }
 

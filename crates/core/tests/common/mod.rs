@@ -27,10 +27,17 @@ pub fn references(dir: &Path) -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).expect("read capture dir") {
         let path = entry.expect("dir entry").path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".ref.tsv")) else {
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".ref.tsv"))
+        else {
             continue;
         };
-        let capture = ["pcap", "pcapng"].iter().map(|ext| dir.join(format!("{name}.{ext}"))).find(|p| p.exists());
+        let capture = ["pcap", "pcapng"]
+            .iter()
+            .map(|ext| dir.join(format!("{name}.{ext}")))
+            .find(|p| p.exists());
         if let Some(capture) = capture {
             out.push((name.to_string(), capture));
         }
@@ -43,11 +50,18 @@ pub fn references(dir: &Path) -> Vec<(String, PathBuf)> {
 pub fn read_tsv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let mut lines = text.lines();
-    let Some(header) = lines.next() else { return Vec::new() };
+    let Some(header) = lines.next() else {
+        return Vec::new();
+    };
     let cols: Vec<&str> = header.split('\t').collect();
     lines
         .filter(|l| !l.trim().is_empty())
-        .map(|l| cols.iter().zip(l.split('\t')).map(|(c, v)| (c.to_string(), v.to_string())).collect())
+        .map(|l| {
+            cols.iter()
+                .zip(l.split('\t'))
+                .map(|(c, v)| (c.to_string(), v.to_string()))
+                .collect()
+        })
         .collect()
 }
 
