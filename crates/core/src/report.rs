@@ -143,6 +143,8 @@ pub struct StreamReport {
     pub burst: BurstReport,
     /// MOS-LQ (E-model, no delay), if the codec is covered.
     pub mos_lq: Option<f64>,
+    /// Packets that arrived later than the jitter-buffer depth allows (jitter-induced loss).
+    pub late_for_buffer: u64,
     /// Payload bytes (without padding).
     pub payload_bytes: u64,
     /// G.711 packets that were digital silence.

@@ -133,11 +133,8 @@ pub(crate) fn jitter(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
     } else {
         Severity::Warning
     };
-    // A transit range wider than the buffer means some packets came too late to be played.
-    let late = s
-        .delay_variation_ms
-        .filter(|v| *v > t.jitter_buffer_ms)
-        .map(|_| t.jitter_buffer_ms);
+    // Packets later than the jitter buffer's depth are lost to the listener.
+    let late = (s.late_for_buffer > 0).then_some(t.jitter_buffer_ms);
     let ev = evidence(
         "jitter_ms",
         j,

@@ -42,6 +42,7 @@ pub(crate) struct Stream {
     longest_silence_ns: u64,
     interval: IntervalState,
     pub ended: Option<EndReason>,
+    late_for_buffer: u64,
     /// The jitter buffer depth against which late packets are counted (ns).
     jitter_buffer_ns: u64,
     /// Expected arrival of the current packet relative to the stream's timing base.
@@ -96,6 +97,7 @@ impl Stream {
             longest_silence_ns: 0,
             interval: IntervalState { start: Some(now), ..IntervalState::default() },
             ended: None,
+            late_for_buffer: 0,
             jitter_buffer_ns,
             playout_base: None,
         };
@@ -174,6 +176,7 @@ impl Stream {
             self.playout_base = Some((arrival, i64::from(h.timestamp)));
         } else if transit > self.jitter_buffer_ns as f64 {
             self.interval.late_for_buffer += 1;
+            self.late_for_buffer += 1;
         }
     }
 
@@ -290,6 +293,7 @@ impl Stream {
             delay_variation_ms: t.delay_variation_ms,
             burst,
             mos_lq: self.codec().map(|c| EModel::new(c).mos_lq(lost_pct.max(0.0), metrics.burst_ratio)),
+            late_for_buffer: self.late_for_buffer,
             payload_bytes: self.payload_bytes,
             silent_packets: self.silent_packets,
             longest_silence_ms: self.longest_silence_ns as f64 / 1e6,
