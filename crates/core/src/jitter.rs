@@ -29,7 +29,7 @@ impl RfcJitter {
     pub fn update(&mut self, arrival_ns: u64, timestamp: u32, clock_rate: u32) {
         if let Some((prev_ns, prev_ts)) = self.prev {
             let arrival_units =
-                (arrival_ns as i128 - prev_ns as i128) as f64 * f64::from(clock_rate) / 1e9;
+                (arrival_ns.wrapping_sub(prev_ns) as i64) as f64 * f64::from(clock_rate) / 1e9;
             let ts_units = f64::from(timestamp.wrapping_sub(prev_ts) as i32);
             let d = arrival_units - ts_units;
             self.jitter += (d.abs() - self.jitter) / 16.0;

@@ -95,7 +95,7 @@ impl WiresharkStats {
         }
         let nominal_units = ext_ts - self.prev_ext_ts;
         self.prev_ext_ts = ext_ts;
-        let delta_ms = (p.arrival_ns as i128 - self.prev_time_ns as i128) as f64 / 1e6;
+        let delta_ms = (p.arrival_ns.wrapping_sub(self.prev_time_ns) as i64) as f64 / 1e6;
         self.prev_time_ns = p.arrival_ns;
         if let Some(rate) = p.clock_rate.filter(|&r| r > 0) {
             let nominal_ms = nominal_units as f64 * 1000.0 / f64::from(rate);

@@ -221,7 +221,14 @@ impl Monitor {
         }
         let mut out = Vec::new();
         for (slot, rule) in RULES.iter().enumerate() {
-            let f = evaluate(*rule, w, r, &t, reverse_active);
+            let mut f = evaluate(*rule, w, r, &t, reverse_active, false);
+            let news = match &w.active[slot] {
+                None => f.raise,
+                Some(a) => f.raise && f.severity > a.symptom.severity,
+            };
+            if news {
+                f = evaluate(*rule, w, r, &t, reverse_active, true);
+            }
             apply(w, slot, f, r.end, &t, &mut out);
         }
         out
@@ -381,18 +388,23 @@ fn window_count(
     (count, len, start, if k == 0 { 0.0 } else { sum / k as f64 })
 }
 
+/// Decides one rule on the current window. The words (evidence window, summary) are only
+/// written when `text` is set: most intervals change nothing, and formatting addresses and
+/// numbers for every rule of every stream every second would cost more than the analysis.
 fn evaluate(
     rule: Rule,
     w: &Watched,
     r: &IntervalReport,
     t: &Thresholds,
     reverse_active: bool,
+    text: bool,
 ) -> Finding {
     let n = t.hysteresis.window();
     let k = t.hysteresis.raise_count();
-    let dir = direction(&w.key.flow);
-    let of = |count: usize, len: usize, what: &str| {
-        format!("{count} of the last {len} intervals {what}")
+    let dir = if text { direction(&w.key.flow) } else { String::new() };
+    let txt = |a: std::fmt::Arguments<'_>| if text { a.to_string() } else { String::new() };
+    let of = |count: usize, len: usize, what: std::fmt::Arguments<'_>| {
+        txt(format_args!("{count} of the last {len} intervals {what}"))
     };
     let mut f = Finding {
         raise: false,
@@ -438,9 +450,9 @@ fn evaluate(
             };
             f.start = start.unwrap_or(r.start);
             let window = if by_count {
-                of(count, len, &format!("above {} %", t.loss_sample_pct))
+                of(count, len, format_args!("above {} %", t.loss_sample_pct))
             } else {
-                format!("mean of the last {avg_n} intervals")
+                txt(format_args!("mean of the last {avg_n} intervals"))
             };
             let threshold = if by_count {
                 t.loss_sample_pct
@@ -454,7 +466,9 @@ fn evaluate(
                 window,
                 method: None,
             };
-            f.summary = wording::loss(&dir, value, None);
+            if text {
+                f.summary = wording::loss(&dir, value, None);
+            }
             f.advice = advice::LOSS;
         }
         Rule::Jitter => {
@@ -479,10 +493,12 @@ fn evaluate(
                 metric: "jitter_ms",
                 value: mean,
                 threshold: t.jitter_ms,
-                window: of(count, len, "with high jitter or late packets"),
+                window: of(count, len, format_args!("with high jitter or late packets")),
                 method: None,
             };
-            f.summary = wording::jitter(&dir, mean, late.then_some(t.jitter_buffer_ms));
+            if text {
+                f.summary = wording::jitter(&dir, mean, late.then_some(t.jitter_buffer_ms));
+            }
             f.advice = advice::JITTER;
         }
         Rule::Mos => {
@@ -505,10 +521,12 @@ fn evaluate(
                 metric: "mos_lq",
                 value: mean,
                 threshold: t.mos_min,
-                window: of(count, len, &format!("below {}", t.mos_min)),
+                window: of(count, len, format_args!("below {}", t.mos_min)),
                 method: None,
             };
-            f.summary = wording::low_mos(&dir, mean, false);
+            if text {
+                f.summary = wording::low_mos(&dir, mean, false);
+            }
             f.advice = advice::LOW_MOS;
         }
         Rule::Delay => {
@@ -537,10 +555,12 @@ fn evaluate(
                 metric: "one_way_delay_ms",
                 value: mean,
                 threshold,
-                window: of(count, len, "with high delay"),
+                window: of(count, len, format_args!("with high delay")),
                 method: Some(LatencyMethod::HalfRoundTrip),
             };
-            f.summary = wording::delay(mean, None, critical);
+            if text {
+                f.summary = wording::delay(mean, None, critical);
+            }
             f.advice = advice::DELAY;
         }
         Rule::Stopped => {
@@ -561,10 +581,12 @@ fn evaluate(
                 metric: "no_packets_ms",
                 value: q,
                 threshold: t.gap_ms,
-                window: format!("since {} without packets", human_ms(q)),
+                window: txt(format_args!("since {} without packets", human_ms(q))),
                 method: None,
             };
-            f.summary = wording::no_packets(&dir, q, reverse_active);
+            if text {
+                f.summary = wording::no_packets(&dir, q, reverse_active);
+            }
             f.advice = if reverse_active {
                 advice::ONE_WAY
             } else {
@@ -584,10 +606,12 @@ fn evaluate(
                 metric: "digital_silence_ms",
                 value: q,
                 threshold: t.silence_ms,
-                window: "consecutive silent intervals".into(),
+                window: txt(format_args!("consecutive silent intervals")),
                 method: None,
             };
-            f.summary = wording::digital_silence(&dir, q, false);
+            if text {
+                f.summary = wording::digital_silence(&dir, q, false);
+            }
             f.advice = advice::SILENCE;
         }
     }

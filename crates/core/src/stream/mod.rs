@@ -33,6 +33,8 @@ pub(crate) struct Stream {
     first_info: Option<PayloadInfo>,
     last_pt: u8,
     last_info: Option<PayloadInfo>,
+    /// Whether the current payload type is a telephone event (cached: checked per packet).
+    last_is_event: bool,
     payload_types: [u8; MAX_PAYLOAD_TYPES],
     payload_type_count: u8,
     pt_changes: u64,
@@ -88,6 +90,7 @@ impl Stream {
             first_info: info,
             last_pt: h.payload_type,
             last_info: info,
+            last_is_event: info.is_some_and(|i| i.is_telephone_event()),
             payload_types: [0; MAX_PAYLOAD_TYPES],
             payload_type_count: 0,
             pt_changes: 0,
@@ -125,6 +128,7 @@ impl Stream {
             self.pt_changes += 1;
             self.last_pt = h.payload_type;
             self.last_info = resolver.resolve(&self.key, h.payload_type);
+            self.last_is_event = self.last_info.is_some_and(|i| i.is_telephone_event());
             self.note_payload_type(h.payload_type);
         }
         self.last_arrival = self.last_arrival.max(now);
@@ -133,7 +137,7 @@ impl Stream {
     }
 
     fn account_common(&mut self, now: Timestamp, h: &RtpHeader) {
-        let event = self.last_info.is_some_and(|i| i.is_telephone_event());
+        let event = self.last_is_event;
         self.timing.update(TimingSample {
             arrival_ns: now.as_nanos(),
             timestamp: h.timestamp,
@@ -195,6 +199,7 @@ impl Stream {
         }
         if self.last_pt == self.first_pt {
             self.last_info = Some(info);
+            self.last_is_event = info.is_telephone_event();
         }
         if !info.is_telephone_event() {
             self.timing.set_rate(info.clock_rate, info.source);

@@ -174,7 +174,7 @@ impl Timing {
         };
         self.prev_ext_ts = ext;
         if let (true, Some((t0, ts0))) = (on_slope, self.first) {
-            let x = (arrival_ns as i128 - t0 as i128) as f64 / 1e9;
+            let x = (arrival_ns.wrapping_sub(t0) as i64) as f64 / 1e9;
             self.slope.add(x, (ext - ts0) as f64);
         }
         ext
@@ -196,7 +196,7 @@ impl Timing {
             _ => self.above_hist += 1,
         }
         if let Some((t0, ts0)) = self.first {
-            let arrival_ms = (s.arrival_ns as i128 - t0 as i128) as f64 / 1e6;
+            let arrival_ms = (s.arrival_ns.wrapping_sub(t0) as i64) as f64 / 1e6;
             let rtp_ms = (s.ext_ts - ts0) as f64 * 1000.0 / f64::from(rate);
             let transit = arrival_ms - rtp_ms;
             self.transit_min_ms = self.transit_min_ms.min(transit);
