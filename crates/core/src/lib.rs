@@ -14,6 +14,8 @@ pub mod clock;
 mod config;
 pub mod diagnosis;
 mod event;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod jitter;
 pub mod mos;
 pub mod payload;
