@@ -63,7 +63,7 @@ pub fn analyzer_ops(data: &[u8]) {
     let mut buf = [0u8; 300];
     while let Some(op) = input.u8() {
         match op % 8 {
-            0 | 1 | 2 => {
+            0..=2 => {
                 // An RTP packet: flow, SSRC (few values, so streams repeat), seq, ts, pt, marker.
                 let (Some(f), Some(ssrc), Some(seq), Some(ts), Some(pt)) =
                     (input.u8(), input.u8(), input.u16(), input.u32(), input.u8())
@@ -100,13 +100,7 @@ pub fn analyzer_ops(data: &[u8]) {
                     now = now.saturating_add(u64::from(step) * 1_000_000);
                 }
             }
-            5 => {
-                let due = analyzer.poll_timeout();
-                analyzer.handle_timeout(Timestamp::from_nanos(now));
-                if let Some(due) = due {
-                    let _ = due;
-                }
-            }
+            5 => analyzer.handle_timeout(Timestamp::from_nanos(now)),
             6 => {
                 let (Some(f), Some(pt), Some(rate)) = (input.u8(), input.u8(), input.u16()) else { break };
                 let info = PayloadInfo {
