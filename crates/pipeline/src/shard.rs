@@ -1,0 +1,88 @@
+//! Which worker owns a flow.
+//!
+//! The key is the *unordered* pair of endpoints, with the lowest port bit cleared: both
+//! directions of a call, and RTCP on the conventional odd port next to its RTP (RFC 3550
+//! §11), land on the same shard. So SR and RR of one session meet (round trips need both), a
+//! BYE usually reaches the shard that owns its streams, and every stream has one owner.
+//! Hashing is a fixed multiply-xorshift mix: cheap, and stable across runs and machines.
+
+use std::net::SocketAddr;
+
+use rtpscope_wire::Flow;
+
+/// The shard of `flow` among `shards` (0 when there is one).
+#[inline]
+pub(crate) fn shard_of(flow: &Flow, shards: usize) -> usize {
+    if shards <= 1 {
+        return 0;
+    }
+    // Addition is commutative: the two directions of a flow hash alike.
+    let h = mix(endpoint_key(&flow.src).wrapping_add(endpoint_key(&flow.dst)));
+    // Multiply-shift maps the hash onto 0..shards without a division.
+    ((u128::from(h) * shards as u128) >> 64) as usize
+}
+
+#[inline]
+fn endpoint_key(addr: &SocketAddr) -> u64 {
+    let port = u64::from(addr.port() >> 1);
+    let ip = match addr {
+        SocketAddr::V4(a) => u64::from(u32::from(*a.ip())),
+        SocketAddr::V6(a) => {
+            let bits = u128::from(*a.ip());
+            mix(bits as u64 ^ mix((bits >> 64) as u64))
+        }
+    };
+    mix(ip << 16 | port)
+}
+
+/// splitmix64's finaliser.
+#[inline]
+pub(crate) fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flow(a: &str, b: &str) -> Flow {
+        Flow::new(a.parse().unwrap(), b.parse().unwrap())
+    }
+
+    #[test]
+    fn both_directions_and_rtcp_share_a_shard() {
+        for n in 2..9 {
+            for i in 0..200u16 {
+                let rtp = flow(
+                    &format!("10.0.{}.1:{}", i % 250, 10_000 + 2 * i),
+                    &format!("10.9.0.2:{}", 30_000 + 2 * i),
+                );
+                let rtcp = flow(
+                    &format!("10.0.{}.1:{}", i % 250, 10_001 + 2 * i),
+                    &format!("10.9.0.2:{}", 30_001 + 2 * i),
+                );
+                let s = shard_of(&rtp, n);
+                assert!(s < n);
+                assert_eq!(s, shard_of(&rtp.reversed(), n));
+                assert_eq!(s, shard_of(&rtcp, n));
+                assert_eq!(s, shard_of(&rtcp.reversed(), n));
+            }
+        }
+    }
+
+    #[test]
+    fn spreads_calls_between_two_hosts() {
+        // A mirror port between two SBCs: one address pair, calls told apart by port only.
+        let mut counts = [0usize; 4];
+        for i in 0..4000u16 {
+            counts[shard_of(
+                &flow(&format!("192.0.2.1:{}", 10_000 + 2 * i), "192.0.2.2:40000"),
+                4,
+            )] += 1;
+        }
+        assert!(counts.iter().all(|&c| c > 800), "{counts:?}");
+    }
+}

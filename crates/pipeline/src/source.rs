@@ -1,0 +1,348 @@
+//! The source thread: reads frames, decides which flows are RTP, learns payload types from
+//! SIP, parses RTP headers in place and deals compact records out to the shards in batches.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use crossbeam_channel::{Receiver, Sender};
+use rtpscope_capture::{HeldDatagram, RtpDetector, SipTracker, Verdict};
+use rtpscope_core::clock::ClockRateSource;
+use rtpscope_core::payload::Encoding;
+use rtpscope_core::PayloadInfo;
+use rtpscope_wire::{classify, Flow, PacketKind, RtpPacket, Timestamp};
+
+use crate::input::{FrameSource, Poll};
+use crate::parse::{header, Confirmed};
+use crate::policy::{Delivery, Policy};
+use crate::record::{Batch, Record, ToWorker};
+use crate::report::{ShardCounters, SipHints, SourceCounters};
+use crate::shard::shard_of;
+
+/// SDP endpoints re-examined after each SIP message, for re-INVITEs that change a mapping.
+const SDP_RESCAN: usize = 64;
+/// RTCP bytes are copied into chunks of this size, one allocation per chunk, not per packet.
+const RTCP_ARENA: usize = 64 * 1024;
+
+/// What the source thread hands back at the end.
+#[derive(Debug)]
+pub(crate) struct SourceResult {
+    pub counters: SourceCounters,
+    pub sip: SipHints,
+}
+
+/// Settings the source needs.
+#[derive(Debug)]
+pub(crate) struct SourceSetup {
+    pub detector: RtpDetector,
+    pub senders: Vec<Sender<ToWorker>>,
+    pub pool: Receiver<Vec<Record>>,
+    pub counters: Arc<[ShardCounters]>,
+    pub policy: Policy,
+    pub batch_size: usize,
+    pub flush_every: Duration,
+    pub snapshot_every: Option<Duration>,
+    pub stop: Arc<AtomicBool>,
+    /// The detector's flow bound, which also bounds the confirmed-flow cache.
+    pub max_flows: usize,
+}
+
+/// One shard's outgoing side.
+#[derive(Debug)]
+struct Outbox {
+    tx: Sender<ToWorker>,
+    records: Vec<Record>,
+    /// Packets (not control records) in `records`.
+    packets: u64,
+}
+
+#[derive(Debug)]
+struct Dealer {
+    detector: RtpDetector,
+    confirmed: Confirmed,
+    sip: SipTracker,
+    shards: Vec<Outbox>,
+    pool: Receiver<Vec<Record>>,
+    counters: Arc<[ShardCounters]>,
+    policy: Policy,
+    batch_size: usize,
+    flush_every: Duration,
+    snapshot_every: Option<Duration>,
+    latest: Timestamp,
+    next_flush: Option<Timestamp>,
+    next_snapshot: Option<Timestamp>,
+    snapshot_seq: u64,
+    arena: BytesMut,
+    released: Vec<HeldDatagram>,
+    learned: HashMap<(SocketAddr, u8), PayloadInfo>,
+    media_seen: usize,
+    out: SourceCounters,
+}
+
+/// Runs the source loop to the end of input, an error or a stop request.
+pub(crate) fn run<S: FrameSource>(mut source: S, setup: SourceSetup) -> SourceResult {
+    let stop = setup.stop.clone();
+    let mut d = Dealer::new(setup);
+    loop {
+        if stop.load(Relaxed) {
+            d.out.stopped = true;
+            break;
+        }
+        match source.poll_frame() {
+            Ok(Poll::Frame(f)) => d.frame(f.ts, f.flow, f.payload),
+            // Live and quiet: get what we have to the workers instead of sitting on it.
+            Ok(Poll::Idle) => d.flush_all(false, d.policy),
+            Ok(Poll::End) => break,
+            Err(e) => {
+                d.out.error = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    d.out.capture = source.drop_counters();
+    d.finish()
+}
+
+impl Dealer {
+    fn new(s: SourceSetup) -> Self {
+        let batch_size = s.batch_size.max(1);
+        let shards = s
+            .senders
+            .into_iter()
+            .map(|tx| Outbox {
+                tx,
+                records: Vec::with_capacity(batch_size),
+                packets: 0,
+            })
+            .collect();
+        Dealer {
+            confirmed: Confirmed::new(s.max_flows),
+            detector: s.detector,
+            sip: SipTracker::new(),
+            shards,
+            pool: s.pool,
+            counters: s.counters,
+            policy: s.policy,
+            batch_size,
+            flush_every: s.flush_every,
+            snapshot_every: s.snapshot_every,
+            latest: Timestamp::ZERO,
+            next_flush: None,
+            next_snapshot: None,
+            snapshot_seq: 0,
+            arena: BytesMut::new(),
+            released: Vec::new(),
+            learned: HashMap::new(),
+            media_seen: 0,
+            out: SourceCounters::default(),
+        }
+    }
+
+    fn frame(&mut self, ts: Timestamp, flow: Flow, payload: &[u8]) {
+        self.latest = self.latest.max(ts);
+        // A confirmed flow's RTP is RTP: the detector would say so after a SipHash lookup.
+        if classify(payload) == PacketKind::Rtp && self.confirmed.contains(&flow) {
+            self.confirmed.hits += 1;
+            self.rtp(ts, flow, payload);
+            self.tick();
+            return;
+        }
+        match self.detector.observe(ts, flow, payload) {
+            Verdict::Rtp => {
+                if self.detector.is_confirmed(&flow) {
+                    self.confirmed.insert(flow);
+                }
+                // Packets held while the flow was undecided go first, in arrival order.
+                self.released.extend(self.detector.drain_released());
+                if !self.released.is_empty() {
+                    let held = std::mem::take(&mut self.released);
+                    for h in &held {
+                        self.rtp(h.ts, h.flow, &h.payload);
+                    }
+                    self.released = held;
+                    self.released.clear();
+                }
+                self.rtp(ts, flow, payload);
+            }
+            Verdict::Rtcp => self.rtcp(ts, flow, payload),
+            Verdict::Pending => {}
+            Verdict::NotRtp => {
+                if self.sip.observe(ts, flow, payload) {
+                    self.learn_from_sdp();
+                } else {
+                    self.out.other_udp += 1;
+                }
+            }
+        }
+        self.tick();
+    }
+
+    fn rtp(&mut self, now: Timestamp, flow: Flow, payload: &[u8]) {
+        let Ok(packet) = RtpPacket::new_checked(payload) else {
+            // The detector validated it; count rather than trust.
+            self.out.other_udp += 1;
+            return;
+        };
+        let header = header(&packet);
+        self.push(
+            shard_of(&flow, self.shards.len()),
+            Record::Rtp { now, flow, header },
+        );
+    }
+
+    fn rtcp(&mut self, now: Timestamp, flow: Flow, payload: &[u8]) {
+        if self.arena.capacity() < payload.len() {
+            self.arena.reserve(RTCP_ARENA.max(payload.len()));
+        }
+        self.arena.extend_from_slice(payload);
+        let datagram = self.arena.split().freeze();
+        self.push(
+            shard_of(&flow, self.shards.len()),
+            Record::Rtcp { now, datagram },
+        );
+    }
+
+    fn push(&mut self, shard: usize, record: Record) {
+        let Some(out) = self.shards.get_mut(shard) else {
+            return;
+        };
+        out.records.push(record);
+        out.packets += 1;
+        if out.records.len() >= self.batch_size {
+            self.send(shard, false, self.policy);
+        }
+    }
+
+    /// Sends a shard's batch (`force`: even an empty one, to carry the time forward).
+    fn send(&mut self, shard: usize, force: bool, policy: Policy) {
+        let time = self.latest;
+        let Some(out) = self.shards.get_mut(shard) else {
+            return;
+        };
+        if out.records.is_empty() && !force {
+            return;
+        }
+        let packets = std::mem::take(&mut out.packets);
+        let records = std::mem::take(&mut out.records);
+        let counters = self.counters.get(shard);
+        if let Some(c) = counters {
+            c.dispatched.fetch_add(packets, Relaxed);
+        }
+        match policy.deliver(&out.tx, ToWorker::Batch(Batch { records, time })) {
+            Delivery::Sent => {
+                out.records = self
+                    .pool
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(self.batch_size));
+            }
+            Delivery::Full(msg) | Delivery::Gone(msg) => {
+                if let Some(c) = counters {
+                    c.dropped.fetch_add(packets, Relaxed);
+                }
+                // Keep payload-type knowledge: only packets may be lost, and they are counted.
+                if let ToWorker::Batch(mut b) = msg {
+                    b.records.retain(|r| !r.is_packet());
+                    out.records = b.records;
+                }
+            }
+        }
+    }
+
+    fn flush_all(&mut self, force: bool, policy: Policy) {
+        for shard in 0..self.shards.len() {
+            self.send(shard, force, policy);
+        }
+    }
+
+    /// Capture-time housekeeping: bounded batching delay, timers on idle shards, snapshots.
+    fn tick(&mut self) {
+        let now = self.latest;
+        let due = *self.next_flush.get_or_insert(now + self.flush_every);
+        if now >= due {
+            // Empty batches too: they carry the time to shards that had no packets.
+            self.flush_all(true, self.policy);
+            self.next_flush = Some(now + self.flush_every);
+        }
+        if let Some(every) = self.snapshot_every {
+            let due = *self.next_snapshot.get_or_insert(now + every);
+            if now >= due {
+                self.flush_all(false, self.policy);
+                let seq = self.snapshot_seq;
+                self.snapshot_seq += 1;
+                for out in &self.shards {
+                    // A mark that does not fit is skipped like a batch; the collector copes.
+                    let _ = self
+                        .policy
+                        .deliver(&out.tx, ToWorker::Snapshot { seq, time: now });
+                }
+                self.next_snapshot = Some(now + every);
+            }
+        }
+    }
+
+    /// Turns new or changed SDP payload mappings into `Learn` records for every shard.
+    fn learn_from_sdp(&mut self) {
+        self.out.sip_messages += 1;
+        let media = self.sip.media();
+        let from = self.media_seen.min(media.len().saturating_sub(SDP_RESCAN));
+        let mut learnt = Vec::new();
+        for m in media.get(from..).unwrap_or_default() {
+            learnt.push((m.addr, None));
+            for p in m.payloads.iter().filter(|p| p.clock_rate > 0) {
+                let info = PayloadInfo {
+                    encoding: Encoding::new(&p.encoding),
+                    clock_rate: p.clock_rate,
+                    source: ClockRateSource::Sdp,
+                };
+                if self.learned.get(&(m.addr, p.payload_type)) != Some(&info) {
+                    learnt.push((m.addr, Some((p.payload_type, info))));
+                }
+            }
+        }
+        self.media_seen = media.len();
+        for (endpoint, mapping) in learnt {
+            match mapping {
+                // The endpoint's flows skip detection: signalling already said they are RTP.
+                None => {
+                    self.detector.add_hint(endpoint);
+                }
+                Some((payload_type, info)) => {
+                    self.learned.insert((endpoint, payload_type), info);
+                    for out in &mut self.shards {
+                        out.records.push(Record::Learn {
+                            endpoint,
+                            payload_type,
+                            info,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// End of input: release what the detector still holds, flush everything (blocking: the
+    /// source is done, so waiting costs nothing), and tell every worker to finish.
+    fn finish(mut self) -> SourceResult {
+        let end = self.detector.finish();
+        self.out.unconfirmed_dropped = end.dropped_unconfirmed;
+        for h in &end.released {
+            self.rtp(h.ts, h.flow, &h.payload);
+        }
+        self.flush_all(false, Policy::Block);
+        for out in &self.shards {
+            let _ = out.tx.send(ToWorker::Finish { time: self.latest });
+        }
+        self.out.detector = self.detector.stats();
+        self.out.detector.rtp += self.confirmed.hits;
+        SourceResult {
+            counters: self.out,
+            sip: SipHints {
+                calls: self.sip.calls().to_vec(),
+                media: self.sip.media().to_vec(),
+            },
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! A worker shard: one analyzer, fed only the flows this shard owns, sharing nothing.
+
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+
+use crossbeam_channel::{never, select, Receiver, Sender};
+use rtpscope_core::{AnalysisReport, Analyzer};
+use rtpscope_wire::Timestamp;
+
+use crate::collector::Collected;
+use crate::record::{Batch, Control, Record, ToWorker};
+use crate::report::ShardCounters;
+
+/// Everything one worker thread owns.
+#[derive(Debug)]
+pub(crate) struct Worker {
+    pub shard: usize,
+    pub analyzer: Analyzer,
+    pub data: Receiver<ToWorker>,
+    pub control: Receiver<Control>,
+    /// Emptied record vectors go back to the source here.
+    pub pool: Sender<Vec<Record>>,
+    pub out: Sender<Collected>,
+    pub forward_events: bool,
+    pub counters: Arc<[ShardCounters]>,
+    /// Datagrams handed to the analyzer (core counts them only in `handle_datagram`).
+    pub datagrams: u64,
+    pub latest: Timestamp,
+}
+
+impl Worker {
+    /// Runs until the source says the input ended (or disappears), then sends the final report.
+    pub(crate) fn run(mut self) {
+        let mut control = self.control.clone();
+        loop {
+            select! {
+                recv(self.data) -> msg => match msg {
+                    Ok(ToWorker::Batch(batch)) => self.batch(batch),
+                    Ok(ToWorker::Snapshot { seq, time }) => {
+                        self.advance(time);
+                        let report = self.report();
+                        // Blocking: the collector never blocks, and a part must not be lost.
+                        let _ = self.out.send(Collected::Part { seq, shard: self.shard, report });
+                    }
+                    Ok(ToWorker::Finish { time }) => {
+                        self.advance(time);
+                        break;
+                    }
+                    // The source is gone without a goodbye: finish with what arrived.
+                    Err(_) => break,
+                },
+                recv(control) -> msg => match msg {
+                    Ok(Control::Snapshot(reply)) => {
+                        let _ = reply.send((self.shard, self.report()));
+                    }
+                    // The handle is gone: stop listening, or this arm would spin.
+                    Err(_) => control = never(),
+                },
+            }
+        }
+        self.analyzer.finish();
+        self.drain_events();
+        let report = self.report();
+        let _ = self.out.send(Collected::Final {
+            shard: self.shard,
+            report,
+        });
+    }
+
+    fn batch(&mut self, mut batch: Batch) {
+        for record in batch.records.drain(..) {
+            match record {
+                Record::Rtp { now, flow, header } => {
+                    self.datagrams += 1;
+                    self.analyzer.handle_rtp(now, flow, &header);
+                }
+                Record::Rtcp { now, datagram } => {
+                    self.datagrams += 1;
+                    // Malformed RTCP is counted by the analyzer (the detector validated it).
+                    let _ = self.analyzer.handle_rtcp(now, &datagram);
+                }
+                Record::Learn {
+                    endpoint,
+                    payload_type,
+                    info,
+                } => {
+                    self.analyzer
+                        .learn_payload_type(endpoint, payload_type, info);
+                }
+            }
+        }
+        // Hand the allocation back; if the pool is full the vector is simply freed.
+        let _ = self.pool.try_send(batch.records);
+        self.advance(batch.time);
+    }
+
+    /// Runs timers up to the source's latest capture time, so idle streams end and
+    /// intervals close on every shard even when this one sees no packets.
+    fn advance(&mut self, time: Timestamp) {
+        self.latest = self.latest.max(time);
+        if self.analyzer.poll_timeout().is_some_and(|due| due <= time) {
+            self.analyzer.handle_timeout(time);
+        }
+        self.drain_events();
+    }
+
+    fn drain_events(&mut self) {
+        while let Some(event) = self.analyzer.poll_event() {
+            if self.forward_events
+                && self
+                    .out
+                    .try_send(Collected::Event {
+                        shard: self.shard,
+                        event,
+                    })
+                    .is_err()
+            {
+                if let Some(c) = self.counters.get(self.shard) {
+                    c.events_dropped.fetch_add(1, Relaxed);
+                }
+            }
+        }
+    }
+
+    fn report(&mut self) -> AnalysisReport {
+        let mut report = self.analyzer.report();
+        report.counters.datagrams = self.datagrams;
+        report
+    }
+}
