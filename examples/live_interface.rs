@@ -15,19 +15,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A read timeout lets the pipeline notice a stop request while the line is quiet.
     let source = LiveSource::open(&interface, Duration::from_millis(200))?;
     // Live capture must never stall: when analysis falls behind, drop and count.
-    let (handle, events) = Pipeline::builder().workers(2).policy(Policy::DropNewest).spawn(source)?;
+    let (handle, events) = Pipeline::builder()
+        .workers(2)
+        .policy(Policy::DropNewest)
+        .spawn(source)?;
     let until = Instant::now() + Duration::from_secs(seconds);
     while Instant::now() < until {
-        let Ok(PipelineEvent::Analyzer { event, .. }) = events.recv_timeout(Duration::from_millis(200)) else { continue };
+        let Ok(PipelineEvent::Analyzer { event, .. }) =
+            events.recv_timeout(Duration::from_millis(200))
+        else {
+            continue;
+        };
         match event {
-            Event::StreamStarted { key, .. } => println!("new stream {} ssrc {:#010x}", key.flow, key.ssrc),
+            Event::StreamStarted { key, .. } => {
+                println!("new stream {} ssrc {:#010x}", key.flow, key.ssrc)
+            }
             Event::Symptom(s) => println!("{:?}: {}", s.change, s.symptom.summary),
-            Event::StreamEnded(r) => println!("stream {:#010x} ended ({:?}): {} packets, {} lost", r.key.ssrc, r.ended, r.packets, r.lost),
+            Event::StreamEnded(r) => println!(
+                "stream {:#010x} ended ({:?}): {} packets, {} lost",
+                r.key.ssrc, r.ended, r.packets, r.lost
+            ),
             _ => {}
         }
     }
     handle.stop();
     let done = handle.join()?;
-    println!("{} streams, {} packets dropped by the pipeline", done.report.streams.len(), done.dropped());
+    println!(
+        "{} streams, {} packets dropped by the pipeline",
+        done.report.streams.len(),
+        done.dropped()
+    );
     Ok(())
 }

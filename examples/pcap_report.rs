@@ -8,14 +8,20 @@ use rtpscope::core::diagnosis::{diagnose, CallHint, Thresholds};
 use rtpscope::pipeline::{run_file, PipelineConfig};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path: PathBuf = std::env::args_os().nth(1).map(PathBuf::from).ok_or("usage: pcap_report FILE.pcap")?;
+    let path: PathBuf = std::env::args_os()
+        .nth(1)
+        .map(PathBuf::from)
+        .ok_or("usage: pcap_report FILE.pcap")?;
     let done = run_file(&path, &PipelineConfig::default())?;
     // SIP/SDP seen in the capture ties the two directions of each call together.
     let mut hints: Vec<CallHint> = Vec::new();
     for m in &done.sip.media {
         match hints.iter_mut().find(|h| h.call_id == m.call_id) {
             Some(h) => h.endpoints.push(m.addr),
-            None => hints.push(CallHint { call_id: m.call_id.clone(), endpoints: vec![m.addr] }),
+            None => hints.push(CallHint {
+                call_id: m.call_id.clone(),
+                endpoints: vec![m.addr],
+            }),
         }
     }
     let report = &done.report;

@@ -12,7 +12,10 @@ use rtpscope::core::{Analyzer, AnalyzerConfig, Event, Flow, Timestamp};
 use rtpscope::wire::rtp::RtpRepr;
 
 fn main() {
-    let flow = Flow::new("203.0.113.7:40000".parse().expect("addr"), "192.0.2.10:5004".parse().expect("addr"));
+    let flow = Flow::new(
+        "203.0.113.7:40000".parse().expect("addr"),
+        "192.0.2.10:5004".parse().expect("addr"),
+    );
     let mut analyzer = Analyzer::new(AnalyzerConfig::default());
     let mut jitter_buffer_ms = 40;
     let mut buf = [0u8; 1500];
@@ -37,7 +40,9 @@ fn main() {
             payload: &[0x2a; 160], // speech, not PCMU silence (0xff/0x7f)
             ..RtpRepr::default()
         };
-        let Ok(len) = packet.emit(&mut buf) else { continue };
+        let Ok(len) = packet.emit(&mut buf) else {
+            continue;
+        };
 
         // The phone's receive path: one call per datagram, time passed in.
         if let Some(due) = analyzer.poll_timeout() {
@@ -59,7 +64,9 @@ fn main() {
                         }
                         if s.symptom.kind == rtpscope::core::diagnosis::SymptomKind::Jitter {
                             jitter_buffer_ms = 120;
-                            println!("          phone: jitter buffer raised to {jitter_buffer_ms} ms");
+                            println!(
+                                "          phone: jitter buffer raised to {jitter_buffer_ms} ms"
+                            );
                         }
                     }
                     Change::Cleared => {

@@ -39,8 +39,12 @@ fn bench(c: &mut Criterion) {
     let (bytes, frames) = capture();
     assert_eq!(read_all(&bytes)[PacketKind::Rtp as usize], frames);
     let mut g = c.benchmark_group("capture_read");
-    g.sample_size(10).measurement_time(Duration::from_secs(8)).throughput(Throughput::Elements(frames));
-    g.bench_function("read_decap_demux", |b| b.iter(|| black_box(read_all(black_box(&bytes)))));
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(8))
+        .throughput(Throughput::Elements(frames));
+    g.bench_function("read_decap_demux", |b| {
+        b.iter(|| black_box(read_all(black_box(&bytes))))
+    });
     g.bench_function("records_pcap_parser", |b| {
         b.iter(|| {
             use pcap_parser::pcap::{parse_pcap_frame, parse_pcap_header};

@@ -13,14 +13,20 @@ use rtpscope::core::{Analyzer, AnalyzerConfig, Flow, Timestamp};
 use rtpscope::wire::rtp::RtpRepr;
 
 fn flow(i: u32) -> Flow {
-    let src = SocketAddr::new(IpAddr::V4(Ipv4Addr::from(0xc633_6400 + (i >> 14))), 20_000 + (i & 0x3fff) as u16);
+    let src = SocketAddr::new(
+        IpAddr::V4(Ipv4Addr::from(0xc633_6400 + (i >> 14))),
+        20_000 + (i & 0x3fff) as u16,
+    );
     let dst = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(203, 0, 113, 1)), 30_000);
     Flow::new(src, dst)
 }
 
 /// An analyzer with `streams` streams already past their first second.
 fn warmed(streams: u32) -> (Analyzer, Vec<Flow>, u64) {
-    let config = AnalyzerConfig { max_streams: streams as usize + 16, ..AnalyzerConfig::default() };
+    let config = AnalyzerConfig {
+        max_streams: streams as usize + 16,
+        ..AnalyzerConfig::default()
+    };
     let mut analyzer = Analyzer::new(config);
     let flows: Vec<Flow> = (0..streams).map(flow).collect();
     let mut now = 1_000_000_000u64;
@@ -51,7 +57,10 @@ fn per_packet(c: &mut Criterion) {
     for &streams in &[1u32, 1_000, 100_000] {
         let (mut analyzer, flows, mut now) = warmed(streams);
         let bytes = analyzer.stream_memory_bytes();
-        eprintln!("{streams} streams: {bytes} bytes of stream state, {} bytes per stream", bytes / streams as usize);
+        eprintln!(
+            "{streams} streams: {bytes} bytes of stream state, {} bytes per stream",
+            bytes / streams as usize
+        );
         let (mut i, mut round) = (0u32, 60u32);
         group.bench_function(format!("handle_rtp/{streams}_streams"), |b| {
             b.iter(|| {
@@ -61,7 +70,11 @@ fn per_packet(c: &mut Criterion) {
                     round += 1;
                 }
                 now += 20_000_000 / u64::from(streams);
-                analyzer.handle_rtp(Timestamp::from_nanos(now), flows[i as usize], black_box(&header(i, round)));
+                analyzer.handle_rtp(
+                    Timestamp::from_nanos(now),
+                    flows[i as usize],
+                    black_box(&header(i, round)),
+                );
                 // Interval reports queue events; a consumer drains them.
                 while analyzer.poll_event().is_some() {}
             })
@@ -86,7 +99,11 @@ fn datagram(c: &mut Criterion) {
                 ..RtpRepr::default()
             };
             let n = repr.emit(&mut buf).unwrap_or(0);
-            black_box(analyzer.handle_datagram(Timestamp::from_nanos(now), flows[0], &buf[..n]).ok())
+            black_box(
+                analyzer
+                    .handle_datagram(Timestamp::from_nanos(now), flows[0], &buf[..n])
+                    .ok(),
+            )
         })
     });
 }

@@ -36,7 +36,11 @@
 //! assert_eq!(det.drain_released().count(), 2); // the two held packets, first seen first
 //! ```
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+// A fast hash: the flow table is consulted for every datagram. foldhash seeds per process,
+// so crafted flows cannot aim at one bucket, and the table is bounded anyway.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 

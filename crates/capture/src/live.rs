@@ -193,7 +193,11 @@ impl LiveSource {
                 return true;
             }
         }
-        let mut copy = self.loopback_last.take().map(|(_, v)| v).unwrap_or_default();
+        let mut copy = self
+            .loopback_last
+            .take()
+            .map(|(_, v)| v)
+            .unwrap_or_default();
         copy.clear();
         copy.extend_from_slice(&self.buf);
         self.loopback_last = Some((ts, copy));

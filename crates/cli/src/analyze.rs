@@ -26,9 +26,13 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
     let (input, size): (Box<dyn Read + Send>, Option<u64>) = if args.file.as_os_str() == "-" {
         (Box::new(std::io::stdin()), None)
     } else {
-        let file = std::fs::File::open(&args.file).map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
+        let file = std::fs::File::open(&args.file)
+            .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
         let size = file.metadata().ok().map(|m| m.len());
-        (Box::new(std::io::BufReader::with_capacity(1 << 20, file)), size)
+        (
+            Box::new(std::io::BufReader::with_capacity(1 << 20, file)),
+            size,
+        )
     };
     let reader = CaptureReader::new(CountingRead::new(input, progress.clone()))
         .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
@@ -36,12 +40,19 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
     let pipeline = config::pipeline(options, &thresholds, Policy::Block, want_intervals);
     let workers = pipeline.workers;
     let started = Instant::now();
-    let (handle, events) = Pipeline::builder().config(pipeline).spawn(Tracked::new(reader, progress.clone()))?;
-    let bar = size.filter(|&s| s >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal()).map(progress_bar);
+    let (handle, events) = Pipeline::builder()
+        .config(pipeline)
+        .spawn(Tracked::new(reader, progress.clone()))?;
+    let bar = size
+        .filter(|&s| s >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal())
+        .map(progress_bar);
     let mut intervals = Vec::new();
     loop {
         match events.recv_timeout(Duration::from_millis(100)) {
-            Ok(PipelineEvent::Analyzer { event: Event::Interval(r), .. }) => intervals.push(r),
+            Ok(PipelineEvent::Analyzer {
+                event: Event::Interval(r),
+                ..
+            }) => intervals.push(r),
             Ok(_) => {}
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
             Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
@@ -76,7 +87,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
 
 fn progress_bar(total: u64) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}") {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+    ) {
         bar.set_style(style);
     }
     bar

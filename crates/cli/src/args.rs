@@ -160,13 +160,20 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         Some(i) => s.split_at(i),
         None => (s, "s"),
     };
-    let v: f64 = num.trim().parse().map_err(|_| format!("not a duration: {s:?} (try 1s or 500ms)"))?;
+    let v: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a duration: {s:?} (try 1s or 500ms)"))?;
     let secs = match unit {
         "ms" => v / 1000.0,
         "s" => v,
         "m" | "min" => v * 60.0,
         "h" => v * 3600.0,
-        _ => return Err(format!("unknown unit {unit:?} in {s:?} (use ms, s, m or h)")),
+        _ => {
+            return Err(format!(
+                "unknown unit {unit:?} in {s:?} (use ms, s, m or h)"
+            ))
+        }
     };
     if !(secs.is_finite() && secs > 0.0) {
         return Err(format!("duration must be positive: {s:?}"));
@@ -180,8 +187,17 @@ pub fn parse_payload_type(s: &str) -> Result<(u8, String, u32), String> {
     let (pt, rest) = s.split_once('=').ok_or_else(err)?;
     let mut parts = rest.split('/');
     let encoding = parts.next().filter(|e| !e.is_empty()).ok_or_else(err)?;
-    let rate: u32 = parts.next().and_then(|r| r.parse().ok()).filter(|&r| r > 0).ok_or_else(err)?;
-    let pt: u8 = pt.trim().parse().ok().filter(|&p| p < 128).ok_or_else(err)?;
+    let rate: u32 = parts
+        .next()
+        .and_then(|r| r.parse().ok())
+        .filter(|&r| r > 0)
+        .ok_or_else(err)?;
+    let pt: u8 = pt
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&p| p < 128)
+        .ok_or_else(err)?;
     Ok((pt, encoding.to_string(), rate))
 }
 
@@ -189,7 +205,10 @@ pub fn parse_payload_type(s: &str) -> Result<(u8, String, u32), String> {
 pub fn parse_port_range(s: &str) -> Result<RangeInclusive<u16>, String> {
     let err = || format!("expected a port or a range such as 5004 or 16384-32767, got {s:?}");
     let (a, b) = s.split_once('-').unwrap_or((s, s));
-    let (a, b): (u16, u16) = (a.trim().parse().map_err(|_| err())?, b.trim().parse().map_err(|_| err())?);
+    let (a, b): (u16, u16) = (
+        a.trim().parse().map_err(|_| err())?,
+        b.trim().parse().map_err(|_| err())?,
+    );
     if a > b {
         return Err(err());
     }
@@ -211,7 +230,10 @@ mod tests {
 
     #[test]
     fn payload_types_and_ports() {
-        assert_eq!(parse_payload_type("96=opus/48000"), Ok((96, "opus".into(), 48000)));
+        assert_eq!(
+            parse_payload_type("96=opus/48000"),
+            Ok((96, "opus".into(), 48000))
+        );
         assert!(parse_payload_type("200=opus/48000").is_err());
         assert!(parse_payload_type("96=opus").is_err());
         assert_eq!(parse_port_range("5004"), Ok(5004..=5004));

@@ -12,22 +12,51 @@ use crate::error::CliError;
 
 /// Loads `--thresholds FILE` (TOML; missing keys keep their defaults).
 pub fn thresholds(path: Option<&Path>) -> Result<Thresholds, CliError> {
-    let Some(path) = path else { return Ok(Thresholds::default()) };
-    let text = std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
-    toml::from_str(&text).map_err(|e| CliError::Input(format!("{}: {}", path.display(), e.message())))
+    let Some(path) = path else {
+        return Ok(Thresholds::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
+    toml::from_str(&text)
+        .map_err(|e| CliError::Input(format!("{}: {}", path.display(), e.message())))
 }
 
 /// Worker threads: as asked, else one per core (at most 8).
 pub fn workers(asked: Option<usize>) -> usize {
-    asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)).max(1)
+    asked
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(8)
+        })
+        .max(1)
 }
 
 /// The pipeline configuration for these options.
-pub fn pipeline(options: &AnalysisOptions, thresholds: &Thresholds, policy: Policy, events: bool) -> PipelineConfig {
-    let mut analyzer = AnalyzerConfig { interval: options.interval.or(AnalyzerConfig::default().interval), thresholds: thresholds.clone(), ..AnalyzerConfig::default() };
+pub fn pipeline(
+    options: &AnalysisOptions,
+    thresholds: &Thresholds,
+    policy: Policy,
+    events: bool,
+) -> PipelineConfig {
+    let mut analyzer = AnalyzerConfig {
+        interval: options.interval.or(AnalyzerConfig::default().interval),
+        thresholds: thresholds.clone(),
+        ..AnalyzerConfig::default()
+    };
     for (pt, encoding, rate) in &options.payload_types {
         analyzer = analyzer.with_payload_type(*pt, encoding, *rate);
     }
-    let detector = DetectorConfig { forced_ports: options.ports.clone(), ..DetectorConfig::default() };
-    PipelineConfig { workers: workers(options.workers), policy, analyzer, detector, events, ..PipelineConfig::default() }
+    let detector = DetectorConfig {
+        forced_ports: options.ports.clone(),
+        ..DetectorConfig::default()
+    };
+    PipelineConfig {
+        workers: workers(options.workers),
+        policy,
+        analyzer,
+        detector,
+        events,
+        ..PipelineConfig::default()
+    }
 }

@@ -106,7 +106,11 @@ impl Stream {
             duplicates: s.duplicates,
             late: s.late,
             restarts: s.restarts,
-            delta_ms: MinMeanMax { min: s.delta_ms.min, mean: s.delta_ms.mean, max: s.delta_ms.max },
+            delta_ms: MinMeanMax {
+                min: s.delta_ms.min,
+                mean: s.delta_ms.mean,
+                max: s.delta_ms.max,
+            },
             jitter_ms: Jitter {
                 final_ms: s.jitter_ms.final_ms,
                 min: s.jitter_ms.min,

@@ -44,7 +44,10 @@ pub fn run(a: &LiveArgs) -> Result<Outcome, CliError> {
         let stop = stop.clone();
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
     }
-    let (handle, events) = Pipeline::builder().config(pipeline).stop_flag(stop.clone()).spawn(Tracked::new(source, progress.clone()))?;
+    let (handle, events) = Pipeline::builder()
+        .config(pipeline)
+        .stop_flag(stop.clone())
+        .spawn(Tracked::new(source, progress.clone()))?;
     let started = Instant::now();
     let tty = std::io::stdout().is_terminal() && options.format == Format::Table;
     let mut last_refresh = Instant::now();
@@ -56,10 +59,21 @@ pub fn run(a: &LiveArgs) -> Result<Outcome, CliError> {
         match events.recv_timeout(Duration::from_millis(100)) {
             Ok(PipelineEvent::Analyzer { event, .. }) => match event {
                 Event::Symptom(s) => {
-                    let verb = if s.change == Change::Raised { "RAISED" } else { "cleared" };
-                    eprintln!("{verb}: {} — {} ({})", s.symptom.kind.as_str().replace('_', " "), s.symptom.summary, s.symptom.direction);
+                    let verb = if s.change == Change::Raised {
+                        "RAISED"
+                    } else {
+                        "cleared"
+                    };
+                    eprintln!(
+                        "{verb}: {} — {} ({})",
+                        s.symptom.kind.as_str().replace('_', " "),
+                        s.symptom.summary,
+                        s.symptom.direction
+                    );
                 }
-                Event::StreamStarted { key, .. } => eprintln!("stream started: {} ssrc {:#010x}", key.flow, key.ssrc),
+                Event::StreamStarted { key, .. } => {
+                    eprintln!("stream started: {} ssrc {:#010x}", key.flow, key.ssrc)
+                }
                 Event::Interval(r) if options.interval.is_some() => intervals.push(r),
                 _ => {}
             },

@@ -34,7 +34,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(error::CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error::CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("rtpscope: {e}");
             ExitCode::from(EXIT_INPUT)

@@ -21,13 +21,23 @@ pub struct Outcome {
 
 impl Outcome {
     /// Diagnoses a final report.
-    pub fn new(fin: FinalReport, intervals: Vec<IntervalReport>, origin: Option<Timestamp>, thresholds: &Thresholds) -> Self {
+    pub fn new(
+        fin: FinalReport,
+        intervals: Vec<IntervalReport>,
+        origin: Option<Timestamp>,
+        thresholds: &Thresholds,
+    ) -> Self {
         let hints = call_hints(&fin);
         let diagnosis = diagnose(&fin.report, &hints, thresholds);
         let origin = origin
             .or_else(|| fin.report.streams.iter().map(|s| s.first_arrival).min())
             .unwrap_or(Timestamp::ZERO);
-        Outcome { fin, diagnosis, intervals, origin }
+        Outcome {
+            fin,
+            diagnosis,
+            intervals,
+            origin,
+        }
     }
 
     /// The worst verdict of any call.
@@ -40,7 +50,11 @@ impl Outcome {
         self.diagnosis
             .stream_latency
             .get(i)
-            .map(|l| Latency { rtt_ms: l.rtt_ms, rtt_legs_ms: l.rtt_legs_ms.clone(), mos_cq: l.mos_cq })
+            .map(|l| Latency {
+                rtt_ms: l.rtt_ms,
+                rtt_legs_ms: l.rtt_legs_ms.clone(),
+                mos_cq: l.mos_cq,
+            })
             .unwrap_or_default()
     }
 
@@ -66,20 +80,39 @@ impl Outcome {
         out.insert("rtcp_malformed", c.rtcp_malformed);
         out.insert("streams", self.fin.report.streams.len() as u64);
         out.insert("streams_evicted", c.streams_evicted);
-        out.insert("events_dropped", c.events_dropped + self.fin.drops.iter().map(|d| d.events_dropped).sum::<u64>());
+        out.insert(
+            "events_dropped",
+            c.events_dropped + self.fin.drops.iter().map(|d| d.events_dropped).sum::<u64>(),
+        );
         out.insert("pipeline_dropped", self.fin.dropped());
         out
     }
 
     /// The JSON document.
     pub fn document(&self) -> Document {
-        let streams = self.fin.report.streams.iter().enumerate().map(|(i, s)| json::Stream::new(s, self.origin, &self.latency(i))).collect();
+        let streams = self
+            .fin
+            .report
+            .streams
+            .iter()
+            .enumerate()
+            .map(|(i, s)| json::Stream::new(s, self.origin, &self.latency(i)))
+            .collect();
         Document {
             streams,
             calls: self.diagnosis.calls.iter().map(json::Call::new).collect(),
-            symptoms: self.diagnosis.symptoms.iter().map(|s| json::Symptom::new(s, self.origin)).collect(),
+            symptoms: self
+                .diagnosis
+                .symptoms
+                .iter()
+                .map(|s| json::Symptom::new(s, self.origin))
+                .collect(),
             counters: self.counters(),
-            intervals: self.intervals.iter().map(|i| json::IntervalLine::new(i, self.origin)).collect(),
+            intervals: self
+                .intervals
+                .iter()
+                .map(|i| json::IntervalLine::new(i, self.origin))
+                .collect(),
             error: self.fin.source.error.clone(),
         }
     }
@@ -95,7 +128,10 @@ fn call_hints(fin: &FinalReport) -> Vec<CallHint> {
                     h.endpoints.push(m.addr);
                 }
             }
-            None => hints.push(CallHint { call_id: m.call_id.clone(), endpoints: vec![m.addr] }),
+            None => hints.push(CallHint {
+                call_id: m.call_id.clone(),
+                endpoints: vec![m.addr],
+            }),
         }
     }
     hints

@@ -12,9 +12,12 @@ pub fn outcome(o: &Outcome, format: Format) -> Result<(), CliError> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match format {
-        Format::Table => out.write_all(crate::table::render(o).as_bytes()).map_err(CliError::Output)?,
+        Format::Table => out
+            .write_all(crate::table::render(o).as_bytes())
+            .map_err(CliError::Output)?,
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &o.document()).map_err(|e| CliError::Output(e.into()))?;
+            serde_json::to_writer_pretty(&mut out, &o.document())
+                .map_err(|e| CliError::Output(e.into()))?;
             writeln!(out).map_err(CliError::Output)?;
         }
         Format::Ndjson => {

@@ -56,7 +56,11 @@ pub struct Tracked<S> {
 impl<S> Tracked<S> {
     /// Wraps `inner`.
     pub fn new(inner: S, progress: Arc<SourceProgress>) -> Self {
-        Tracked { inner, progress, resolved: false }
+        Tracked {
+            inner,
+            progress,
+            resolved: false,
+        }
     }
 }
 
@@ -66,14 +70,21 @@ impl<S: FrameSource + Origin> FrameSource for Tracked<S> {
         // borrows it: so ask before the next poll, and use the first UDP frame meanwhile.
         if !self.resolved {
             if let Some(t) = self.inner.origin() {
-                self.progress.first_ns.store(t.as_nanos().max(1), Ordering::Relaxed);
+                self.progress
+                    .first_ns
+                    .store(t.as_nanos().max(1), Ordering::Relaxed);
                 self.resolved = true;
             }
         }
         let poll = self.inner.poll_frame()?;
         if !self.resolved {
             if let Poll::Frame(f) = &poll {
-                let _ = self.progress.first_ns.compare_exchange(0, f.ts.as_nanos().max(1), Ordering::Relaxed, Ordering::Relaxed);
+                let _ = self.progress.first_ns.compare_exchange(
+                    0,
+                    f.ts.as_nanos().max(1),
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                );
             }
         }
         Ok(poll)

@@ -15,7 +15,9 @@ fn codec(name: &str) -> Result<Codec, CliError> {
         "pcma" | "g711a" => Ok(Codec::Pcma),
         "g722" => Ok(Codec::G722),
         "opus" => Ok(Codec::Opus),
-        other => Err(CliError::Input(format!("unknown codec {other:?} (pcmu, pcma, g722, opus)"))),
+        other => Err(CliError::Input(format!(
+            "unknown codec {other:?} (pcmu, pcma, g722, opus)"
+        ))),
     }
 }
 
@@ -38,12 +40,16 @@ pub fn run(a: &SynthArgs) -> Result<(), CliError> {
         ipv6: a.ipv6,
         ..SynthConfig::default()
     };
-    let file = std::fs::File::create(&a.output).map_err(|e| CliError::Input(format!("{}: {e}", a.output.display())))?;
-    let mut writer = PcapWriter::new(BufWriter::new(file), linktype::ETHERNET).map_err(CliError::Output)?;
+    let file = std::fs::File::create(&a.output)
+        .map_err(|e| CliError::Input(format!("{}: {e}", a.output.display())))?;
+    let mut writer =
+        PcapWriter::new(BufWriter::new(file), linktype::ETHERNET).map_err(CliError::Output)?;
     let truth = generate(&config, &mut writer).map_err(CliError::Output)?;
     let frames = writer.frames();
     writer.into_inner().map_err(CliError::Output)?;
-    println!("src\tdst\tssrc\tpt\tclock_hz\tsent\treceived\texpected\tlost\tduplicates\tfinal_jitter_ms");
+    println!(
+        "src\tdst\tssrc\tpt\tclock_hz\tsent\treceived\texpected\tlost\tduplicates\tfinal_jitter_ms"
+    );
     for t in &truth {
         println!(
             "{}\t{}\t{:#010x}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.3}",
@@ -60,6 +66,10 @@ pub fn run(a: &SynthArgs) -> Result<(), CliError> {
             t.final_jitter_ts * 1000.0 / f64::from(t.clock_rate.max(1))
         );
     }
-    eprintln!("wrote {frames} frames, {} streams, to {}", truth.len(), a.output.display());
+    eprintln!(
+        "wrote {frames} frames, {} streams, to {}",
+        truth.len(),
+        a.output.display()
+    );
     Ok(())
 }

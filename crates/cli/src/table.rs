@@ -15,7 +15,11 @@ struct Table {
 
 impl Table {
     fn new(columns: &[(&'static str, bool)]) -> Self {
-        Table { header: columns.iter().map(|c| c.0).collect(), right: columns.iter().map(|c| c.1).collect(), rows: Vec::new() }
+        Table {
+            header: columns.iter().map(|c| c.0).collect(),
+            right: columns.iter().map(|c| c.1).collect(),
+            rows: Vec::new(),
+        }
     }
 
     fn render(&self, out: &mut String) {
@@ -115,9 +119,20 @@ pub fn render(o: &Outcome) -> String {
     let d = &o.diagnosis;
     let _ = writeln!(out, "\nCalls ({})", d.calls.len());
     for (n, c) in d.calls.iter().enumerate() {
-        let id = c.call_id.as_deref().map(|id| format!(" [Call-ID {id}]")).unwrap_or_default();
+        let id = c
+            .call_id
+            .as_deref()
+            .map(|id| format!(" [Call-ID {id}]"))
+            .unwrap_or_default();
         let list: Vec<String> = c.streams.iter().map(|s| s.to_string()).collect();
-        let _ = writeln!(out, "  {}. {}{id}: {} (streams {})", n + 1, c.verdict.as_str().to_uppercase(), c.headline, list.join(", "));
+        let _ = writeln!(
+            out,
+            "  {}. {}{id}: {} (streams {})",
+            n + 1,
+            c.verdict.as_str().to_uppercase(),
+            c.headline,
+            list.join(", ")
+        );
     }
 
     if d.symptoms.is_empty() {
@@ -161,7 +176,10 @@ pub fn render(o: &Outcome) -> String {
         c["pipeline_dropped"],
     );
     if let Some(e) = &o.fin.source.error {
-        let _ = writeln!(out, "Input ended early: {e} (results above cover what was read before it)");
+        let _ = writeln!(
+            out,
+            "Input ended early: {e} (results above cover what was read before it)"
+        );
     }
     out
 }

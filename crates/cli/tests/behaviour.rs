@@ -11,7 +11,10 @@ fn sample() -> PathBuf {
 }
 
 fn rtpscope(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rtpscope")).args(args).output().expect("run rtpscope")
+    Command::new(env!("CARGO_BIN_EXE_rtpscope"))
+        .args(args)
+        .output()
+        .expect("run rtpscope")
 }
 
 #[test]
@@ -31,12 +34,28 @@ fn truncated_capture_prints_partial_results_and_the_offset() {
     std::fs::write(&path, &bytes[..cut]).expect("write");
     let out = rtpscope(&["analyze", "--format", "json", path.to_str().expect("path")]);
     let _ = std::fs::remove_file(&path);
-    assert_eq!(out.status.code(), Some(2), "a cut file is reported in the status");
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("partial results are still printed");
-    let packets: u64 = doc["streams"].as_array().expect("streams").iter().map(|s| s["packets"].as_u64().unwrap_or(0)).sum();
-    assert!(packets > 300 && packets < 788, "{packets} packets before the cut");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a cut file is reported in the status"
+    );
+    let doc: Value =
+        serde_json::from_slice(&out.stdout).expect("partial results are still printed");
+    let packets: u64 = doc["streams"]
+        .as_array()
+        .expect("streams")
+        .iter()
+        .map(|s| s["packets"].as_u64().unwrap_or(0))
+        .sum();
+    assert!(
+        packets > 300 && packets < 788,
+        "{packets} packets before the cut"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("at byte "), "the error names the byte offset: {err}");
+    assert!(
+        err.contains("at byte "),
+        "the error names the byte offset: {err}"
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
@@ -55,8 +74,18 @@ fn fail_on_reflects_the_verdict() {
     // The sample call is degraded (3 % loss, 38 ms jitter on one direction).
     let s = sample();
     let p = s.to_str().expect("path");
-    assert_eq!(rtpscope(&["analyze", "--fail-on", "degraded", p]).status.code(), Some(3));
-    assert_eq!(rtpscope(&["analyze", "--fail-on", "unusable", p]).status.code(), Some(0));
+    assert_eq!(
+        rtpscope(&["analyze", "--fail-on", "degraded", p])
+            .status
+            .code(),
+        Some(3)
+    );
+    assert_eq!(
+        rtpscope(&["analyze", "--fail-on", "unusable", p])
+            .status
+            .code(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -70,26 +99,75 @@ fn json_document_has_the_documented_shape() {
     }
     let stream = &doc["streams"][0];
     for key in [
-        "src", "src_port", "dst", "dst_port", "ssrc", "payload_type", "encoding", "clock_rate", "clock_rate_source",
-        "start_s", "end_s", "packets", "expected", "lost", "lost_pct", "duplicates", "late", "restarts", "delta_ms",
-        "jitter_ms", "rtt_ms", "rtt_legs_ms", "mos_lq", "mos_cq", "burst",
+        "src",
+        "src_port",
+        "dst",
+        "dst_port",
+        "ssrc",
+        "payload_type",
+        "encoding",
+        "clock_rate",
+        "clock_rate_source",
+        "start_s",
+        "end_s",
+        "packets",
+        "expected",
+        "lost",
+        "lost_pct",
+        "duplicates",
+        "late",
+        "restarts",
+        "delta_ms",
+        "jitter_ms",
+        "rtt_ms",
+        "rtt_legs_ms",
+        "mos_lq",
+        "mos_cq",
+        "burst",
     ] {
         assert!(stream.get(key).is_some(), "stream lacks {key}");
     }
     for key in ["final", "min", "mean", "max", "p50", "p90", "p99"] {
-        assert!(stream["jitter_ms"].get(key).is_some(), "jitter_ms lacks {key}");
+        assert!(
+            stream["jitter_ms"].get(key).is_some(),
+            "jitter_ms lacks {key}"
+        );
     }
-    for key in ["burst_density", "gap_density", "burst_duration_ms", "gap_duration_ms"] {
+    for key in [
+        "burst_density",
+        "gap_density",
+        "burst_duration_ms",
+        "gap_duration_ms",
+    ] {
         assert!(stream["burst"].get(key).is_some(), "burst lacks {key}");
     }
-    assert!(stream["ssrc"].as_str().is_some_and(|s| s.len() == 10 && s.starts_with("0x")));
+    assert!(stream["ssrc"]
+        .as_str()
+        .is_some_and(|s| s.len() == 10 && s.starts_with("0x")));
     let call = &doc["calls"][0];
     assert_eq!(call["verdict"], "degraded");
     assert_eq!(call["streams"].as_array().map(Vec::len), Some(2));
-    let kinds: Vec<&str> = doc["symptoms"].as_array().expect("symptoms").iter().filter_map(|s| s["kind"].as_str()).collect();
-    assert!(kinds.contains(&"packet_loss") && kinds.contains(&"jitter"), "{kinds:?}");
+    let kinds: Vec<&str> = doc["symptoms"]
+        .as_array()
+        .expect("symptoms")
+        .iter()
+        .filter_map(|s| s["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"packet_loss") && kinds.contains(&"jitter"),
+        "{kinds:?}"
+    );
     for s in doc["symptoms"].as_array().expect("symptoms") {
-        for key in ["kind", "severity", "stream", "start_s", "end_s", "value", "threshold", "advice"] {
+        for key in [
+            "kind",
+            "severity",
+            "stream",
+            "start_s",
+            "end_s",
+            "value",
+            "threshold",
+            "advice",
+        ] {
             assert!(s.get(key).is_some(), "symptom lacks {key}");
         }
     }
@@ -98,20 +176,46 @@ fn json_document_has_the_documented_shape() {
 #[test]
 fn ndjson_time_series_has_one_line_per_stream_per_interval() {
     let s = sample();
-    let out = rtpscope(&["analyze", "--format", "ndjson", "--interval", "1s", s.to_str().expect("path")]);
+    let out = rtpscope(&[
+        "analyze",
+        "--format",
+        "ndjson",
+        "--interval",
+        "1s",
+        s.to_str().expect("path"),
+    ]);
     assert!(out.status.success());
-    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("line")).collect();
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("line"))
+        .collect();
     // About 8 s of media in each of 2 streams.
     assert!((14..=20).contains(&lines.len()), "{} lines", lines.len());
-    assert!(lines.iter().all(|l| l.get("interval_start_s").is_some() && l.get("ssrc").is_some()));
-    let packets: u64 = lines.iter().map(|l| l["packets"].as_u64().unwrap_or(0)).sum();
+    assert!(lines
+        .iter()
+        .all(|l| l.get("interval_start_s").is_some() && l.get("ssrc").is_some()));
+    let packets: u64 = lines
+        .iter()
+        .map(|l| l["packets"].as_u64().unwrap_or(0))
+        .sum();
     assert!(packets <= 788 && packets > 700, "{packets}");
 }
 
 #[test]
 fn payload_type_and_port_options_apply() {
     let s = sample();
-    let out = rtpscope(&["analyze", "--format", "json", "--pt", "0=PCMU/8000", "--port", "49170", "--workers", "2", s.to_str().expect("path")]);
+    let out = rtpscope(&[
+        "analyze",
+        "--format",
+        "json",
+        "--pt",
+        "0=PCMU/8000",
+        "--port",
+        "49170",
+        "--workers",
+        "2",
+        s.to_str().expect("path"),
+    ]);
     assert!(out.status.success());
     let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(doc["streams"][0]["clock_rate_source"], "config");
@@ -122,20 +226,55 @@ fn thresholds_file_changes_the_diagnosis() {
     let path = std::env::temp_dir().join(format!("rtpscope-thr-{}.toml", std::process::id()));
     std::fs::write(&path, "jitter_ms = 100.0\njitter_critical_ms = 200.0\nloss_sample_pct = 50.0\nloss_average_pct = 50.0\nloss_critical_pct = 60.0\nlate_for_buffer_pct = 100.0\n").expect("write");
     let s = sample();
-    let out = rtpscope(&["analyze", "--format", "json", "--thresholds", path.to_str().expect("p"), s.to_str().expect("p")]);
+    let out = rtpscope(&[
+        "analyze",
+        "--format",
+        "json",
+        "--thresholds",
+        path.to_str().expect("p"),
+        s.to_str().expect("p"),
+    ]);
     let _ = std::fs::remove_file(&path);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
-    let kinds: Vec<&str> = doc["symptoms"].as_array().expect("symptoms").iter().filter_map(|s| s["kind"].as_str()).collect();
-    assert!(!kinds.contains(&"jitter") && !kinds.contains(&"packet_loss"), "{kinds:?}");
+    let kinds: Vec<&str> = doc["symptoms"]
+        .as_array()
+        .expect("symptoms")
+        .iter()
+        .filter_map(|s| s["kind"].as_str())
+        .collect();
+    assert!(
+        !kinds.contains(&"jitter") && !kinds.contains(&"packet_loss"),
+        "{kinds:?}"
+    );
 }
 
 #[test]
 fn synth_writes_a_capture_the_analysis_agrees_with() {
     let path = std::env::temp_dir().join(format!("rtpscope-synth-{}.pcap", std::process::id()));
     let p = path.to_str().expect("path");
-    let out = rtpscope(&["synth", "-o", p, "--calls", "2", "--duration", "4s", "--loss", "5", "--seed", "3"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = rtpscope(&[
+        "synth",
+        "-o",
+        p,
+        "--calls",
+        "2",
+        "--duration",
+        "4s",
+        "--loss",
+        "5",
+        "--seed",
+        "3",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let truth = String::from_utf8_lossy(&out.stdout).to_string();
     let analysed = rtpscope(&["analyze", "--format", "json", p]);
     let _ = std::fs::remove_file(&path);
@@ -144,7 +283,10 @@ fn synth_writes_a_capture_the_analysis_agrees_with() {
     assert_eq!(streams.len(), 4);
     for line in truth.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
-        let s = streams.iter().find(|s| s["ssrc"] == cols[2]).expect("stream of the truth");
+        let s = streams
+            .iter()
+            .find(|s| s["ssrc"] == cols[2])
+            .expect("stream of the truth");
         assert_eq!(s["packets"].to_string(), cols[6], "received");
         assert_eq!(s["lost"].to_string(), cols[8], "lost");
     }

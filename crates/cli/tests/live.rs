@@ -10,11 +10,21 @@ use std::time::Duration;
 use serde_json::Value;
 
 fn can_run() -> Result<(), String> {
-    let root = Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false);
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
     if !root {
         return Err("not root: live capture needs CAP_NET_RAW".into());
     }
-    if Command::new("gst-launch-1.0").arg("--version").stdout(Stdio::null()).status().map(|s| !s.success()).unwrap_or(true) {
+    if Command::new("gst-launch-1.0")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .map(|s| !s.success())
+        .unwrap_or(true)
+    {
         return Err("gst-launch-1.0 not installed".into());
     }
     Ok(())
@@ -59,7 +69,8 @@ fn live_capture_of_a_real_gstreamer_stream() {
     let out = live.wait_with_output().expect("rtpscope live");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "rtpscope live failed: {stderr}");
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("json: {e}; stderr: {stderr}"));
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("json: {e}; stderr: {stderr}"));
     let stream = doc["streams"]
         .as_array()
         .expect("streams")
@@ -69,6 +80,9 @@ fn live_capture_of_a_real_gstreamer_stream() {
     assert_eq!(stream["payload_type"], 0);
     assert_eq!(stream["encoding"], "PCMU");
     let packets = stream["packets"].as_u64().expect("packets");
-    assert!(packets.abs_diff(sent) <= 3, "{packets} packets captured, {sent} sent");
+    assert!(
+        packets.abs_diff(sent) <= 3,
+        "{packets} packets captured, {sent} sent"
+    );
     assert!(stderr.contains("stream started"), "{stderr}");
 }

@@ -9,15 +9,27 @@ use std::process::Command;
 use serde_json::Value;
 
 fn rtpscope(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rtpscope")).args(args).output().expect("run rtpscope")
+    Command::new(env!("CARGO_BIN_EXE_rtpscope"))
+        .args(args)
+        .output()
+        .expect("run rtpscope")
 }
 
 fn tsv(path: &Path) -> Vec<HashMap<String, String>> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let mut lines = text.lines().filter(|l| !l.starts_with('#'));
-    let Some(header) = lines.next() else { return Vec::new() };
+    let Some(header) = lines.next() else {
+        return Vec::new();
+    };
     let cols: Vec<String> = header.split('\t').map(str::to_string).collect();
-    lines.map(|l| cols.iter().cloned().zip(l.split('\t').map(str::to_string)).collect()).collect()
+    lines
+        .map(|l| {
+            cols.iter()
+                .cloned()
+                .zip(l.split('\t').map(str::to_string))
+                .collect()
+        })
+        .collect()
 }
 
 fn f(v: &Value) -> Option<f64> {
@@ -26,15 +38,38 @@ fn f(v: &Value) -> Option<f64> {
 
 fn check_dir(dir: &Path) -> usize {
     let mut checked = 0;
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir).expect("dir").map(|e| e.expect("entry").path()).collect();
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
     names.sort();
-    for refs in names.iter().filter(|p| p.to_string_lossy().ends_with(".ref.tsv")) {
-        let stem = refs.to_string_lossy().trim_end_matches(".ref.tsv").to_string();
-        let Some(capture) = ["pcap", "pcapng"].iter().map(|e| PathBuf::from(format!("{stem}.{e}"))).find(|p| p.exists()) else {
+    for refs in names
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with(".ref.tsv"))
+    {
+        let stem = refs
+            .to_string_lossy()
+            .trim_end_matches(".ref.tsv")
+            .to_string();
+        let Some(capture) = ["pcap", "pcapng"]
+            .iter()
+            .map(|e| PathBuf::from(format!("{stem}.{e}")))
+            .find(|p| p.exists())
+        else {
             continue;
         };
-        let out = rtpscope(&["analyze", "--format", "json", capture.to_str().expect("path")]);
-        assert!(out.status.success(), "{}: {}", capture.display(), String::from_utf8_lossy(&out.stderr));
+        let out = rtpscope(&[
+            "analyze",
+            "--format",
+            "json",
+            capture.to_str().expect("path"),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            capture.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
         let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
         let streams = doc["streams"].as_array().expect("streams");
         let rfc: Vec<_> = tsv(Path::new(&format!("{stem}.rfc3550.tsv")));
@@ -54,7 +89,10 @@ fn check_dir(dir: &Path) -> usize {
             let close = |what: &str, ours: Option<f64>, col: &str| {
                 let reference: f64 = row[col].parse().expect("number");
                 let ours = ours.unwrap_or_else(|| panic!("{label}: {what} missing"));
-                assert!((ours - reference).abs() <= 0.001 + 1e-9, "{label}: {what} {ours} vs {reference}");
+                assert!(
+                    (ours - reference).abs() <= 0.001 + 1e-9,
+                    "{label}: {what} {ours} vs {reference}"
+                );
             };
             close("min delta", f(&s["delta_ms"]["min"]), "min_delta_ms");
             close("mean delta", f(&s["delta_ms"]["mean"]), "mean_delta_ms");
@@ -65,13 +103,22 @@ fn check_dir(dir: &Path) -> usize {
                 close("mean jitter", f(&s["jitter_ms"]["mean"]), "mean_jitter_ms");
                 close("max jitter", f(&s["jitter_ms"]["max"]), "max_jitter_ms");
             }
-            let r = rfc.iter().find(|r| r["ssrc"].to_lowercase() == row["ssrc"].to_lowercase() && r["sport"] == row["sport"]);
+            let r = rfc.iter().find(|r| {
+                r["ssrc"].to_lowercase() == row["ssrc"].to_lowercase() && r["sport"] == row["sport"]
+            });
             let r = r.unwrap_or_else(|| panic!("{label}: no RFC 3550 row"));
             assert_eq!(s["lost"].to_string(), r["lost"], "{label}: lost (RFC 3550)");
-            assert_eq!(s["duplicates"].to_string(), r["duplicates"], "{label}: duplicates");
+            assert_eq!(
+                s["duplicates"].to_string(),
+                r["duplicates"],
+                "{label}: duplicates"
+            );
             let final_ref: f64 = r["final_jitter_ms"].parse().expect("number");
             let ours = f(&s["jitter_ms"]["final"]).expect("final jitter");
-            assert!((ours - final_ref).abs() <= 0.001 + 1e-9, "{label}: final jitter {ours} vs {final_ref}");
+            assert!(
+                (ours - final_ref).abs() <= 0.001 + 1e-9,
+                "{label}: final jitter {ours} vs {final_ref}"
+            );
             checked += 1;
         }
     }

@@ -78,7 +78,8 @@ struct PayloadMap {
 
 impl Resolve for PayloadMap {
     fn resolve(&self, key: &StreamKey, pt: u8) -> Option<PayloadInfo> {
-        let find = |list: &[(u8, PayloadInfo)]| list.iter().find(|(p, _)| *p == pt).map(|(_, i)| *i);
+        let find =
+            |list: &[(u8, PayloadInfo)]| list.iter().find(|(p, _)| *p == pt).map(|(_, i)| *i);
         find(&self.config)
             .or_else(|| self.sdp.get(&key.flow.dst).and_then(|l| find(l)))
             .or_else(|| self.sdp.get(&key.flow.src).and_then(|l| find(l)))
@@ -144,7 +145,10 @@ pub struct AnalysisReport {
 impl Analyzer {
     /// A new analyzer.
     pub fn new(config: AnalyzerConfig) -> Self {
-        let payloads = PayloadMap { config: config.payload_types.clone(), sdp: HashMap::new() };
+        let payloads = PayloadMap {
+            config: config.payload_types.clone(),
+            sdp: HashMap::new(),
+        };
         let rtcp = RtcpBook::new(config.max_streams);
         let monitor = Monitor::new(config.thresholds.clone(), config.max_streams);
         Analyzer {
@@ -171,8 +175,15 @@ impl Analyzer {
 
     /// Tells the analyzer what a payload type means for media sent to or from `endpoint`
     /// (learned from SDP). Streams waiting for a clock rate pick it up at once.
-    pub fn learn_payload_type(&mut self, endpoint: SocketAddr, payload_type: u8, info: PayloadInfo) {
-        if !self.payloads.sdp.contains_key(&endpoint) && self.payloads.sdp.len() >= MAX_SDP_ENDPOINTS {
+    pub fn learn_payload_type(
+        &mut self,
+        endpoint: SocketAddr,
+        payload_type: u8,
+        info: PayloadInfo,
+    ) {
+        if !self.payloads.sdp.contains_key(&endpoint)
+            && self.payloads.sdp.len() >= MAX_SDP_ENDPOINTS
+        {
             return;
         }
         let list = self.payloads.sdp.entry(endpoint).or_default();
@@ -190,7 +201,12 @@ impl Analyzer {
 
     /// Handles one UDP payload that arrived at `now` on `flow`: RTP or RTCP, told apart by
     /// RFC 5761/7983 demultiplexing. Anything else is counted and returned as an error.
-    pub fn handle_datagram(&mut self, now: Timestamp, flow: Flow, payload: &[u8]) -> Result<PacketKind, DatagramError> {
+    pub fn handle_datagram(
+        &mut self,
+        now: Timestamp,
+        flow: Flow,
+        payload: &[u8],
+    ) -> Result<PacketKind, DatagramError> {
         self.counters.datagrams += 1;
         match classify(payload) {
             PacketKind::Rtp => {
@@ -216,7 +232,10 @@ impl Analyzer {
     pub fn handle_rtp(&mut self, now: Timestamp, flow: Flow, header: &RtpHeader) {
         self.advance(now);
         self.counters.rtp_packets += 1;
-        let key = StreamKey { flow, ssrc: header.ssrc };
+        let key = StreamKey {
+            flow,
+            ssrc: header.ssrc,
+        };
         let idle = self.config.idle_timeout;
         if let Some(stream) = self.streams.get_mut(&key) {
             // Expiry is decided per packet too, so the outcome does not depend on when the
@@ -230,20 +249,38 @@ impl Analyzer {
             let effects = stream.update(now, header, &self.payloads);
             let (id, key) = (stream.id, stream.key);
             match effects.outcome {
-                SeqOutcome::Restart => self.push_event(Event::Anomaly { id, key, at: now, anomaly: Anomaly::SequenceRestart }),
+                SeqOutcome::Restart => self.push_event(Event::Anomaly {
+                    id,
+                    key,
+                    at: now,
+                    anomaly: Anomaly::SequenceRestart,
+                }),
                 SeqOutcome::Jump => self.push_event(Event::Anomaly {
                     id,
                     key,
                     at: now,
-                    anomaly: Anomaly::SequenceJump { from: before, to: header.sequence_number },
+                    anomaly: Anomaly::SequenceJump {
+                        from: before,
+                        to: header.sequence_number,
+                    },
                 }),
                 _ => {}
             }
             if let Some((from, to)) = effects.payload_type_changed {
-                self.push_event(Event::Anomaly { id, key, at: now, anomaly: Anomaly::PayloadTypeChange { from, to } });
+                self.push_event(Event::Anomaly {
+                    id,
+                    key,
+                    at: now,
+                    anomaly: Anomaly::PayloadTypeChange { from, to },
+                });
             }
             if effects.became_valid {
-                self.push_event(Event::Anomaly { id, key, at: now, anomaly: Anomaly::Validated });
+                self.push_event(Event::Anomaly {
+                    id,
+                    key,
+                    at: now,
+                    anomaly: Anomaly::Validated,
+                });
             }
             return;
         }
@@ -257,7 +294,8 @@ impl Analyzer {
         let id = self.next_id;
         self.next_id += 1;
         self.counters.streams_started += 1;
-        let jitter_buffer_ns = u64::try_from(self.config.jitter_buffer.as_nanos()).unwrap_or(u64::MAX);
+        let jitter_buffer_ns =
+            u64::try_from(self.config.jitter_buffer.as_nanos()).unwrap_or(u64::MAX);
         let stream = Stream::new(id, key, now, header, &self.payloads, jitter_buffer_ns);
         self.streams.insert(key, stream);
         self.push_event(Event::StreamStarted { id, key, at: now });
@@ -265,15 +303,29 @@ impl Analyzer {
             self.flow_ssrc.clear();
         }
         if let Some(previous) = self.flow_ssrc.insert(key.flow, key.ssrc) {
-            if previous != key.ssrc && self.streams.contains_key(&StreamKey { flow: key.flow, ssrc: previous }) {
-                self.push_event(Event::Anomaly { id, key, at: now, anomaly: Anomaly::SsrcChange { previous } });
+            if previous != key.ssrc
+                && self.streams.contains_key(&StreamKey {
+                    flow: key.flow,
+                    ssrc: previous,
+                })
+            {
+                self.push_event(Event::Anomaly {
+                    id,
+                    key,
+                    at: now,
+                    anomaly: Anomaly::SsrcChange { previous },
+                });
             }
         }
     }
 
     /// Evicts the idlest sixteenth of the table at once, so a flood costs O(1) amortised.
     fn evict_idlest(&mut self) {
-        let mut by_age: Vec<(Timestamp, StreamKey)> = self.streams.values().map(|s| (s.last_arrival, s.key)).collect();
+        let mut by_age: Vec<(Timestamp, StreamKey)> = self
+            .streams
+            .values()
+            .map(|s| (s.last_arrival, s.key))
+            .collect();
         let n = (by_age.len() / 16).max(1);
         by_age.select_nth_unstable(n - 1);
         by_age.truncate(n);
@@ -296,12 +348,24 @@ impl Analyzer {
         self.counters.rtt_negative = self.rtcp.negative_rtt;
         for (reporter, source, rtt_ms) in outcome.rtt_samples {
             self.monitor.handle_round_trip(source, rtt_ms);
-            self.push_event(Event::RoundTrip { reporter, source, at: now, rtt_ms });
+            self.push_event(Event::RoundTrip {
+                reporter,
+                source,
+                at: now,
+                rtt_ms,
+            });
         }
         for ssrc in outcome.byes {
-            let keys: Vec<StreamKey> = self.streams.keys().filter(|k| k.ssrc == ssrc).copied().collect();
+            let mut keys: Vec<StreamKey> = self
+                .streams
+                .keys()
+                .filter(|k| k.ssrc == ssrc)
+                .copied()
+                .collect();
+            keys.sort_unstable();
             for key in keys {
-                self.end_stream(&key, EndReason::Bye);
+                let reason = self.end_reason(&key, EndReason::Bye);
+                self.end_stream(&key, reason);
             }
         }
         Ok(())
@@ -324,7 +388,8 @@ impl Analyzer {
                 self.close_intervals(due);
                 due = due + interval;
                 if due <= now && now.saturating_duration_since(due) > interval * 10 {
-                    let skipped = now.saturating_duration_since(due).as_nanos() / interval.as_nanos().max(1);
+                    let skipped =
+                        now.saturating_duration_since(due).as_nanos() / interval.as_nanos().max(1);
                     due = due + interval * u32::try_from(skipped).unwrap_or(u32::MAX);
                 }
             }
@@ -351,7 +416,11 @@ impl Analyzer {
     }
 
     fn close_intervals(&mut self, end: Timestamp) {
-        let mut reports: Vec<_> = self.streams.values_mut().map(|s| s.take_interval(end)).collect();
+        let mut reports: Vec<_> = self
+            .streams
+            .values_mut()
+            .map(|s| s.take_interval(end))
+            .collect();
         reports.sort_by_key(|r| r.key);
         for r in reports {
             // Diagnosis: the live monitor sees every interval, its symptoms follow it.
@@ -374,7 +443,11 @@ impl Analyzer {
             // every analyzer (e.g. every pipeline shard) closes intervals at the same instants.
             self.next_interval = self.config.interval.map(|i| {
                 let step = u64::try_from(i.as_nanos()).unwrap_or(u64::MAX).max(1);
-                Timestamp::from_nanos((now.as_nanos() / step).saturating_add(1).saturating_mul(step))
+                Timestamp::from_nanos(
+                    (now.as_nanos() / step)
+                        .saturating_add(1)
+                        .saturating_mul(step),
+                )
             });
         }
         if self.next_idle_check.is_none() {
@@ -387,13 +460,18 @@ impl Analyzer {
     }
 
     fn end_stream(&mut self, key: &StreamKey, reason: EndReason) {
-        let Some(mut stream) = self.streams.remove(key) else { return };
+        let Some(mut stream) = self.streams.remove(key) else {
+            return;
+        };
         stream.ended = Some(reason);
         let report = stream.report();
         // Symptoms of a stream that went away are over; at the end of the analysis they are
         // simply where things stood, not a recovery.
         if reason != EndReason::Finished {
-            for s in self.monitor.stream_ended(stream.id, self.last_now.max(stream.last_arrival)) {
+            for s in self
+                .monitor
+                .stream_ended(stream.id, self.last_now.max(stream.last_arrival))
+            {
                 self.push_event(Event::Symptom(s));
             }
         }
@@ -430,12 +508,25 @@ impl Analyzer {
         self.streams.len()
     }
 
-    /// Ends every live stream (reason `Finished`), e.g. at end of input.
+    /// Ends every live stream, e.g. at end of input: `Idle` if its idle timeout had already
+    /// passed, else `Finished`.
     pub fn finish(&mut self) {
         let mut keys: Vec<StreamKey> = self.streams.keys().copied().collect();
         keys.sort_unstable();
         for key in keys {
-            self.end_stream(&key, EndReason::Finished);
+            let reason = self.end_reason(&key, EndReason::Finished);
+            self.end_stream(&key, reason);
+        }
+    }
+
+    /// `Idle` when the stream's idle deadline has passed (whether or not a sweep has run
+    /// since, which depends on what other traffic the analyzer saw), else `otherwise`.
+    fn end_reason(&self, key: &StreamKey, otherwise: EndReason) -> EndReason {
+        match self.streams.get(key) {
+            Some(s) if s.last_arrival + self.config.idle_timeout <= self.last_now => {
+                EndReason::Idle
+            }
+            _ => otherwise,
         }
     }
 
@@ -444,7 +535,11 @@ impl Analyzer {
         let mut streams = self.streams();
         streams.extend(self.ended.iter().cloned());
         streams.sort_by_key(|r| (r.first_arrival, r.key));
-        AnalysisReport { streams, rtcp: self.rtcp.report(), counters: self.counters }
+        AnalysisReport {
+            streams,
+            rtcp: self.rtcp.report(),
+            counters: self.counters,
+        }
     }
 
     /// Counters so far.
@@ -454,7 +549,10 @@ impl Analyzer {
 
     /// Approximate memory held by live streams (bytes), for benchmarks.
     pub fn stream_memory_bytes(&self) -> usize {
-        self.streams.values().map(Stream::memory_bytes).sum::<usize>()
+        self.streams
+            .values()
+            .map(Stream::memory_bytes)
+            .sum::<usize>()
             + self.streams.capacity() * (core::mem::size_of::<StreamKey>() + 8)
     }
 }

@@ -138,8 +138,16 @@ impl BurstTracker {
         let loss_rate = ratio(self.lost_total, total);
         // Mean run of consecutive losses observed vs 1/(1-p) expected for random loss.
         let observed_run = ratio(self.lost_total, self.recv_to_lost);
-        let random_run = if loss_rate < 1.0 { 1.0 / (1.0 - loss_rate) } else { 0.0 };
-        let burst_ratio = if observed_run > 0.0 && random_run > 0.0 { observed_run / random_run } else { 1.0 };
+        let random_run = if loss_rate < 1.0 {
+            1.0 / (1.0 - loss_rate)
+        } else {
+            0.0
+        };
+        let burst_ratio = if observed_run > 0.0 && random_run > 0.0 {
+            observed_run / random_run
+        } else {
+            1.0
+        };
         BurstMetrics {
             burst_density: ratio(t.burst_lost, t.burst_packets),
             gap_density: ratio(t.gap_lost, t.gap_packets),

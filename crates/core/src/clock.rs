@@ -72,7 +72,10 @@ pub fn static_payload(payload_type: u8) -> Option<StaticPayload> {
         34 => ("H263", 90000),
         _ => return None,
     };
-    Some(StaticPayload { encoding, clock_rate })
+    Some(StaticPayload {
+        encoding,
+        clock_rate,
+    })
 }
 
 /// Whether a payload type number means comfort noise (RFC 3389 PT 13, legacy 19).

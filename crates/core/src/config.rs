@@ -2,9 +2,9 @@
 
 use core::time::Duration;
 
-use crate::payload::{Encoding, PayloadInfo};
 use crate::clock::ClockRateSource;
 use crate::diagnosis::Thresholds;
+use crate::payload::{Encoding, PayloadInfo};
 
 /// How the analyzer behaves. Every bound here is what keeps memory finite on hostile input.
 #[derive(Debug, Clone)]
@@ -51,7 +51,11 @@ impl AnalyzerConfig {
     pub fn with_payload_type(mut self, payload_type: u8, encoding: &str, clock_rate: u32) -> Self {
         self.payload_types.push((
             payload_type,
-            PayloadInfo { encoding: Encoding::new(encoding), clock_rate, source: ClockRateSource::Config },
+            PayloadInfo {
+                encoding: Encoding::new(encoding),
+                clock_rate,
+                source: ClockRateSource::Config,
+            },
         ));
         self
     }

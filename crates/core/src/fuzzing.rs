@@ -28,7 +28,12 @@ impl Input<'_> {
         Some(u16::from_be_bytes([self.u8()?, self.u8()?]))
     }
     fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_be_bytes([self.u8()?, self.u8()?, self.u8()?, self.u8()?]))
+        Some(u32::from_be_bytes([
+            self.u8()?,
+            self.u8()?,
+            self.u8()?,
+            self.u8()?,
+        ]))
     }
     fn bytes(&mut self, n: usize) -> &[u8] {
         let n = n.min(self.0.len());
@@ -81,7 +86,8 @@ pub fn analyzer_ops(data: &[u8]) {
                     ..RtpRepr::default()
                 };
                 if let Ok(n) = repr.emit(&mut buf) {
-                    let _ = analyzer.handle_datagram(Timestamp::from_nanos(now), flow(f), &buf[..n]);
+                    let _ =
+                        analyzer.handle_datagram(Timestamp::from_nanos(now), flow(f), &buf[..n]);
                 }
             }
             3 => {
@@ -102,9 +108,15 @@ pub fn analyzer_ops(data: &[u8]) {
             }
             5 => analyzer.handle_timeout(Timestamp::from_nanos(now)),
             6 => {
-                let (Some(f), Some(pt), Some(rate)) = (input.u8(), input.u8(), input.u16()) else { break };
+                let (Some(f), Some(pt), Some(rate)) = (input.u8(), input.u8(), input.u16()) else {
+                    break;
+                };
                 let info = PayloadInfo {
-                    encoding: Encoding::new(if pt & 1 == 0 { "opus" } else { "telephone-event" }),
+                    encoding: Encoding::new(if pt & 1 == 0 {
+                        "opus"
+                    } else {
+                        "telephone-event"
+                    }),
                     clock_rate: u32::from(rate).max(1),
                     source: crate::clock::ClockRateSource::Sdp,
                 };
@@ -115,7 +127,10 @@ pub fn analyzer_ops(data: &[u8]) {
                 check(&mut analyzer);
             }
         }
-        assert!(analyzer.live_streams() <= MAX_STREAMS, "stream table over its bound");
+        assert!(
+            analyzer.live_streams() <= MAX_STREAMS,
+            "stream table over its bound"
+        );
     }
     analyzer.finish();
     check(&mut analyzer);
@@ -127,12 +142,18 @@ fn check(analyzer: &mut Analyzer) {
     let packets: u64 = report.streams.iter().map(|s| s.packets).sum();
     // Every RTP packet is in exactly one stream's count, unless its ended report was not kept.
     if c.ended_reports_dropped == 0 {
-        assert_eq!(packets, c.rtp_packets, "packets lost between the counters and the streams");
+        assert_eq!(
+            packets, c.rtp_packets,
+            "packets lost between the counters and the streams"
+        );
     }
     for s in &report.streams {
         assert_eq!(s.lost, s.expected as i64 - s.packets as i64);
         assert!(s.duplicates + s.late <= s.packets);
-        for v in [s.jitter_ms.final_ms, s.jitter_ms.mean, s.delta_ms.mean].into_iter().flatten() {
+        for v in [s.jitter_ms.final_ms, s.jitter_ms.mean, s.delta_ms.mean]
+            .into_iter()
+            .flatten()
+        {
             assert!(!v.is_nan(), "NaN in a report");
         }
     }

@@ -18,7 +18,10 @@ impl Encoding {
         }
         let mut bytes = [0u8; 23];
         bytes[..end].copy_from_slice(&name.as_bytes()[..end]);
-        Encoding { bytes, len: end as u8 }
+        Encoding {
+            bytes,
+            len: end as u8,
+        }
     }
 
     /// The name.
@@ -97,15 +100,28 @@ pub enum PayloadClass {
 /// assert_eq!(classify_payload(111, &[0; 10]), PayloadClass::Unknown);
 /// ```
 pub fn classify_payload(payload_type: u8, payload: &[u8]) -> PayloadClass {
-    let zero = match payload_type {
-        0 => [0xff, 0x7f],
-        8 => [0xd5, 0x55],
+    let target = match payload_type {
+        0 => 0xffu8,
+        8 => 0xd5,
         _ => return PayloadClass::Unknown,
     };
     if payload.is_empty() {
         return PayloadClass::Unknown;
     }
-    if payload.iter().all(|&b| b == zero[0] || b == zero[1]) {
+    // Each silence pair differs only in the top bit, so "every byte is one of the pair" is
+    // "every byte with its top bit set equals the first": eight bytes per step, since this
+    // runs on every G.711 packet.
+    let wide = u64::from_ne_bytes([target; 8]);
+    let top = u64::from_ne_bytes([0x80; 8]);
+    let mut chunks = payload.chunks_exact(8);
+    let mut diff = 0u64;
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        diff |= (u64::from_ne_bytes(w) | top) ^ wide;
+    }
+    let tail_silent = chunks.remainder().iter().all(|&b| b | 0x80 == target);
+    if diff == 0 && tail_silent {
         PayloadClass::Silent
     } else {
         PayloadClass::Audible
@@ -143,6 +159,38 @@ impl RtpHeader {
             marker: p.marker(),
             payload_len: u16::try_from(p.payload().len()).unwrap_or(u16::MAX),
             payload_class: classify_payload(p.payload_type(), p.payload()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The plain definition: every byte is one of the codec's two zero levels.
+    fn reference(payload_type: u8, payload: &[u8]) -> PayloadClass {
+        let zero = match payload_type {
+            0 => [0xff, 0x7f],
+            8 => [0xd5, 0x55],
+            _ => return PayloadClass::Unknown,
+        };
+        if payload.is_empty() {
+            PayloadClass::Unknown
+        } else if payload.iter().all(|b| zero.contains(b)) {
+            PayloadClass::Silent
+        } else {
+            PayloadClass::Audible
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn word_at_a_time_equals_the_definition(
+            pt in prop::sample::select(vec![0u8, 8, 9]),
+            bytes in prop::collection::vec(prop::sample::select(vec![0xffu8, 0x7f, 0xd5, 0x55, 0x00, 0x80]), 0..200),
+        ) {
+            prop_assert_eq!(classify_payload(pt, &bytes), reference(pt, &bytes));
         }
     }
 }

@@ -64,7 +64,11 @@ pub struct MinMeanMax {
 impl MinMeanMax {
     pub(crate) fn from_extremes(e: Extremes) -> Self {
         match e.min {
-            Some(min) => MinMeanMax { min: Some(min), mean: Some(e.mean), max: Some(e.max) },
+            Some(min) => MinMeanMax {
+                min: Some(min),
+                mean: Some(e.mean),
+                max: Some(e.max),
+            },
             None => MinMeanMax::default(),
         }
     }

@@ -78,14 +78,24 @@ impl RtcpBook {
     }
 
     /// Accounts one compound RTCP datagram that arrived at `now`.
-    pub(crate) fn handle(&mut self, now: Timestamp, datagram: &[u8]) -> Result<RtcpOutcome, rtpscope_wire::RtcpError> {
+    pub(crate) fn handle(
+        &mut self,
+        now: Timestamp,
+        datagram: &[u8],
+    ) -> Result<RtcpOutcome, rtpscope_wire::RtcpError> {
         CompoundIter::validate(datagram)?;
         let mut out = RtcpOutcome::default();
         for packet in CompoundIter::new(datagram).flatten() {
             out.packets += 1;
             match packet {
                 RtcpPacket::SenderReport(sr) => {
-                    self.record_sr(now, sr.ssrc(), sr.ntp_timestamp(), sr.packet_count(), sr.octet_count());
+                    self.record_sr(
+                        now,
+                        sr.ssrc(),
+                        sr.ntp_timestamp(),
+                        sr.packet_count(),
+                        sr.octet_count(),
+                    );
                     for block in sr.report_blocks() {
                         self.record_block(now, sr.ssrc(), block, &mut out);
                     }
@@ -118,13 +128,23 @@ impl RtcpBook {
         true
     }
 
-    fn record_sr(&mut self, now: Timestamp, ssrc: u32, ntp: u64, packet_count: u32, octet_count: u32) {
+    fn record_sr(
+        &mut self,
+        now: Timestamp,
+        ssrc: u32,
+        ntp: u64,
+        packet_count: u32,
+        octet_count: u32,
+    ) {
         if !self.senders.contains_key(&ssrc) && !self.room_for(true) {
             return;
         }
         let sender = self.senders.entry(ssrc).or_default();
         let slot = sender.next % SR_HISTORY;
-        sender.history[slot] = SentReport { ntp_middle: (ntp >> 16) as u32, arrival: now };
+        sender.history[slot] = SentReport {
+            ntp_middle: (ntp >> 16) as u32,
+            arrival: now,
+        };
         sender.next = sender.next.wrapping_add(1);
         let delay = sr_clock_delay_ms(now, ntp);
         let view = sender.view.get_or_insert(SenderView {
@@ -143,7 +163,13 @@ impl RtcpBook {
         };
     }
 
-    fn record_block(&mut self, now: Timestamp, reporter: u32, block: ReportBlock<'_>, out: &mut RtcpOutcome) {
+    fn record_block(
+        &mut self,
+        now: Timestamp,
+        reporter: u32,
+        block: ReportBlock<'_>,
+        out: &mut RtcpOutcome,
+    ) {
         let source = block.ssrc();
         let key = (reporter, source);
         if !self.remote.contains_key(&key) && !self.room_for(true) {
@@ -173,7 +199,12 @@ impl RtcpBook {
         let Some(sent) = self
             .senders
             .get(&source)
-            .and_then(|s| s.history.iter().filter(|r| r.ntp_middle == lsr && r.arrival <= now).max_by_key(|r| r.arrival))
+            .and_then(|s| {
+                s.history
+                    .iter()
+                    .filter(|r| r.ntp_middle == lsr && r.arrival <= now)
+                    .max_by_key(|r| r.arrival)
+            })
             .copied()
         else {
             return;
@@ -189,7 +220,13 @@ impl RtcpBook {
         if !self.legs.contains_key(&key) && !self.room_for(true) {
             return;
         }
-        let leg = self.legs.entry(key).or_insert(LegStats { samples: 0, min: ms, max: ms, sum: 0.0, last: ms });
+        let leg = self.legs.entry(key).or_insert(LegStats {
+            samples: 0,
+            min: ms,
+            max: ms,
+            sum: 0.0,
+            last: ms,
+        });
         leg.samples += 1;
         leg.min = leg.min.min(ms);
         leg.max = leg.max.max(ms);
@@ -218,7 +255,12 @@ impl RtcpBook {
         senders.sort_by_key(|s| s.ssrc);
         let mut byes = self.byes.clone();
         byes.sort_unstable();
-        RtcpReport { legs, remote, senders, byes }
+        RtcpReport {
+            legs,
+            remote,
+            senders,
+            byes,
+        }
     }
 }
 

@@ -7,7 +7,10 @@ use rtpscope_core::{Analyzer, AnalyzerConfig, Anomaly, EndReason, Event, Flow, T
 use rtpscope_wire::rtp::RtpRepr;
 
 fn flow() -> Flow {
-    Flow::new("192.0.2.1:4000".parse().unwrap(), "192.0.2.2:5004".parse().unwrap())
+    Flow::new(
+        "192.0.2.1:4000".parse().unwrap(),
+        "192.0.2.2:5004".parse().unwrap(),
+    )
 }
 
 struct Sender {
@@ -17,7 +20,10 @@ struct Sender {
 
 impl Sender {
     fn new(config: AnalyzerConfig) -> Self {
-        Sender { analyzer: Analyzer::new(config), flow: flow() }
+        Sender {
+            analyzer: Analyzer::new(config),
+            flow: flow(),
+        }
     }
 
     fn send(&mut self, at_ms: f64, seq: u16, ts: u32, pt: u8, marker: bool, ssrc: u32) {
@@ -33,7 +39,9 @@ impl Sender {
         let mut buf = [0u8; 200];
         let n = repr.emit(&mut buf).unwrap();
         let now = Timestamp::from_nanos(1_000_000_000 + (at_ms * 1e6) as u64);
-        self.analyzer.handle_datagram(now, self.flow, &buf[..n]).unwrap();
+        self.analyzer
+            .handle_datagram(now, self.flow, &buf[..n])
+            .unwrap();
     }
 
     fn events(&mut self) -> Vec<Event> {
@@ -71,7 +79,11 @@ fn telephone_events_count_for_loss_not_jitter() {
     let mut seq = 0u16;
     for i in 0..100u32 {
         // A DTMF event from packet 40 to 59: its timestamp stays at the event start.
-        let (pt, ts, marker) = if (40..60).contains(&i) { (101, 160 * 40, i == 40) } else { (0, 160 * i, false) };
+        let (pt, ts, marker) = if (40..60).contains(&i) {
+            (101, 160 * 40, i == 40)
+        } else {
+            (0, 160 * i, false)
+        };
         if i != 70 {
             s.send(20.0 * f64::from(i), seq, ts, pt, marker, 9);
         }
@@ -80,8 +92,24 @@ fn telephone_events_count_for_loss_not_jitter() {
     let r = &s.analyzer.report().streams[0];
     assert_eq!((r.packets, r.lost), (99, 1));
     assert_eq!(r.payload_types, [0, 101]);
-    assert_eq!(r.jitter_ms.final_ms, Some(0.0), "event timestamps must not look like jitter");
-    let changes = s.events().iter().filter(|e| matches!(e, Event::Anomaly { anomaly: Anomaly::PayloadTypeChange { .. }, .. })).count();
+    assert_eq!(
+        r.jitter_ms.final_ms,
+        Some(0.0),
+        "event timestamps must not look like jitter"
+    );
+    let changes = s
+        .events()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::Anomaly {
+                    anomaly: Anomaly::PayloadTypeChange { .. },
+                    ..
+                }
+            )
+        })
+        .count();
     assert_eq!(changes, 2);
 }
 
@@ -96,7 +124,11 @@ fn comfort_noise_and_the_packet_after_are_left_out_of_delta_statistics() {
     s.send(1000.0, 11, 8000, 0, false, 3);
     s.send(1020.0, 12, 8160, 0, false, 3);
     let r = &s.analyzer.report().streams[0];
-    assert_eq!(r.delta_ms.max, Some(20.0), "the 800 ms after CN is not a delta");
+    assert_eq!(
+        r.delta_ms.max,
+        Some(20.0),
+        "the 800 ms after CN is not a delta"
+    );
     assert_eq!(r.delta_ms.min, Some(20.0));
 }
 
@@ -104,21 +136,51 @@ fn comfort_noise_and_the_packet_after_are_left_out_of_delta_statistics() {
 fn sequence_restart_is_reported_and_loss_stays_sane() {
     let mut s = Sender::new(AnalyzerConfig::default());
     for i in 0..10u16 {
-        s.send(20.0 * f64::from(i), 1000 + i, 160 * u32::from(i), 0, false, 4);
+        s.send(
+            20.0 * f64::from(i),
+            1000 + i,
+            160 * u32::from(i),
+            0,
+            false,
+            4,
+        );
     }
     for i in 10..20u16 {
-        s.send(20.0 * f64::from(i), 40_000 + i, 160 * u32::from(i), 0, false, 4);
+        s.send(
+            20.0 * f64::from(i),
+            40_000 + i,
+            160 * u32::from(i),
+            0,
+            false,
+            4,
+        );
     }
     let r = &s.analyzer.report().streams[0];
     assert_eq!((r.restarts, r.packets, r.expected, r.lost), (1, 20, 20, 0));
     let events = s.events();
-    assert!(events.iter().any(|e| matches!(e, Event::Anomaly { anomaly: Anomaly::SequenceRestart, .. })));
-    assert!(events.iter().any(|e| matches!(e, Event::Anomaly { anomaly: Anomaly::SequenceJump { .. }, .. })));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::Anomaly {
+            anomaly: Anomaly::SequenceRestart,
+            ..
+        }
+    )));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::Anomaly {
+            anomaly: Anomaly::SequenceJump { .. },
+            ..
+        }
+    )));
 }
 
 #[test]
 fn idle_streams_end_and_a_new_ssrc_on_the_flow_is_an_anomaly() {
-    let config = AnalyzerConfig { idle_timeout: Duration::from_secs(2), interval: None, ..AnalyzerConfig::default() };
+    let config = AnalyzerConfig {
+        idle_timeout: Duration::from_secs(2),
+        interval: None,
+        ..AnalyzerConfig::default()
+    };
     let mut s = Sender::new(config);
     for i in 0..10u16 {
         s.send(20.0 * f64::from(i), i, 160 * u32::from(i), 0, false, 5);
@@ -126,9 +188,16 @@ fn idle_streams_end_and_a_new_ssrc_on_the_flow_is_an_anomaly() {
     // A new SSRC on the same flow while the old stream is still live.
     s.send(220.0, 500, 0, 0, false, 6);
     // Both go quiet; time passes.
-    s.analyzer.handle_timeout(Timestamp::from_nanos(1_000_000_000 + 5_000_000_000));
+    s.analyzer
+        .handle_timeout(Timestamp::from_nanos(1_000_000_000 + 5_000_000_000));
     let events = s.events();
-    assert!(events.iter().any(|e| matches!(e, Event::Anomaly { anomaly: Anomaly::SsrcChange { previous: 5 }, .. })));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::Anomaly {
+            anomaly: Anomaly::SsrcChange { previous: 5 },
+            ..
+        }
+    )));
     let ended: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
@@ -136,14 +205,21 @@ fn idle_streams_end_and_a_new_ssrc_on_the_flow_is_an_anomaly() {
             _ => None,
         })
         .collect();
-    assert_eq!(ended, [(5, Some(EndReason::Idle)), (6, Some(EndReason::Idle))]);
+    assert_eq!(
+        ended,
+        [(5, Some(EndReason::Idle)), (6, Some(EndReason::Idle))]
+    );
     assert_eq!(s.analyzer.live_streams(), 0);
     assert_eq!(s.analyzer.report().streams.len(), 2);
 }
 
 #[test]
 fn ssrc_flood_is_bounded_and_counted() {
-    let config = AnalyzerConfig { max_streams: 64, interval: None, ..AnalyzerConfig::default() };
+    let config = AnalyzerConfig {
+        max_streams: 64,
+        interval: None,
+        ..AnalyzerConfig::default()
+    };
     let mut s = Sender::new(config);
     for i in 0..10_000u32 {
         s.send(f64::from(i) * 0.01, 0, 0, 0, false, i);
@@ -161,11 +237,21 @@ fn clock_jumps_do_not_panic_or_flood_intervals() {
     s.send(20.0, 1, 160, 0, false, 7);
     s.send(3.6e6, 2, 320, 0, false, 7); // an hour later
     s.send(10.0, 3, 480, 0, false, 7); // and back
-    let intervals = s.events().iter().filter(|e| matches!(e, Event::Interval(_))).count();
-    assert!(intervals <= 12, "{intervals} interval reports after a one-hour jump");
+    let intervals = s
+        .events()
+        .iter()
+        .filter(|e| matches!(e, Event::Interval(_)))
+        .count();
+    assert!(
+        intervals <= 12,
+        "{intervals} interval reports after a one-hour jump"
+    );
     // The hour of silence exceeds the idle timeout: the stream ended and a new one began.
     let streams = s.analyzer.report().streams;
-    let counts: Vec<_> = streams.iter().map(|r| (r.packets, r.lost, r.ended)).collect();
+    let counts: Vec<_> = streams
+        .iter()
+        .map(|r| (r.packets, r.lost, r.ended))
+        .collect();
     assert_eq!(counts, [(2, 0, Some(EndReason::Idle)), (2, 0, None)]);
 }
 
@@ -178,7 +264,8 @@ fn intervals_carry_a3_fraction_lost() {
         }
         s.send(20.0 * f64::from(i), i, 160 * u32::from(i), 0, false, 8);
     }
-    s.analyzer.handle_timeout(Timestamp::from_nanos(1_000_000_000 + 3_000_000_000));
+    s.analyzer
+        .handle_timeout(Timestamp::from_nanos(1_000_000_000 + 3_000_000_000));
     let intervals: Vec<_> = s
         .events()
         .into_iter()
@@ -199,14 +286,24 @@ fn unknown_clock_rate_is_inferred_and_replayed_exactly() {
     let jittery = |s: &mut Sender, pt: u8| {
         for i in 0..300u32 {
             let wobble = f64::from((i * 7919) % 13) * 0.7;
-            s.send(20.0 * f64::from(i) + wobble, i as u16, 960 * i, pt, false, 10);
+            s.send(
+                20.0 * f64::from(i) + wobble,
+                i as u16,
+                960 * i,
+                pt,
+                false,
+                10,
+            );
         }
     };
     let mut known = Sender::new(AnalyzerConfig::default().with_payload_type(111, "opus", 48000));
     jittery(&mut known, 111);
     let mut inferred = Sender::new(AnalyzerConfig::default());
     jittery(&mut inferred, 111);
-    let (k, i) = (&known.analyzer.report().streams[0], &inferred.analyzer.report().streams[0]);
+    let (k, i) = (
+        &known.analyzer.report().streams[0],
+        &inferred.analyzer.report().streams[0],
+    );
     assert_eq!(i.clock_rate, Some(48000));
     assert_eq!(i.clock_rate_source, Some(ClockRateSource::Inferred));
     assert_eq!(k.clock_rate_source, Some(ClockRateSource::Config));

@@ -5,7 +5,8 @@ use proptest::prelude::*;
 
 #[test]
 fn committed_corpus_replays() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/analyzer_ops");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/analyzer_ops");
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).expect("fuzz/corpus/analyzer_ops") {
         let path = entry.expect("entry").path();

@@ -24,7 +24,15 @@ fn gen_big_streams_match_generator_truth() {
     let (pcap, truth) = (dir.join("big.pcap"), dir.join("big.truth.tsv"));
     let status = Command::new("python3")
         .arg(&tool)
-        .args(["--streams", "300", "--seconds", "10", "--seed", "7", "--out"])
+        .args([
+            "--streams",
+            "300",
+            "--seconds",
+            "10",
+            "--seed",
+            "7",
+            "--out",
+        ])
         .arg(&pcap)
         .arg("--truth")
         .arg(&truth)
@@ -43,13 +51,30 @@ fn gen_big_streams_match_generator_truth() {
     let mut wrap_reordered = 0;
     for row in &rows {
         let ssrc = u32::from_str_radix(row["ssrc"].trim_start_matches("0x"), 16).expect("ssrc");
-        let s = ours.get(&ssrc).unwrap_or_else(|| panic!("stream {ssrc:#x} not found"));
-        assert_eq!(s.packets, row["received"].parse::<u64>().unwrap(), "{ssrc:#x} packets");
-        assert_eq!(s.expected, row["expected"].parse::<u64>().unwrap(), "{ssrc:#x} expected");
-        assert_eq!(s.lost, row["lost"].parse::<i64>().unwrap(), "{ssrc:#x} lost");
+        let s = ours
+            .get(&ssrc)
+            .unwrap_or_else(|| panic!("stream {ssrc:#x} not found"));
+        assert_eq!(
+            s.packets,
+            row["received"].parse::<u64>().unwrap(),
+            "{ssrc:#x} packets"
+        );
+        assert_eq!(
+            s.expected,
+            row["expected"].parse::<u64>().unwrap(),
+            "{ssrc:#x} expected"
+        );
+        assert_eq!(
+            s.lost,
+            row["lost"].parse::<i64>().unwrap(),
+            "{ssrc:#x} lost"
+        );
         let truth_jitter: f64 = row["final_jitter_ms"].parse().unwrap();
         let j = s.jitter_ms.final_ms.expect("jitter");
-        assert!((j - truth_jitter).abs() <= 0.001 + 1e-9, "{ssrc:#x} final jitter {j} vs {truth_jitter}");
+        assert!(
+            (j - truth_jitter).abs() <= 0.001 + 1e-9,
+            "{ssrc:#x} final jitter {j} vs {truth_jitter}"
+        );
         wrap_reordered += usize::from(s.late > 0);
     }
     eprintln!("300 streams agree with gen-big.py's truth ({wrap_reordered} with reordering)");
@@ -58,7 +83,11 @@ fn gen_big_streams_match_generator_truth() {
 
 fn read_truth(path: &Path) -> Vec<HashMap<String, String>> {
     let text = std::fs::read_to_string(path).expect("truth");
-    let body: String = text.lines().filter(|l| !l.starts_with('#')).map(|l| format!("{l}\n")).collect();
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let tmp = path.with_extension("clean.tsv");
     std::fs::write(&tmp, body).expect("write");
     read_tsv(&tmp)

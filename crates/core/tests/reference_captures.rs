@@ -22,63 +22,144 @@ const TOLERANCE_MS: f64 = 0.001;
 fn key_of(row: &HashMap<String, String>) -> (String, u16, String, u16, u32) {
     let port = |c: &str| row[c].parse::<u16>().expect("port");
     let ssrc = u32::from_str_radix(row["ssrc"].trim_start_matches("0x"), 16).expect("ssrc");
-    (row["src"].clone(), port("sport"), row["dst"].clone(), port("dport"), ssrc)
+    (
+        row["src"].clone(),
+        port("sport"),
+        row["dst"].clone(),
+        port("dport"),
+        ssrc,
+    )
 }
 
 fn stream_key(s: &StreamReport) -> (String, u16, String, u16, u32) {
     let f = s.key.flow;
-    (f.src.ip().to_string(), f.src.port(), f.dst.ip().to_string(), f.dst.port(), s.key.ssrc)
+    (
+        f.src.ip().to_string(),
+        f.src.port(),
+        f.dst.ip().to_string(),
+        f.dst.port(),
+        s.key.ssrc,
+    )
 }
 
 fn close(name: &str, what: &str, ours: Option<f64>, reference: Option<f64>) {
     let (Some(o), Some(r)) = (ours, reference) else {
         panic!("{name}: {what}: ours {ours:?}, reference {reference:?}");
     };
-    assert!((o - r).abs() <= TOLERANCE_MS + 1e-9, "{name}: {what}: ours {o:.6}, reference {r:.3}");
+    assert!(
+        (o - r).abs() <= TOLERANCE_MS + 1e-9,
+        "{name}: {what}: ours {o:.6}, reference {r:.3}"
+    );
 }
 
 fn check_capture(dir: &Path, name: &str, capture: &Path) -> usize {
     let report = analyze(capture, AnalyzerConfig::default());
     let streams: HashMap<_, _> = report.streams.iter().map(|s| (stream_key(s), s)).collect();
-    let rfc: HashMap<_, _> =
-        read_tsv(&dir.join(format!("{name}.rfc3550.tsv"))).into_iter().map(|r| (key_of(&r), r)).collect();
+    let rfc: HashMap<_, _> = read_tsv(&dir.join(format!("{name}.rfc3550.tsv")))
+        .into_iter()
+        .map(|r| (key_of(&r), r))
+        .collect();
     let refs = read_tsv(&dir.join(format!("{name}.ref.tsv")));
     assert!(!refs.is_empty(), "{name}: empty reference");
     for row in &refs {
         let key = key_of(row);
-        let s = streams.get(&key).unwrap_or_else(|| panic!("{name}: stream {key:?} not found"));
+        let s = streams
+            .get(&key)
+            .unwrap_or_else(|| panic!("{name}: stream {key:?} not found"));
         let label = format!("{name} {:#010x}", key.4);
-        assert_eq!(s.packets, row["packets"].parse::<u64>().unwrap(), "{label}: packets");
+        assert_eq!(
+            s.packets,
+            row["packets"].parse::<u64>().unwrap(),
+            "{label}: packets"
+        );
         let tshark_lost: i64 = row["lost"].parse().unwrap();
         let rfc_row = rfc.get(&key);
         if let Some(r) = rfc_row {
             let rfc_lost: i64 = r["lost"].parse().unwrap();
             assert_eq!(s.lost, rfc_lost, "{label}: lost (RFC 3550)");
-            assert_eq!(s.expected, r["expected"].parse::<u64>().unwrap(), "{label}: expected");
-            assert_eq!(s.duplicates, r["duplicates"].parse::<u64>().unwrap(), "{label}: duplicates");
+            assert_eq!(
+                s.expected,
+                r["expected"].parse::<u64>().unwrap(),
+                "{label}: expected"
+            );
+            assert_eq!(
+                s.duplicates,
+                r["duplicates"].parse::<u64>().unwrap(),
+                "{label}: duplicates"
+            );
             assert_eq!(s.late, r["late"].parse::<u64>().unwrap(), "{label}: late");
             if tshark_lost != rfc_lost {
-                assert_eq!((tshark_lost - rfc_lost).rem_euclid(65_536), 0, "{label}: tshark loss differs other than by its wrap bug");
+                assert_eq!(
+                    (tshark_lost - rfc_lost).rem_euclid(65_536),
+                    0,
+                    "{label}: tshark loss differs other than by its wrap bug"
+                );
                 eprintln!("{label}: tshark lost {tshark_lost}, RFC 3550 {rfc_lost}: tshark's wrap heuristic; we follow the RFC");
             }
         } else {
             assert_eq!(s.lost, tshark_lost, "{label}: lost");
         }
-        close(&label, "min delta", s.delta_ms.min, num(row, "min_delta_ms"));
-        close(&label, "mean delta", s.delta_ms.mean, num(row, "mean_delta_ms"));
-        close(&label, "max delta", s.delta_ms.max, num(row, "max_delta_ms"));
+        close(
+            &label,
+            "min delta",
+            s.delta_ms.min,
+            num(row, "min_delta_ms"),
+        );
+        close(
+            &label,
+            "mean delta",
+            s.delta_ms.mean,
+            num(row, "mean_delta_ms"),
+        );
+        close(
+            &label,
+            "max delta",
+            s.delta_ms.max,
+            num(row, "max_delta_ms"),
+        );
         let tshark_knew_clock = num(row, "min_jitter_ms").is_some_and(|v| v >= 0.0);
         if tshark_knew_clock {
-            close(&label, "min jitter", s.jitter_ms.min, num(row, "min_jitter_ms"));
-            close(&label, "mean jitter", s.jitter_ms.mean, num(row, "mean_jitter_ms"));
-            close(&label, "max jitter", s.jitter_ms.max, num(row, "max_jitter_ms"));
+            close(
+                &label,
+                "min jitter",
+                s.jitter_ms.min,
+                num(row, "min_jitter_ms"),
+            );
+            close(
+                &label,
+                "mean jitter",
+                s.jitter_ms.mean,
+                num(row, "mean_jitter_ms"),
+            );
+            close(
+                &label,
+                "max jitter",
+                s.jitter_ms.max,
+                num(row, "max_jitter_ms"),
+            );
         } else {
-            assert_eq!(s.clock_rate_source, Some(ClockRateSource::Inferred), "{label}: no SDP, rate must be inferred");
-            eprintln!("{label}: tshark had no clock rate; ours inferred {:?} Hz", s.clock_rate);
+            assert_eq!(
+                s.clock_rate_source,
+                Some(ClockRateSource::Inferred),
+                "{label}: no SDP, rate must be inferred"
+            );
+            eprintln!(
+                "{label}: tshark had no clock rate; ours inferred {:?} Hz",
+                s.clock_rate
+            );
         }
         if let Some(r) = rfc_row {
-            assert_eq!(s.clock_rate, r["clock_hz"].parse().ok(), "{label}: clock rate");
-            close(&label, "final jitter (RFC 3550)", s.jitter_ms.final_ms, num(r, "final_jitter_ms"));
+            assert_eq!(
+                s.clock_rate,
+                r["clock_hz"].parse().ok(),
+                "{label}: clock rate"
+            );
+            close(
+                &label,
+                "final jitter (RFC 3550)",
+                s.jitter_ms.final_ms,
+                num(r, "final_jitter_ms"),
+            );
         }
     }
     refs.len()
@@ -86,12 +167,20 @@ fn check_capture(dir: &Path, name: &str, capture: &Path) -> usize {
 
 fn check_dir(dir: &Path) {
     let captures = references(dir);
-    assert!(!captures.is_empty(), "no reference captures in {}", dir.display());
+    assert!(
+        !captures.is_empty(),
+        "no reference captures in {}",
+        dir.display()
+    );
     let mut streams = 0;
     for (name, capture) in &captures {
         streams += check_capture(dir, name, capture);
     }
-    eprintln!("{}: {} captures, {streams} streams agree with the references", dir.display(), captures.len());
+    eprintln!(
+        "{}: {} captures, {streams} streams agree with the references",
+        dir.display(),
+        captures.len()
+    );
 }
 
 #[test]
@@ -114,12 +203,19 @@ fn shared_captures_match_references() {
 /// Hence: at least its sample count, its extremes within those bounds of ours, and the mean
 /// within 1 ms (the bound).
 fn check_rtt(dir: &Path, name: &str) {
-    let Some(capture) = ["pcap", "pcapng"].iter().map(|e| dir.join(format!("{name}.{e}"))).find(|p| p.exists()) else {
+    let Some(capture) = ["pcap", "pcapng"]
+        .iter()
+        .map(|e| dir.join(format!("{name}.{e}")))
+        .find(|p| p.exists())
+    else {
         return;
     };
     let text = std::fs::read_to_string(dir.join(format!("{name}.rtt.txt"))).expect("rtt reference");
     let field = |k: &str| -> f64 {
-        text.split_whitespace().find_map(|w| w.strip_prefix(&format!("{k}="))).and_then(|v| v.parse().ok()).expect(k)
+        text.split_whitespace()
+            .find_map(|w| w.strip_prefix(&format!("{k}=")))
+            .and_then(|v| v.parse().ok())
+            .expect(k)
     };
     let report = analyze(&capture, AnalyzerConfig::default());
     let legs = &report.rtcp.legs;
@@ -128,10 +224,20 @@ fn check_rtt(dir: &Path, name: &str) {
     let (n, min, mean, max) = (field("n"), field("min"), field("mean"), field("max"));
     eprintln!("{name}: ours n={} min={:.3} mean={:.3} max={:.3}; tshark n={n} min={min} mean={mean} max={max}", leg.samples, leg.min_ms, leg.mean_ms, leg.max_ms);
     assert!(leg.samples as f64 >= n, "{name}: fewer samples than tshark");
-    assert!(max < leg.max_ms + 2.0 && min > leg.min_ms - 1.0, "{name}: tshark's extremes outside its truncation bounds");
-    assert!((leg.mean_ms - mean).abs() <= 1.0, "{name}: mean {} vs {mean}", leg.mean_ms);
+    assert!(
+        max < leg.max_ms + 2.0 && min > leg.min_ms - 1.0,
+        "{name}: tshark's extremes outside its truncation bounds"
+    );
+    assert!(
+        (leg.mean_ms - mean).abs() <= 1.0,
+        "{name}: mean {} vs {mean}",
+        leg.mean_ms
+    );
     if leg.samples as f64 == n {
-        assert!(max > leg.max_ms - 1.0 && min < leg.min_ms + 2.0, "{name}: same samples, extremes must agree");
+        assert!(
+            max > leg.max_ms - 1.0 && min < leg.min_ms + 2.0,
+            "{name}: same samples, extremes must agree"
+        );
     }
 }
 
@@ -155,7 +261,11 @@ fn sdp_gives_the_rates_of_dynamic_payload_types() {
     assert_eq!(clocks, [(111, 48000), (96, 90000)]);
     let report = analyze(&dir.join("multi.pcap"), AnalyzerConfig::default());
     for (pt, rate) in clocks {
-        let s = report.streams.iter().find(|s| s.payload_type == pt).expect("stream");
+        let s = report
+            .streams
+            .iter()
+            .find(|s| s.payload_type == pt)
+            .expect("stream");
         assert_eq!(s.clock_rate, Some(rate));
         assert_eq!(s.clock_rate_source, Some(ClockRateSource::Sdp));
     }

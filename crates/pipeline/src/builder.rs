@@ -217,7 +217,6 @@ impl PipelineBuilder {
             flush_every: cfg.flush_every,
             snapshot_every: cfg.snapshot_every,
             stop: stop.clone(),
-            max_flows: cfg.detector.max_flows,
         };
         let source = thread::Builder::new()
             .name("rtpscope-source".into())

@@ -45,7 +45,6 @@ mod error;
 mod handle;
 mod input;
 mod merge;
-mod parse;
 mod policy;
 mod record;
 mod report;

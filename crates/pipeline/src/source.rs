@@ -12,11 +12,10 @@ use crossbeam_channel::{Receiver, Sender};
 use rtpscope_capture::{HeldDatagram, RtpDetector, SipTracker, Verdict};
 use rtpscope_core::clock::ClockRateSource;
 use rtpscope_core::payload::Encoding;
-use rtpscope_core::PayloadInfo;
-use rtpscope_wire::{classify, Flow, PacketKind, RtpPacket, Timestamp};
+use rtpscope_core::{PayloadInfo, RtpHeader};
+use rtpscope_wire::{Flow, RtpPacket, Timestamp};
 
 use crate::input::{FrameSource, Poll};
-use crate::parse::{header, Confirmed};
 use crate::policy::{Delivery, Policy};
 use crate::record::{Batch, Record, ToWorker};
 use crate::report::{ShardCounters, SipHints, SourceCounters};
@@ -46,8 +45,6 @@ pub(crate) struct SourceSetup {
     pub flush_every: Duration,
     pub snapshot_every: Option<Duration>,
     pub stop: Arc<AtomicBool>,
-    /// The detector's flow bound, which also bounds the confirmed-flow cache.
-    pub max_flows: usize,
 }
 
 /// One shard's outgoing side.
@@ -62,7 +59,6 @@ struct Outbox {
 #[derive(Debug)]
 struct Dealer {
     detector: RtpDetector,
-    confirmed: Confirmed,
     sip: SipTracker,
     shards: Vec<Outbox>,
     pool: Receiver<Vec<Record>>,
@@ -119,7 +115,6 @@ impl Dealer {
             })
             .collect();
         Dealer {
-            confirmed: Confirmed::new(s.max_flows),
             detector: s.detector,
             sip: SipTracker::new(),
             shards,
@@ -143,18 +138,8 @@ impl Dealer {
 
     fn frame(&mut self, ts: Timestamp, flow: Flow, payload: &[u8]) {
         self.latest = self.latest.max(ts);
-        // A confirmed flow's RTP is RTP: the detector would say so after a SipHash lookup.
-        if classify(payload) == PacketKind::Rtp && self.confirmed.contains(&flow) {
-            self.confirmed.hits += 1;
-            self.rtp(ts, flow, payload);
-            self.tick();
-            return;
-        }
         match self.detector.observe(ts, flow, payload) {
             Verdict::Rtp => {
-                if self.detector.is_confirmed(&flow) {
-                    self.confirmed.insert(flow);
-                }
                 // Packets held while the flow was undecided go first, in arrival order.
                 self.released.extend(self.detector.drain_released());
                 if !self.released.is_empty() {
@@ -186,7 +171,7 @@ impl Dealer {
             self.out.other_udp += 1;
             return;
         };
-        let header = header(&packet);
+        let header = RtpHeader::from_packet(&packet);
         self.push(
             shard_of(&flow, self.shards.len()),
             Record::Rtp { now, flow, header },
@@ -336,7 +321,6 @@ impl Dealer {
             let _ = out.tx.send(ToWorker::Finish { time: self.latest });
         }
         self.out.detector = self.detector.stats();
-        self.out.detector.rtp += self.confirmed.hits;
         SourceResult {
             counters: self.out,
             sip: SipHints {

@@ -24,7 +24,10 @@ impl<T: Copy + Default, const N: usize> InlineVec<T, N> {
     /// An empty list.
     #[inline]
     pub fn new() -> Self {
-        InlineVec { items: [T::default(); N], len: 0 }
+        InlineVec {
+            items: [T::default(); N],
+            len: 0,
+        }
     }
 
     /// A list holding a copy of `values`; `None` if there are more than `N`.

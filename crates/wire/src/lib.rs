@@ -34,9 +34,9 @@ pub mod time;
 
 pub use demux::{classify, PacketKind};
 pub use flow::Flow;
-pub use time::Timestamp;
 pub use rtcp::{CompoundIter, RtcpError, RtcpPacket};
 pub use rtp::{RtpError, RtpPacket, RtpRepr};
+pub use time::Timestamp;
 
 /// Why an emitter could not write a packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +72,10 @@ impl core::fmt::Display for EmitError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             EmitError::BufferTooShort { needed, available } => {
-                write!(f, "output buffer too short: need {needed} bytes, have {available}")
+                write!(
+                    f,
+                    "output buffer too short: need {needed} bytes, have {available}"
+                )
             }
             EmitError::FieldTooLarge { field, value, max } => {
                 write!(f, "{field} = {value} does not fit (at most {max})")

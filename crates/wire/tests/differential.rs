@@ -24,7 +24,15 @@ use rtpscope_wire::rtp::RtpPacket;
 
 /// The fields every peer exposes, as (seq, ts, ssrc, csrcs, payload offset, payload len,
 /// extension (profile, data)).
-type Fields = (u16, u32, u32, Vec<u32>, usize, usize, Option<(u16, Vec<u8>)>);
+type Fields = (
+    u16,
+    u32,
+    u32,
+    Vec<u32>,
+    usize,
+    usize,
+    Option<(u16, Vec<u8>)>,
+);
 
 fn ours(b: &[u8]) -> Option<Fields> {
     let p = RtpPacket::new_checked(b).ok()?;
@@ -75,11 +83,15 @@ fn assert_rtp_agrees(b: &[u8]) {
 /// Bytes that look like RTP often enough to reach every check: version 2 in most cases,
 /// random flags, CC, extension length and padding count.
 fn rtp_like() -> impl Strategy<Value = Vec<u8>> {
-    (prop_oneof![3 => 0x80u8..=0xbf, 1 => any::<u8>()], vec(any::<u8>(), 0..80)).prop_map(|(first, rest)| {
-        let mut b = vec![first];
-        b.extend(rest);
-        b
-    })
+    (
+        prop_oneof![3 => 0x80u8..=0xbf, 1 => any::<u8>()],
+        vec(any::<u8>(), 0..80),
+    )
+        .prop_map(|(first, rest)| {
+            let mut b = vec![first];
+            b.extend(rest);
+            b
+        })
 }
 
 proptest! {
@@ -114,7 +126,7 @@ proptest! {
 }
 
 /// What rtcp-types is expected to reject in an SDES packet this crate accepts (see top).
-fn rtcp_types_rejects_sdes(chunks: &[(u32, Vec<(u8, Vec<u8>)>)]) -> bool {
+fn rtcp_types_rejects_sdes(chunks: &Chunks) -> bool {
     // Offset of each item from the end of the packet.
     let mut short_tail = false;
     let total: usize = chunks.iter().map(|(_, items)| chunk_len(items)).sum();
@@ -136,7 +148,9 @@ fn chunk_len(items: &[(u8, Vec<u8>)]) -> usize {
 }
 
 fn compare_rtcp(bytes: &[u8], owned: &[OwnedRtcp]) {
-    let peer: Vec<_> = rtcp_types::Compound::parse(bytes).expect("rtcp-types frames it").collect();
+    let peer: Vec<_> = rtcp_types::Compound::parse(bytes)
+        .expect("rtcp-types frames it")
+        .collect();
     let ours: Vec<_> = CompoundIter::new(bytes).map(Result::unwrap).collect();
     // rtcp-types stops after its first error; up to there it must see every packet.
     let first_error = peer.iter().position(Result::is_err);
@@ -145,8 +159,20 @@ fn compare_rtcp(bytes: &[u8], owned: &[OwnedRtcp]) {
         match (theirs, ours) {
             (Ok(rtcp_types::Packet::Sr(t)), RtcpPacket::SenderReport(o)) => {
                 assert_eq!(
-                    (t.ssrc(), t.ntp_timestamp(), t.rtp_timestamp(), t.packet_count(), t.octet_count()),
-                    (o.ssrc(), o.ntp_timestamp(), o.rtp_timestamp(), o.packet_count(), o.octet_count())
+                    (
+                        t.ssrc(),
+                        t.ntp_timestamp(),
+                        t.rtp_timestamp(),
+                        t.packet_count(),
+                        t.octet_count()
+                    ),
+                    (
+                        o.ssrc(),
+                        o.ntp_timestamp(),
+                        o.rtp_timestamp(),
+                        o.packet_count(),
+                        o.octet_count()
+                    )
                 );
                 compare_blocks(t.report_blocks(), o.report_blocks());
             }
@@ -159,24 +185,42 @@ fn compare_rtcp(bytes: &[u8], owned: &[OwnedRtcp]) {
                 assert_eq!(t.reason(), o.reason());
             }
             (Ok(rtcp_types::Packet::Sdes(t)), RtcpPacket::SourceDescription(o)) => {
-                let theirs: Vec<(u32, Vec<(u8, Vec<u8>)>)> = t
+                let theirs: Chunks = t
                     .chunks()
-                    .map(|c| (c.ssrc(), c.items().map(|i| (i.type_(), i.value().to_vec())).collect()))
+                    .map(|c| {
+                        (
+                            c.ssrc(),
+                            c.items().map(|i| (i.type_(), i.value().to_vec())).collect(),
+                        )
+                    })
                     .collect();
-                let ours: Vec<(u32, Vec<(u8, Vec<u8>)>)> = o
+                let ours: Chunks = o
                     .chunks()
-                    .map(|c| (c.ssrc(), c.items().map(|i| (i.kind, i.value.to_vec())).collect()))
+                    .map(|c| {
+                        (
+                            c.ssrc(),
+                            c.items().map(|i| (i.kind, i.value.to_vec())).collect(),
+                        )
+                    })
                     .collect();
                 assert_eq!(theirs, ours);
             }
             (Err(e), RtcpPacket::SourceDescription(_)) => {
-                let OwnedRtcp::Sdes(chunks) = owned else { unreachable!() };
-                assert!(rtcp_types_rejects_sdes(chunks), "rtcp-types rejected {chunks:?}: {e:?}");
+                let OwnedRtcp::Sdes(chunks) = owned else {
+                    unreachable!()
+                };
+                assert!(
+                    rtcp_types_rejects_sdes(chunks),
+                    "rtcp-types rejected {chunks:?}: {e:?}"
+                );
             }
             (t, o) => panic!("type mismatch: {t:?} vs {o:?}"),
         }
         if let (Ok(_), OwnedRtcp::Sdes(chunks)) = (theirs, owned) {
-            assert!(!rtcp_types_rejects_sdes(chunks), "rtcp-types was expected to reject {chunks:?}");
+            assert!(
+                !rtcp_types_rejects_sdes(chunks),
+                "rtcp-types was expected to reject {chunks:?}"
+            );
         }
     }
 }
@@ -201,7 +245,15 @@ fn compare_blocks<'a>(
     let ours: Vec<_> = ours
         .map(|b| {
             let lost = (b.cumulative_lost() as u32) & 0x00ff_ffff;
-            (b.ssrc(), b.fraction_lost(), lost, b.extended_highest_seq(), b.jitter(), b.lsr(), b.dlsr())
+            (
+                b.ssrc(),
+                b.fraction_lost(),
+                lost,
+                b.extended_highest_seq(),
+                b.jitter(),
+                b.lsr(),
+                b.dlsr(),
+            )
         })
         .collect();
     assert_eq!(theirs, ours);
@@ -209,7 +261,8 @@ fn compare_blocks<'a>(
 
 #[test]
 fn rfc3550_padding_and_truncation_cases_agree() {
-    let h = |first: u8, tail: &[u8]| [&[first, 0, 0, 1, 0, 0, 0, 160, 0, 0, 0, 9][..], tail].concat();
+    let h =
+        |first: u8, tail: &[u8]| [&[first, 0, 0, 1, 0, 0, 0, 160, 0, 0, 0, 9][..], tail].concat();
     for bytes in [
         h(0xa0, &[7, 0]),       // padding count 0: all three reject
         h(0xa0, &[]),           // P bit, no byte for the count
@@ -227,16 +280,30 @@ fn rtcp_types_panics_on_priv_prefix_overrun() {
     // SDES, one chunk: PRIV item of 1 byte whose prefix length says 9.
     let bytes = [0x81, 202, 0, 2, 0, 0, 0, 7, 8, 1, 9, 0];
     let ours = CompoundIter::new(&bytes).next().unwrap().unwrap();
-    let RtcpPacket::SourceDescription(sdes) = ours else { panic!() };
+    let RtcpPacket::SourceDescription(sdes) = ours else {
+        panic!()
+    };
     let item = sdes.chunks().next().unwrap().items().next().unwrap();
-    assert_eq!((item.kind, item.value, item.priv_parts()), (item::PRIV, &[9][..], None));
+    assert_eq!(
+        (item.kind, item.value, item.priv_parts()),
+        (item::PRIV, &[9][..], None)
+    );
 
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let theirs = std::panic::catch_unwind(|| {
-        let packet = rtcp_types::Compound::parse(&bytes).unwrap().next().unwrap().unwrap();
-        let rtcp_types::Packet::Sdes(sdes) = packet else { panic!("not SDES") };
-        sdes.chunks().flat_map(|c| c.items()).map(|i| i.value().len()).sum::<usize>()
+        let packet = rtcp_types::Compound::parse(&bytes)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        let rtcp_types::Packet::Sdes(sdes) = packet else {
+            panic!("not SDES")
+        };
+        sdes.chunks()
+            .flat_map(|c| c.items())
+            .map(|i| i.value().len())
+            .sum::<usize>()
     });
     std::panic::set_hook(previous);
     assert!(theirs.is_err(), "rtcp-types reads past the item");
@@ -245,12 +312,18 @@ fn rtcp_types_panics_on_priv_prefix_overrun() {
 #[test]
 fn rtcp_types_misframes_chunk_whose_ssrc_starts_with_zero() {
     // SDES, two chunks: SSRC 7 with no items, then SSRC 0x00ab0324 with CNAME "a".
-    let bytes = [0x82, 202, 0, 4, 0, 0, 0, 7, 0, 0, 0, 0, 0x00, 0xab, 0x03, 0x24, 1, 1, b'a', 0];
-    let RtcpPacket::SourceDescription(sdes) = CompoundIter::new(&bytes).next().unwrap().unwrap() else {
+    let bytes = [
+        0x82, 202, 0, 4, 0, 0, 0, 7, 0, 0, 0, 0, 0x00, 0xab, 0x03, 0x24, 1, 1, b'a', 0,
+    ];
+    let RtcpPacket::SourceDescription(sdes) = CompoundIter::new(&bytes).next().unwrap().unwrap()
+    else {
         panic!()
     };
     let ssrcs: Vec<_> = sdes.chunks().map(|c| (c.ssrc(), c.cname())).collect();
     assert_eq!(ssrcs, [(7, None), (0x00ab_0324, Some(&b"a"[..]))]);
     let theirs = rtcp_types::Compound::parse(&bytes).unwrap().next().unwrap();
-    assert!(matches!(theirs, Err(rtcp_types::RtcpParseError::Truncated { .. })), "{theirs:?}");
+    assert!(
+        matches!(theirs, Err(rtcp_types::RtcpParseError::Truncated { .. })),
+        "{theirs:?}"
+    );
 }

@@ -401,7 +401,11 @@ fn evaluate(
 ) -> Finding {
     let n = t.hysteresis.window();
     let k = t.hysteresis.raise_count();
-    let dir = if text { direction(&w.key.flow) } else { String::new() };
+    let dir = if text {
+        direction(&w.key.flow)
+    } else {
+        String::new()
+    };
     let txt = |a: std::fmt::Arguments<'_>| if text { a.to_string() } else { String::new() };
     let of = |count: usize, len: usize, what: std::fmt::Arguments<'_>| {
         txt(format_args!("{count} of the last {len} intervals {what}"))

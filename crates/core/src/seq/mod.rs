@@ -109,13 +109,23 @@ impl SeqTracker {
                 self.cycles += SEQ_MOD;
             }
             self.max_seq = seq;
-            self.seen = if udelta >= 128 { 0 } else { self.seen << udelta };
+            self.seen = if udelta >= 128 {
+                0
+            } else {
+                self.seen << udelta
+            };
             self.seen |= 1;
             if self.probation > 0 {
-                self.probation = if udelta == 1 { self.probation - 1 } else { MIN_SEQUENTIAL - 1 };
+                self.probation = if udelta == 1 {
+                    self.probation - 1
+                } else {
+                    MIN_SEQUENTIAL - 1
+                };
             }
             self.bad_seq = u32::MAX;
-            return SeqOutcome::InOrder { lost_before: udelta - 1 };
+            return SeqOutcome::InOrder {
+                lost_before: udelta - 1,
+            };
         }
         if udelta <= u16::MAX - MAX_MISORDER + 1 {
             if u32::from(seq) == self.bad_seq {
@@ -211,9 +221,17 @@ impl SeqTracker {
         let fraction = if expected_interval == 0 || lost <= 0 {
             0
         } else {
-            ((lost as u64) << 8).checked_div(expected_interval).unwrap_or(0).min(255) as u8
+            ((lost as u64) << 8)
+                .checked_div(expected_interval)
+                .unwrap_or(0)
+                .min(255) as u8
         };
-        IntervalLoss { expected: expected_interval, received: received_interval, lost, fraction }
+        IntervalLoss {
+            expected: expected_interval,
+            received: received_interval,
+            lost,
+            fraction,
+        }
     }
 }
 

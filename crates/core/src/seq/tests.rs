@@ -21,7 +21,10 @@ fn reordered_around_the_wrap_is_not_a_cycle_of_loss() {
     for s in [65534u16, 0, 65535, 1, 2] {
         t.update(s);
     }
-    assert_eq!((t.expected(), t.received(), t.lost(), t.late()), (6, 6, 0, 1));
+    assert_eq!(
+        (t.expected(), t.received(), t.lost(), t.late()),
+        (6, 6, 0, 1)
+    );
 }
 
 #[test]
@@ -89,8 +92,11 @@ fn model(ext: &[i64]) -> (u64, u64, u64, u64) {
 fn arrivals() -> impl Strategy<Value = Vec<i64>> {
     // Start anywhere (including near the wrap), advance by 1..=5 (loss), and perturb each
     // arrival by a small reorder/duplicate so misordering stays under MAX_MISORDER.
-    (0i64..65536, prop::collection::vec((1i64..=5, 0i64..=20, any::<bool>()), 1..400)).prop_map(
-        |(start, steps)| {
+    (
+        0i64..65536,
+        prop::collection::vec((1i64..=5, 0i64..=20, any::<bool>()), 1..400),
+    )
+        .prop_map(|(start, steps)| {
             let mut out = vec![start];
             let mut e = start;
             for (step, back, dup) in steps {
@@ -103,8 +109,7 @@ fn arrivals() -> impl Strategy<Value = Vec<i64>> {
                 out.push(e);
             }
             out
-        },
-    )
+        })
 }
 
 proptest! {

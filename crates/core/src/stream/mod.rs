@@ -9,7 +9,9 @@ use rtpscope_wire::Timestamp;
 use crate::burst::BurstTracker;
 use crate::mos::{Codec, EModel};
 use crate::payload::{PayloadClass, PayloadInfo, RtpHeader};
-use crate::report::{BurstReport, EndReason, IntervalReport, JitterReport, MinMeanMax, StreamKey, StreamReport};
+use crate::report::{
+    BurstReport, EndReason, IntervalReport, JitterReport, MinMeanMax, StreamKey, StreamReport,
+};
 use crate::seq::{SeqOutcome, SeqTracker};
 
 /// Distinct payload types remembered per stream.
@@ -77,7 +79,9 @@ impl Stream {
         jitter_buffer_ns: u64,
     ) -> Self {
         let info = resolver.resolve(&key, h.payload_type);
-        let rate = info.filter(|i| !i.is_telephone_event()).map(|i| (i.clock_rate, i.source));
+        let rate = info
+            .filter(|i| !i.is_telephone_event())
+            .map(|i| (i.clock_rate, i.source));
         let mut stream = Stream {
             id,
             key,
@@ -98,7 +102,10 @@ impl Stream {
             silent_packets: 0,
             silence_start: None,
             longest_silence_ns: 0,
-            interval: IntervalState { start: Some(now), ..IntervalState::default() },
+            interval: IntervalState {
+                start: Some(now),
+                ..IntervalState::default()
+            },
             ended: None,
             late_for_buffer: 0,
             jitter_buffer_ns,
@@ -111,7 +118,12 @@ impl Stream {
     }
 
     /// Accounts a packet after the first.
-    pub(crate) fn update(&mut self, now: Timestamp, h: &RtpHeader, resolver: &impl Resolve) -> PacketEffects {
+    pub(crate) fn update(
+        &mut self,
+        now: Timestamp,
+        h: &RtpHeader,
+        resolver: &impl Resolve,
+    ) -> PacketEffects {
         let was_valid = self.seq.is_valid();
         let outcome = self.seq.update(h.sequence_number);
         match outcome {
@@ -133,7 +145,11 @@ impl Stream {
         }
         self.last_arrival = self.last_arrival.max(now);
         self.account_common(now, h);
-        PacketEffects { outcome, payload_type_changed, became_valid: !was_valid && self.seq.is_valid() }
+        PacketEffects {
+            outcome,
+            payload_type_changed,
+            became_valid: !was_valid && self.seq.is_valid(),
+        }
     }
 
     fn account_common(&mut self, now: Timestamp, h: &RtpHeader) {
@@ -156,7 +172,9 @@ impl Stream {
                 self.silent_packets += 1;
                 self.interval.silent_packets += 1;
                 let start = *self.silence_start.get_or_insert(now);
-                self.longest_silence_ns = self.longest_silence_ns.max(now.as_nanos().saturating_sub(start.as_nanos()));
+                self.longest_silence_ns = self
+                    .longest_silence_ns
+                    .max(now.as_nanos().saturating_sub(start.as_nanos()));
             }
             PayloadClass::Audible => self.silence_start = None,
             PayloadClass::Unknown => {}
@@ -166,12 +184,16 @@ impl Stream {
     /// A packet is late for a fixed jitter buffer when it arrives more than the buffer depth
     /// after the earliest schedule seen so far (arrival − RTP time, minimum over the stream).
     fn count_late_for_buffer(&mut self, now: Timestamp, h: &RtpHeader, event: bool) {
-        let Some((rate, _)) = self.timing.rate() else { return };
+        let Some((rate, _)) = self.timing.rate() else {
+            return;
+        };
         if event || self.jitter_buffer_ns == 0 {
             return;
         }
         let arrival = now.as_nanos();
-        let (base_arrival, base_ts) = *self.playout_base.get_or_insert((arrival, i64::from(h.timestamp)));
+        let (base_arrival, base_ts) = *self
+            .playout_base
+            .get_or_insert((arrival, i64::from(h.timestamp)));
         let ts_delta = f64::from(h.timestamp.wrapping_sub(base_ts as u32) as i32);
         let rtp_ns = ts_delta * 1e9 / f64::from(rate);
         let transit = (arrival as i64).wrapping_sub(base_arrival as i64) as f64 - rtp_ns;
@@ -223,8 +245,18 @@ impl Stream {
     pub(crate) fn take_interval(&mut self, end: Timestamp) -> IntervalReport {
         let loss = self.seq.take_interval();
         let start = self.interval.start.unwrap_or(end);
-        let state = core::mem::replace(&mut self.interval, IntervalState { start: Some(end), ..IntervalState::default() });
-        let lost_pct = if loss.expected == 0 { 0.0 } else { loss.lost.max(0) as f64 * 100.0 / loss.expected as f64 };
+        let state = core::mem::replace(
+            &mut self.interval,
+            IntervalState {
+                start: Some(end),
+                ..IntervalState::default()
+            },
+        );
+        let lost_pct = if loss.expected == 0 {
+            0.0
+        } else {
+            loss.lost.max(0) as f64 * 100.0 / loss.expected as f64
+        };
         let jitter_ms = self.timing.current_jitter_ms();
         IntervalReport {
             id: self.id,
@@ -245,7 +277,8 @@ impl Stream {
     }
 
     fn codec(&self) -> Option<Codec> {
-        self.first_info.and_then(|i| Codec::from_encoding(i.encoding.as_str()))
+        self.first_info
+            .and_then(|i| Codec::from_encoding(i.encoding.as_str()))
     }
 
     /// A full snapshot.
@@ -254,7 +287,11 @@ impl Stream {
         let t = self.timing.summary();
         let expected = self.seq.expected();
         let lost = self.seq.lost();
-        let lost_pct = if expected == 0 { 0.0 } else { lost as f64 * 100.0 / expected as f64 };
+        let lost_pct = if expected == 0 {
+            0.0
+        } else {
+            lost as f64 * 100.0 / expected as f64
+        };
         let metrics = self.burst.metrics();
         let packet_ms = t.delta.mean.max(0.0);
         let burst = BurstReport {
@@ -297,7 +334,9 @@ impl Stream {
             drift_ppm: t.drift_ppm,
             delay_variation_ms: t.delay_variation_ms,
             burst,
-            mos_lq: self.codec().map(|c| EModel::new(c).mos_lq(lost_pct.max(0.0), metrics.burst_ratio)),
+            mos_lq: self
+                .codec()
+                .map(|c| EModel::new(c).mos_lq(lost_pct.max(0.0), metrics.burst_ratio)),
             late_for_buffer: self.late_for_buffer,
             payload_bytes: self.payload_bytes,
             silent_packets: self.silent_packets,

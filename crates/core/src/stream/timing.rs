@@ -49,7 +49,8 @@ impl Slope {
     /// dy/dx, if defined.
     pub(crate) fn slope(&self) -> Option<f64> {
         let den = self.n * self.sxx - self.sx * self.sx;
-        (self.n >= 2.0 && den.abs() > f64::EPSILON).then(|| (self.n * self.sxy - self.sx * self.sy) / den)
+        (self.n >= 2.0 && den.abs() > f64::EPSILON)
+            .then(|| (self.n * self.sxy - self.sx * self.sy) / den)
     }
 }
 
@@ -112,7 +113,9 @@ impl Timing {
             Some((rate, _)) => self.apply(s, rate),
             None if self.gave_up => self.ws.update(ws_packet(s, None)),
             None => {
-                let held = self.held.get_or_insert_with(|| Vec::with_capacity(INFERENCE_HOLD));
+                let held = self
+                    .held
+                    .get_or_insert_with(|| Vec::with_capacity(INFERENCE_HOLD));
                 held.push(s);
                 let span = s.arrival_ns.saturating_sub(held[0].arrival_ns);
                 let enough = held.len() >= INFERENCE_HOLD
@@ -241,8 +244,14 @@ impl Timing {
 
     /// Approximate heap bytes held (for the memory benchmark).
     pub(crate) fn heap_bytes(&self) -> usize {
-        let hist = self.hist.as_ref().map_or(0, |h| h.distinct_values() * core::mem::size_of::<u32>());
-        hist + self.held.as_ref().map_or(0, |h| h.capacity() * core::mem::size_of::<TimingSample>())
+        let hist = self
+            .hist
+            .as_ref()
+            .map_or(0, |h| h.distinct_values() * core::mem::size_of::<u32>());
+        hist + self
+            .held
+            .as_ref()
+            .map_or(0, |h| h.capacity() * core::mem::size_of::<TimingSample>())
     }
 }
 

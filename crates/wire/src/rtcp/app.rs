@@ -24,26 +24,31 @@ pub struct App<'a> {
 
 impl<'a> App<'a> {
     /// The framed packet.
+    #[inline]
     pub fn raw(&self) -> RawPacket<'a> {
         self.raw
     }
 
     /// The 5-bit subtype.
+    #[inline]
     pub fn subtype(&self) -> u8 {
         self.raw.count()
     }
 
     /// The source the packet is from.
+    #[inline]
     pub fn ssrc(&self) -> u32 {
         u32_at(self.raw.body(), 0)
     }
 
     /// The 4-character name (ASCII by convention).
+    #[inline]
     pub fn name(&self) -> [u8; 4] {
         u32_at(self.raw.body(), 4).to_be_bytes()
     }
 
     /// The application-dependent data.
+    #[inline]
     pub fn data(&self) -> &'a [u8] {
         self.raw.body().get(8..).unwrap_or(&[])
     }
@@ -64,8 +69,14 @@ pub struct AppRepr<'a> {
 
 impl<'a> AppRepr<'a> {
     /// Reads a validated packet.
+    #[inline]
     pub fn parse(app: &App<'a>) -> Self {
-        AppRepr { subtype: app.subtype(), ssrc: app.ssrc(), name: app.name(), data: app.data() }
+        AppRepr {
+            subtype: app.subtype(),
+            ssrc: app.ssrc(),
+            name: app.name(),
+            data: app.data(),
+        }
     }
 
     /// Bytes [`AppRepr::emit`] writes.

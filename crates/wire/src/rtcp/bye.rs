@@ -20,6 +20,7 @@ use crate::EmitError;
 pub const MAX_SOURCES: usize = 31;
 
 /// Checks the SSRC list and the reason's framing.
+#[inline]
 pub(super) fn validate(raw: &RawPacket<'_>) -> Result<(), RtcpError> {
     let body = raw.body();
     let offset = raw.offset();
@@ -40,7 +41,10 @@ pub(super) fn validate(raw: &RawPacket<'_>) -> Result<(), RtcpError> {
         };
         // The reason is padded with nulls to the next 32-bit boundary, no further.
         if pad.len() >= 4 || pad.iter().any(|&b| b != 0) {
-            return Err(RtcpError::Malformed { what: "BYE data after the reason", offset });
+            return Err(RtcpError::Malformed {
+                what: "BYE data after the reason",
+                offset,
+            });
         }
     }
     Ok(())
@@ -54,17 +58,20 @@ pub struct Bye<'a> {
 
 impl<'a> Bye<'a> {
     /// The framed packet.
+    #[inline]
     pub fn raw(&self) -> RawPacket<'a> {
         self.raw
     }
 
     /// The sources that leave.
+    #[inline]
     pub fn ssrcs(&self) -> Csrcs<'a> {
         let list = 4 * usize::from(self.raw.count());
         Csrcs::new(self.raw.body().get(..list).unwrap_or(&[]))
     }
 
     /// The reason for leaving, if given.
+    #[inline]
     pub fn reason(&self) -> Option<&'a [u8]> {
         let rest = self.raw.body().get(4 * usize::from(self.raw.count())..)?;
         let (&len, text) = rest.split_first()?;
@@ -83,13 +90,17 @@ pub struct ByeRepr<'a> {
 
 impl<'a> ByeRepr<'a> {
     /// Reads a validated packet.
+    #[inline]
     pub fn parse(bye: &Bye<'a>) -> Self {
         let mut ssrcs = InlineVec::new();
         for ssrc in bye.ssrcs() {
             // The count is 5 bits, so the list always fits.
             let _ = ssrcs.push(ssrc);
         }
-        ByeRepr { ssrcs, reason: bye.reason() }
+        ByeRepr {
+            ssrcs,
+            reason: bye.reason(),
+        }
     }
 
     /// Bytes [`ByeRepr::emit`] writes.

@@ -49,18 +49,35 @@ pub enum RtcpError {
 impl fmt::Display for RtcpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            RtcpError::Truncated { what, offset, needed, available } => write!(
+            RtcpError::Truncated {
+                what,
+                offset,
+                needed,
+                available,
+            } => write!(
                 f,
                 "RTCP {what} at offset {offset} truncated: need {needed} bytes, have {available}"
             ),
             RtcpError::BadVersion { version, offset } => {
-                write!(f, "RTCP packet at offset {offset} has version {version}, expected 2")
+                write!(
+                    f,
+                    "RTCP packet at offset {offset} has version {version}, expected 2"
+                )
             }
             RtcpError::BadPadding { count, offset } => {
-                write!(f, "RTCP packet at offset {offset} has invalid padding count {count}")
+                write!(
+                    f,
+                    "RTCP packet at offset {offset} has invalid padding count {count}"
+                )
             }
-            RtcpError::NotRtcp { packet_type, offset } => {
-                write!(f, "packet type {packet_type} at offset {offset} is not RTCP")
+            RtcpError::NotRtcp {
+                packet_type,
+                offset,
+            } => {
+                write!(
+                    f,
+                    "packet type {packet_type} at offset {offset} is not RTCP"
+                )
             }
             RtcpError::Malformed { what, offset } => {
                 write!(f, "RTCP packet at offset {offset} malformed: {what}")

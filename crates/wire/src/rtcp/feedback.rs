@@ -27,6 +27,7 @@ pub struct Feedback<'a> {
 
 impl<'a> Feedback<'a> {
     /// The framed packet.
+    #[inline]
     pub fn raw(&self) -> RawPacket<'a> {
         self.raw
     }
@@ -37,16 +38,19 @@ impl<'a> Feedback<'a> {
     }
 
     /// The source sending the feedback.
+    #[inline]
     pub fn sender_ssrc(&self) -> u32 {
         u32_at(self.raw.body(), 0)
     }
 
     /// The media source the feedback is about.
+    #[inline]
     pub fn media_ssrc(&self) -> u32 {
         u32_at(self.raw.body(), 4)
     }
 
     /// The feedback control information, raw.
+    #[inline]
     pub fn fci(&self) -> &'a [u8] {
         self.raw.body().get(8..).unwrap_or(&[])
     }
@@ -69,6 +73,7 @@ pub struct FeedbackRepr<'a> {
 
 impl<'a> FeedbackRepr<'a> {
     /// Reads a validated packet.
+    #[inline]
     pub fn parse(fb: &Feedback<'a>) -> Self {
         FeedbackRepr {
             packet_type: fb.raw.packet_type(),

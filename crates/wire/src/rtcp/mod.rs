@@ -38,6 +38,11 @@ use crate::field::{u16_at, u8_at};
 use report::{REPORT_BLOCK_LEN, SENDER_INFO_LEN};
 
 /// RTCP packet types.
+///
+/// ```
+/// use rtpscope_wire::rtcp::packet_type;
+/// assert_eq!((packet_type::SR, packet_type::XR), (200, 207));
+/// ```
 pub mod packet_type {
     /// Sender report.
     pub const SR: u8 = 200;
@@ -70,30 +75,37 @@ pub struct RawPacket<'a> {
 
 impl<'a> RawPacket<'a> {
     /// The count / format / subtype field (5 bits).
+    #[inline]
     pub fn count(&self) -> u8 {
         u8_at(self.bytes, 0) & 0x1f
     }
     /// The P bit.
+    #[inline]
     pub fn has_padding(&self) -> bool {
         u8_at(self.bytes, 0) & 0x20 != 0
     }
     /// The packet type.
+    #[inline]
     pub fn packet_type(&self) -> u8 {
         u8_at(self.bytes, 1)
     }
     /// The length field: the packet's length in 32-bit words minus one.
+    #[inline]
     pub fn length_words(&self) -> u16 {
         u16_at(self.bytes, 2)
     }
     /// The body after the 4-byte common header, without padding.
+    #[inline]
     pub fn body(&self) -> &'a [u8] {
         self.bytes.get(HEADER_LEN..self.body_end).unwrap_or(&[])
     }
     /// The whole packet including header and padding.
+    #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.bytes
     }
     /// Offset of this packet within its compound packet.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.offset
     }
@@ -125,10 +137,16 @@ pub enum RtcpPacket<'a> {
 
 impl<'a> RtcpPacket<'a> {
     /// Frames and validates the first RTCP packet of `bytes`; returns it and its total length.
+    #[inline]
     pub fn parse(bytes: &'a [u8], offset: usize) -> Result<(Self, usize), RtcpError> {
         let available = bytes.len();
         if available < HEADER_LEN {
-            return Err(RtcpError::Truncated { what: "common header", offset, needed: HEADER_LEN, available });
+            return Err(RtcpError::Truncated {
+                what: "common header",
+                offset,
+                needed: HEADER_LEN,
+                available,
+            });
         }
         let version = bytes[0] >> 6;
         if version != 2 {
@@ -136,11 +154,19 @@ impl<'a> RtcpPacket<'a> {
         }
         let packet_type = bytes[1];
         if !(192..=223).contains(&packet_type) {
-            return Err(RtcpError::NotRtcp { packet_type, offset });
+            return Err(RtcpError::NotRtcp {
+                packet_type,
+                offset,
+            });
         }
         let len = (usize::from(u16_at(bytes, 2)) + 1) * 4;
         if available < len {
-            return Err(RtcpError::Truncated { what: "packet", offset, needed: len, available });
+            return Err(RtcpError::Truncated {
+                what: "packet",
+                offset,
+                needed: len,
+                available,
+            });
         }
         let bytes = &bytes[..len];
         let mut body_end = len;
@@ -151,12 +177,21 @@ impl<'a> RtcpPacket<'a> {
             }
             body_end -= usize::from(count);
         }
-        let raw = RawPacket { bytes, body_end, offset };
+        let raw = RawPacket {
+            bytes,
+            body_end,
+            offset,
+        };
         let body = body_end - HEADER_LEN;
         let blocks = REPORT_BLOCK_LEN * usize::from(raw.count());
         let need = |what, needed: usize| {
             if body < needed {
-                Err(RtcpError::Truncated { what, offset, needed: HEADER_LEN + needed, available: body_end })
+                Err(RtcpError::Truncated {
+                    what,
+                    offset,
+                    needed: HEADER_LEN + needed,
+                    available: body_end,
+                })
             } else {
                 Ok(())
             }
@@ -200,11 +235,13 @@ impl<'a> RtcpPacket<'a> {
     }
 
     /// The packet type.
+    #[inline]
     pub fn packet_type(&self) -> u8 {
         self.raw().packet_type()
     }
 
     /// The framed packet underneath the typed view.
+    #[inline]
     pub fn raw(&self) -> RawPacket<'a> {
         match *self {
             RtcpPacket::SenderReport(p) => p.raw,
@@ -228,11 +265,16 @@ pub struct CompoundIter<'a> {
 
 impl<'a> CompoundIter<'a> {
     /// Iterates the packets of `datagram`.
+    #[inline]
     pub fn new(datagram: &'a [u8]) -> Self {
-        CompoundIter { bytes: datagram, offset: 0 }
+        CompoundIter {
+            bytes: datagram,
+            offset: 0,
+        }
     }
 
     /// Validates the whole compound packet, returning the number of packets in it.
+    #[inline]
     pub fn validate(datagram: &'a [u8]) -> Result<usize, RtcpError> {
         let mut n = 0;
         for packet in CompoundIter::new(datagram) {
@@ -246,6 +288,7 @@ impl<'a> CompoundIter<'a> {
 impl<'a> Iterator for CompoundIter<'a> {
     type Item = Result<RtcpPacket<'a>, RtcpError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         let rest = self.bytes.get(self.offset..)?;
         if rest.is_empty() {

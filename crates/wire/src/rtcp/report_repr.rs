@@ -102,7 +102,10 @@ fn emit_report(
     for block in blocks.iter() {
         block.check()?;
     }
-    check_words("report extension length (must be a multiple of 4)", extension)?;
+    check_words(
+        "report extension length (must be a multiple of 4)",
+        extension,
+    )?;
     let info_len = if info.is_some() { SENDER_INFO_LEN } else { 0 };
     let len = HEADER_LEN + 4 + info_len + REPORT_BLOCK_LEN * blocks.len() + extension.len();
     let out = check_buffer(buf, len)?;
@@ -156,7 +159,10 @@ impl<'a> SenderReportRepr<'a> {
 
     /// Bytes [`SenderReportRepr::emit`] writes.
     pub fn buffer_len(&self) -> usize {
-        HEADER_LEN + 4 + SENDER_INFO_LEN + REPORT_BLOCK_LEN * self.report_blocks.len()
+        HEADER_LEN
+            + 4
+            + SENDER_INFO_LEN
+            + REPORT_BLOCK_LEN * self.report_blocks.len()
             + self.extension.len()
     }
 
@@ -169,7 +175,14 @@ impl<'a> SenderReportRepr<'a> {
             self.packet_count,
             self.octet_count,
         ];
-        emit_report(buf, packet_type::SR, self.ssrc, Some(&info), &self.report_blocks, self.extension)
+        emit_report(
+            buf,
+            packet_type::SR,
+            self.ssrc,
+            Some(&info),
+            &self.report_blocks,
+            self.extension,
+        )
     }
 }
 
@@ -201,6 +214,13 @@ impl<'a> ReceiverReportRepr<'a> {
 
     /// Writes the packet at the start of `buf` and returns its length.
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
-        emit_report(buf, packet_type::RR, self.ssrc, None, &self.report_blocks, self.extension)
+        emit_report(
+            buf,
+            packet_type::RR,
+            self.ssrc,
+            None,
+            &self.report_blocks,
+            self.extension,
+        )
     }
 }

@@ -19,6 +19,11 @@ use crate::inline::InlineVec;
 use crate::EmitError;
 
 /// SDES item types (RFC 3550 §6.5).
+///
+/// ```
+/// use rtpscope_wire::rtcp::sdes::item;
+/// assert_eq!((item::CNAME, item::PRIV), (1, 8));
+/// ```
 pub mod item {
     /// End of an item list (never yielded as an item).
     pub const END: u8 = 0;
@@ -40,8 +45,8 @@ pub mod item {
     pub const PRIV: u8 = 8;
 }
 
-/// Most items one [`SdesChunkRepr`] holds.
-pub const MAX_ITEMS: usize = 16;
+/// Most items one [`SdesChunkRepr`] holds: one of each of the 8 types RFC 3550 defines.
+pub const MAX_ITEMS: usize = 8;
 /// Most chunks an SDES packet holds (the 5-bit source count).
 pub const MAX_CHUNKS: usize = 31;
 
@@ -52,6 +57,7 @@ struct ChunkFault {
 }
 
 /// Walks the chunk starting at `start` of `body`; returns where the next chunk starts.
+#[inline]
 fn chunk_end(body: &[u8], start: usize) -> Result<usize, ChunkFault> {
     let truncated = |what, needed| Err(ChunkFault { what, needed });
     if body.len() < start + 4 {
@@ -77,14 +83,16 @@ fn chunk_end(body: &[u8], start: usize) -> Result<usize, ChunkFault> {
     let end = (at + 4) & !3;
     match body.get(at..end) {
         None => truncated("SDES chunk padding", end),
-        Some(pad) if pad.iter().any(|&b| b != 0) => {
-            Err(ChunkFault { what: "SDES chunk padding is not null", needed: 0 })
-        }
+        Some(pad) if pad.iter().any(|&b| b != 0) => Err(ChunkFault {
+            what: "SDES chunk padding is not null",
+            needed: 0,
+        }),
         Some(_) => Ok(end),
     }
 }
 
 /// Checks that exactly `count` well-framed chunks fill the body.
+#[inline]
 pub(super) fn validate(raw: &RawPacket<'_>) -> Result<(), RtcpError> {
     let body = raw.body();
     let offset = raw.offset();
@@ -92,7 +100,10 @@ pub(super) fn validate(raw: &RawPacket<'_>) -> Result<(), RtcpError> {
     for _ in 0..raw.count() {
         at = chunk_end(body, at).map_err(|f| {
             if f.needed == 0 {
-                RtcpError::Malformed { what: f.what, offset }
+                RtcpError::Malformed {
+                    what: f.what,
+                    offset,
+                }
             } else {
                 RtcpError::Truncated {
                     what: f.what,
@@ -104,7 +115,10 @@ pub(super) fn validate(raw: &RawPacket<'_>) -> Result<(), RtcpError> {
         })?;
     }
     if at != body.len() {
-        return Err(RtcpError::Malformed { what: "SDES data after the counted chunks", offset });
+        return Err(RtcpError::Malformed {
+            what: "SDES data after the counted chunks",
+            offset,
+        });
     }
     Ok(())
 }
@@ -117,16 +131,23 @@ pub struct Sdes<'a> {
 
 impl<'a> Sdes<'a> {
     /// The framed packet.
+    #[inline]
     pub fn raw(&self) -> RawPacket<'a> {
         self.raw
     }
 
     /// The chunks, one per described source.
+    #[inline]
     pub fn chunks(&self) -> SdesChunks<'a> {
-        SdesChunks { body: self.raw.body(), at: 0, remaining: self.raw.count() }
+        SdesChunks {
+            body: self.raw.body(),
+            at: 0,
+            remaining: self.raw.count(),
+        }
     }
 
     /// The CNAME of `ssrc`, if a chunk gives one.
+    #[inline]
     pub fn cname_of(&self, ssrc: u32) -> Option<&'a [u8]> {
         self.chunks().find(|c| c.ssrc() == ssrc)?.cname()
     }
@@ -143,6 +164,7 @@ pub struct SdesChunks<'a> {
 impl<'a> Iterator for SdesChunks<'a> {
     type Item = SdesChunk<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<SdesChunk<'a>> {
         if self.remaining == 0 {
             return None;
@@ -151,7 +173,9 @@ impl<'a> Iterator for SdesChunks<'a> {
         let end = chunk_end(self.body, start).ok()?;
         self.at = end;
         self.remaining -= 1;
-        Some(SdesChunk { bytes: self.body.get(start..end)? })
+        Some(SdesChunk {
+            bytes: self.body.get(start..end)?,
+        })
     }
 }
 
@@ -163,18 +187,25 @@ pub struct SdesChunk<'a> {
 
 impl<'a> SdesChunk<'a> {
     /// The source described.
+    #[inline]
     pub fn ssrc(&self) -> u32 {
         u32_at(self.bytes, 0)
     }
 
     /// The items, in order.
+    #[inline]
     pub fn items(&self) -> SdesItems<'a> {
-        SdesItems { bytes: self.bytes.get(4..).unwrap_or(&[]) }
+        SdesItems {
+            bytes: self.bytes.get(4..).unwrap_or(&[]),
+        }
     }
 
     /// The value of the first CNAME item.
+    #[inline]
     pub fn cname(&self) -> Option<&'a [u8]> {
-        self.items().find(|i| i.kind == item::CNAME).map(|i| i.value)
+        self.items()
+            .find(|i| i.kind == item::CNAME)
+            .map(|i| i.value)
     }
 }
 
@@ -246,6 +277,7 @@ pub struct SdesRepr<'a> {
 
 impl<'a> SdesRepr<'a> {
     /// Reads a validated packet; `None` if a chunk has more than [`MAX_ITEMS`] items.
+    #[inline]
     pub fn parse(sdes: &Sdes<'a>) -> Option<Self> {
         let mut repr = SdesRepr::default();
         for chunk in sdes.chunks() {
@@ -253,21 +285,34 @@ impl<'a> SdesRepr<'a> {
             for item in chunk.items() {
                 items.push(item).ok()?;
             }
-            repr.chunks.push(SdesChunkRepr { ssrc: chunk.ssrc(), items }).ok()?;
+            repr.chunks
+                .push(SdesChunkRepr {
+                    ssrc: chunk.ssrc(),
+                    items,
+                })
+                .ok()?;
         }
         Some(repr)
     }
 
     /// Bytes [`SdesRepr::emit`] writes.
     pub fn buffer_len(&self) -> usize {
-        HEADER_LEN + self.chunks.iter().map(SdesChunkRepr::wire_len).sum::<usize>()
+        HEADER_LEN
+            + self
+                .chunks
+                .iter()
+                .map(SdesChunkRepr::wire_len)
+                .sum::<usize>()
     }
 
     /// Writes the packet at the start of `buf` and returns its length.
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
         for item in self.chunks.iter().flat_map(|c| c.items.iter()) {
             if item.kind == item::END {
-                return Err(EmitError::InvalidValue { field: "SDES item type (0 ends the list)", value: 0 });
+                return Err(EmitError::InvalidValue {
+                    field: "SDES item type (0 ends the list)",
+                    value: 0,
+                });
             }
             if item.value.len() > 255 {
                 return Err(EmitError::FieldTooLarge {

@@ -30,6 +30,7 @@ pub const VOIP_METRICS_LEN: usize = 36;
 pub const MAX_BLOCKS: usize = 16;
 
 /// Checks that the report blocks tile the body after the SSRC exactly.
+#[inline]
 pub(super) fn validate(raw: &RawPacket<'_>) -> Result<(), RtcpError> {
     let body = raw.body();
     let offset = raw.offset();
@@ -52,7 +53,10 @@ pub(super) fn validate(raw: &RawPacket<'_>) -> Result<(), RtcpError> {
             return Err(truncated("XR block", at + len));
         }
         if body[at] == VOIP_METRICS && len != VOIP_METRICS_LEN {
-            return Err(RtcpError::Malformed { what: "XR VoIP metrics block length is not 8", offset });
+            return Err(RtcpError::Malformed {
+                what: "XR VoIP metrics block length is not 8",
+                offset,
+            });
         }
         at += len;
     }
@@ -67,18 +71,23 @@ pub struct ExtendedReport<'a> {
 
 impl<'a> ExtendedReport<'a> {
     /// The framed packet.
+    #[inline]
     pub fn raw(&self) -> RawPacket<'a> {
         self.raw
     }
 
     /// The source that sends the report.
+    #[inline]
     pub fn ssrc(&self) -> u32 {
         u32_at(self.raw.body(), 0)
     }
 
     /// The report blocks.
+    #[inline]
     pub fn blocks(&self) -> XrBlocks<'a> {
-        XrBlocks { bytes: self.raw.body().get(4..).unwrap_or(&[]) }
+        XrBlocks {
+            bytes: self.raw.body().get(4..).unwrap_or(&[]),
+        }
     }
 }
 
@@ -91,6 +100,7 @@ pub struct XrBlocks<'a> {
 impl<'a> Iterator for XrBlocks<'a> {
     type Item = XrBlock<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<XrBlock<'a>> {
         let len = 4 * (usize::from(u16_at(self.bytes, 2)) + 1);
         let block = self.bytes.get(..len)?;
@@ -107,21 +117,25 @@ pub struct XrBlock<'a> {
 
 impl<'a> XrBlock<'a> {
     /// The block type (BT).
+    #[inline]
     pub fn block_type(&self) -> u8 {
         u8_at(self.bytes, 0)
     }
 
     /// The type-specific byte of the block header.
+    #[inline]
     pub fn type_specific(&self) -> u8 {
         u8_at(self.bytes, 1)
     }
 
     /// The block contents after its 4-byte header.
+    #[inline]
     pub fn content(&self) -> &'a [u8] {
         self.bytes.get(4..).unwrap_or(&[])
     }
 
     /// The decoded VoIP metrics, for a block of type 7.
+    #[inline]
     pub fn voip_metrics(&self) -> Option<VoipMetrics> {
         (self.block_type() == VOIP_METRICS).then(|| VoipMetrics::decode(self.content()))
     }
@@ -178,6 +192,7 @@ pub struct VoipMetrics {
 
 impl VoipMetrics {
     /// Decodes the 32 bytes after the block header.
+    #[inline]
     fn decode(c: &[u8]) -> Self {
         VoipMetrics {
             ssrc: u32_at(c, 0),
@@ -256,12 +271,17 @@ pub enum XrBlockRepr<'a> {
 
 impl Default for XrBlockRepr<'_> {
     fn default() -> Self {
-        XrBlockRepr::Raw { block_type: 0, type_specific: 0, content: &[] }
+        XrBlockRepr::Raw {
+            block_type: 0,
+            type_specific: 0,
+            content: &[],
+        }
     }
 }
 
 impl<'a> XrBlockRepr<'a> {
     /// Reads a validated block.
+    #[inline]
     pub fn parse(block: &XrBlock<'a>) -> Self {
         match block.voip_metrics() {
             Some(metrics) => XrBlockRepr::VoipMetrics(metrics),
@@ -292,12 +312,16 @@ pub struct XrRepr<'a> {
 
 impl<'a> XrRepr<'a> {
     /// Reads a validated packet; `None` if it has more than [`MAX_BLOCKS`] blocks.
+    #[inline]
     pub fn parse(xr: &ExtendedReport<'a>) -> Option<Self> {
         let mut blocks = InlineVec::new();
         for block in xr.blocks() {
             blocks.push(XrBlockRepr::parse(&block)).ok()?;
         }
-        Some(XrRepr { ssrc: xr.ssrc(), blocks })
+        Some(XrRepr {
+            ssrc: xr.ssrc(),
+            blocks,
+        })
     }
 
     /// Bytes [`XrRepr::emit`] writes.
@@ -308,7 +332,12 @@ impl<'a> XrRepr<'a> {
     /// Writes the packet at the start of `buf` and returns its length.
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
         for block in self.blocks.iter() {
-            if let XrBlockRepr::Raw { block_type, content, .. } = *block {
+            if let XrBlockRepr::Raw {
+                block_type,
+                content,
+                ..
+            } = *block
+            {
                 if block_type == VOIP_METRICS {
                     return Err(EmitError::InvalidValue {
                         field: "raw XR block type (use XrBlockRepr::VoipMetrics)",
@@ -334,7 +363,11 @@ impl<'a> XrRepr<'a> {
             let end = at + block.wire_len();
             match *block {
                 XrBlockRepr::VoipMetrics(m) => m.encode(&mut out[at..end]),
-                XrBlockRepr::Raw { block_type, type_specific, content } => {
+                XrBlockRepr::Raw {
+                    block_type,
+                    type_specific,
+                    content,
+                } => {
                     out[at] = block_type;
                     out[at + 1] = type_specific;
                     put_u16(out, at + 2, (content.len() / 4) as u16);

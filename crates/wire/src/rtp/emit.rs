@@ -104,7 +104,10 @@ impl<'a> RtpRepr<'a> {
         }
         let needed = self.buffer_len();
         let Some(out) = buf.get_mut(..needed) else {
-            return Err(EmitError::BufferTooShort { needed, available: buf.len() });
+            return Err(EmitError::BufferTooShort {
+                needed,
+                available: buf.len(),
+            });
         };
         let csrcs = self.csrcs.as_slice();
         out[0] = 0x80

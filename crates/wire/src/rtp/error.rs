@@ -44,7 +44,11 @@ pub enum RtpError {
 impl fmt::Display for RtpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            RtpError::Truncated { part, needed, available } => write!(
+            RtpError::Truncated {
+                part,
+                needed,
+                available,
+            } => write!(
                 f,
                 "RTP packet truncated in {part:?}: need {needed} bytes, have {available}"
             ),
@@ -83,13 +87,21 @@ pub enum ExtensionError {
 impl fmt::Display for ExtensionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            ExtensionError::ElementOverrun { id, offset, len, available } => write!(
+            ExtensionError::ElementOverrun {
+                id,
+                offset,
+                len,
+                available,
+            } => write!(
                 f,
                 "header extension element id {id} at offset {offset} declares {len} bytes, \
                  only {available} remain in the block"
             ),
             ExtensionError::HeaderTruncated { offset } => {
-                write!(f, "header extension element header truncated at offset {offset}")
+                write!(
+                    f,
+                    "header extension element header truncated at offset {offset}"
+                )
             }
         }
     }

@@ -69,7 +69,9 @@ impl<'a> Extension<'a> {
         if self.profile == ONE_BYTE_PROFILE {
             ExtensionLayout::OneByte
         } else if self.profile & 0xfff0 == TWO_BYTE_PROFILE {
-            ExtensionLayout::TwoByte { appbits: (self.profile & 0x0f) as u8 }
+            ExtensionLayout::TwoByte {
+                appbits: (self.profile & 0x0f) as u8,
+            }
         } else {
             ExtensionLayout::Other
         }
@@ -78,7 +80,11 @@ impl<'a> Extension<'a> {
     /// The RFC 8285 elements; empty for other profiles (use [`Extension::data`]).
     #[inline]
     pub fn elements(&self) -> ExtensionElements<'a> {
-        ExtensionElements { layout: self.layout(), data: self.data, offset: 0 }
+        ExtensionElements {
+            layout: self.layout(),
+            rest: self.data,
+            block_len: self.data.len(),
+        }
     }
 }
 
@@ -95,65 +101,108 @@ pub struct ExtensionElement<'a> {
 #[derive(Debug, Clone)]
 pub struct ExtensionElements<'a> {
     layout: ExtensionLayout,
-    data: &'a [u8],
-    offset: usize,
+    /// The bytes not yet read.
+    rest: &'a [u8],
+    /// Length of the whole block, to report error offsets.
+    block_len: usize,
 }
 
 impl<'a> ExtensionElements<'a> {
-    fn stop(&mut self) {
-        self.offset = self.data.len();
+    /// Offset of the next unread byte within the block.
+    #[inline]
+    fn offset(&self) -> usize {
+        self.block_len - self.rest.len()
     }
 
+    /// Reports `error` and ends the iteration.
+    #[cold]
+    fn fail(
+        &mut self,
+        error: ExtensionError,
+    ) -> Option<Result<ExtensionElement<'a>, ExtensionError>> {
+        self.rest = &[];
+        Some(Err(error))
+    }
+
+    /// Reports an element of `len` bytes where only `available` remain.
+    #[cold]
+    fn overrun(
+        &mut self,
+        id: u8,
+        len: usize,
+        available: usize,
+    ) -> Option<Result<ExtensionElement<'a>, ExtensionError>> {
+        let offset = self.offset();
+        self.fail(ExtensionError::ElementOverrun {
+            id,
+            offset,
+            len,
+            available,
+        })
+    }
+
+    /// Takes an element of `len` bytes after a header of `header` bytes (which the caller
+    /// has seen in `rest`).
+    #[inline]
     fn element(
         &mut self,
         id: u8,
         header: usize,
         len: usize,
     ) -> Option<Result<ExtensionElement<'a>, ExtensionError>> {
-        let start = self.offset + header;
-        let available = self.data.len().saturating_sub(start);
-        if len > available {
-            let offset = self.offset;
-            self.stop();
-            return Some(Err(ExtensionError::ElementOverrun { id, offset, len, available }));
+        let body = self.rest.get(header..).unwrap_or(&[]);
+        match body.split_at_checked(len) {
+            Some((data, rest)) => {
+                self.rest = rest;
+                Some(Ok(ExtensionElement { id, data }))
+            }
+            None => self.overrun(id, len, body.len()),
         }
-        self.offset = start + len;
-        Some(Ok(ExtensionElement { id, data: &self.data[start..start + len] }))
+    }
+
+    #[inline]
+    fn next_one_byte(&mut self) -> Option<Result<ExtensionElement<'a>, ExtensionError>> {
+        loop {
+            let &byte = self.rest.first()?;
+            let id = byte >> 4;
+            // Elements (IDs 1–14) first: they are the common case.
+            if id.wrapping_sub(1) < 14 {
+                return self.element(id, 1, usize::from(byte & 0x0f) + 1);
+            }
+            if id != 0 {
+                // ID 15: reserved, stop (RFC 8285 §4.2).
+                self.rest = &[];
+                return None;
+            }
+            self.rest = &self.rest[1..];
+        }
+    }
+
+    #[inline]
+    fn next_two_byte(&mut self) -> Option<Result<ExtensionElement<'a>, ExtensionError>> {
+        loop {
+            match *self.rest {
+                [] => return None,
+                [0, ..] => self.rest = &self.rest[1..],
+                [id, len, ..] => return self.element(id, 2, usize::from(len)),
+                [_] => {
+                    let offset = self.offset();
+                    return self.fail(ExtensionError::HeaderTruncated { offset });
+                }
+            }
+        }
     }
 }
 
 impl<'a> Iterator for ExtensionElements<'a> {
     type Item = Result<ExtensionElement<'a>, ExtensionError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            let &byte = self.data.get(self.offset)?;
-            match self.layout {
-                ExtensionLayout::Other => return None,
-                ExtensionLayout::OneByte => {
-                    let id = byte >> 4;
-                    match id {
-                        0 => self.offset += 1,
-                        15 => {
-                            self.stop();
-                            return None;
-                        }
-                        _ => return self.element(id, 1, usize::from(byte & 0x0f) + 1),
-                    }
-                }
-                ExtensionLayout::TwoByte { .. } => {
-                    if byte == 0 {
-                        self.offset += 1;
-                        continue;
-                    }
-                    let Some(&len) = self.data.get(self.offset + 1) else {
-                        let offset = self.offset;
-                        self.stop();
-                        return Some(Err(ExtensionError::HeaderTruncated { offset }));
-                    };
-                    return self.element(byte, 2, usize::from(len));
-                }
-            }
+        match self.layout {
+            ExtensionLayout::OneByte => self.next_one_byte(),
+            ExtensionLayout::TwoByte { .. } => self.next_two_byte(),
+            ExtensionLayout::Other => None,
         }
     }
 }

@@ -66,7 +66,11 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
         }
         let mut header_len = FIXED_HEADER_LEN + 4 * usize::from(first & 0x0f);
         if len < header_len {
-            return Err(RtpError::Truncated { part: RtpPart::Csrcs, needed: header_len, available: len });
+            return Err(RtpError::Truncated {
+                part: RtpPart::Csrcs,
+                needed: header_len,
+                available: len,
+            });
         }
         if first & 0x10 != 0 {
             let ext_header_end = header_len + 4;
@@ -99,7 +103,11 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
         // header_len <= 12 + 60 + 4 + 4 * 65535, which fits u16 only up to 65535; a larger
         // header cannot fit a UDP payload anyway, so saturate rather than wrap.
         let header_len = u16::try_from(header_len).unwrap_or(u16::MAX);
-        Ok(RtpPacket { buffer, header_len, padding_len })
+        Ok(RtpPacket {
+            buffer,
+            header_len,
+            padding_len,
+        })
     }
 
     /// The underlying buffer.
@@ -172,7 +180,9 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
     #[inline]
     pub fn csrcs(&self) -> Csrcs<'_> {
         let end = field::CSRC + 4 * usize::from(self.csrc_count());
-        Csrcs { bytes: self.as_bytes().get(field::CSRC..end).unwrap_or(&[]) }
+        Csrcs {
+            bytes: self.as_bytes().get(field::CSRC..end).unwrap_or(&[]),
+        }
     }
 
     /// The header extension, if the X bit is set.
@@ -212,7 +222,8 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
     #[inline]
     pub fn padding(&self) -> &[u8] {
         let b = self.as_bytes();
-        b.get(b.len().saturating_sub(self.padding_len())..).unwrap_or(&[])
+        b.get(b.len().saturating_sub(self.padding_len())..)
+            .unwrap_or(&[])
     }
 }
 

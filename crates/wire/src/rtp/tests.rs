@@ -30,11 +30,18 @@ fn minimal_packet_fields() {
 fn rejects_short_and_bad_version() {
     assert_eq!(
         RtpPacket::new_checked(&[0x80u8; 11][..]),
-        Err(RtpError::Truncated { part: RtpPart::FixedHeader, needed: 12, available: 11 })
+        Err(RtpError::Truncated {
+            part: RtpPart::FixedHeader,
+            needed: 12,
+            available: 11
+        })
     );
     // webrtc-rs rtp 0.17 accepts version 1; RFC 3550 fixes V = 2.
     let b = header(0x40, 0);
-    assert_eq!(RtpPacket::new_checked(&b[..]), Err(RtpError::BadVersion { version: 1 }));
+    assert_eq!(
+        RtpPacket::new_checked(&b[..]),
+        Err(RtpError::BadVersion { version: 1 })
+    );
 }
 
 #[test]
@@ -48,7 +55,11 @@ fn csrcs_and_overrun() {
     short.extend_from_slice(&[0; 8]);
     assert_eq!(
         RtpPacket::new_checked(&short[..]),
-        Err(RtpError::Truncated { part: RtpPart::Csrcs, needed: 24, available: 20 })
+        Err(RtpError::Truncated {
+            part: RtpPart::Csrcs,
+            needed: 24,
+            available: 20
+        })
     );
 }
 
@@ -62,14 +73,29 @@ fn padding_rules() {
     // A zero padding count is invalid (webrtc-rs accepts it).
     let mut zero = header(0xa0, 0);
     zero.extend_from_slice(&[7, 0]);
-    assert_eq!(RtpPacket::new_checked(&zero[..]), Err(RtpError::BadPadding { count: 0, available: 2 }));
+    assert_eq!(
+        RtpPacket::new_checked(&zero[..]),
+        Err(RtpError::BadPadding {
+            count: 0,
+            available: 2
+        })
+    );
     let mut over = header(0xa0, 0);
     over.extend_from_slice(&[7, 3]);
-    assert_eq!(RtpPacket::new_checked(&over[..]), Err(RtpError::BadPadding { count: 3, available: 2 }));
+    assert_eq!(
+        RtpPacket::new_checked(&over[..]),
+        Err(RtpError::BadPadding {
+            count: 3,
+            available: 2
+        })
+    );
     // The padding may take the whole payload.
     let mut all = header(0xa0, 0);
     all.extend_from_slice(&[0, 2]);
-    assert_eq!(RtpPacket::new_checked(&all[..]).unwrap().payload(), &[] as &[u8]);
+    assert_eq!(
+        RtpPacket::new_checked(&all[..]).unwrap().payload(),
+        &[] as &[u8]
+    );
 }
 
 #[test]
@@ -82,7 +108,11 @@ fn one_byte_extension_rfc8285() {
     let p = RtpPacket::new_checked(&b[..]).unwrap();
     let ext = p.extension().unwrap();
     assert_eq!(ext.profile(), 0xbede);
-    let els: Vec<_> = ext.elements().map(Result::unwrap).map(|e| (e.id, e.data.len())).collect();
+    let els: Vec<_> = ext
+        .elements()
+        .map(Result::unwrap)
+        .map(|e| (e.id, e.data.len()))
+        .collect();
     assert_eq!(els, [(1, 1), (2, 2), (3, 4)]);
     assert_eq!(p.payload(), &[0x55]);
 }
@@ -103,7 +133,12 @@ fn element_overrun_is_an_error() {
     assert_eq!(it.next().unwrap().unwrap().id, 1);
     assert_eq!(
         it.next(),
-        Some(Err(ExtensionError::ElementOverrun { id: 2, offset: 2, len: 4, available: 1 }))
+        Some(Err(ExtensionError::ElementOverrun {
+            id: 2,
+            offset: 2,
+            len: 4,
+            available: 1
+        }))
     );
     assert_eq!(it.next(), None);
 }
@@ -112,10 +147,17 @@ fn element_overrun_is_an_error() {
 fn two_byte_extension() {
     let ext = Extension::new(0x1003, &[0, 7, 0, 9, 2, 1, 2, 0]);
     assert_eq!(ext.layout(), ext::ExtensionLayout::TwoByte { appbits: 3 });
-    let els: Vec<_> = ext.elements().map(Result::unwrap).map(|e| (e.id, e.data)).collect();
+    let els: Vec<_> = ext
+        .elements()
+        .map(Result::unwrap)
+        .map(|e| (e.id, e.data))
+        .collect();
     assert_eq!(els, [(7, &[][..]), (9, &[1, 2][..])]);
     let cut = Extension::new(0x1000, &[0, 0, 0, 5]);
-    assert_eq!(cut.elements().next(), Some(Err(ExtensionError::HeaderTruncated { offset: 3 })));
+    assert_eq!(
+        cut.elements().next(),
+        Some(Err(ExtensionError::HeaderTruncated { offset: 3 }))
+    );
 }
 
 #[test]
@@ -124,12 +166,20 @@ fn extension_truncation() {
     b.extend_from_slice(&[0xbe, 0xde, 0, 2, 0, 0, 0, 0]);
     assert_eq!(
         RtpPacket::new_checked(&b[..]),
-        Err(RtpError::Truncated { part: RtpPart::ExtensionBody, needed: 24, available: 20 })
+        Err(RtpError::Truncated {
+            part: RtpPart::ExtensionBody,
+            needed: 24,
+            available: 20
+        })
     );
     let b = header(0x90, 0);
     assert_eq!(
         RtpPacket::new_checked(&b[..]),
-        Err(RtpError::Truncated { part: RtpPart::ExtensionHeader, needed: 16, available: 12 })
+        Err(RtpError::Truncated {
+            part: RtpPart::ExtensionHeader,
+            needed: 16,
+            available: 12
+        })
     );
 }
 
@@ -154,6 +204,9 @@ fn repr_round_trip_with_everything() {
     assert_eq!(RtpRepr::parse(&p), repr);
     assert_eq!(
         repr.emit(&mut buf[..10]),
-        Err(crate::EmitError::BufferTooShort { needed: n, available: 10 })
+        Err(crate::EmitError::BufferTooShort {
+            needed: n,
+            available: 10
+        })
     );
 }

@@ -83,33 +83,59 @@ pub fn arb_rtp() -> impl Strategy<Value = OwnedRtp> {
         one_byte_elements().prop_map(|(_, d)| Some((0xBEDE, d))),
     ];
     (
-        (any::<bool>(), 0u8..=127, any::<u16>(), any::<u32>(), any::<u32>()),
+        (
+            any::<bool>(),
+            0u8..=127,
+            any::<u16>(),
+            any::<u32>(),
+            any::<u32>(),
+        ),
         vec(any::<u32>(), 0..=15),
         extension,
         vec(any::<u8>(), 0..200),
         prop_oneof![Just(0u8), 1u8..=255],
     )
-        .prop_map(|((marker, payload_type, sequence_number, timestamp, ssrc), csrcs, extension, payload, padding)| {
-            OwnedRtp {
-                marker,
-                payload_type,
-                sequence_number,
-                timestamp,
-                ssrc,
+        .prop_map(
+            |(
+                (marker, payload_type, sequence_number, timestamp, ssrc),
                 csrcs,
                 extension,
                 payload,
                 padding,
-            }
-        })
+            )| {
+                OwnedRtp {
+                    marker,
+                    payload_type,
+                    sequence_number,
+                    timestamp,
+                    ssrc,
+                    csrcs,
+                    extension,
+                    payload,
+                    padding,
+                }
+            },
+        )
 }
 
 pub fn arb_report_block() -> impl Strategy<Value = ReportBlockRepr> {
-    (any::<(u32, u8, u32, u32, u32, u32)>(), -0x80_0000i32..=0x7f_ffff).prop_map(
-        |((ssrc, fraction_lost, extended_highest_seq, jitter, lsr, dlsr), cumulative_lost)| {
-            ReportBlockRepr { ssrc, fraction_lost, cumulative_lost, extended_highest_seq, jitter, lsr, dlsr }
-        },
+    (
+        any::<(u32, u8, u32, u32, u32, u32)>(),
+        -0x80_0000i32..=0x7f_ffff,
     )
+        .prop_map(
+            |((ssrc, fraction_lost, extended_highest_seq, jitter, lsr, dlsr), cumulative_lost)| {
+                ReportBlockRepr {
+                    ssrc,
+                    fraction_lost,
+                    cumulative_lost,
+                    extended_highest_seq,
+                    jitter,
+                    lsr,
+                    dlsr,
+                }
+            },
+        )
 }
 
 pub fn arb_voip_metrics() -> impl Strategy<Value = VoipMetrics> {
@@ -143,23 +169,63 @@ pub fn arb_voip_metrics() -> impl Strategy<Value = VoipMetrics> {
         })
 }
 
+/// SDES chunks: (SSRC, [(item type, value)]).
+pub type Chunks = Vec<(u32, Vec<(u8, Vec<u8>)>)>;
+/// A raw XR block: (block type, type-specific byte, content).
+pub type RawXrBlock = (u8, u8, Vec<u8>);
+
 /// An RTCP packet with owned parts.
 #[derive(Debug, Clone)]
 pub enum OwnedRtcp {
-    Sr { ssrc: u32, info: (u64, u32, u32, u32), blocks: Vec<ReportBlockRepr>, ext: Vec<u8> },
-    Rr { ssrc: u32, blocks: Vec<ReportBlockRepr>, ext: Vec<u8> },
-    Sdes(Vec<(u32, Vec<(u8, Vec<u8>)>)>),
-    Bye { ssrcs: Vec<u32>, reason: Option<Vec<u8>> },
-    App { subtype: u8, ssrc: u32, name: [u8; 4], data: Vec<u8> },
-    Fb { packet_type: u8, fmt: u8, sender: u32, media: u32, fci: Vec<u8> },
-    Xr { ssrc: u32, blocks: Vec<Result<VoipMetrics, (u8, u8, Vec<u8>)>> },
-    Raw { packet_type: u8, count: u8, body: Vec<u8> },
+    Sr {
+        ssrc: u32,
+        info: (u64, u32, u32, u32),
+        blocks: Vec<ReportBlockRepr>,
+        ext: Vec<u8>,
+    },
+    Rr {
+        ssrc: u32,
+        blocks: Vec<ReportBlockRepr>,
+        ext: Vec<u8>,
+    },
+    Sdes(Chunks),
+    Bye {
+        ssrcs: Vec<u32>,
+        reason: Option<Vec<u8>>,
+    },
+    App {
+        subtype: u8,
+        ssrc: u32,
+        name: [u8; 4],
+        data: Vec<u8>,
+    },
+    Fb {
+        packet_type: u8,
+        fmt: u8,
+        sender: u32,
+        media: u32,
+        fci: Vec<u8>,
+    },
+    Xr {
+        ssrc: u32,
+        blocks: Vec<Result<VoipMetrics, RawXrBlock>>,
+    },
+    Raw {
+        packet_type: u8,
+        count: u8,
+        body: Vec<u8>,
+    },
 }
 
 impl OwnedRtcp {
     pub fn repr(&self) -> RtcpRepr<'_> {
         match self {
-            OwnedRtcp::Sr { ssrc, info, blocks, ext } => RtcpRepr::SenderReport(SenderReportRepr {
+            OwnedRtcp::Sr {
+                ssrc,
+                info,
+                blocks,
+                ext,
+            } => RtcpRepr::SenderReport(SenderReportRepr {
                 ssrc: *ssrc,
                 ntp_timestamp: info.0,
                 rtp_timestamp: info.1,
@@ -176,7 +242,10 @@ impl OwnedRtcp {
             OwnedRtcp::Sdes(chunks) => {
                 let mut repr = SdesRepr::default();
                 for (ssrc, items) in chunks {
-                    let mut chunk = SdesChunkRepr { ssrc: *ssrc, ..Default::default() };
+                    let mut chunk = SdesChunkRepr {
+                        ssrc: *ssrc,
+                        ..Default::default()
+                    };
                     for (kind, value) in items {
                         chunk.items.push(SdesItem { kind: *kind, value }).unwrap();
                     }
@@ -188,10 +257,24 @@ impl OwnedRtcp {
                 ssrcs: InlineVec::from_slice(ssrcs).unwrap(),
                 reason: reason.as_deref(),
             }),
-            OwnedRtcp::App { subtype, ssrc, name, data } => {
-                RtcpRepr::App(AppRepr { subtype: *subtype, ssrc: *ssrc, name: *name, data })
-            }
-            OwnedRtcp::Fb { packet_type, fmt, sender, media, fci } => RtcpRepr::Feedback(FeedbackRepr {
+            OwnedRtcp::App {
+                subtype,
+                ssrc,
+                name,
+                data,
+            } => RtcpRepr::App(AppRepr {
+                subtype: *subtype,
+                ssrc: *ssrc,
+                name: *name,
+                data,
+            }),
+            OwnedRtcp::Fb {
+                packet_type,
+                fmt,
+                sender,
+                media,
+                fci,
+            } => RtcpRepr::Feedback(FeedbackRepr {
                 packet_type: *packet_type,
                 fmt: *fmt,
                 sender_ssrc: *sender,
@@ -199,7 +282,10 @@ impl OwnedRtcp {
                 fci,
             }),
             OwnedRtcp::Xr { ssrc, blocks } => {
-                let mut repr = XrRepr { ssrc: *ssrc, ..Default::default() };
+                let mut repr = XrRepr {
+                    ssrc: *ssrc,
+                    ..Default::default()
+                };
                 for block in blocks {
                     let block = match block {
                         Ok(m) => XrBlockRepr::VoipMetrics(*m),
@@ -213,43 +299,97 @@ impl OwnedRtcp {
                 }
                 RtcpRepr::ExtendedReport(repr)
             }
-            OwnedRtcp::Raw { packet_type, count, body } => {
-                RtcpRepr::Raw(RawRepr { packet_type: *packet_type, count: *count, body })
-            }
+            OwnedRtcp::Raw {
+                packet_type,
+                count,
+                body,
+            } => RtcpRepr::Raw(RawRepr {
+                packet_type: *packet_type,
+                count: *count,
+                body,
+            }),
         }
     }
 }
 
-pub fn arb_sdes_chunks() -> impl Strategy<Value = Vec<(u32, Vec<(u8, Vec<u8>)>)>> {
-    vec((any::<u32>(), vec((1u8..=8, vec(any::<u8>(), 0..40)), 0..5)), 0..4)
+pub fn arb_sdes_chunks() -> impl Strategy<Value = Chunks> {
+    vec(
+        (any::<u32>(), vec((1u8..=8, vec(any::<u8>(), 0..40)), 0..5)),
+        0..4,
+    )
 }
 
 pub fn arb_rtcp() -> impl Strategy<Value = OwnedRtcp> {
     let blocks = || vec(arb_report_block(), 0..4);
     prop_oneof![
-        (any::<u32>(), any::<(u64, u32, u32, u32)>(), blocks(), words(2))
-            .prop_map(|(ssrc, info, blocks, ext)| OwnedRtcp::Sr { ssrc, info, blocks, ext }),
-        (any::<u32>(), blocks(), words(2)).prop_map(|(ssrc, blocks, ext)| OwnedRtcp::Rr { ssrc, blocks, ext }),
+        (
+            any::<u32>(),
+            any::<(u64, u32, u32, u32)>(),
+            blocks(),
+            words(2)
+        )
+            .prop_map(|(ssrc, info, blocks, ext)| OwnedRtcp::Sr {
+                ssrc,
+                info,
+                blocks,
+                ext
+            }),
+        (any::<u32>(), blocks(), words(2)).prop_map(|(ssrc, blocks, ext)| OwnedRtcp::Rr {
+            ssrc,
+            blocks,
+            ext
+        }),
         arb_sdes_chunks().prop_map(OwnedRtcp::Sdes),
-        (vec(any::<u32>(), 0..5), proptest::option::of(vec(any::<u8>(), 0..40)))
+        (
+            vec(any::<u32>(), 0..5),
+            proptest::option::of(vec(any::<u8>(), 0..40))
+        )
             .prop_map(|(ssrcs, reason)| OwnedRtcp::Bye { ssrcs, reason }),
-        (0u8..32, any::<u32>(), any::<[u8; 4]>(), words(4))
-            .prop_map(|(subtype, ssrc, name, data)| OwnedRtcp::App { subtype, ssrc, name, data }),
-        (prop_oneof![Just(packet_type::RTPFB), Just(packet_type::PSFB)], 0u8..32, any::<u32>(), any::<u32>(), words(5))
-            .prop_map(|(packet_type, fmt, sender, media, fci)| OwnedRtcp::Fb { packet_type, fmt, sender, media, fci }),
+        (0u8..32, any::<u32>(), any::<[u8; 4]>(), words(4)).prop_map(
+            |(subtype, ssrc, name, data)| OwnedRtcp::App {
+                subtype,
+                ssrc,
+                name,
+                data
+            }
+        ),
+        (
+            prop_oneof![Just(packet_type::RTPFB), Just(packet_type::PSFB)],
+            0u8..32,
+            any::<u32>(),
+            any::<u32>(),
+            words(5)
+        )
+            .prop_map(|(packet_type, fmt, sender, media, fci)| OwnedRtcp::Fb {
+                packet_type,
+                fmt,
+                sender,
+                media,
+                fci
+            }),
         (
             any::<u32>(),
             vec(
                 prop_oneof![
                     arb_voip_metrics().prop_map(Ok),
-                    ((0u8..=255).prop_filter("not VoIP metrics", |&b| b != 7), any::<u8>(), words(4)).prop_map(Err),
+                    (
+                        (0u8..=255).prop_filter("not VoIP metrics", |&b| b != 7),
+                        any::<u8>(),
+                        words(4)
+                    )
+                        .prop_map(Err),
                 ],
                 0..4
             )
         )
             .prop_map(|(ssrc, blocks)| OwnedRtcp::Xr { ssrc, blocks }),
-        ((192u8..=199).prop_union(208u8..=223), 0u8..32, words(4))
-            .prop_map(|(packet_type, count, body)| OwnedRtcp::Raw { packet_type, count, body }),
+        ((192u8..=199).prop_union(208u8..=223), 0u8..32, words(4)).prop_map(
+            |(packet_type, count, body)| OwnedRtcp::Raw {
+                packet_type,
+                count,
+                body
+            }
+        ),
     ]
 }
 
