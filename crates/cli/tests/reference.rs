@@ -78,9 +78,9 @@ fn check_dir(dir: &Path) -> usize {
                 .iter()
                 .find(|s| {
                     s["src"] == row["src"].as_str()
-                        && s["src_port"].to_string() == row["sport"]
+                        && s["src_port"].as_u64() == row["sport"].parse().ok()
                         && s["dst"] == row["dst"].as_str()
-                        && s["dst_port"].to_string() == row["dport"]
+                        && s["dst_port"].as_u64() == row["dport"].parse().ok()
                         && s["ssrc"] == row["ssrc"].to_lowercase().as_str()
                 })
                 .unwrap_or_else(|| panic!("{stem}: stream {} not in output", row["ssrc"]));
