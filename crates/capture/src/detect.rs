@@ -242,6 +242,14 @@ impl RtpDetector {
         let Ok(packet) = RtpPacket::new_checked(payload) else {
             return Verdict::NotRtp;
         };
+        // Almost every packet belongs to a flow already confirmed: one lookup decides it.
+        if let Some(entry) = self.flows.get_mut(&flow) {
+            if matches!(entry.state, State::Rtp) {
+                entry.last_seen = ts;
+                self.stats.rtp += 1;
+                return Verdict::Rtp;
+            }
+        }
         if self.is_forced(&flow) {
             self.stats.rtp += 1;
             return Verdict::Rtp;
