@@ -283,6 +283,43 @@ pub struct SenderView {
     pub sr_clock_delay_ms: Option<f64>,
 }
 
+/// An RFC 3611 VoIP Metrics report block (XR BT = 7): the receiving endpoint's own view of
+/// the call quality, as it reported it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct XrVoipView {
+    /// The SSRC that sent the XR (the reporting endpoint).
+    pub reporter: u32,
+    /// The source the metrics are about.
+    pub source: u32,
+    /// Packets lost (0–1).
+    pub loss_rate: f64,
+    /// Packets discarded by the jitter buffer, late or early (0–1).
+    pub discard_rate: f64,
+    /// Lost or discarded within bursts (0–1).
+    pub burst_density: f64,
+    /// Lost or discarded within gaps (0–1).
+    pub gap_density: f64,
+    /// Mean burst duration (ms).
+    pub burst_duration_ms: u16,
+    /// Mean gap duration (ms).
+    pub gap_duration_ms: u16,
+    /// The endpoint's round-trip delay (ms).
+    pub round_trip_delay_ms: u16,
+    /// The endpoint's own delay (ms): jitter buffer, codec and packetisation.
+    pub end_system_delay_ms: u16,
+    /// R factor, if the endpoint computed one.
+    pub r_factor: Option<u8>,
+    /// MOS-LQ, if the endpoint computed one.
+    pub mos_lq: Option<f64>,
+    /// MOS-CQ, if the endpoint computed one.
+    pub mos_cq: Option<f64>,
+    /// Reports seen.
+    pub reports: u64,
+    /// When the last one arrived.
+    pub at: Timestamp,
+}
+
 /// RTCP-derived facts, keyed by SSRC.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -295,4 +332,6 @@ pub struct RtcpReport {
     pub senders: Vec<SenderView>,
     /// SSRCs that said BYE.
     pub byes: Vec<u32>,
+    /// RFC 3611 VoIP metrics the endpoints reported.
+    pub xr_voip: Vec<XrVoipView>,
 }

@@ -12,7 +12,7 @@ use foldhash::{HashMap, HashMapExt};
 use rtpscope_wire::rtcp::{CompoundIter, ReportBlock, RtcpPacket};
 use rtpscope_wire::Timestamp;
 
-use crate::report::{RemoteView, RtcpReport, RttLeg, SenderView};
+use crate::report::{RemoteView, RtcpReport, RttLeg, SenderView, XrVoipView};
 
 /// SRs remembered per sender.
 const SR_HISTORY: usize = 16;
@@ -58,6 +58,7 @@ pub(crate) struct RtcpBook {
     senders: HashMap<u32, Sender>,
     legs: HashMap<(u32, u32), LegStats>,
     remote: HashMap<(u32, u32), RemoteView>,
+    xr_voip: HashMap<(u32, u32), XrVoipView>,
     byes: Vec<u32>,
     max_ssrcs: usize,
     pub dropped_ssrcs: u64,
@@ -70,6 +71,7 @@ impl RtcpBook {
             senders: HashMap::new(),
             legs: HashMap::new(),
             remote: HashMap::new(),
+            xr_voip: HashMap::new(),
             byes: Vec::new(),
             max_ssrcs,
             dropped_ssrcs: 0,
@@ -105,6 +107,11 @@ impl RtcpBook {
                         self.record_block(now, rr.ssrc(), block, &mut out);
                     }
                 }
+                RtcpPacket::ExtendedReport(xr) => {
+                    for vm in xr.blocks().filter_map(|b| b.voip_metrics()) {
+                        self.record_voip(now, xr.ssrc(), vm);
+                    }
+                }
                 RtcpPacket::Goodbye(bye) => {
                     for ssrc in bye.ssrcs() {
                         out.byes.push(ssrc);
@@ -120,12 +127,49 @@ impl RtcpBook {
     }
 
     fn room_for(&mut self, new_entries: bool) -> bool {
-        let full = self.senders.len() + self.remote.len() + self.legs.len() >= self.max_ssrcs * 3;
+        let full = self.senders.len() + self.remote.len() + self.legs.len() + self.xr_voip.len()
+            >= self.max_ssrcs * 4;
         if new_entries && full {
             self.dropped_ssrcs += 1;
             return false;
         }
         true
+    }
+
+    fn record_voip(
+        &mut self,
+        now: Timestamp,
+        reporter: u32,
+        vm: rtpscope_wire::rtcp::xr::VoipMetrics,
+    ) {
+        let key = (reporter, vm.ssrc);
+        if !self.xr_voip.contains_key(&key) && !self.room_for(true) {
+            return;
+        }
+        let fraction = |v: u8| f64::from(v) / 256.0;
+        // 127 means "unavailable" in every quality field of the block (RFC 3611 §4.7.5–7).
+        let known = |v: u8| (v != 127).then_some(v);
+        let reports = self.xr_voip.get(&key).map_or(0, |v| v.reports) + 1;
+        self.xr_voip.insert(
+            key,
+            XrVoipView {
+                reporter,
+                source: vm.ssrc,
+                loss_rate: fraction(vm.loss_rate),
+                discard_rate: fraction(vm.discard_rate),
+                burst_density: fraction(vm.burst_density),
+                gap_density: fraction(vm.gap_density),
+                burst_duration_ms: vm.burst_duration,
+                gap_duration_ms: vm.gap_duration,
+                round_trip_delay_ms: vm.round_trip_delay,
+                end_system_delay_ms: vm.end_system_delay,
+                r_factor: known(vm.r_factor),
+                mos_lq: known(vm.mos_lq).map(|m| f64::from(m) / 10.0),
+                mos_cq: known(vm.mos_cq).map(|m| f64::from(m) / 10.0),
+                reports,
+                at: now,
+            },
+        );
     }
 
     fn record_sr(
@@ -255,11 +299,14 @@ impl RtcpBook {
         senders.sort_by_key(|s| s.ssrc);
         let mut byes = self.byes.clone();
         byes.sort_unstable();
+        let mut xr_voip: Vec<XrVoipView> = self.xr_voip.values().copied().collect();
+        xr_voip.sort_by_key(|v| (v.source, v.reporter));
         RtcpReport {
             legs,
             remote,
             senders,
             byes,
+            xr_voip,
         }
     }
 }

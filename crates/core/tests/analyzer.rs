@@ -310,3 +310,55 @@ fn unknown_clock_rate_is_inferred_and_replayed_exactly() {
     assert_eq!(i.jitter_ms, k.jitter_ms);
     assert_eq!(i.delta_ms, k.delta_ms);
 }
+
+#[test]
+fn xr_voip_metrics_are_reported_as_the_endpoint_saw_them() {
+    use rtpscope_wire::rtcp::xr::{VoipMetrics, XrBlockRepr, XrRepr};
+    let metrics = VoipMetrics {
+        ssrc: 0x1111,
+        loss_rate: 13, // 13/256 = 5.1 %
+        discard_rate: 3,
+        burst_density: 128, // 50 %
+        gap_density: 2,
+        burst_duration: 80,
+        gap_duration: 4000,
+        round_trip_delay: 120,
+        end_system_delay: 60,
+        signal_level: -20,
+        noise_level: -60,
+        rerl: 127,
+        gmin: 16,
+        r_factor: 78,
+        ext_r_factor: 127,
+        mos_lq: 39,
+        mos_cq: 127, // unavailable
+        rx_config: 0,
+        jb_nominal: 40,
+        jb_maximum: 80,
+        jb_abs_max: 200,
+    };
+    let mut xr = XrRepr {
+        ssrc: 0x2222,
+        blocks: Default::default(),
+    };
+    xr.blocks
+        .push(XrBlockRepr::VoipMetrics(metrics))
+        .expect("room for a block");
+    let mut buf = [0u8; 128];
+    let n = xr.emit(&mut buf).expect("emit");
+    let mut analyzer = rtpscope_core::Analyzer::new(AnalyzerConfig::default());
+    analyzer
+        .handle_datagram(Timestamp::from_millis(5), flow(), &buf[..n])
+        .expect("valid XR");
+    let views = analyzer.report().rtcp.xr_voip;
+    assert_eq!(views.len(), 1);
+    let v = views[0];
+    assert_eq!((v.reporter, v.source), (0x2222, 0x1111));
+    assert!((v.loss_rate - 13.0 / 256.0).abs() < 1e-12);
+    assert_eq!(v.burst_density, 0.5);
+    assert_eq!((v.round_trip_delay_ms, v.end_system_delay_ms), (120, 60));
+    assert_eq!(
+        (v.r_factor, v.mos_lq, v.mos_cq),
+        (Some(78), Some(3.9), None)
+    );
+}

@@ -4,7 +4,7 @@
 //! may (rarely: RTCP on an unconventional port) be known to two shards, so equal keys are
 //! combined.
 
-use rtpscope_core::report::{RemoteView, RttLeg, SenderView};
+use rtpscope_core::report::{RemoteView, RttLeg, SenderView, XrVoipView};
 use rtpscope_core::{AnalysisReport, Counters};
 
 /// Merges per-shard reports into one, as a single analyzer would have produced it: streams
@@ -33,6 +33,7 @@ pub fn merge_reports(reports: Vec<AnalysisReport>) -> AnalysisReport {
         out.rtcp.remote.extend(r.rtcp.remote);
         out.rtcp.senders.extend(r.rtcp.senders);
         out.rtcp.byes.extend(r.rtcp.byes);
+        out.rtcp.xr_voip.extend(r.rtcp.xr_voip);
         add_counters(&mut out.counters, &r.counters);
     }
     out.streams.sort_by_key(|s| (s.first_arrival, s.key));
@@ -42,6 +43,15 @@ pub fn merge_reports(reports: Vec<AnalysisReport>) -> AnalysisReport {
     out.rtcp.legs = combine(out.rtcp.legs, |l| (l.source, l.reporter), combine_legs);
     out.rtcp.remote = combine(out.rtcp.remote, |r| (r.source, r.reporter), combine_remote);
     out.rtcp.senders = combine(out.rtcp.senders, |s| s.ssrc, combine_senders);
+    out.rtcp.xr_voip = combine(
+        out.rtcp.xr_voip,
+        |v| (v.source, v.reporter),
+        |a, b| {
+            let reports = a.reports + b.reports;
+            let latest = if b.at > a.at { b } else { a };
+            XrVoipView { reports, ..latest }
+        },
+    );
     out.rtcp.byes.sort_unstable();
     out.rtcp.byes.dedup();
     out
