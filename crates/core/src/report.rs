@@ -94,6 +94,8 @@ pub struct JitterReport {
     pub p90: Option<f64>,
     /// See `p50`.
     pub p99: Option<f64>,
+    /// Running-jitter samples above the histogram's 1 s bound: counted, not in the percentiles.
+    pub above_histogram: u64,
 }
 
 /// Burst / gap loss with durations.

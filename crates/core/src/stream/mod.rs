@@ -329,6 +329,7 @@ impl Stream {
                 p50: t.jitter_p50,
                 p90: t.jitter_p90,
                 p99: t.jitter_p99,
+                above_histogram: t.jitter_above_histogram,
             },
             measured_rate_hz: t.measured_rate_hz,
             drift_ppm: t.drift_ppm,

@@ -162,20 +162,23 @@ impl<'a> ExtensionElements<'a> {
 
     #[inline]
     fn next_one_byte(&mut self) -> Option<Result<ExtensionElement<'a>, ExtensionError>> {
-        loop {
-            let &byte = self.rest.first()?;
+        // Walk a local copy so that padding bytes are skipped in registers.
+        let mut rest = self.rest;
+        while let Some((&byte, tail)) = rest.split_first() {
             let id = byte >> 4;
             // Elements (IDs 1–14) first: they are the common case.
             if id.wrapping_sub(1) < 14 {
+                self.rest = rest;
                 return self.element(id, 1, usize::from(byte & 0x0f) + 1);
             }
             if id != 0 {
                 // ID 15: reserved, stop (RFC 8285 §4.2).
-                self.rest = &[];
-                return None;
+                break;
             }
-            self.rest = &self.rest[1..];
+            rest = tail;
         }
+        self.rest = &[];
+        None
     }
 
     #[inline]

@@ -41,8 +41,9 @@ pub const FIXED_HEADER_LEN: usize = 12;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RtpPacket<T: AsRef<[u8]>> {
     buffer: T,
-    header_len: u16,
-    padding_len: u8,
+    // Full width: the accessors need no conversions, and no header length can be clipped.
+    header_len: usize,
+    padding_len: usize,
 }
 
 impl<T: AsRef<[u8]>> RtpPacket<T> {
@@ -91,18 +92,15 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
                 });
             }
         }
-        let mut padding_len = 0u8;
+        let mut padding_len = 0;
         if first & 0x20 != 0 {
             let count = b[len - 1];
             let available = len - header_len;
             if count == 0 || usize::from(count) > available {
                 return Err(RtpError::BadPadding { count, available });
             }
-            padding_len = count;
+            padding_len = usize::from(count);
         }
-        // header_len <= 12 + 60 + 4 + 4 * 65535, which fits u16 only up to 65535; a larger
-        // header cannot fit a UDP payload anyway, so saturate rather than wrap.
-        let header_len = u16::try_from(header_len).unwrap_or(u16::MAX);
         Ok(RtpPacket {
             buffer,
             header_len,
@@ -201,13 +199,13 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
     /// Length of the header: fixed part, CSRCs and extension.
     #[inline]
     pub fn header_len(&self) -> usize {
-        usize::from(self.header_len)
+        self.header_len
     }
 
     /// Number of padding bytes at the end (0 without the P bit).
     #[inline]
     pub fn padding_len(&self) -> usize {
-        usize::from(self.padding_len)
+        self.padding_len
     }
 
     /// The payload, without padding.
