@@ -67,6 +67,20 @@ fn rtp_cases(c: &mut Criterion) {
                 }
             })
         });
+        if walk_elements {
+            // The same work as rtp-types and rtp-rs do on B: parse and fields, no elements.
+            group.bench_function("rtpscope-parse-only", |b| {
+                b.iter(|| {
+                    let p = RtpPacket::new_checked(black_box(&bytes[..])).unwrap();
+                    black_box((
+                        p.sequence_number(),
+                        p.timestamp(),
+                        p.ssrc(),
+                        p.payload().len(),
+                    ));
+                })
+            });
+        }
         // rtp-types and rtp-rs expose the extension block raw: no element iteration.
         group.bench_function("rtp-types", |b| {
             b.iter(|| {
