@@ -146,7 +146,8 @@ fn ipv4_udp_fast(ip: &[u8]) -> Option<UdpDatagram<'_>> {
     let h: &[u8; 28] = ip.get(..28)?.try_into().ok()?;
     let total = usize::from(u16::from_be_bytes([h[2], h[3]]));
     let more_fragments_or_offset = u16::from_be_bytes([h[6], h[7]]) & 0x3fff;
-    if h[0] != 0x45 || h[9] != ip_number::UDP.0 || more_fragments_or_offset != 0 || total > ip.len() {
+    if h[0] != 0x45 || h[9] != ip_number::UDP.0 || more_fragments_or_offset != 0 || total > ip.len()
+    {
         return None;
     }
     let udp_len = usize::from(u16::from_be_bytes([h[24], h[25]]));
@@ -157,7 +158,10 @@ fn ipv4_udp_fast(ip: &[u8]) -> Option<UdpDatagram<'_>> {
     let dst_ip = std::net::Ipv4Addr::new(h[16], h[17], h[18], h[19]);
     let src = SocketAddr::from((src_ip, u16::from_be_bytes([h[20], h[21]])));
     let dst = SocketAddr::from((dst_ip, u16::from_be_bytes([h[22], h[23]])));
-    Some(UdpDatagram { flow: Flow::new(src, dst), payload: ip.get(28..20 + udp_len)? })
+    Some(UdpDatagram {
+        flow: Flow::new(src, dst),
+        payload: ip.get(28..20 + udp_len)?,
+    })
 }
 
 /// Every IP packet, through etherparse's lax slicing.
@@ -208,7 +212,28 @@ mod tests {
 
     fn ipv4_udp(payload_len: usize) -> Vec<u8> {
         let total = 28 + payload_len;
-        let mut p = vec![0x45, 0, (total >> 8) as u8, total as u8, 0, 1, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2];
+        let mut p = vec![
+            0x45,
+            0,
+            (total >> 8) as u8,
+            total as u8,
+            0,
+            1,
+            0,
+            0,
+            64,
+            17,
+            0,
+            0,
+            192,
+            0,
+            2,
+            1,
+            192,
+            0,
+            2,
+            2,
+        ];
         let udp = 8 + payload_len;
         p.extend_from_slice(&[0x13, 0x8c, 0x13, 0x8e, (udp >> 8) as u8, udp as u8, 0, 0]);
         p.extend((0..payload_len).map(|i| i as u8));

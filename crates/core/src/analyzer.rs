@@ -125,6 +125,10 @@ pub struct Analyzer {
     next_interval: Option<Timestamp>,
     next_idle_check: Option<Timestamp>,
     last_now: Timestamp,
+    /// `config.idle_timeout` in ns, for the per-packet expiry check.
+    idle_ns: u64,
+    /// The earliest timer, in ns (`u64::MAX`: none), so packets check one number.
+    next_deadline_ns: u64,
     counters: Counters,
     /// Live symptoms from interval reports (diagnosis).
     monitor: Monitor,
@@ -145,6 +149,7 @@ pub struct AnalysisReport {
 impl Analyzer {
     /// A new analyzer.
     pub fn new(config: AnalyzerConfig) -> Self {
+        let config_idle = config.idle_timeout;
         let payloads = PayloadMap {
             config: config.payload_types.clone(),
             sdp: HashMap::new(),
@@ -163,6 +168,8 @@ impl Analyzer {
             next_interval: None,
             next_idle_check: None,
             last_now: Timestamp::ZERO,
+            idle_ns: u64::try_from(config_idle.as_nanos()).unwrap_or(u64::MAX),
+            next_deadline_ns: 0,
             counters: Counters::default(),
             monitor,
         }
@@ -236,11 +243,15 @@ impl Analyzer {
             flow,
             ssrc: header.ssrc,
         };
-        let idle = self.config.idle_timeout;
+        let idle_ns = self.idle_ns;
         if let Some(stream) = self.streams.get_mut(&key) {
             // Expiry is decided per packet too, so the outcome does not depend on when the
             // periodic sweep happened to run (and so not on how streams are sharded).
-            if stream.last_arrival + idle <= now {
+            if now
+                .as_nanos()
+                .saturating_sub(stream.last_arrival.as_nanos())
+                >= idle_ns
+            {
                 self.end_stream(&key, EndReason::Idle);
                 self.start_stream(now, key, header);
                 return;
@@ -298,6 +309,13 @@ impl Analyzer {
             u64::try_from(self.config.jitter_buffer.as_nanos()).unwrap_or(u64::MAX);
         let stream = Stream::new(id, key, now, header, &self.payloads, jitter_buffer_ns);
         self.streams.insert(key, stream);
+        if self.next_idle_check.is_none() {
+            // The sweep disarms itself when no stream is left; a new stream re-arms it.
+            self.next_idle_check = Some(now + self.config.idle_timeout);
+            self.next_deadline_ns = self
+                .next_deadline_ns
+                .min((now + self.config.idle_timeout).as_nanos());
+        }
         self.push_event(Event::StreamStarted { id, key, at: now });
         if self.flow_ssrc.len() >= self.config.max_streams {
             self.flow_ssrc.clear();
@@ -413,6 +431,7 @@ impl Analyzer {
                 self.next_idle_check = (!self.streams.is_empty()).then(|| now + step);
             }
         }
+        self.next_deadline_ns = self.poll_timeout().map_or(u64::MAX, Timestamp::as_nanos);
     }
 
     fn close_intervals(&mut self, end: Timestamp) {
@@ -438,6 +457,10 @@ impl Analyzer {
     /// Keeps timers armed and runs those due, so callers that only hand in packets still get
     /// interval reports and idle timeouts on packet time.
     fn advance(&mut self, now: Timestamp) {
+        if now.as_nanos() < self.next_deadline_ns {
+            self.last_now = self.last_now.max(now);
+            return;
+        }
         if self.next_interval.is_none() {
             // Boundaries fall on whole multiples of the interval from the time origin, so that
             // every analyzer (e.g. every pipeline shard) closes intervals at the same instants.
@@ -456,6 +479,7 @@ impl Analyzer {
         if self.poll_timeout().is_some_and(|t| t <= now) {
             self.handle_timeout(now);
         }
+        self.next_deadline_ns = self.poll_timeout().map_or(u64::MAX, Timestamp::as_nanos);
         self.last_now = self.last_now.max(now);
     }
 

@@ -27,9 +27,15 @@ impl RfcJitter {
     /// Accounts a packet arriving at `arrival_ns` with RTP timestamp `timestamp`.
     #[inline]
     pub fn update(&mut self, arrival_ns: u64, timestamp: u32, clock_rate: u32) {
+        self.update_scaled(arrival_ns, timestamp, f64::from(clock_rate) / 1e9);
+    }
+
+    /// [`RfcJitter::update`] with the clock rate given as timestamp units per nanosecond, so a
+    /// caller that sees many packets at one rate divides once.
+    #[inline]
+    pub fn update_scaled(&mut self, arrival_ns: u64, timestamp: u32, units_per_ns: f64) {
         if let Some((prev_ns, prev_ts)) = self.prev {
-            let arrival_units =
-                (arrival_ns.wrapping_sub(prev_ns) as i64) as f64 * f64::from(clock_rate) / 1e9;
+            let arrival_units = (arrival_ns.wrapping_sub(prev_ns) as i64) as f64 * units_per_ns;
             let ts_units = f64::from(timestamp.wrapping_sub(prev_ts) as i32);
             let d = arrival_units - ts_units;
             self.jitter += (d.abs() - self.jitter) / 16.0;

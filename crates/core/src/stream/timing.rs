@@ -67,8 +67,34 @@ pub(crate) struct TimingSample {
     pub ext_ts: i64,
 }
 
+/// Per-rate factors, so the per-packet path multiplies instead of dividing.
+#[derive(Debug, Clone, Copy, Default)]
+struct RateConsts {
+    rate: u32,
+    units_per_ns: f64,
+    units_to_hist: f64,
+    ms_per_unit: f64,
+}
+
+impl RateConsts {
+    #[inline]
+    fn get(&mut self, rate: u32) -> RateConsts {
+        if self.rate != rate {
+            let r = f64::from(rate.max(1));
+            *self = RateConsts {
+                rate,
+                units_per_ns: r / 1e9,
+                units_to_hist: 1e9 / r / HIST_UNIT_NS,
+                ms_per_unit: 1000.0 / r,
+            };
+        }
+        *self
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct Timing {
+    consts: RateConsts,
     rate: Option<(u32, ClockRateSource)>,
     held: Option<Vec<TimingSample>>,
     gave_up: bool,
@@ -87,6 +113,7 @@ pub(crate) struct Timing {
 impl Timing {
     pub(crate) fn new(rate: Option<(u32, ClockRateSource)>) -> Self {
         Timing {
+            consts: RateConsts::default(),
             rate,
             held: None,
             gave_up: false,
@@ -189,8 +216,10 @@ impl Timing {
         if s.event {
             return;
         }
-        self.rfc.update(s.arrival_ns, s.timestamp, rate);
-        let j_units = self.rfc.timestamp_units() * 1e9 / f64::from(rate) / HIST_UNIT_NS;
+        let c = self.consts.get(rate);
+        self.rfc
+            .update_scaled(s.arrival_ns, s.timestamp, c.units_per_ns);
+        let j_units = self.rfc.timestamp_units() * c.units_to_hist;
         let value = j_units.round() as u64;
         match self.hist.as_mut() {
             Some(h) if value <= HIST_MAX => {
@@ -200,7 +229,7 @@ impl Timing {
         }
         if let Some((t0, ts0)) = self.first {
             let arrival_ms = (s.arrival_ns.wrapping_sub(t0) as i64) as f64 / 1e6;
-            let rtp_ms = (s.ext_ts - ts0) as f64 * 1000.0 / f64::from(rate);
+            let rtp_ms = (s.ext_ts - ts0) as f64 * c.ms_per_unit;
             let transit = arrival_ms - rtp_ms;
             self.transit_min_ms = self.transit_min_ms.min(transit);
             self.transit_max_ms = self.transit_max_ms.max(transit);
