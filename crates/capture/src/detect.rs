@@ -46,7 +46,7 @@ use std::ops::RangeInclusive;
 
 use rtpscope_wire::rtcp::CompoundIter;
 use rtpscope_wire::rtp::RtpPacket;
-use rtpscope_wire::{classify, Flow, PacketKind, Timestamp};
+use rtpscope_wire::{classify, Flow, PackedFlow, PacketKind, Timestamp};
 
 use crate::sdp::static_payload;
 
@@ -185,7 +185,8 @@ struct FlowEntry {
 #[derive(Debug)]
 pub struct RtpDetector {
     config: DetectorConfig,
-    flows: HashMap<Flow, FlowEntry>,
+    /// Keyed by the packed flow: consulted for every datagram.
+    flows: HashMap<PackedFlow, FlowEntry>,
     hints: HashSet<SocketAddr>,
     released: VecDeque<HeldDatagram>,
     held_total: usize,
@@ -243,7 +244,8 @@ impl RtpDetector {
             return Verdict::NotRtp;
         };
         // Almost every packet belongs to a flow already confirmed: one lookup decides it.
-        if let Some(entry) = self.flows.get_mut(&flow) {
+        let key = flow.packed();
+        if let Some(entry) = self.flows.get_mut(&key) {
             if matches!(entry.state, State::Rtp) {
                 entry.last_seen = ts;
                 self.stats.rtp += 1;
@@ -254,12 +256,12 @@ impl RtpDetector {
             self.stats.rtp += 1;
             return Verdict::Rtp;
         }
-        if !self.flows.contains_key(&flow) {
+        if !self.flows.contains_key(&key) {
             if self.flows.len() >= self.config.max_flows.max(1) {
                 self.evict_one();
             }
             self.flows.insert(
-                flow,
+                key,
                 FlowEntry {
                     state: State::Undecided(None),
                     last_seen: ts,
@@ -269,7 +271,7 @@ impl RtpDetector {
                 },
             );
         }
-        let Some(entry) = self.flows.get_mut(&flow) else {
+        let Some(entry) = self.flows.get_mut(&key) else {
             return Verdict::NotRtp;
         };
         entry.last_seen = ts;
@@ -370,7 +372,7 @@ impl RtpDetector {
     /// Whether `flow` is currently confirmed as RTP.
     pub fn is_confirmed(&self, flow: &Flow) -> bool {
         matches!(
-            self.flows.get(flow),
+            self.flows.get(&flow.packed()),
             Some(FlowEntry {
                 state: State::Rtp,
                 ..

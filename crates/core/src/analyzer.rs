@@ -5,7 +5,9 @@ use std::collections::VecDeque;
 use foldhash::{HashMap, HashMapExt};
 use std::net::SocketAddr;
 
-use rtpscope_wire::{classify, Flow, PacketKind, RtcpError, RtpError, RtpPacket, Timestamp};
+use rtpscope_wire::{
+    classify, Flow, PackedFlow, PacketKind, RtcpError, RtpError, RtpPacket, Timestamp,
+};
 
 use crate::config::AnalyzerConfig;
 use crate::diagnosis::Monitor;
@@ -87,6 +89,12 @@ impl Resolve for PayloadMap {
     }
 }
 
+/// The table key of a stream.
+#[inline]
+fn slot(key: &StreamKey) -> (PackedFlow, u32) {
+    (key.flow.packed(), key.ssrc)
+}
+
 /// Most SDP endpoints remembered.
 const MAX_SDP_ENDPOINTS: usize = 65_536;
 
@@ -115,8 +123,9 @@ const MAX_SDP_ENDPOINTS: usize = 65_536;
 #[derive(Debug)]
 pub struct Analyzer {
     config: AnalyzerConfig,
-    streams: HashMap<StreamKey, Stream>,
-    flow_ssrc: HashMap<Flow, u32>,
+    /// Keyed by the packed flow and SSRC: looked up for every packet.
+    streams: HashMap<(PackedFlow, u32), Stream>,
+    flow_ssrc: HashMap<PackedFlow, u32>,
     payloads: PayloadMap,
     rtcp: RtcpBook,
     ended: Vec<StreamReport>,
@@ -244,7 +253,7 @@ impl Analyzer {
             ssrc: header.ssrc,
         };
         let idle_ns = self.idle_ns;
-        if let Some(stream) = self.streams.get_mut(&key) {
+        if let Some(stream) = self.streams.get_mut(&slot(&key)) {
             // Expiry is decided per packet too, so the outcome does not depend on when the
             // periodic sweep happened to run (and so not on how streams are sharded).
             if now
@@ -308,7 +317,7 @@ impl Analyzer {
         let jitter_buffer_ns =
             u64::try_from(self.config.jitter_buffer.as_nanos()).unwrap_or(u64::MAX);
         let stream = Stream::new(id, key, now, header, &self.payloads, jitter_buffer_ns);
-        self.streams.insert(key, stream);
+        self.streams.insert(slot(&key), stream);
         if self.next_idle_check.is_none() {
             // The sweep disarms itself when no stream is left; a new stream re-arms it.
             self.next_idle_check = Some(now + self.config.idle_timeout);
@@ -320,12 +329,12 @@ impl Analyzer {
         if self.flow_ssrc.len() >= self.config.max_streams {
             self.flow_ssrc.clear();
         }
-        if let Some(previous) = self.flow_ssrc.insert(key.flow, key.ssrc) {
+        if let Some(previous) = self.flow_ssrc.insert(key.flow.packed(), key.ssrc) {
             if previous != key.ssrc
-                && self.streams.contains_key(&StreamKey {
+                && self.streams.contains_key(&slot(&StreamKey {
                     flow: key.flow,
                     ssrc: previous,
-                })
+                }))
             {
                 self.push_event(Event::Anomaly {
                     id,
@@ -376,9 +385,9 @@ impl Analyzer {
         for ssrc in outcome.byes {
             let mut keys: Vec<StreamKey> = self
                 .streams
-                .keys()
-                .filter(|k| k.ssrc == ssrc)
-                .copied()
+                .values()
+                .filter(|s| s.key.ssrc == ssrc)
+                .map(|s| s.key)
                 .collect();
             keys.sort_unstable();
             for key in keys {
@@ -484,7 +493,7 @@ impl Analyzer {
     }
 
     fn end_stream(&mut self, key: &StreamKey, reason: EndReason) {
-        let Some(mut stream) = self.streams.remove(key) else {
+        let Some(mut stream) = self.streams.remove(&slot(key)) else {
             return;
         };
         stream.ended = Some(reason);
@@ -535,7 +544,7 @@ impl Analyzer {
     /// Ends every live stream, e.g. at end of input: `Idle` if its idle timeout had already
     /// passed, else `Finished`.
     pub fn finish(&mut self) {
-        let mut keys: Vec<StreamKey> = self.streams.keys().copied().collect();
+        let mut keys: Vec<StreamKey> = self.streams.values().map(|s| s.key).collect();
         keys.sort_unstable();
         for key in keys {
             let reason = self.end_reason(&key, EndReason::Finished);
@@ -546,7 +555,7 @@ impl Analyzer {
     /// `Idle` when the stream's idle deadline has passed (whether or not a sweep has run
     /// since, which depends on what other traffic the analyzer saw), else `otherwise`.
     fn end_reason(&self, key: &StreamKey, otherwise: EndReason) -> EndReason {
-        match self.streams.get(key) {
+        match self.streams.get(&slot(key)) {
             Some(s) if s.last_arrival + self.config.idle_timeout <= self.last_now => {
                 EndReason::Idle
             }

@@ -8,30 +8,13 @@ use crate::payload::Encoding;
 use crate::wireshark::Extremes;
 
 /// A stream: one SSRC on one UDP flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct StreamKey {
     /// The UDP flow.
     pub flow: Flow,
     /// The SSRC.
     pub ssrc: u32,
-}
-
-/// Hashes the addresses as integers: the stream table is looked up for every packet, and
-/// hashing `SocketAddr` field by field through its enum costs several times more.
-impl core::hash::Hash for StreamKey {
-    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
-        fn bits(a: &core::net::SocketAddr) -> u128 {
-            let ip = match a {
-                core::net::SocketAddr::V4(v4) => u128::from(v4.ip().to_bits()),
-                core::net::SocketAddr::V6(v6) => v6.ip().to_bits() ^ (1 << 127),
-            };
-            ip.rotate_left(16) ^ u128::from(a.port())
-        }
-        state.write_u128(bits(&self.flow.src));
-        state.write_u128(bits(&self.flow.dst));
-        state.write_u32(self.ssrc);
-    }
 }
 
 /// Why a stream ended.
