@@ -19,8 +19,10 @@
 //! - **Jitter** is RFC 3550's J += (|D| − J)/16 computed in milliseconds; with no known clock
 //!   rate it stays 0 and min jitter is absent (tshark prints −1).
 //!
-//! One deliberate difference: tshark converts timestamps with integer `clock_rate / 1000`,
-//! which is wrong for 44.1 kHz, 11.025 kHz and 22.05 kHz; we divide exactly.
+//! - **Milliseconds per timestamp unit** are `1 / (clock_rate / 1000)` with the division in
+//!   integers, as tshark does: exact for 8, 16, 48 or 90 kHz, but 0.2 % off for 44.1 kHz (and
+//!   11.025 / 22.05 kHz). These columns exist to equal tshark's, so they keep its arithmetic;
+//!   the RFC 3550 jitter (final value, percentiles) uses the exact rate.
 
 /// Running state of the Wireshark-rule statistics of one stream.
 #[derive(Debug, Clone, Default)]
@@ -98,7 +100,7 @@ impl WiresharkStats {
         let delta_ms = (p.arrival_ns.wrapping_sub(self.prev_time_ns) as i64) as f64 / 1e6;
         self.prev_time_ns = p.arrival_ns;
         if let Some(rate) = p.clock_rate.filter(|&r| r > 0) {
-            let nominal_ms = nominal_units as f64 * 1000.0 / f64::from(rate);
+            let nominal_ms = nominal_units as f64 / tshark_units_per_ms(rate);
             let diff = (delta_ms - nominal_ms).abs();
             self.jitter_ms = (15.0 * self.jitter_ms + diff) / 16.0;
         }
@@ -122,6 +124,15 @@ impl WiresharkStats {
     /// Current running jitter in ms.
     pub fn current_jitter_ms(&self) -> f64 {
         self.jitter_ms
+    }
+}
+
+/// tshark's `clock_rate / 1000` (unsigned integer division), or the exact value below 1 kHz
+/// where tshark would divide by zero.
+fn tshark_units_per_ms(rate: u32) -> f64 {
+    match rate / 1000 {
+        0 => f64::from(rate) / 1000.0,
+        k => f64::from(k),
     }
 }
 
@@ -184,6 +195,27 @@ mod tests {
         let j2 = (15.0 * j1 + 30.0) / 16.0;
         assert!((s.current_jitter_ms() - j2).abs() < 1e-12);
         assert_eq!(s.delta().min, Some(10.0));
+    }
+
+    #[test]
+    fn tshark_integer_clock_division_is_kept_in_these_columns() {
+        // L16 at 44.1 kHz, 20 ms packets (882 units), perfectly paced: tshark computes
+        // 882 / 44 = 20.045 ms per packet, so D = 0.045 ms each time.
+        let mut s = WiresharkStats::default();
+        for i in 0..3u32 {
+            s.update(WsPacket {
+                arrival_ns: u64::from(i) * 20_000_000,
+                timestamp: i * 882,
+                marker: false,
+                payload_type: 11,
+                clock_rate: Some(44_100),
+            });
+        }
+        let d = 882.0 / 44.0 - 20.0;
+        let j1 = d / 16.0;
+        assert!((s.current_jitter_ms() - (15.0 * j1 + d) / 16.0).abs() < 1e-12);
+        assert_eq!(tshark_units_per_ms(8000), 8.0);
+        assert_eq!(tshark_units_per_ms(500), 0.5);
     }
 
     #[test]

@@ -362,3 +362,21 @@ fn xr_voip_metrics_are_reported_as_the_endpoint_saw_them() {
         (Some(78), Some(3.9), None)
     );
 }
+
+#[test]
+fn an_undescribed_second_payload_type_does_not_count_for_jitter() {
+    // PCMU with DTMF on PT 101 and no SDP: the events' constant timestamps must not look
+    // like jitter (tshark gives such packets no clock rate either).
+    let mut s = Sender::new(AnalyzerConfig::default());
+    for i in 0..100u32 {
+        let (pt, ts) = if (40..60).contains(&i) {
+            (101, 160 * 40)
+        } else {
+            (0, 160 * i)
+        };
+        s.send(20.0 * f64::from(i), i as u16, ts, pt, false, 11);
+    }
+    let r = &s.analyzer.report().streams[0];
+    assert_eq!(r.jitter_ms.final_ms, Some(0.0));
+    assert_eq!(r.clock_rate, Some(8000));
+}

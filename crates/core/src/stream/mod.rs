@@ -140,7 +140,13 @@ impl Stream {
             self.pt_changes += 1;
             self.last_pt = h.payload_type;
             self.last_info = resolver.resolve(&self.key, h.payload_type);
-            self.last_is_event = self.last_info.is_some_and(|i| i.is_telephone_event());
+            // A telephone event's timestamp marks the event start; a second payload type
+            // nobody described (typically DTMF without SDP) has no clock we could trust.
+            // Neither says anything about network timing (tshark: clock rate 0).
+            self.last_is_event = match self.last_info {
+                Some(i) => i.is_telephone_event(),
+                None => h.payload_type != self.first_pt,
+            };
             self.note_payload_type(h.payload_type);
         }
         self.last_arrival = self.last_arrival.max(now);
