@@ -23,13 +23,7 @@ pub const MAX_SOURCES: usize = 31;
 #[inline]
 pub(super) fn validate(raw: &RawPacket<'_>) -> Result<(), RtcpError> {
     let body = raw.body();
-    let offset = raw.offset();
-    let truncated = |what, needed: usize| RtcpError::Truncated {
-        what,
-        offset,
-        needed: HEADER_LEN + needed,
-        available: HEADER_LEN + body.len(),
-    };
+    let truncated = |what, needed| raw.truncated(what, needed);
     let list = 4 * usize::from(raw.count());
     if body.len() < list {
         return Err(truncated("BYE source list", list));
@@ -43,7 +37,7 @@ pub(super) fn validate(raw: &RawPacket<'_>) -> Result<(), RtcpError> {
         if pad.len() >= 4 || pad.iter().any(|&b| b != 0) {
             return Err(RtcpError::Malformed {
                 what: "BYE data after the reason",
-                offset,
+                offset: raw.offset(),
             });
         }
     }

@@ -109,6 +109,17 @@ impl<'a> RawPacket<'a> {
     pub fn offset(&self) -> usize {
         self.offset
     }
+
+    /// The error for a structure in this packet's body that needs `needed` body bytes.
+    #[cold]
+    pub(crate) fn truncated(&self, what: &'static str, needed: usize) -> RtcpError {
+        RtcpError::Truncated {
+            what,
+            offset: self.offset,
+            needed: HEADER_LEN + needed,
+            available: HEADER_LEN + self.body().len(),
+        }
+    }
 }
 
 /// A typed RTCP packet.

@@ -33,13 +33,7 @@ pub const MAX_BLOCKS: usize = 16;
 #[inline]
 pub(super) fn validate(raw: &RawPacket<'_>) -> Result<(), RtcpError> {
     let body = raw.body();
-    let offset = raw.offset();
-    let truncated = |what, needed: usize| RtcpError::Truncated {
-        what,
-        offset,
-        needed: HEADER_LEN + needed,
-        available: HEADER_LEN + body.len(),
-    };
+    let truncated = |what, needed| raw.truncated(what, needed);
     if body.len() < 4 {
         return Err(truncated("extended report SSRC", 4));
     }
@@ -55,7 +49,7 @@ pub(super) fn validate(raw: &RawPacket<'_>) -> Result<(), RtcpError> {
         if body[at] == VOIP_METRICS && len != VOIP_METRICS_LEN {
             return Err(RtcpError::Malformed {
                 what: "XR VoIP metrics block length is not 8",
-                offset,
+                offset: raw.offset(),
             });
         }
         at += len;
