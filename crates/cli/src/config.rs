@@ -47,9 +47,12 @@ pub fn pipeline(
     for (pt, encoding, rate) in &options.payload_types {
         analyzer = analyzer.with_payload_type(*pt, encoding, *rate);
     }
+    let defaults = PipelineConfig::default();
+    // The pipeline's detector bounds are sized for a probe (hundreds of thousands of flows);
+    // the capture crate's own default is for a desktop.
     let detector = DetectorConfig {
         forced_ports: options.ports.clone(),
-        ..DetectorConfig::default()
+        ..defaults.detector.clone()
     };
     PipelineConfig {
         workers: workers(options.workers),
@@ -57,6 +60,6 @@ pub fn pipeline(
         analyzer,
         detector,
         events,
-        ..PipelineConfig::default()
+        ..defaults
     }
 }

@@ -9,8 +9,9 @@ use crate::outcome::Outcome;
 
 /// Prints `o` to standard output.
 pub fn outcome(o: &Outcome, format: Format) -> Result<(), CliError> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Standard output is line-buffered: without this, pretty JSON of a big capture is one
+    // write(2) per line.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match format {
         Format::Table => out
             .write_all(crate::table::render(o).as_bytes())
