@@ -193,3 +193,20 @@ proptest! {
         fuzzing::capture_file(&input);
     }
 }
+
+/// The committed fuzz corpora (seeds and any crash found) replay through the target bodies.
+#[test]
+fn fuzz_corpora_replay() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
+    for (target, body) in [
+        ("capture_file", fuzzing::capture_file as fn(&[u8])),
+        ("capture_frame", fuzzing::capture_frame),
+    ] {
+        let mut n = 0;
+        for entry in std::fs::read_dir(root.join(target)).expect("corpus dir") {
+            body(&std::fs::read(entry.expect("entry").path()).expect("read"));
+            n += 1;
+        }
+        assert!(n >= 10, "{target}: only {n} corpus files");
+    }
+}
