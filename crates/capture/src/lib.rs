@@ -25,6 +25,7 @@
 //! assert_eq!(rtp as u64, truth.iter().map(|t| t.received).sum::<u64>());
 //! ```
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod counters;
 pub mod decap;
