@@ -380,3 +380,25 @@ fn an_undescribed_second_payload_type_does_not_count_for_jitter() {
     assert_eq!(r.jitter_ms.final_ms, Some(0.0));
     assert_eq!(r.clock_rate, Some(8000));
 }
+
+#[test]
+fn a_snapshot_during_rate_inference_does_not_change_the_result() {
+    let run = |snapshot_at: Option<u32>| {
+        let mut s = Sender::new(AnalyzerConfig::default());
+        for i in 0..300u32 {
+            let wobble = f64::from((i * 7919) % 13) * 0.7;
+            s.send(20.0 * f64::from(i) + wobble, i as u16, 960 * i, 111, false, 12);
+            if Some(i) == snapshot_at {
+                // Live table refresh: the rate is not known yet, and must not be fixed here.
+                let early = s.analyzer.streams();
+                assert_eq!(early[0].packets, u64::from(i) + 1);
+            }
+        }
+        s.analyzer.report().streams[0].clone()
+    };
+    let quiet = run(None);
+    let looked_at = run(Some(5));
+    assert_eq!(quiet.clock_rate, Some(48000));
+    assert_eq!(looked_at.jitter_ms, quiet.jitter_ms);
+    assert_eq!(looked_at.clock_rate_source, quiet.clock_rate_source);
+}

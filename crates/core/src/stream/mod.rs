@@ -289,8 +289,12 @@ impl Stream {
 
     /// A full snapshot.
     pub(crate) fn report(&mut self) -> StreamReport {
-        self.timing.settle();
-        let t = self.timing.summary();
+        let t = if self.ended.is_some() {
+            self.timing.settle();
+            self.timing.summary()
+        } else {
+            self.timing.settled_summary()
+        };
         let expected = self.seq.expected();
         let lost = self.seq.lost();
         let lost_pct = if expected == 0 {

@@ -92,7 +92,7 @@ impl RateConsts {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Timing {
     consts: RateConsts,
     rate: Option<(u32, ClockRateSource)>,
@@ -164,7 +164,20 @@ impl Timing {
         self.replay();
     }
 
-    /// End of stream or snapshot: decide on whatever is held.
+    /// The summary as it would stand if the input ended now, without deciding anything for
+    /// the live state: a snapshot of a stream still inferring its clock rate must not fix the
+    /// rate from the few packets seen so far.
+    pub(crate) fn settled_summary(&self) -> TimingSummary {
+        if self.rate.is_none() && !self.gave_up && self.held.is_some() {
+            let mut t = self.clone();
+            t.settle();
+            t.summary()
+        } else {
+            self.summary()
+        }
+    }
+
+    /// End of stream: decide on whatever is held.
     pub(crate) fn settle(&mut self) {
         if self.rate.is_none() && !self.gave_up && self.held.is_some() {
             self.infer();
