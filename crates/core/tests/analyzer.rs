@@ -387,7 +387,14 @@ fn a_snapshot_during_rate_inference_does_not_change_the_result() {
         let mut s = Sender::new(AnalyzerConfig::default());
         for i in 0..300u32 {
             let wobble = f64::from((i * 7919) % 13) * 0.7;
-            s.send(20.0 * f64::from(i) + wobble, i as u16, 960 * i, 111, false, 12);
+            s.send(
+                20.0 * f64::from(i) + wobble,
+                i as u16,
+                960 * i,
+                111,
+                false,
+                12,
+            );
             if Some(i) == snapshot_at {
                 // Live table refresh: the rate is not known yet, and must not be fixed here.
                 let early = s.analyzer.streams();
