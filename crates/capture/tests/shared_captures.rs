@@ -65,7 +65,11 @@ fn per_stream_packet_counts_match_tshark() {
 #[test]
 fn tests_data_captures_match_tshark_when_present() {
     let Some(dir) = common::test_data() else {
-        eprintln!("skipped: tests/data not present");
+        std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipped: tests/data not present\n"),
+        )
+        .ok();
         return;
     };
     let n = check_dir(&dir);

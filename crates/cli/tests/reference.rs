@@ -143,7 +143,11 @@ fn sample_call_through_the_cli() {
 fn shared_captures_through_the_cli() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/captures");
     if !dir.is_dir() {
-        eprintln!("skipped: ../shared/captures not present");
+        std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipped: ../shared/captures not present\n"),
+        )
+        .ok();
         return;
     }
     let n = check_dir(&dir);

@@ -15,7 +15,11 @@ use rtpscope_core::AnalyzerConfig;
 #[test]
 fn gen_big_streams_match_generator_truth() {
     let Some(shared) = shared_captures() else {
-        eprintln!("skipped: ../shared/captures not present");
+        std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipped: ../shared/captures not present\n"),
+        )
+        .ok();
         return;
     };
     let tool = shared.join("../tools/gen-big.py");
@@ -40,7 +44,11 @@ fn gen_big_streams_match_generator_truth() {
     match status {
         Ok(s) if s.success() => {}
         other => {
-            eprintln!("skipped: could not run gen-big.py ({other:?})");
+            std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("skipped: could not run gen-big.py ({other:?})\n"),
+            )
+            .ok();
             return;
         }
     }

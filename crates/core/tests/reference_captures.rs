@@ -192,7 +192,11 @@ fn project_captures_match_references() {
 fn shared_captures_match_references() {
     match shared_captures() {
         Some(dir) => check_dir(&dir),
-        None => eprintln!("skipped: ../shared/captures not present"),
+        None => std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipped: ../shared/captures not present\n"),
+        )
+        .ok(),
     }
 }
 
@@ -246,14 +250,22 @@ fn rtcp_round_trip_matches_tshark() {
     check_rtt(&project_captures(), "rtcp-rr");
     match shared_captures() {
         Some(dir) => check_rtt(&dir, "rtcp"),
-        None => eprintln!("skipped: ../shared/captures not present"),
+        None => std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipped: ../shared/captures not present\n"),
+        )
+        .ok(),
     }
 }
 
 #[test]
 fn sdp_gives_the_rates_of_dynamic_payload_types() {
     let Some(dir) = shared_captures() else {
-        eprintln!("skipped: ../shared/captures not present");
+        std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipped: ../shared/captures not present\n"),
+        )
+        .ok();
         return;
     };
     // multi.pcap carries SIP with SDP: the rates of PT 111 and 96 must come from it.

@@ -73,7 +73,11 @@ fn reference_captures() {
     let mut files = Vec::new();
     match captures_in("../../../shared/captures", &["pcap", "pcapng"]) {
         Some(found) => files.extend(found),
-        None => println!("skipped: ../shared/captures not present"),
+        None => std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipped: ../shared/captures not present\n"),
+        )
+        .ok(),
     }
     files.extend(captures_in("../../tests/data", &["pcap", "pcapng"]).unwrap_or_default());
     files.extend(captures_in("../../samples", &["pcap", "pcapng"]).unwrap_or_default());

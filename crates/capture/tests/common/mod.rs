@@ -17,7 +17,11 @@ pub fn shared_captures() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipped: ../shared/captures not present");
+        std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipped: ../shared/captures not present\n"),
+        )
+        .ok();
         None
     }
 }
