@@ -21,7 +21,7 @@ pub fn shared_captures() -> Option<PathBuf> {
             &mut std::io::stderr(),
             format_args!("skipped: ../shared/captures not present\n"),
         )
-        .ok();
+        .unwrap_or(());
         None
     }
 }
