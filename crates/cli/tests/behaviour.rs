@@ -291,3 +291,28 @@ fn synth_writes_a_capture_the_analysis_agrees_with() {
         assert_eq!(s["lost"].to_string(), cols[8], "lost");
     }
 }
+
+#[test]
+fn loss_beyond_the_capture_point_comes_from_the_receivers_reports() {
+    // rtcp-rr.pcap is captured at the sender; 3 % of the RTP is dropped after it, which only
+    // the receiver's RTCP report blocks show.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/rtcp-rr.pcap");
+    let out = rtpscope(&["analyze", "--format", "json", path.to_str().expect("path")]);
+    assert!(out.status.success());
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        doc["streams"][0]["lost"], 0,
+        "nothing is lost before the capture point"
+    );
+    let symptoms = doc["symptoms"].as_array().expect("symptoms");
+    let loss = symptoms
+        .iter()
+        .find(|s| s["kind"] == "packet_loss")
+        .expect("a loss symptom");
+    assert_eq!(loss["metric"], "receiver_reported_lost_pct");
+    let pct = loss["value"].as_f64().expect("value");
+    assert!((1.0..6.0).contains(&pct), "{pct}");
+    assert!(doc["streams"][0]["rtt_ms"]
+        .as_f64()
+        .is_some_and(|r| (55.0..70.0).contains(&r)));
+}

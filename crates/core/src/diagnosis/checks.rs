@@ -7,7 +7,7 @@
 use rtpscope_wire::Timestamp;
 
 use crate::clock::is_comfort_noise;
-use crate::report::StreamReport;
+use crate::report::{RemoteView, StreamReport};
 
 use super::advice;
 use super::symptom::{direction, human_ms, Evidence, Severity, Symptom, SymptomKind};
@@ -119,6 +119,45 @@ pub(crate) fn loss(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
         ));
     }
     None
+}
+
+/// Loss the capture point cannot see: a receiver's RTCP report blocks say how many of this
+/// stream's packets never reached it. Captured at the sender (or before the lossy hop), the
+/// stream looks whole while the listener hears gaps.
+pub(crate) fn remote_loss(
+    on: &On<'_>,
+    remote: Option<&RemoteView>,
+    t: &Thresholds,
+) -> Option<Symptom> {
+    let s = on.stream;
+    let r = remote?;
+    if s.expected == 0 || s.lost_pct > t.loss_sample_pct {
+        return None;
+    }
+    let pct = f64::from(r.cumulative_lost.max(0)) * 100.0 / s.expected as f64;
+    if pct <= t.loss_sample_pct {
+        return None;
+    }
+    let severity = if pct > t.loss_critical_pct {
+        Severity::Critical
+    } else {
+        Severity::Warning
+    };
+    let ev = evidence(
+        "receiver_reported_lost_pct",
+        pct,
+        t.loss_sample_pct,
+        format!("RTCP reports of SSRC {:#010x}", r.reporter),
+    );
+    let dir = direction(&s.key.flow);
+    Some(on.symptom(
+        SymptomKind::PacketLoss,
+        severity,
+        on.whole(),
+        ev,
+        wording::remote_loss(&dir, pct),
+        advice::LOSS,
+    ))
 }
 
 /// Robotic, choppy audio; jitter beyond what the jitter buffer absorbs.

@@ -153,7 +153,17 @@ pub fn diagnose(report: &AnalysisReport, hints: &[CallHint], thresholds: &Thresh
             if !is_audio(s.encoding.as_ref().map(|e| e.as_str()), s.clock_rate) {
                 continue;
             }
-            found.extend(checks::loss(&on, t));
+            let own_loss = checks::loss(&on, t);
+            if own_loss.is_none() {
+                let remote = report
+                    .rtcp
+                    .remote
+                    .iter()
+                    .filter(|r| r.source == s.key.ssrc)
+                    .max_by_key(|r| r.cumulative_lost);
+                found.extend(checks::remote_loss(&on, remote, t));
+            }
+            found.extend(own_loss);
             found.extend(checks::jitter(&on, t));
             found.extend(checks::no_audio(&on, t));
             found.extend(checks::mos(&on, lat.mos_cq, lat.one_way_ms.is_some(), t));

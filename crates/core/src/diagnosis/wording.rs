@@ -10,6 +10,12 @@ pub(crate) fn loss(dir: &str, pct: f64, burst_ms: Option<f64>) -> String {
     format!("{pct:.1} % of packets lost on {dir}{bursts}: the listener hears gaps and cut-outs")
 }
 
+pub(crate) fn remote_loss(dir: &str, pct: f64) -> String {
+    format!(
+        "the receiver reports {pct:.1} % of the packets on {dir} lost after the capture point: the listener hears gaps and cut-outs"
+    )
+}
+
 pub(crate) fn jitter(dir: &str, jitter_ms: f64, late_for_buffer_ms: Option<f64>) -> String {
     let late = late_for_buffer_ms.map_or(String::new(), |buf| {
         format!(
