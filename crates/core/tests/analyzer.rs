@@ -283,23 +283,10 @@ fn intervals_carry_a3_fraction_lost() {
 
 #[test]
 fn unknown_clock_rate_is_inferred_and_replayed_exactly() {
-    let jittery = |s: &mut Sender, pt: u8| {
-        for i in 0..300u32 {
-            let wobble = f64::from((i * 7919) % 13) * 0.7;
-            s.send(
-                20.0 * f64::from(i) + wobble,
-                i as u16,
-                960 * i,
-                pt,
-                false,
-                10,
-            );
-        }
-    };
     let mut known = Sender::new(AnalyzerConfig::default().with_payload_type(111, "opus", 48000));
-    jittery(&mut known, 111);
+    send_jittery_opus(&mut known, |_, _| {});
     let mut inferred = Sender::new(AnalyzerConfig::default());
-    jittery(&mut inferred, 111);
+    send_jittery_opus(&mut inferred, |_, _| {});
     let (k, i) = (
         &known.analyzer.report().streams[0],
         &inferred.analyzer.report().streams[0],
@@ -385,22 +372,13 @@ fn an_undescribed_second_payload_type_does_not_count_for_jitter() {
 fn a_snapshot_during_rate_inference_does_not_change_the_result() {
     let run = |snapshot_at: Option<u32>| {
         let mut s = Sender::new(AnalyzerConfig::default());
-        for i in 0..300u32 {
-            let wobble = f64::from((i * 7919) % 13) * 0.7;
-            s.send(
-                20.0 * f64::from(i) + wobble,
-                i as u16,
-                960 * i,
-                111,
-                false,
-                12,
-            );
+        send_jittery_opus(&mut s, |s, i| {
             if Some(i) == snapshot_at {
                 // Live table refresh: the rate is not known yet, and must not be fixed here.
                 let early = s.analyzer.streams();
                 assert_eq!(early[0].packets, u64::from(i) + 1);
             }
-        }
+        });
         s.analyzer.report().streams[0].clone()
     };
     let quiet = run(None);
@@ -408,4 +386,21 @@ fn a_snapshot_during_rate_inference_does_not_change_the_result() {
     assert_eq!(quiet.clock_rate, Some(48000));
     assert_eq!(looked_at.jitter_ms, quiet.jitter_ms);
     assert_eq!(looked_at.clock_rate_source, quiet.clock_rate_source);
+}
+
+/// 300 Opus packets (PT 111, 20 ms, 48 kHz) with a deterministic arrival wobble; `after`
+/// runs after each packet.
+fn send_jittery_opus(s: &mut Sender, mut after: impl FnMut(&mut Sender, u32)) {
+    for i in 0..300u32 {
+        let wobble = f64::from((i * 7919) % 13) * 0.7;
+        s.send(
+            20.0 * f64::from(i) + wobble,
+            i as u16,
+            960 * i,
+            111,
+            false,
+            10,
+        );
+        after(s, i);
+    }
 }
