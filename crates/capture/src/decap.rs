@@ -49,6 +49,10 @@ pub mod linktype {
     pub const IPV6: u32 = 229;
     /// Linux cooked capture v2 (20-byte header).
     pub const LINUX_SLL2: u32 = 276;
+    /// PPP (RFC 1661), with or without the HDLC address/control bytes.
+    pub const PPP: u32 = 9;
+    /// PPP in HDLC-like framing (RFC 1662).
+    pub const PPP_HDLC: u32 = 50;
 }
 
 /// One UDP datagram found in a frame.
@@ -93,6 +97,7 @@ pub fn decode_udp(linktype: u32, frame: &[u8]) -> Result<UdpDatagram<'_>, Skip> 
             check_version(rest, af)?;
             rest
         }
+        linktype::PPP | linktype::PPP_HDLC => after_ppp(frame)?,
         linktype::RAW | linktype::DLT_RAW_12 | linktype::DLT_RAW_14 => frame,
         linktype::IPV4 => {
             check_version(frame, 4)?;
@@ -107,11 +112,16 @@ pub fn decode_udp(linktype: u32, frame: &[u8]) -> Result<UdpDatagram<'_>, Skip> 
     decode_ip(ip)
 }
 
-/// Skips VLAN tags (802.1Q, 802.1ad, the old 0x9100) and returns the IP packet.
+/// MPLS unicast and multicast EtherTypes (RFC 3032): carriers' mirror ports carry them.
+const MPLS: [u16; 2] = [0x8847, 0x8848];
+
+/// Skips VLAN tags (802.1Q, 802.1ad, the old 0x9100) and MPLS label stacks and returns the IP
+/// packet.
 fn after_ether_type(mut ether_type: EtherType, mut rest: &[u8]) -> Result<&[u8], Skip> {
     for _ in 0..4 {
         match ether_type {
             EtherType::IPV4 | EtherType::IPV6 => return Ok(rest),
+            t if MPLS.contains(&t.0) => return after_mpls(rest),
             EtherType::VLAN_TAGGED_FRAME
             | EtherType::PROVIDER_BRIDGING
             | EtherType::VLAN_DOUBLE_TAGGED_FRAME => {
@@ -123,6 +133,44 @@ fn after_ether_type(mut ether_type: EtherType, mut rest: &[u8]) -> Result<&[u8],
         }
     }
     Err(Skip::Malformed)
+}
+
+/// Pops MPLS labels up to the bottom of the stack; the payload's version nibble says IPv4 or
+/// IPv6 (RFC 4928 keeps other payloads from starting with 4 or 6 on purpose).
+fn after_mpls(mut rest: &[u8]) -> Result<&[u8], Skip> {
+    // A label stack deeper than 8 is not seen in practice; stop rather than walk garbage.
+    for _ in 0..8 {
+        let label = rest.get(..4).ok_or(Skip::Truncated)?;
+        let bottom = label[2] & 0x01 != 0;
+        rest = &rest[4..];
+        if bottom {
+            return match rest.first().map(|b| b >> 4) {
+                Some(4 | 6) => Ok(rest),
+                Some(_) => Err(Skip::NotIp),
+                None => Err(Skip::Truncated),
+            };
+        }
+    }
+    Err(Skip::Malformed)
+}
+
+/// PPP: an optional `FF 03` address/control pair, then a 1- or 2-byte protocol number
+/// (RFC 1661 §2 allows compressing it to one byte when it is odd).
+fn after_ppp(frame: &[u8]) -> Result<&[u8], Skip> {
+    let rest = frame.strip_prefix(&[0xff, 0x03]).unwrap_or(frame);
+    let (protocol, ip) = match rest.first() {
+        None => return Err(Skip::Truncated),
+        Some(b) if b & 1 == 1 => (u16::from(*b), &rest[1..]),
+        Some(_) => (
+            be16(rest, 0).ok_or(Skip::Truncated)?,
+            rest.get(2..).ok_or(Skip::Truncated)?,
+        ),
+    };
+    match protocol {
+        0x0021 => check_version(ip, 4).map(|()| ip),
+        0x0057 => check_version(ip, 6).map(|()| ip),
+        _ => Err(Skip::NotIp),
+    }
 }
 
 fn check_version(ip: &[u8], version: u8) -> Result<(), Skip> {
@@ -255,6 +303,41 @@ mod tests {
                 prop_assert_eq!(Ok(fast), decode_ip_general(&p));
             }
         }
+    }
+
+    #[test]
+    fn mpls_and_ppp_carry_ip() {
+        let ip = ipv4_udp(12);
+        // Ethernet, MPLS unicast, two labels (the second at the bottom of the stack).
+        let mut eth = vec![0u8; 12];
+        eth.extend_from_slice(&[0x88, 0x47, 0x00, 0x01, 0x40, 0x40, 0x00, 0x02, 0x51, 0x40]);
+        eth.extend_from_slice(&ip);
+        assert_eq!(
+            decode_udp(linktype::ETHERNET, &eth).map(|d| d.payload.len()),
+            Ok(12)
+        );
+        // A label stack that never ends is malformed, not misread.
+        let mut endless = vec![0u8; 12];
+        endless.extend_from_slice(&[0x88, 0x47]);
+        endless.extend(std::iter::repeat_n([0x00, 0x01, 0x40, 0x40], 9).flatten());
+        assert_eq!(
+            decode_udp(linktype::ETHERNET, &endless),
+            Err(Skip::Malformed)
+        );
+        // PPP with and without address/control, and with a compressed protocol field.
+        for head in [&[0xff, 0x03, 0x00, 0x21][..], &[0x00, 0x21], &[0x21]] {
+            let mut ppp = head.to_vec();
+            ppp.extend_from_slice(&ip);
+            assert_eq!(
+                decode_udp(linktype::PPP, &ppp).map(|d| d.payload.len()),
+                Ok(12),
+                "{head:?}"
+            );
+        }
+        assert_eq!(
+            decode_udp(linktype::PPP, &[0xc0, 0x21, 1, 2]),
+            Err(Skip::NotIp)
+        ); // LCP
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub fn capture_file(data: &[u8]) {
 
 /// Decodes `data[1..]` as a frame of the link type chosen by `data[0]`. Must never panic.
 pub fn capture_frame(data: &[u8]) {
-    const TYPES: [u32; 11] = [
+    const TYPES: [u32; 12] = [
         linktype::NULL,
         linktype::ETHERNET,
         linktype::DLT_RAW_12,
@@ -46,6 +46,7 @@ pub fn capture_frame(data: &[u8]) {
         linktype::IPV6,
         linktype::LINUX_SLL2,
         147,
+        linktype::PPP,
     ];
     let Some((&sel, frame)) = data.split_first() else {
         return;
