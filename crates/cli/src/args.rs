@@ -69,7 +69,7 @@ pub struct AnalysisOptions {
     /// Thresholds for the diagnosis (TOML; missing keys keep their defaults).
     #[arg(long)]
     pub thresholds: Option<PathBuf>,
-    /// Analysis worker threads (default: one per core, at most 8).
+    /// Analysis worker threads (default: one per core less one for the reader, at least 1).
     #[arg(long)]
     pub workers: Option<usize>,
     /// Exit with status 3 when any call's verdict is this bad or worse.

@@ -21,12 +21,14 @@ pub fn thresholds(path: Option<&Path>) -> Result<Thresholds, CliError> {
         .map_err(|e| CliError::Input(format!("{}: {}", path.display(), e.message())))
 }
 
-/// Worker threads: as asked, else one per core (at most 8).
+/// Worker threads: as asked, else one per core less the one the source thread keeps busy
+/// (at least 1, at most 8). On two cores a second worker only competes with the source.
 pub fn workers(asked: Option<usize>) -> usize {
     asked
         .unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map_or(1, |n| n.get())
+                .saturating_sub(1)
                 .min(8)
         })
         .max(1)
