@@ -46,18 +46,13 @@ pub(crate) struct Stream {
     longest_silence_ns: u64,
     interval: IntervalState,
     pub ended: Option<EndReason>,
-    late_for_buffer: u64,
-    /// The jitter buffer depth against which late packets are counted (ns).
-    jitter_buffer_ns: u64,
-    /// Expected arrival of the current packet relative to the stream's timing base.
-    playout_base: Option<(u64, i64)>,
+    /// Late packets counted by the timing side when the current interval began.
+    late_at_interval_start: u64,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
 struct IntervalState {
     start: Option<Timestamp>,
-    max_jitter_ms: f64,
-    late_for_buffer: u64,
     silent_packets: u64,
 }
 
@@ -88,7 +83,7 @@ impl Stream {
             first_arrival: now,
             last_arrival: now,
             seq: SeqTracker::new(h.sequence_number),
-            timing: Timing::new(rate),
+            timing: Timing::new(rate, jitter_buffer_ns as f64 / 1e6),
             burst: BurstTracker::default(),
             first_pt: h.payload_type,
             first_info: info,
@@ -107,9 +102,7 @@ impl Stream {
                 ..IntervalState::default()
             },
             ended: None,
-            late_for_buffer: 0,
-            jitter_buffer_ns,
-            playout_base: None,
+            late_at_interval_start: 0,
         };
         stream.note_payload_type(h.payload_type);
         stream.burst.received(1);
@@ -169,10 +162,6 @@ impl Stream {
             ext_ts: 0,
         });
         self.payload_bytes += u64::from(h.payload_len);
-        if let Some(j) = self.timing.current_jitter_ms() {
-            self.interval.max_jitter_ms = self.interval.max_jitter_ms.max(j);
-        }
-        self.count_late_for_buffer(now, h, event);
         match h.payload_class {
             PayloadClass::Silent => {
                 self.silent_packets += 1;
@@ -184,31 +173,6 @@ impl Stream {
             }
             PayloadClass::Audible => self.silence_start = None,
             PayloadClass::Unknown => {}
-        }
-    }
-
-    /// A packet is late for a fixed jitter buffer when it arrives more than the buffer depth
-    /// after the earliest schedule seen so far (arrival − RTP time, minimum over the stream).
-    fn count_late_for_buffer(&mut self, now: Timestamp, h: &RtpHeader, event: bool) {
-        let Some((rate, _)) = self.timing.rate() else {
-            return;
-        };
-        if event || self.jitter_buffer_ns == 0 {
-            return;
-        }
-        let arrival = now.as_nanos();
-        let (base_arrival, base_ts) = *self
-            .playout_base
-            .get_or_insert((arrival, i64::from(h.timestamp)));
-        let ts_delta = f64::from(h.timestamp.wrapping_sub(base_ts as u32) as i32);
-        let rtp_ns = ts_delta * 1e9 / f64::from(rate);
-        let transit = (arrival as i64).wrapping_sub(base_arrival as i64) as f64 - rtp_ns;
-        if transit < 0.0 {
-            // A faster path than any seen: rebase the schedule on this packet.
-            self.playout_base = Some((arrival, i64::from(h.timestamp)));
-        } else if transit > self.jitter_buffer_ns as f64 {
-            self.interval.late_for_buffer += 1;
-            self.late_for_buffer += 1;
         }
     }
 
@@ -274,8 +238,9 @@ impl Stream {
             lost: loss.lost,
             lost_pct,
             jitter_ms,
-            max_jitter_ms: jitter_ms.map(|_| state.max_jitter_ms),
-            late_for_buffer: state.late_for_buffer,
+            max_jitter_ms: self.timing.take_interval_max_jitter_ms(),
+            late_for_buffer: self.timing.late()
+                - core::mem::replace(&mut self.late_at_interval_start, self.timing.late()),
             mos_lq: self.codec().map(|c| EModel::new(c).mos_lq(lost_pct, 1.0)),
             silent_packets: state.silent_packets,
             valid: self.seq.is_valid(),
@@ -348,7 +313,7 @@ impl Stream {
             mos_lq: self
                 .codec()
                 .map(|c| EModel::new(c).mos_lq(lost_pct.max(0.0), metrics.burst_ratio)),
-            late_for_buffer: self.late_for_buffer,
+            late_for_buffer: self.timing.late(),
             payload_bytes: self.payload_bytes,
             silent_packets: self.silent_packets,
             longest_silence_ms: self.longest_silence_ns as f64 / 1e6,

@@ -108,10 +108,16 @@ pub(crate) struct Timing {
     prev_ext_ts: i64,
     transit_min_ms: f64,
     transit_max_ms: f64,
+    /// Jitter-buffer depth (ms) against which late packets are counted (0: not counted).
+    late_buffer_ms: f64,
+    /// Packets whose transit exceeded the lowest so far by more than the buffer depth.
+    late: u64,
+    /// Largest running RFC jitter (timestamp units) since the last interval was taken.
+    interval_max_jitter_units: f64,
 }
 
 impl Timing {
-    pub(crate) fn new(rate: Option<(u32, ClockRateSource)>) -> Self {
+    pub(crate) fn new(rate: Option<(u32, ClockRateSource)>, late_buffer_ms: f64) -> Self {
         Timing {
             consts: RateConsts::default(),
             rate,
@@ -126,6 +132,9 @@ impl Timing {
             prev_ext_ts: 0,
             transit_min_ms: f64::INFINITY,
             transit_max_ms: f64::NEG_INFINITY,
+            late_buffer_ms,
+            late: 0,
+            interval_max_jitter_units: 0.0,
         }
     }
 
@@ -232,6 +241,9 @@ impl Timing {
         let c = self.consts.get(rate);
         self.rfc
             .update_scaled(s.arrival_ns, s.timestamp, c.units_per_ns);
+        self.interval_max_jitter_units = self
+            .interval_max_jitter_units
+            .max(self.rfc.timestamp_units());
         let j_units = self.rfc.timestamp_units() * c.units_to_hist;
         let value = j_units.round() as u64;
         match self.hist.as_mut() {
@@ -244,9 +256,28 @@ impl Timing {
             let arrival_ms = (s.arrival_ns.wrapping_sub(t0) as i64) as f64 / 1e6;
             let rtp_ms = (s.ext_ts - ts0) as f64 * c.ms_per_unit;
             let transit = arrival_ms - rtp_ms;
-            self.transit_min_ms = self.transit_min_ms.min(transit);
+            // A packet is late for a fixed jitter buffer when it arrives more than the buffer
+            // depth after the earliest schedule seen so far (the lowest transit).
+            if transit < self.transit_min_ms {
+                self.transit_min_ms = transit;
+            } else if self.late_buffer_ms > 0.0
+                && transit - self.transit_min_ms > self.late_buffer_ms
+            {
+                self.late += 1;
+            }
             self.transit_max_ms = self.transit_max_ms.max(transit);
         }
+    }
+
+    /// Packets late for the jitter buffer so far.
+    pub(crate) fn late(&self) -> u64 {
+        self.late
+    }
+
+    /// The largest running RFC jitter (ms) since the last call, when the rate is known.
+    pub(crate) fn take_interval_max_jitter_ms(&mut self) -> Option<f64> {
+        let units = core::mem::take(&mut self.interval_max_jitter_units);
+        self.rate.map(|(r, _)| units * 1000.0 / f64::from(r))
     }
 
     /// The running RFC jitter in ms, when the rate is known.
