@@ -1,4 +1,14 @@
 //! Snapshots the analysis hands out: per stream, per interval, and RTCP-derived latency.
+//!
+//! ```
+//! use rtpscope_core::report::{MinMeanMax, StreamKey};
+//! use rtpscope_core::Flow;
+//!
+//! let key = StreamKey { flow: Flow::new("192.0.2.1:4000".parse().unwrap(),
+//!                                       "192.0.2.2:5004".parse().unwrap()), ssrc: 7 };
+//! assert_eq!(key.flow.reversed().src.port(), 5004);
+//! assert_eq!(MinMeanMax::default().min, None); // nothing measured yet
+//! ```
 
 use rtpscope_wire::{Flow, Timestamp};
 

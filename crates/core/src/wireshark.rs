@@ -24,6 +24,19 @@
 //!   11.025 / 22.05 kHz). These columns exist to equal tshark's, so they keep its arithmetic;
 //!   the RFC 3550 jitter (final value, percentiles) uses the exact rate.
 
+//!
+//! ```
+//! use rtpscope_core::wireshark::{WiresharkStats, WsPacket};
+//!
+//! let mut s = WiresharkStats::default();
+//! for (ms, ts, marker) in [(0u64, 0u32, false), (20, 160, false), (45, 320, false), (60, 480, true)] {
+//!     s.update(WsPacket { arrival_ns: ms * 1_000_000, timestamp: ts, marker,
+//!                         payload_type: 0, clock_rate: Some(8000) });
+//! }
+//! // The marker packet's 15 ms delta is left out; the first has none.
+//! assert_eq!((s.delta().min, s.delta().max), (Some(20.0), 25.0));
+//! ```
+
 /// Running state of the Wireshark-rule statistics of one stream.
 #[derive(Debug, Clone, Default)]
 pub struct WiresharkStats {
