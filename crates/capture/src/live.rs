@@ -21,7 +21,7 @@ use std::io;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use pnet_datalink::{self as datalink, Channel, DataLinkReceiver, NetworkInterface};
-use rtpscope_wire::{classify, Timestamp};
+use rtpscope_wire::Timestamp;
 
 use crate::decap::{decode_udp, linktype};
 use crate::{CaptureError, DropCounters, Frame};
@@ -170,13 +170,7 @@ impl LiveSource {
         };
         self.counters.udp += 1;
         let payload = self.buf.get(start..start + len).unwrap_or_default();
-        Ok(Some(Frame {
-            ts,
-            flow,
-            payload,
-            kind: classify(payload),
-            index: self.index,
-        }))
+        Ok(Some(Frame::new(ts, flow, payload, self.index)))
     }
 
     /// What happened to every frame read so far.

@@ -73,6 +73,19 @@ pub struct Frame<'a> {
     pub index: u64,
 }
 
+impl<'a> Frame<'a> {
+    /// A frame for a UDP payload, classified by its first bytes.
+    pub fn new(ts: Timestamp, flow: Flow, payload: &'a [u8], index: u64) -> Self {
+        Frame {
+            ts,
+            flow,
+            payload,
+            kind: classify(payload),
+            index,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Interface {
     linktype: u32,
@@ -226,13 +239,7 @@ impl<R: Read> CaptureReader<R> {
             .buf
             .get(payload_start..payload_start + payload_len)
             .unwrap_or(&[]);
-        Ok(Some(Frame {
-            ts: rec.ts,
-            flow,
-            payload,
-            kind: classify(payload),
-            index: self.index,
-        }))
+        Ok(Some(Frame::new(rec.ts, flow, payload, self.index)))
     }
 
     /// What happened to every frame read so far.
