@@ -147,12 +147,7 @@ fn json_document_has_the_documented_shape() {
     let call = &doc["calls"][0];
     assert_eq!(call["verdict"], "degraded");
     assert_eq!(call["streams"].as_array().map(Vec::len), Some(2));
-    let kinds: Vec<&str> = doc["symptoms"]
-        .as_array()
-        .expect("symptoms")
-        .iter()
-        .filter_map(|s| s["kind"].as_str())
-        .collect();
+    let kinds = symptom_kinds(&doc);
     assert!(
         kinds.contains(&"packet_loss") && kinds.contains(&"jitter"),
         "{kinds:?}"
@@ -241,12 +236,7 @@ fn thresholds_file_changes_the_diagnosis() {
         String::from_utf8_lossy(&out.stderr)
     );
     let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
-    let kinds: Vec<&str> = doc["symptoms"]
-        .as_array()
-        .expect("symptoms")
-        .iter()
-        .filter_map(|s| s["kind"].as_str())
-        .collect();
+    let kinds = symptom_kinds(&doc);
     assert!(
         !kinds.contains(&"jitter") && !kinds.contains(&"packet_loss"),
         "{kinds:?}"
@@ -315,4 +305,14 @@ fn loss_beyond_the_capture_point_comes_from_the_receivers_reports() {
     assert!(doc["streams"][0]["rtt_ms"]
         .as_f64()
         .is_some_and(|r| (55.0..70.0).contains(&r)));
+}
+
+/// The `kind` of every symptom in a JSON document.
+fn symptom_kinds(doc: &Value) -> Vec<&str> {
+    doc["symptoms"]
+        .as_array()
+        .expect("symptoms")
+        .iter()
+        .filter_map(|s| s["kind"].as_str())
+        .collect()
 }

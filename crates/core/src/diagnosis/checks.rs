@@ -287,15 +287,7 @@ pub(crate) fn anomalies(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
     let dir = direction(&s.key.flow);
     let mut out = Vec::new();
     let mut add = |metric: &'static str, value: f64, threshold: f64, summary: String| {
-        let ev = evidence(metric, value, threshold, on.window());
-        out.push(on.symptom(
-            SymptomKind::Anomaly,
-            Severity::Warning,
-            on.whole(),
-            ev,
-            summary,
-            advice::ANOMALY,
-        ));
+        out.push(anomaly(on, metric, value, threshold, summary));
     };
     if s.restarts > 0 {
         let summary = format!("the sender of {dir} restarted its RTP sequence {} time(s): a glitch or a short cut each time", s.restarts);
@@ -331,7 +323,18 @@ pub(crate) fn ssrc_change(on: &On<'_>, previous: u32) -> Symptom {
         "the SSRC of {dir} changed from {previous:#010x} to {:#010x}: a new media source (transfer or device restart), often with a short gap",
         on.stream.key.ssrc
     );
-    let ev = evidence("ssrc_change", 1.0, 0.0, on.window());
+    anomaly(on, "ssrc_change", 1.0, 0.0, summary)
+}
+
+/// An irregularity on the whole stream: always a warning, with the anomaly advice.
+fn anomaly(
+    on: &On<'_>,
+    metric: &'static str,
+    value: f64,
+    threshold: f64,
+    summary: String,
+) -> Symptom {
+    let ev = evidence(metric, value, threshold, on.window());
     on.symptom(
         SymptomKind::Anomaly,
         Severity::Warning,
