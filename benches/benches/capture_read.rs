@@ -1,5 +1,6 @@
 //! Frames per second of read + decapsulate + demultiplex from an in-memory capture of
-//! ≥ 1 M frames made by the synthetic generator; and raw record iteration of pcap-parser
+//! ≥ 1 M frames made by the synthetic generator, read in place ([`InMemory`]) and through
+//! the streaming buffer (what files and pipes use); and raw record iteration of pcap-parser
 //! against pcap-file 2 on the same bytes (why the reader uses pcap-parser).
 
 use std::hint::black_box;
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rtpscope::capture::synth::{generate, Codec, SynthConfig};
-use rtpscope::capture::{CaptureReader, PcapWriter};
+use rtpscope::capture::{CaptureReader, InMemory, PcapWriter, Source};
 use rtpscope::wire::PacketKind;
 
 fn capture() -> (Vec<u8>, u64) {
@@ -26,9 +27,9 @@ fn capture() -> (Vec<u8>, u64) {
     (w.into_inner().expect("bytes"), frames)
 }
 
-fn read_all(bytes: &[u8]) -> [u64; 7] {
+fn read_all<S: Source>(source: S) -> [u64; 7] {
     let mut kinds = [0u64; 7];
-    let mut r = CaptureReader::new(bytes).expect("reader");
+    let mut r = CaptureReader::new(source).expect("reader");
     while let Some(f) = r.next_frame().expect("frame") {
         kinds[f.kind as usize] += 1;
     }
@@ -37,13 +38,17 @@ fn read_all(bytes: &[u8]) -> [u64; 7] {
 
 fn bench(c: &mut Criterion) {
     let (bytes, frames) = capture();
-    assert_eq!(read_all(&bytes)[PacketKind::Rtp as usize], frames);
+    assert_eq!(read_all(InMemory(&bytes))[PacketKind::Rtp as usize], frames);
+    assert_eq!(read_all(&bytes[..])[PacketKind::Rtp as usize], frames);
     let mut g = c.benchmark_group("capture_read");
     g.sample_size(10)
         .measurement_time(Duration::from_secs(8))
         .throughput(Throughput::Elements(frames));
     g.bench_function("read_decap_demux", |b| {
-        b.iter(|| black_box(read_all(black_box(&bytes))))
+        b.iter(|| black_box(read_all(InMemory(black_box(&bytes)))))
+    });
+    g.bench_function("read_decap_demux_buffered", |b| {
+        b.iter(|| black_box(read_all(black_box(&bytes[..]))))
     });
     g.bench_function("records_pcap_parser", |b| {
         b.iter(|| {

@@ -8,11 +8,13 @@
 use rtpscope_wire::Timestamp;
 
 use crate::decap::linktype;
-use crate::{decode_udp, CaptureReader, DetectorConfig, RtpDetector, SipTracker};
+use crate::{decode_udp, CaptureReader, DetectorConfig, InMemory, RtpDetector, SipTracker};
 
 /// Reads `data` as a capture file to the end or the first error, feeding every frame to
-/// the detector and the SIP tracker. Must never panic.
+/// the detector and the SIP tracker. Must never panic, and reading through a buffer must
+/// give exactly what reading the slice in place gives.
 pub fn capture_file(data: &[u8]) {
+    assert_eq!(outcome(data), outcome(InMemory(data)));
     let Ok(mut reader) = CaptureReader::new(data) else {
         return;
     };
@@ -56,5 +58,21 @@ pub fn capture_frame(data: &[u8]) {
         let mut sip = SipTracker::new();
         sip.observe(Timestamp::ZERO, d.flow, d.payload);
         let _ = crate::sdp::parse_sdp(&String::from_utf8_lossy(d.payload));
+    }
+}
+
+/// Every frame (time, flow, payload, index) and how the read ended, as text for comparison.
+fn outcome<S: crate::Source>(source: S) -> (Vec<(u64, u64, Vec<u8>)>, String) {
+    let mut reader = match CaptureReader::new(source) {
+        Ok(r) => r,
+        Err(e) => return (Vec::new(), e.to_string()),
+    };
+    let mut frames = Vec::new();
+    loop {
+        match reader.next_frame() {
+            Ok(Some(f)) => frames.push((f.ts.as_nanos(), f.index, f.payload.to_vec())),
+            Ok(None) => return (frames, format!("end {:?}", reader.counters())),
+            Err(e) => return (frames, e.to_string()),
+        }
     }
 }

@@ -33,6 +33,8 @@ pub mod detect;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+#[doc(hidden)]
+pub mod input;
 #[cfg(feature = "live")]
 pub mod live;
 mod reader;
@@ -45,6 +47,7 @@ pub use counters::{DropCounters, Skip};
 pub use decap::{decode_udp, UdpDatagram};
 pub use detect::{DetectorConfig, DetectorStats, FinishReport, HeldDatagram, RtpDetector, Verdict};
 pub use error::CaptureError;
+pub use input::{InMemory, Source};
 pub use reader::{open_path, CaptureReader, Frame};
 pub use sdp::{MediaEndpoint, PayloadMapping};
 pub use sip::{SipCall, SipTracker};

@@ -45,14 +45,13 @@ use pcap_parser::traits::PcapNGPacketBlock;
 use rtpscope_wire::{classify, Flow, PacketKind, Timestamp};
 
 use crate::decap::decode_udp;
+use crate::input::{Input, Source};
 use crate::{CaptureError, DropCounters};
 
 /// Largest pcap record accepted when the header's snap length is smaller (libpcap's limit).
 const MAX_PCAP_RECORD: u64 = 262_144;
 /// Largest pcapng block, and pcap record whatever the snap length says (libpcap's limit).
 const MAX_BLOCK: u64 = 16 * 1024 * 1024;
-/// Initial buffer; large enough that a refill is a big sequential read.
-const INITIAL_BUFFER: usize = 1 << 20;
 
 const PCAPNG_SHB: u32 = 0x0A0D_0D0A;
 const PCAPNG_BOM: u32 = 0x1A2B_3C4D;
@@ -118,16 +117,12 @@ struct Record {
     total_len: usize,
 }
 
-/// A pcap or pcapng file read frame by frame, in constant memory.
-#[derive(Debug)]
-pub struct CaptureReader<R: Read> {
-    source: R,
-    buf: Vec<u8>,
+/// A pcap or pcapng file read frame by frame: from any [`Read`] in constant memory, or in
+/// place from a slice ([`InMemory`](crate::InMemory)).
+pub struct CaptureReader<S: Source> {
+    input: S::Input,
+    /// Index in `input.bytes()` of the next unread byte.
     start: usize,
-    end: usize,
-    eof: bool,
-    /// File offset of `buf[0]`.
-    base: u64,
     /// Bytes of the last yielded record, consumed at the next call (the frame borrows them).
     pending: usize,
     format: Format,
@@ -137,17 +132,24 @@ pub struct CaptureReader<R: Read> {
     first_ts: Option<Timestamp>,
 }
 
-impl<R: Read> CaptureReader<R> {
+impl<S: Source> std::fmt::Debug for CaptureReader<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaptureReader")
+            .field("offset", &self.offset())
+            .field("format", &self.format)
+            .field("counters", &self.counters)
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Source> CaptureReader<S> {
     /// Reads the file header and recognises the format: pcap (microsecond or nanosecond
     /// magic, either byte order, and the "modified" variant) or pcapng.
-    pub fn new(source: R) -> Result<Self, CaptureError> {
-        let mut r = CaptureReader {
-            source,
-            buf: vec![0; INITIAL_BUFFER],
+    pub fn new(source: S) -> Result<Self, CaptureError> {
+        let mut r: Self = CaptureReader {
+            input: source.into_input(),
             start: 0,
-            end: 0,
-            eof: false,
-            base: 0,
             pending: 0,
             format: Format::PcapNg {
                 big_endian: false,
@@ -158,7 +160,7 @@ impl<R: Read> CaptureReader<R> {
             first_ts: None,
         };
         if !r.ensure(4)? {
-            return Err(if r.end == 0 {
+            return Err(if r.input.bytes().is_empty() {
                 CaptureError::Empty
             } else {
                 r.truncated("file magic", 4)
@@ -185,7 +187,7 @@ impl<R: Read> CaptureReader<R> {
         if !r.ensure(24)? {
             return Err(r.truncated("pcap file header", 24));
         }
-        let header = &r.buf[r.start..r.start + 24];
+        let header = r.input.bytes().get(r.start..r.start + 24).unwrap_or(&[]);
         let (_, hdr) =
             pcap_parser::pcap::parse_pcap_header(header).map_err(|_| CaptureError::Malformed {
                 offset: 0,
@@ -216,7 +218,8 @@ impl<R: Read> CaptureReader<R> {
             self.counters.frames += 1;
             self.first_ts.get_or_insert(rec.ts);
             let data = self
-                .buf
+                .input
+                .bytes()
                 .get(rec.data_start..rec.data_start + rec.data_len)
                 .unwrap_or(&[]);
             match decode_udp(rec.linktype, data) {
@@ -236,7 +239,8 @@ impl<R: Read> CaptureReader<R> {
         self.counters.udp += 1;
         self.pending = rec.total_len;
         let payload = self
-            .buf
+            .input
+            .bytes()
             .get(payload_start..payload_start + payload_len)
             .unwrap_or(&[]);
         Ok(Some(Frame::new(rec.ts, flow, payload, self.index)))
@@ -266,12 +270,12 @@ impl<R: Read> CaptureReader<R> {
     }
 
     fn offset(&self) -> u64 {
-        self.base + self.start as u64
+        self.input.base() + self.start as u64
     }
 
     fn array4(&self, at: usize) -> [u8; 4] {
         let mut out = [0; 4];
-        if let Some(s) = self.buf.get(self.start + at..self.start + at + 4) {
+        if let Some(s) = self.input.bytes().get(self.start + at..self.start + at + 4) {
             out.copy_from_slice(s);
         }
         out
@@ -291,40 +295,19 @@ impl<R: Read> CaptureReader<R> {
             offset: self.offset(),
             what,
             needed,
-            available: (self.end - self.start) as u64,
+            available: self.input.bytes().len().saturating_sub(self.start) as u64,
         }
     }
 
     /// Makes `n` bytes available from `start`; false if the input ends first.
+    #[inline]
     fn ensure(&mut self, n: usize) -> Result<bool, CaptureError> {
-        while self.end - self.start < n {
-            if self.eof {
-                return Ok(false);
-            }
-            if self.buf.len() - self.start < n || self.end == self.buf.len() {
-                // Move the unread bytes to the front; grow only for a record bigger than the buffer.
-                self.buf.copy_within(self.start..self.end, 0);
-                self.base += self.start as u64;
-                self.end -= self.start;
-                self.start = 0;
-                if self.buf.len() < n {
-                    self.buf.resize(n.next_power_of_two(), 0);
-                }
-            }
-            let space = self.buf.get_mut(self.end..).unwrap_or(&mut []);
-            match self.source.read(space) {
-                Ok(0) => self.eof = true,
-                Ok(k) => self.end += k,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(source) => {
-                    return Err(CaptureError::Io {
-                        offset: self.base + self.end as u64,
-                        source,
-                    })
-                }
-            }
-        }
-        Ok(true)
+        self.input.ensure(&mut self.start, n)
+    }
+
+    /// No unread bytes are held.
+    fn drained(&self) -> bool {
+        self.input.bytes().len() == self.start
     }
 
     fn next_record(&mut self) -> Result<Option<Record>, CaptureError> {
@@ -350,7 +333,7 @@ impl<R: Read> CaptureReader<R> {
     ) -> Result<Option<Record>, CaptureError> {
         let header_len = if modified { 24 } else { 16 };
         if !self.ensure(header_len)? {
-            return if self.end == self.start {
+            return if self.drained() {
                 Ok(None)
             } else {
                 Err(self.truncated("pcap record header", 16))
@@ -368,7 +351,11 @@ impl<R: Read> CaptureReader<R> {
         if !self.ensure(total)? {
             return Err(self.truncated("pcap record", total as u64));
         }
-        let window = self.buf.get(self.start..self.start + total).unwrap_or(&[]);
+        let window = self
+            .input
+            .bytes()
+            .get(self.start..self.start + total)
+            .unwrap_or(&[]);
         let parsed = match (modified, big_endian) {
             (true, _) => pcap_parser::pcap::parse_pcap_frame_modified(window),
             (false, true) => pcap_parser::pcap::parse_pcap_frame_be(window),
@@ -399,7 +386,7 @@ impl<R: Read> CaptureReader<R> {
     fn next_pcapng(&mut self) -> Result<Option<Record>, CaptureError> {
         loop {
             if !self.ensure(12)? {
-                return if self.end == self.start {
+                return if self.drained() {
                     Ok(None)
                 } else {
                     Err(self.truncated("pcapng block header", 12))
@@ -443,7 +430,11 @@ impl<R: Read> CaptureReader<R> {
                 return Err(self.truncated("pcapng block", len));
             }
             let offset = self.offset();
-            let window = self.buf.get(self.start..self.start + total).unwrap_or(&[]);
+            let window = self
+                .input
+                .bytes()
+                .get(self.start..self.start + total)
+                .unwrap_or(&[]);
             let parsed = if big_endian {
                 parse_block_be(window)
             } else {

@@ -1,7 +1,7 @@
 //! Broken files give a typed error with the byte offset, after every good frame before it.
 
 use rtpscope_capture::decap::linktype;
-use rtpscope_capture::{CaptureError, CaptureReader, PcapWriter};
+use rtpscope_capture::{CaptureError, CaptureReader, InMemory, PcapWriter, Source};
 use rtpscope_wire::{Flow, Timestamp};
 
 fn good_pcap(frames: usize) -> (Vec<u8>, Vec<usize>) {
@@ -25,9 +25,21 @@ fn good_pcap(frames: usize) -> (Vec<u8>, Vec<usize>) {
     (w.into_inner().unwrap(), ends)
 }
 
-/// Reads to the end; returns frames delivered and the error.
+/// Reads to the end, through a buffer and in place; returns frames delivered and the error,
+/// after checking that both ways agree.
 fn read_all(bytes: &[u8]) -> (usize, Option<CaptureError>) {
-    let mut r = match CaptureReader::new(bytes) {
+    let buffered = read_from(bytes);
+    let in_place = read_from(InMemory(bytes));
+    assert_eq!(buffered.0, in_place.0);
+    assert_eq!(
+        buffered.1.as_ref().map(ToString::to_string),
+        in_place.1.as_ref().map(ToString::to_string)
+    );
+    buffered
+}
+
+fn read_from<S: Source>(source: S) -> (usize, Option<CaptureError>) {
+    let mut r = match CaptureReader::new(source) {
         Ok(r) => r,
         Err(e) => return (0, Some(e)),
     };

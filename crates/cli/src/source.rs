@@ -34,7 +34,7 @@ pub trait Origin {
     fn origin(&self) -> Option<Timestamp>;
 }
 
-impl<R: Read> Origin for rtpscope::capture::CaptureReader<R> {
+impl<S: rtpscope::capture::Source> Origin for rtpscope::capture::CaptureReader<S> {
     fn origin(&self) -> Option<Timestamp> {
         self.first_timestamp()
     }

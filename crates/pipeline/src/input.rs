@@ -1,8 +1,6 @@
 //! Where frames come from: anything that yields UDP datagrams with capture timestamps.
 
-use std::io::Read;
-
-use rtpscope_capture::{CaptureError, CaptureReader, DropCounters, Frame};
+use rtpscope_capture::{CaptureError, CaptureReader, DropCounters, Frame, Source};
 
 /// What a [`FrameSource`] had.
 #[derive(Debug)]
@@ -26,7 +24,10 @@ pub trait FrameSource: Send {
     fn drop_counters(&self) -> DropCounters;
 }
 
-impl<R: Read + Send> FrameSource for CaptureReader<R> {
+impl<S: Source> FrameSource for CaptureReader<S>
+where
+    S::Input: Send,
+{
     fn poll_frame(&mut self) -> Result<Poll<'_>, CaptureError> {
         Ok(match self.next_frame()? {
             Some(f) => Poll::Frame(f),

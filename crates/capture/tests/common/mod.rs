@@ -2,7 +2,6 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rtpscope_capture::{CaptureReader, DetectorConfig, RtpDetector, Verdict};
@@ -42,7 +41,9 @@ pub fn key(flow: &Flow, ssrc: u32) -> StreamKey {
 }
 
 /// RTP packets per stream as the detector passes them (with held-packet release), no hints.
-pub fn rtp_counts<R: Read>(reader: &mut CaptureReader<R>) -> BTreeMap<StreamKey, u64> {
+pub fn rtp_counts<S: rtpscope_capture::Source>(
+    reader: &mut CaptureReader<S>,
+) -> BTreeMap<StreamKey, u64> {
     let mut det = RtpDetector::new(DetectorConfig::default());
     let mut counts = BTreeMap::new();
     let mut bump = |flow: &Flow, payload: &[u8]| {
