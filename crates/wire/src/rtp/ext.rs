@@ -115,30 +115,17 @@ impl<'a> ExtensionElements<'a> {
     }
 
     /// Reports `error` and ends the iteration.
-    #[cold]
+    ///
+    /// Inline, with the error built by a cold free function: a cold method taking `&mut self`
+    /// would make the iterator's address escape, and then every element would reload its
+    /// state from memory around any opaque call in the caller's loop.
+    #[inline]
     fn fail(
         &mut self,
         error: ExtensionError,
     ) -> Option<Result<ExtensionElement<'a>, ExtensionError>> {
         self.rest = &[];
         Some(Err(error))
-    }
-
-    /// Reports an element of `len` bytes where only `available` remain.
-    #[cold]
-    fn overrun(
-        &mut self,
-        id: u8,
-        len: usize,
-        available: usize,
-    ) -> Option<Result<ExtensionElement<'a>, ExtensionError>> {
-        let offset = self.offset();
-        self.fail(ExtensionError::ElementOverrun {
-            id,
-            offset,
-            len,
-            available,
-        })
     }
 
     /// Takes an element of `len` bytes after a header of `header` bytes (which the caller
@@ -156,7 +143,10 @@ impl<'a> ExtensionElements<'a> {
                 self.rest = rest;
                 Some(Ok(ExtensionElement { id, data }))
             }
-            None => self.overrun(id, len, body.len()),
+            None => {
+                let error = overrun(id, self.offset(), len, body.len());
+                self.fail(error)
+            }
         }
     }
 
@@ -168,8 +158,17 @@ impl<'a> ExtensionElements<'a> {
             let id = byte >> 4;
             // Elements (IDs 1–14) first: they are the common case.
             if id.wrapping_sub(1) < 14 {
-                self.rest = rest;
-                return self.element(id, 1, usize::from(byte & 0x0f) + 1);
+                let len = usize::from(byte & 0x0f) + 1;
+                return match tail.split_at_checked(len) {
+                    Some((data, after)) => {
+                        self.rest = after;
+                        Some(Ok(ExtensionElement { id, data }))
+                    }
+                    None => {
+                        let error = overrun(id, self.block_len - rest.len(), len, tail.len());
+                        self.fail(error)
+                    }
+                };
             }
             if id != 0 {
                 // ID 15: reserved, stop (RFC 8285 §4.2).
@@ -194,6 +193,17 @@ impl<'a> ExtensionElements<'a> {
                 }
             }
         }
+    }
+}
+
+/// The error for an element of `len` bytes at `offset` where only `available` remain.
+#[cold]
+fn overrun(id: u8, offset: usize, len: usize, available: usize) -> ExtensionError {
+    ExtensionError::ElementOverrun {
+        id,
+        offset,
+        len,
+        available,
     }
 }
 
