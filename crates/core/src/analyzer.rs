@@ -17,6 +17,7 @@ use crate::report::{EndReason, RtcpReport, StreamKey, StreamReport};
 use crate::rtcp::RtcpBook;
 use crate::seq::SeqOutcome;
 use crate::stream::{Resolve, Stream};
+use crate::table::{slot, StreamTable};
 
 /// Why a datagram was not analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,12 +90,6 @@ impl Resolve for PayloadMap {
     }
 }
 
-/// The table key of a stream.
-#[inline]
-fn slot(key: &StreamKey) -> (PackedFlow, u32) {
-    (key.flow.packed(), key.ssrc)
-}
-
 /// Most SDP endpoints remembered.
 const MAX_SDP_ENDPOINTS: usize = 65_536;
 
@@ -124,7 +119,7 @@ const MAX_SDP_ENDPOINTS: usize = 65_536;
 pub struct Analyzer {
     config: AnalyzerConfig,
     /// Keyed by the packed flow and SSRC: looked up for every packet.
-    streams: HashMap<(PackedFlow, u32), Stream>,
+    streams: StreamTable,
     flow_ssrc: HashMap<PackedFlow, u32>,
     payloads: PayloadMap,
     rtcp: RtcpBook,
@@ -167,7 +162,7 @@ impl Analyzer {
         let monitor = Monitor::new(config.thresholds.clone(), config.max_streams);
         Analyzer {
             config,
-            streams: HashMap::new(),
+            streams: StreamTable::new(),
             flow_ssrc: HashMap::new(),
             payloads,
             rtcp,
@@ -586,6 +581,6 @@ impl Analyzer {
             .values()
             .map(Stream::memory_bytes)
             .sum::<usize>()
-            + self.streams.capacity() * (core::mem::size_of::<StreamKey>() + 8)
+            + self.streams.overhead_bytes()
     }
 }

@@ -43,6 +43,7 @@ pub mod report;
 mod rtcp;
 pub mod seq;
 mod stream;
+mod table;
 pub mod wireshark;
 
 pub use analyzer::{AnalysisReport, Analyzer, Counters, DatagramError};

@@ -47,8 +47,11 @@ pub struct WiresharkStats {
     prev_pt: u8,
     total: u64,
     jitter_ms: f64,
-    delta: Extremes,
-    jitter: Extremes,
+    /// The clock rate last seen and tshark's units per ms for it (cached: an integer
+    /// division per packet is not free).
+    rate: (u32, f64),
+    delta: Running,
+    jitter: Running,
 }
 
 /// Min / mean / max of a series, with Wireshark's mean weighting.
@@ -62,12 +65,52 @@ pub struct Extremes {
     pub max: f64,
 }
 
-impl Extremes {
+/// [`Extremes`] as they accumulate. Wireshark's mean, `m = (m·(n−1) + x)/n`, is kept as the
+/// weighted sum `s = m·n`: while no packet was left out since the last value, n grew by one
+/// and `s` simply adds `x`, so the per-packet path needs no division.
+#[derive(Debug, Clone, Copy)]
+struct Running {
+    min: f64,
+    max: f64,
+    sum: f64,
+    /// `n` at the last value included (0: none yet).
+    weight: u64,
+}
+
+impl Default for Running {
+    fn default() -> Self {
+        Running {
+            min: f64::INFINITY,
+            max: 0.0,
+            sum: 0.0,
+            weight: 0,
+        }
+    }
+}
+
+impl Running {
+    #[inline]
     fn include(&mut self, x: f64, packets_before: u64) {
         self.max = self.max.max(x);
-        self.min = Some(self.min.map_or(x, |m| m.min(x)));
-        let n = packets_before as f64;
-        self.mean = (self.mean * (n - 1.0) + x) / n;
+        self.min = self.min.min(x);
+        self.sum = if packets_before == self.weight + 1 || self.weight == 0 {
+            self.sum + x
+        } else {
+            // Packets were left out: rescale to the new weight, as Wireshark's formula does.
+            self.sum / self.weight as f64 * (packets_before - 1) as f64 + x
+        };
+        self.weight = packets_before;
+    }
+
+    fn extremes(&self) -> Extremes {
+        if self.weight == 0 {
+            return Extremes::default();
+        }
+        Extremes {
+            min: Some(self.min),
+            mean: self.sum / self.weight as f64,
+            max: self.max,
+        }
     }
 }
 
@@ -88,6 +131,7 @@ pub struct WsPacket {
 
 impl WiresharkStats {
     /// Accounts one packet, in arrival order.
+    #[inline]
     pub fn update(&mut self, p: WsPacket) {
         if !self.started {
             self.started = true;
@@ -113,7 +157,10 @@ impl WiresharkStats {
         let delta_ms = (p.arrival_ns.wrapping_sub(self.prev_time_ns) as i64) as f64 / 1e6;
         self.prev_time_ns = p.arrival_ns;
         if let Some(rate) = p.clock_rate.filter(|&r| r > 0) {
-            let nominal_ms = nominal_units as f64 / tshark_units_per_ms(rate);
+            if self.rate.0 != rate {
+                self.rate = (rate, tshark_units_per_ms(rate));
+            }
+            let nominal_ms = nominal_units as f64 / self.rate.1;
             let diff = (delta_ms - nominal_ms).abs();
             self.jitter_ms = (15.0 * self.jitter_ms + diff) / 16.0;
         }
@@ -128,11 +175,11 @@ impl WiresharkStats {
 
     /// Delta (ms) min / mean / max.
     pub fn delta(&self) -> Extremes {
-        self.delta
+        self.delta.extremes()
     }
     /// Jitter (ms) min / mean / max.
     pub fn jitter(&self) -> Extremes {
-        self.jitter
+        self.jitter.extremes()
     }
     /// Current running jitter in ms.
     pub fn current_jitter_ms(&self) -> f64 {

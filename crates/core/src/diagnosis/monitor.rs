@@ -10,7 +10,7 @@
 //! Memory is bounded: a fixed ring per stream, at most `max_streams` streams (new ones beyond
 //! are not watched), RTCP legs only for watched streams' SSRCs.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use rtpscope_wire::{Flow, Timestamp};
 

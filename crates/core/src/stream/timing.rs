@@ -143,6 +143,7 @@ impl Timing {
     }
 
     /// Accounts one packet.
+    #[inline]
     pub(crate) fn update(&mut self, mut s: TimingSample) {
         s.ext_ts = self.extend(s.arrival_ns, s.timestamp, !s.event);
         match self.rate {
@@ -215,6 +216,7 @@ impl Timing {
         }
     }
 
+    #[inline]
     fn extend(&mut self, arrival_ns: u64, timestamp: u32, on_slope: bool) -> i64 {
         let ext = match self.first {
             None => {
@@ -232,6 +234,7 @@ impl Timing {
         ext
     }
 
+    #[inline]
     fn apply(&mut self, s: TimingSample, rate: u32) {
         let clock = (!s.event).then_some(rate);
         self.ws.update(ws_packet(s, clock));
@@ -245,7 +248,8 @@ impl Timing {
             .interval_max_jitter_units
             .max(self.rfc.timestamp_units());
         let j_units = self.rfc.timestamp_units() * c.units_to_hist;
-        let value = j_units.round() as u64;
+        // Non-negative: adding a half and truncating rounds without a libm call.
+        let value = (j_units + 0.5) as u64;
         match self.hist.as_mut() {
             Some(h) if value <= HIST_MAX => {
                 let _ = h.record(value.max(1));
