@@ -19,8 +19,8 @@ pub trait Source {
     fn into_input(self) -> Self::Input;
 }
 
-/// A capture already in memory (a received buffer, a test fixture): frames borrow it
-/// directly, so nothing is copied.
+/// A capture already in memory (a slice, a `Vec`, a `bytes::Bytes`; a received buffer, a
+/// test fixture): frames borrow it directly, so nothing is copied.
 ///
 /// ```
 /// use rtpscope_capture::{CaptureReader, InMemory, PcapWriter};
@@ -35,7 +35,7 @@ pub trait Source {
 /// assert_eq!(r.next_frame().unwrap().unwrap().payload, b"hello");
 /// ```
 #[derive(Debug, Clone, Copy)]
-pub struct InMemory<'a>(pub &'a [u8]);
+pub struct InMemory<B: AsRef<[u8]>>(pub B);
 
 /// The bytes a reader parses from, indexed from the file offset [`Input::base`].
 #[doc(hidden)]
@@ -62,17 +62,17 @@ impl<R: Read> Source for R {
     }
 }
 
-impl<'a> Source for InMemory<'a> {
-    type Input = InMemory<'a>;
+impl<B: AsRef<[u8]>> Source for InMemory<B> {
+    type Input = InMemory<B>;
     fn into_input(self) -> Self {
         self
     }
 }
 
-impl Input for InMemory<'_> {
+impl<B: AsRef<[u8]>> Input for InMemory<B> {
     #[inline]
     fn bytes(&self) -> &[u8] {
-        self.0
+        self.0.as_ref()
     }
 
     fn base(&self) -> u64 {
@@ -81,7 +81,7 @@ impl Input for InMemory<'_> {
 
     #[inline]
     fn ensure(&mut self, cursor: &mut usize, n: usize) -> Result<bool, CaptureError> {
-        Ok(self.0.len().saturating_sub(*cursor) >= n)
+        Ok(self.bytes().len().saturating_sub(*cursor) >= n)
     }
 }
 

@@ -29,10 +29,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
         let file = std::fs::File::open(&args.file)
             .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
         let size = file.metadata().ok().map(|m| m.len());
-        (
-            Box::new(std::io::BufReader::with_capacity(1 << 20, file)),
-            size,
-        )
+        // No BufReader: the capture reader keeps its own 1 MiB buffer and reads into it
+        // directly; a second buffer would copy every byte once more.
+        (Box::new(file), size)
     };
     let reader = CaptureReader::new(CountingRead::new(input, progress.clone()))
         .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;

@@ -113,15 +113,16 @@ pub fn classify_payload(payload_type: u8, payload: &[u8]) -> PayloadClass {
     // runs on every G.711 packet.
     let wide = u64::from_ne_bytes([target; 8]);
     let top = u64::from_ne_bytes([0x80; 8]);
+    // Speech differs within the first word: stop at the first that is not silence.
     let mut chunks = payload.chunks_exact(8);
-    let mut diff = 0u64;
     for c in &mut chunks {
         let mut w = [0u8; 8];
         w.copy_from_slice(c);
-        diff |= (u64::from_ne_bytes(w) | top) ^ wide;
+        if (u64::from_ne_bytes(w) | top) ^ wide != 0 {
+            return PayloadClass::Audible;
+        }
     }
-    let tail_silent = chunks.remainder().iter().all(|&b| b | 0x80 == target);
-    if diff == 0 && tail_silent {
+    if chunks.remainder().iter().all(|&b| b | 0x80 == target) {
         PayloadClass::Silent
     } else {
         PayloadClass::Audible

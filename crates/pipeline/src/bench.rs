@@ -4,9 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use bytes::{Buf, Bytes};
+use bytes::Bytes;
 use rtpscope_capture::synth::{generate, Codec, SynthConfig};
-use rtpscope_capture::{decap::linktype, CaptureReader, PcapWriter};
+use rtpscope_capture::{decap::linktype, CaptureReader, InMemory, PcapWriter};
 
 use crate::builder::{Pipeline, PipelineConfig};
 use crate::report::FinalReport;
@@ -37,7 +37,8 @@ pub struct BenchReport {
 /// events off, and measures it.
 pub fn bench(capture: Bytes, config: &PipelineConfig) -> Result<BenchReport, PipelineError> {
     let start = Instant::now();
-    let reader = CaptureReader::new(capture.reader())?;
+    // Read in place: the capture is already in memory.
+    let reader = CaptureReader::new(InMemory(capture))?;
     let (handle, _events) = Pipeline::builder()
         .config(PipelineConfig {
             events: false,
