@@ -6,6 +6,8 @@
 //! linear scan. The last stream looked up is remembered: a phone's packets come mostly from
 //! one or two streams, so the common lookup is one key comparison and no hashing.
 
+use std::collections::hash_map::Entry;
+
 use foldhash::{HashMap, HashMapExt};
 use rtpscope_wire::PackedFlow;
 
@@ -62,14 +64,13 @@ impl StreamTable {
 
     /// Adds a stream under a key not in the table (a present key keeps its old stream).
     pub(crate) fn insert(&mut self, key: Slot, stream: Stream) {
-        if self.index.contains_key(&key) {
-            return;
-        }
         let Ok(at) = u32::try_from(self.streams.len()) else {
             return;
         };
-        self.index.insert(key, at);
-        self.streams.push(stream);
+        if let Entry::Vacant(slot) = self.index.entry(key) {
+            slot.insert(at);
+            self.streams.push(stream);
+        }
     }
 
     pub(crate) fn remove(&mut self, key: &Slot) -> Option<Stream> {

@@ -128,25 +128,22 @@ impl<'a> ExtensionElements<'a> {
         Some(Err(error))
     }
 
-    /// Takes an element of `len` bytes after a header of `header` bytes (which the caller
-    /// has seen in `rest`).
+    /// Takes an element of `len` bytes from `body` (the bytes after its header); `offset` is
+    /// where its header starts in the block, for the error.
     #[inline]
     fn element(
         &mut self,
         id: u8,
-        header: usize,
+        body: &'a [u8],
         len: usize,
+        offset: usize,
     ) -> Option<Result<ExtensionElement<'a>, ExtensionError>> {
-        let body = self.rest.get(header..).unwrap_or(&[]);
         match body.split_at_checked(len) {
             Some((data, rest)) => {
                 self.rest = rest;
                 Some(Ok(ExtensionElement { id, data }))
             }
-            None => {
-                let error = overrun(id, self.offset(), len, body.len());
-                self.fail(error)
-            }
+            None => self.fail(overrun(id, offset, len, body.len())),
         }
     }
 
@@ -158,17 +155,8 @@ impl<'a> ExtensionElements<'a> {
             let id = byte >> 4;
             // Elements (IDs 1–14) first: they are the common case.
             if id.wrapping_sub(1) < 14 {
-                let len = usize::from(byte & 0x0f) + 1;
-                return match tail.split_at_checked(len) {
-                    Some((data, after)) => {
-                        self.rest = after;
-                        Some(Ok(ExtensionElement { id, data }))
-                    }
-                    None => {
-                        let error = overrun(id, self.block_len - rest.len(), len, tail.len());
-                        self.fail(error)
-                    }
-                };
+                let offset = self.block_len - rest.len();
+                return self.element(id, tail, usize::from(byte & 0x0f) + 1, offset);
             }
             if id != 0 {
                 // ID 15: reserved, stop (RFC 8285 §4.2).
@@ -186,7 +174,9 @@ impl<'a> ExtensionElements<'a> {
             match *self.rest {
                 [] => return None,
                 [0, ..] => self.rest = &self.rest[1..],
-                [id, len, ..] => return self.element(id, 2, usize::from(len)),
+                [id, len, ref body @ ..] => {
+                    return self.element(id, body, usize::from(len), self.offset())
+                }
                 [_] => {
                     let offset = self.offset();
                     return self.fail(ExtensionError::HeaderTruncated { offset });
