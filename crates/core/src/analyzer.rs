@@ -17,7 +17,7 @@ use crate::report::{EndReason, RtcpReport, StreamKey, StreamReport};
 use crate::rtcp::RtcpBook;
 use crate::seq::SeqOutcome;
 use crate::stream::{Resolve, Stream};
-use crate::table::{slot, StreamTable};
+use crate::table::StreamTable;
 
 /// Why a datagram was not analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -248,7 +248,7 @@ impl Analyzer {
             ssrc: header.ssrc,
         };
         let idle_ns = self.idle_ns;
-        if let Some(stream) = self.streams.get_mut(&slot(&key)) {
+        if let Some(stream) = self.streams.get_mut(&key) {
             // Expiry is decided per packet too, so the outcome does not depend on when the
             // periodic sweep happened to run (and so not on how streams are sharded).
             if now
@@ -312,7 +312,7 @@ impl Analyzer {
         let jitter_buffer_ns =
             u64::try_from(self.config.jitter_buffer.as_nanos()).unwrap_or(u64::MAX);
         let stream = Stream::new(id, key, now, header, &self.payloads, jitter_buffer_ns);
-        self.streams.insert(slot(&key), stream);
+        self.streams.insert(stream);
         if self.next_idle_check.is_none() {
             // The sweep disarms itself when no stream is left; a new stream re-arms it.
             self.next_idle_check = Some(now + self.config.idle_timeout);
@@ -326,10 +326,10 @@ impl Analyzer {
         }
         if let Some(previous) = self.flow_ssrc.insert(key.flow.packed(), key.ssrc) {
             if previous != key.ssrc
-                && self.streams.contains_key(&slot(&StreamKey {
+                && self.streams.contains_key(&StreamKey {
                     flow: key.flow,
                     ssrc: previous,
-                }))
+                })
             {
                 self.push_event(Event::Anomaly {
                     id,
@@ -488,7 +488,7 @@ impl Analyzer {
     }
 
     fn end_stream(&mut self, key: &StreamKey, reason: EndReason) {
-        let Some(mut stream) = self.streams.remove(&slot(key)) else {
+        let Some(mut stream) = self.streams.remove(key) else {
             return;
         };
         stream.ended = Some(reason);
@@ -550,7 +550,7 @@ impl Analyzer {
     /// `Idle` when the stream's idle deadline has passed (whether or not a sweep has run
     /// since, which depends on what other traffic the analyzer saw), else `otherwise`.
     fn end_reason(&self, key: &StreamKey, otherwise: EndReason) -> EndReason {
-        match self.streams.get(&slot(key)) {
+        match self.streams.get(key) {
             Some(s) if s.last_arrival + self.config.idle_timeout <= self.last_now => {
                 EndReason::Idle
             }

@@ -1,20 +1,21 @@
 //! The live streams: stored densely in a `Vec`, found through a small hash index.
 //!
-//! A stream's state is about 1 KiB. Keeping it out of the hash table keeps the table's
-//! entries small (key + index), so a lookup among 100 k streams touches one compact bucket
-//! rather than a kilobyte-wide one, and walking every stream (interval reports, sweeps) is a
-//! linear scan. The last stream looked up is remembered: a phone's packets come mostly from
-//! one or two streams, so the common lookup is one key comparison and no hashing.
+//! A stream's state is most of a kilobyte. The index holds only each stream's position (4
+//! bytes an entry, plus hashbrown's control byte), so among 100 k streams it stays small
+//! enough to sit in cache and a lookup's one unavoidable miss is the stream itself, whose key
+//! is compared in place. Walking every stream (interval reports, sweeps) is a linear scan.
+//! The last stream looked up is remembered: a phone's packets come mostly from one or two
+//! streams, so the common lookup is one key comparison and no hashing.
 
-use std::collections::hash_map::Entry;
+use core::hash::BuildHasher;
 
-use foldhash::{HashMap, HashMapExt};
+use hashbrown::HashTable;
 use rtpscope_wire::PackedFlow;
 
 use crate::report::StreamKey;
 use crate::stream::Stream;
 
-/// The integer form of a stream key.
+/// The integer form of a stream key, which is what gets hashed.
 pub(crate) type Slot = (PackedFlow, u32);
 
 /// The integer form of `key`.
@@ -26,60 +27,94 @@ pub(crate) fn slot(key: &StreamKey) -> Slot {
 #[derive(Debug, Default)]
 pub(crate) struct StreamTable {
     streams: Vec<Stream>,
-    index: HashMap<Slot, u32>,
-    /// The slot last found and its position in `streams`.
-    last: Option<(Slot, u32)>,
+    /// Positions in `streams`, hashed by key.
+    index: HashTable<u32>,
+    /// Seeded per process, so crafted keys cannot aim at one bucket.
+    hasher: foldhash::fast::RandomState,
+    /// The position last found (`u32::MAX`: none).
+    last: u32,
 }
 
 impl StreamTable {
     pub(crate) fn new() -> Self {
         StreamTable {
             streams: Vec::new(),
-            index: HashMap::new(),
-            last: None,
+            index: HashTable::new(),
+            hasher: foldhash::fast::RandomState::default(),
+            last: u32::MAX,
         }
     }
 
     #[inline]
-    pub(crate) fn get_mut(&mut self, key: &Slot) -> Option<&mut Stream> {
-        let at = match self.last {
-            Some((last, at)) if last == *key => at,
-            _ => {
-                let at = *self.index.get(key)?;
-                self.last = Some((*key, at));
-                at
-            }
-        };
-        self.streams.get_mut(at as usize)
+    fn hash(&self, key: &StreamKey) -> u64 {
+        self.hasher.hash_one(slot(key))
     }
 
-    pub(crate) fn get(&self, key: &Slot) -> Option<&Stream> {
-        let at = *self.index.get(key)?;
-        self.streams.get(at as usize)
+    fn find(&self, key: &StreamKey) -> Option<u32> {
+        let streams = &self.streams;
+        self.index
+            .find(self.hash(key), |&at| {
+                streams.get(at as usize).is_some_and(|s| s.key == *key)
+            })
+            .copied()
     }
 
-    pub(crate) fn contains_key(&self, key: &Slot) -> bool {
-        self.index.contains_key(key)
+    #[inline]
+    pub(crate) fn get_mut(&mut self, key: &StreamKey) -> Option<&mut Stream> {
+        let cached = self
+            .streams
+            .get(self.last as usize)
+            .is_some_and(|s| s.key == *key);
+        if !cached {
+            self.last = self.find(key)?;
+        }
+        self.streams.get_mut(self.last as usize)
     }
 
-    /// Adds a stream under a key not in the table (a present key keeps its old stream).
-    pub(crate) fn insert(&mut self, key: Slot, stream: Stream) {
+    pub(crate) fn get(&self, key: &StreamKey) -> Option<&Stream> {
+        self.streams.get(self.find(key)? as usize)
+    }
+
+    pub(crate) fn contains_key(&self, key: &StreamKey) -> bool {
+        self.find(key).is_some()
+    }
+
+    /// Adds a stream under its key if the key is not in the table (a present key keeps its
+    /// old stream).
+    pub(crate) fn insert(&mut self, stream: Stream) {
         let Ok(at) = u32::try_from(self.streams.len()) else {
             return;
         };
-        if let Entry::Vacant(slot) = self.index.entry(key) {
-            slot.insert(at);
-            self.streams.push(stream);
+        if at == u32::MAX || self.contains_key(&stream.key) {
+            return;
         }
+        let (streams, hasher) = (&self.streams, &self.hasher);
+        let rehash = |&i: &u32| {
+            streams
+                .get(i as usize)
+                .map_or(0, |s| hasher.hash_one(slot(&s.key)))
+        };
+        self.index.insert_unique(self.hash(&stream.key), at, rehash);
+        self.streams.push(stream);
     }
 
-    pub(crate) fn remove(&mut self, key: &Slot) -> Option<Stream> {
-        let at = self.index.remove(key)? as usize;
-        self.last = None;
+    pub(crate) fn remove(&mut self, key: &StreamKey) -> Option<Stream> {
+        let hash = self.hash(key);
+        let streams = &self.streams;
+        let entry = self
+            .index
+            .find_entry(hash, |&at| {
+                streams.get(at as usize).is_some_and(|s| s.key == *key)
+            })
+            .ok()?;
+        let at = entry.remove().0 as usize;
+        self.last = u32::MAX;
         let stream = self.streams.swap_remove(at);
         if let Some(moved) = self.streams.get(at) {
-            // The last stream took the removed one's place.
-            if let Some(i) = self.index.get_mut(&slot(&moved.key)) {
+            // The last stream took the removed one's place: point its entry there.
+            let old = self.streams.len() as u32;
+            let hash = self.hasher.hash_one(slot(&moved.key));
+            if let Some(i) = self.index.find_mut(hash, |&i| i == old) {
                 *i = at as u32;
             }
         }
@@ -104,7 +139,7 @@ impl StreamTable {
 
     /// Bytes held by the table itself (not the streams' heap).
     pub(crate) fn overhead_bytes(&self) -> usize {
-        self.index.capacity() * (core::mem::size_of::<Slot>() + 4 + 1)
+        self.index.capacity() * (core::mem::size_of::<u32>() + 1)
             + (self.streams.capacity() - self.streams.len()) * core::mem::size_of::<Stream>()
     }
 }
@@ -123,7 +158,7 @@ mod tests {
         }
     }
 
-    fn stream(ssrc: u32) -> (Slot, Stream) {
+    fn stream(ssrc: u32) -> (StreamKey, Stream) {
         let key = StreamKey {
             flow: Flow::new(
                 "10.0.0.1:4000".parse().unwrap(),
@@ -141,7 +176,7 @@ mod tests {
             payload_class: PayloadClass::Unknown,
         };
         let s = Stream::new(u64::from(ssrc), key, Timestamp::ZERO, &h, &NoRates, 0);
-        (slot(&key), s)
+        (key, s)
     }
 
     #[test]
@@ -149,7 +184,7 @@ mod tests {
         let mut t = StreamTable::new();
         for ssrc in 0..5 {
             let (k, s) = stream(ssrc);
-            t.insert(k, s);
+            t.insert(s);
         }
         let (k0, _) = stream(0);
         let (k4, _) = stream(4);
@@ -164,10 +199,10 @@ mod tests {
         }
         assert_eq!(t.len(), 4);
         let (k9, s9) = stream(9);
-        t.insert(k9, s9);
-        let (k9b, mut s9b) = stream(9);
+        t.insert(s9);
+        let (_, mut s9b) = stream(9);
         s9b.id = 99;
-        t.insert(k9b, s9b); // a present key keeps its stream
+        t.insert(s9b); // a present key keeps its stream
         assert_eq!(t.get(&k9).map(|s| s.id), Some(9));
         assert_eq!(t.len(), 5);
     }

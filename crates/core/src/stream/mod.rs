@@ -160,6 +160,8 @@ impl Stream {
             payload_type: h.payload_type,
             event,
             ext_ts: 0,
+            since_first_ns: 0.0,
+            since_first_units: 0.0,
         });
         self.payload_bytes += u64::from(h.payload_len);
         match h.payload_class {

@@ -27,7 +27,7 @@ const INFERENCE_SPAN_NS: u64 = 2_000_000_000;
 /// Packets after which a rate is inferred if the span is at least 1 s.
 const INFERENCE_MIN_PACKETS: usize = 50;
 
-/// Running least squares of RTP time against arrival time.
+/// Running least squares of RTP time (units) against arrival time (ns).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Slope {
     n: f64,
@@ -46,11 +46,11 @@ impl Slope {
         self.sxy += x * y;
     }
 
-    /// dy/dx, if defined.
+    /// Timestamp units per second, if defined.
     pub(crate) fn slope(&self) -> Option<f64> {
         let den = self.n * self.sxx - self.sx * self.sx;
         (self.n >= 2.0 && den.abs() > f64::EPSILON)
-            .then(|| (self.n * self.sxy - self.sx * self.sy) / den)
+            .then(|| (self.n * self.sxy - self.sx * self.sy) / den * 1e9)
     }
 }
 
@@ -65,6 +65,10 @@ pub(crate) struct TimingSample {
     pub event: bool,
     /// Extended (unwrapped) RTP timestamp, filled in by [`Timing::update`].
     pub ext_ts: i64,
+    /// Arrival since the stream's first packet (ns), filled in by [`Timing::update`].
+    pub since_first_ns: f64,
+    /// RTP time since the stream's first packet (units), filled in by [`Timing::update`].
+    pub since_first_units: f64,
 }
 
 /// Per-rate factors, so the per-packet path multiplies instead of dividing.
@@ -73,7 +77,7 @@ struct RateConsts {
     rate: u32,
     units_per_ns: f64,
     units_to_hist: f64,
-    ms_per_unit: f64,
+    ns_per_unit: f64,
 }
 
 impl RateConsts {
@@ -85,7 +89,7 @@ impl RateConsts {
                 rate,
                 units_per_ns: r / 1e9,
                 units_to_hist: 1e9 / r / HIST_UNIT_NS,
-                ms_per_unit: 1000.0 / r,
+                ns_per_unit: 1e9 / r,
             };
         }
         *self
@@ -100,16 +104,16 @@ pub(crate) struct Timing {
     gave_up: bool,
     ws: WiresharkStats,
     rfc: RfcJitter,
-    hist: Option<Histogram<u32>>,
-    above_hist: u64,
-    // Slope of extended RTP timestamp (units) against arrival (s), independent of the rate.
+    hist: JitterHistogram,
+    // Slope of extended RTP timestamp (units) against arrival, independent of the rate.
     slope: Slope,
     first: Option<(u64, i64)>,
     prev_ext_ts: i64,
-    transit_min_ms: f64,
-    transit_max_ms: f64,
-    /// Jitter-buffer depth (ms) against which late packets are counted (0: not counted).
-    late_buffer_ms: f64,
+    /// Relative transit (ns), lowest and highest.
+    transit_min_ns: f64,
+    transit_max_ns: f64,
+    /// Jitter-buffer depth (ns) against which late packets are counted (0: not counted).
+    late_buffer_ns: f64,
     /// Packets whose transit exceeded the lowest so far by more than the buffer depth.
     late: u64,
     /// Largest running RFC jitter (timestamp units) since the last interval was taken.
@@ -125,14 +129,13 @@ impl Timing {
             gave_up: false,
             ws: WiresharkStats::default(),
             rfc: RfcJitter::default(),
-            hist: Histogram::new_with_bounds(1, HIST_MAX, HIST_SIGFIG).ok(),
-            above_hist: 0,
+            hist: JitterHistogram::new(),
             slope: Slope::default(),
             first: None,
             prev_ext_ts: 0,
-            transit_min_ms: f64::INFINITY,
-            transit_max_ms: f64::NEG_INFINITY,
-            late_buffer_ms,
+            transit_min_ns: f64::INFINITY,
+            transit_max_ns: f64::NEG_INFINITY,
+            late_buffer_ns: late_buffer_ms * 1e6,
             late: 0,
             interval_max_jitter_units: 0.0,
         }
@@ -145,7 +148,7 @@ impl Timing {
     /// Accounts one packet.
     #[inline]
     pub(crate) fn update(&mut self, mut s: TimingSample) {
-        s.ext_ts = self.extend(s.arrival_ns, s.timestamp, !s.event);
+        self.extend(&mut s);
         match self.rate {
             Some((rate, _)) => self.apply(s, rate),
             None if self.gave_up => self.ws.update(ws_packet(s, None)),
@@ -216,22 +219,26 @@ impl Timing {
         }
     }
 
+    /// Unwraps the timestamp and places the packet relative to the stream's first, once for
+    /// the slope, the transit and any replay.
     #[inline]
-    fn extend(&mut self, arrival_ns: u64, timestamp: u32, on_slope: bool) -> i64 {
-        let ext = match self.first {
-            None => {
-                let ext = (1i64 << 32) + i64::from(timestamp);
-                self.first = Some((arrival_ns, ext));
-                ext
+    fn extend(&mut self, s: &mut TimingSample) {
+        let (t0, ts0) = match self.first {
+            Some(first) => {
+                s.ext_ts = unwrap_timestamp(self.prev_ext_ts, s.timestamp);
+                first
             }
-            Some(_) => unwrap_timestamp(self.prev_ext_ts, timestamp),
+            None => {
+                s.ext_ts = (1i64 << 32) + i64::from(s.timestamp);
+                *self.first.insert((s.arrival_ns, s.ext_ts))
+            }
         };
-        self.prev_ext_ts = ext;
-        if let (true, Some((t0, ts0))) = (on_slope, self.first) {
-            let x = (arrival_ns.wrapping_sub(t0) as i64) as f64 / 1e9;
-            self.slope.add(x, (ext - ts0) as f64);
+        self.prev_ext_ts = s.ext_ts;
+        s.since_first_ns = (s.arrival_ns.wrapping_sub(t0) as i64) as f64;
+        s.since_first_units = (s.ext_ts - ts0) as f64;
+        if !s.event {
+            self.slope.add(s.since_first_ns, s.since_first_units);
         }
-        ext
     }
 
     #[inline]
@@ -249,28 +256,16 @@ impl Timing {
             .max(self.rfc.timestamp_units());
         let j_units = self.rfc.timestamp_units() * c.units_to_hist;
         // Non-negative: adding a half and truncating rounds without a libm call.
-        let value = (j_units + 0.5) as u64;
-        match self.hist.as_mut() {
-            Some(h) if value <= HIST_MAX => {
-                let _ = h.record(value.max(1));
-            }
-            _ => self.above_hist += 1,
+        self.hist.record((j_units + 0.5) as u64);
+        let transit = s.since_first_ns - s.since_first_units * c.ns_per_unit;
+        // A packet is late for a fixed jitter buffer when it arrives more than the buffer
+        // depth after the earliest schedule seen so far (the lowest transit).
+        if transit < self.transit_min_ns {
+            self.transit_min_ns = transit;
+        } else if self.late_buffer_ns > 0.0 && transit - self.transit_min_ns > self.late_buffer_ns {
+            self.late += 1;
         }
-        if let Some((t0, ts0)) = self.first {
-            let arrival_ms = (s.arrival_ns.wrapping_sub(t0) as i64) as f64 / 1e6;
-            let rtp_ms = (s.ext_ts - ts0) as f64 * c.ms_per_unit;
-            let transit = arrival_ms - rtp_ms;
-            // A packet is late for a fixed jitter buffer when it arrives more than the buffer
-            // depth after the earliest schedule seen so far (the lowest transit).
-            if transit < self.transit_min_ms {
-                self.transit_min_ms = transit;
-            } else if self.late_buffer_ms > 0.0
-                && transit - self.transit_min_ms > self.late_buffer_ms
-            {
-                self.late += 1;
-            }
-            self.transit_max_ms = self.transit_max_ms.max(transit);
-        }
+        self.transit_max_ns = self.transit_max_ns.max(transit);
     }
 
     /// Packets late for the jitter buffer so far.
@@ -291,8 +286,9 @@ impl Timing {
 
     pub(crate) fn summary(&self) -> TimingSummary {
         let rate = self.rate.map(|r| r.0);
+        let hist = self.hist.settled();
         let pct = |q: f64| -> Option<f64> {
-            let h = self.hist.as_ref()?;
+            let h = hist.as_deref()?;
             (!h.is_empty()).then(|| h.value_at_quantile(q) as f64 * HIST_UNIT_NS / 1e6)
         };
         let ws_jitter = self.ws.jitter();
@@ -307,15 +303,15 @@ impl Timing {
             jitter_p50: pct(0.5),
             jitter_p90: pct(0.9),
             jitter_p99: pct(0.99),
-            jitter_above_histogram: self.above_hist,
+            jitter_above_histogram: self.hist.above,
             current_jitter_ms: rate.map(|r| self.rfc.millis(r)),
             measured_rate_hz: self.slope.slope(),
             drift_ppm: match (self.slope.slope(), rate) {
                 (Some(s), Some(r)) => Some((s / f64::from(r) - 1.0) * 1e6),
                 _ => None,
             },
-            delay_variation_ms: (self.transit_max_ms >= self.transit_min_ms)
-                .then_some(self.transit_max_ms - self.transit_min_ms),
+            delay_variation_ms: (self.transit_max_ns >= self.transit_min_ns)
+                .then_some((self.transit_max_ns - self.transit_min_ns) / 1e6),
         }
     }
 
@@ -323,12 +319,95 @@ impl Timing {
     pub(crate) fn heap_bytes(&self) -> usize {
         let hist = self
             .hist
+            .counts
             .as_ref()
             .map_or(0, |h| h.distinct_values() * core::mem::size_of::<u32>());
         hist + self
             .held
             .as_ref()
             .map_or(0, |h| h.capacity() * core::mem::size_of::<TimingSample>())
+    }
+}
+
+/// The distribution of the running RFC jitter, recorded in runs: the running jitter moves by a
+/// sixteenth of each deviation, so consecutive packets mostly fall in the same bucket. A run
+/// is counted in a register-resident field and written to the histogram when the bucket
+/// changes, which keeps the histogram's counts (a separate allocation, a cache miss among
+/// many streams) off most packets' path. Quantiles are the same as recording every value.
+#[derive(Debug, Clone)]
+struct JitterHistogram {
+    counts: Option<Histogram<u32>>,
+    /// The current run's bucket, `[lo, hi)` in histogram units (empty when no run).
+    lo: u64,
+    hi: u64,
+    run: u64,
+    /// Values above the histogram's bound: counted, not hidden.
+    above: u64,
+}
+
+impl JitterHistogram {
+    fn new() -> Self {
+        JitterHistogram {
+            counts: Histogram::new_with_bounds(1, HIST_MAX, HIST_SIGFIG).ok(),
+            lo: 0,
+            hi: 0,
+            run: 0,
+            above: 0,
+        }
+    }
+
+    #[inline]
+    fn record(&mut self, value: u64) {
+        let v = value.max(1);
+        if v >= self.lo && v < self.hi {
+            self.run += 1;
+        } else {
+            self.start_run(v);
+        }
+    }
+
+    #[cold]
+    fn start_run(&mut self, v: u64) {
+        self.flush();
+        match self.counts.as_ref() {
+            Some(h) if v <= HIST_MAX => {
+                self.lo = h.lowest_equivalent(v);
+                self.hi = h.next_non_equivalent(v).min(HIST_MAX + 1);
+                self.run = 1;
+            }
+            _ => {
+                self.above += 1;
+                (self.lo, self.hi) = (0, 0);
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some(h) = self.counts.as_mut() {
+            add_run(h, self.lo, self.run);
+        }
+        self.run = 0;
+    }
+
+    /// The counts including the open run.
+    fn settled(&self) -> Option<std::borrow::Cow<'_, Histogram<u32>>> {
+        let h = self.counts.as_ref()?;
+        if self.run == 0 {
+            return Some(std::borrow::Cow::Borrowed(h));
+        }
+        let mut h = h.clone();
+        add_run(&mut h, self.lo, self.run);
+        Some(std::borrow::Cow::Owned(h))
+    }
+}
+
+/// Records `run` values equivalent to `value` (in steps a `u32` count can take).
+fn add_run(h: &mut Histogram<u32>, value: u64, mut run: u64) {
+    while run > 0 {
+        let step = u32::try_from(run).unwrap_or(u32::MAX);
+        // A full bucket stays full rather than failing (values are in bounds: no error).
+        h.saturating_record_n(value, step);
+        run -= u64::from(step);
     }
 }
 
