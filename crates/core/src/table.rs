@@ -183,7 +183,7 @@ mod tests {
     fn removal_moves_the_last_stream_and_keeps_every_key_findable() {
         let mut t = StreamTable::new();
         for ssrc in 0..5 {
-            let (k, s) = stream(ssrc);
+            let (_, s) = stream(ssrc);
             t.insert(s);
         }
         let (k0, _) = stream(0);
