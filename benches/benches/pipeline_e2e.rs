@@ -1,6 +1,7 @@
 //! End-to-end pipeline throughput (in-memory pcap → detector → shards → merged report) over
-//! 1 k and 100 k G.711 streams with 1 and 2 workers, and the cost of moving one record
-//! through a bounded crossbeam channel in batches.
+//! 1 k and 100 k G.711 streams with 1 and 2 workers, both with every worker reading its own
+//! shard (`sharded`) and with one source thread dealing records over channels (`source`),
+//! and the cost of moving one record through a bounded crossbeam channel in batches.
 //!
 //! `cargo bench -p rtpscope-benches --bench pipeline_e2e`. The captures are also written to
 //! `/tmp/rtpscope-pipeline-{1k,100k}.pcap` for the tshark comparison in
@@ -10,7 +11,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use rtpscope::pipeline::{bench, channel_cost, synth_capture, PipelineConfig};
+use rtpscope::pipeline::{bench, channel_cost, synth_capture, PipelineConfig, Reading};
 
 const PACKETS: u64 = 1_000_000;
 
@@ -23,37 +24,46 @@ fn e2e(c: &mut Criterion) {
     for (name, streams) in [("1k", 1_000usize), ("100k", 100_000)] {
         let capture = synth_capture(streams, PACKETS, 1).expect("synth");
         let _ = std::fs::write(format!("/tmp/rtpscope-pipeline-{name}.pcap"), &capture);
-        let frames = bench(capture.clone(), &PipelineConfig::default())
-            .expect("run")
-            .frames;
+        let frames = bench(
+            capture.clone(),
+            &PipelineConfig::default(),
+            Reading::Sharded,
+        )
+        .expect("run")
+        .frames;
         group.throughput(Throughput::Elements(frames));
-        let mut rates = Vec::new();
-        for workers in [1usize, 2] {
-            let cfg = PipelineConfig {
-                workers,
-                ..PipelineConfig::default()
-            };
-            let mut best = 0f64;
-            group.bench_with_input(
-                BenchmarkId::new(format!("{name}_streams"), workers),
-                &cfg,
-                |b, cfg| {
-                    b.iter(|| {
-                        let r = bench(capture.clone(), cfg).expect("run");
-                        assert_eq!(r.dropped, 0);
-                        best = best.max(r.packets_per_sec);
-                        black_box(r.packets)
-                    })
-                },
+        for (label, reading) in [
+            ("sharded", Reading::Sharded),
+            ("source", Reading::SourceThread),
+        ] {
+            let mut rates = Vec::new();
+            for workers in [1usize, 2] {
+                let cfg = PipelineConfig {
+                    workers,
+                    ..PipelineConfig::default()
+                };
+                let mut best = 0f64;
+                group.bench_with_input(
+                    BenchmarkId::new(format!("{name}_streams_{label}"), workers),
+                    &cfg,
+                    |b, cfg| {
+                        b.iter(|| {
+                            let r = bench(capture.clone(), cfg, reading).expect("run");
+                            assert_eq!(r.dropped, 0);
+                            best = best.max(r.packets_per_sec);
+                            black_box(r.packets)
+                        })
+                    },
+                );
+                rates.push(best);
+            }
+            println!(
+                "{name} streams, {label}: best {:.2} M pkt/s with 1 worker, {:.2} M pkt/s with 2, scaling {:.2}x",
+                rates[0] / 1e6,
+                rates[1] / 1e6,
+                rates[1] / rates[0].max(1.0)
             );
-            rates.push(best);
         }
-        println!(
-            "{name} streams: best {:.2} M pkt/s with 1 worker, {:.2} M pkt/s with 2, scaling {:.2}x",
-            rates[0] / 1e6,
-            rates[1] / 1e6,
-            rates[1] / rates[0].max(1.0)
-        );
     }
     group.finish();
 }

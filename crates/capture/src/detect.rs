@@ -143,6 +143,23 @@ pub struct DetectorStats {
     pub rtcp: u64,
 }
 
+impl DetectorStats {
+    /// Adds the counts of a detector that saw other flows (one per shard).
+    pub fn add(&mut self, other: &DetectorStats) {
+        self.flows_tracked += other.flows_tracked;
+        self.flows_confirmed += other.flows_confirmed;
+        self.flows_rejected += other.flows_rejected;
+        self.flows_evicted += other.flows_evicted;
+        self.held_packets += other.held_packets;
+        self.held_bytes += other.held_bytes;
+        self.held_overflow += other.held_overflow;
+        self.held_discarded += other.held_discarded;
+        self.rtp += other.rtp;
+        self.released += other.released;
+        self.rtcp += other.rtcp;
+    }
+}
+
 /// What [`RtpDetector::finish`] did with flows still undecided at the end of input.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FinishReport {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use rtpscope::capture::CaptureReader;
 use rtpscope::core::Event;
-use rtpscope::pipeline::{Pipeline, PipelineEvent, Policy};
+use rtpscope::pipeline::{Pipeline, PipelineError, PipelineEvent, Policy};
 
 use crate::args::AnalyzeArgs;
 use crate::error::CliError;
@@ -33,15 +33,32 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
         // directly; a second buffer would copy every byte once more.
         (Box::new(file), size)
     };
-    let reader = CaptureReader::new(CountingRead::new(input, progress.clone()))
+    let reader = |input: Box<dyn Read + Send>, progress: Arc<SourceProgress>| {
+        CaptureReader::new(CountingRead::new(input, progress.clone()))
+            .map(|r| Tracked::new(r, progress))
+    };
+    let first = reader(input, progress.clone())
         .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
     let want_intervals = options.interval.is_some();
     let pipeline = config::pipeline(options, &thresholds, Policy::Block, want_intervals);
     let workers = pipeline.workers;
     let started = Instant::now();
-    let (handle, events) = Pipeline::builder()
-        .config(pipeline)
-        .spawn(Tracked::new(reader, progress.clone()))?;
+    let builder = Pipeline::builder().config(pipeline);
+    let (handle, events) = if workers > 1 && size.is_some() {
+        // A file can be read once per worker: each reads it and keeps its own shard, so
+        // every worker's core shares all the work (see `PipelineBuilder::spawn_sharded`).
+        // The first reader drives the progress bar.
+        let mut first = Some(first);
+        builder.spawn_sharded(|| match first.take() {
+            Some(r) => Ok(r),
+            None => {
+                let file = std::fs::File::open(&args.file).map_err(PipelineError::Reopen)?;
+                Ok(reader(Box::new(file), Arc::new(SourceProgress::default()))?)
+            }
+        })?
+    } else {
+        builder.spawn(first)?
+    };
     let bar = size
         .filter(|&s| s >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal())
         .map(progress_bar);

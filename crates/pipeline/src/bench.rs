@@ -33,18 +33,37 @@ pub struct BenchReport {
     pub report: FinalReport,
 }
 
+/// How the frames reach the workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// One source thread reads and deals records to the workers over channels
+    /// ([`PipelineBuilder::spawn`](crate::PipelineBuilder::spawn)): the only way for a live
+    /// interface.
+    SourceThread,
+    /// Every worker reads the input and keeps its own shard's flows
+    /// ([`PipelineBuilder::spawn_sharded`](crate::PipelineBuilder::spawn_sharded)).
+    Sharded,
+}
+
 /// Runs `capture` (pcap or pcapng bytes) through a pipeline configured by `config`, with
 /// events off, and measures it.
-pub fn bench(capture: Bytes, config: &PipelineConfig) -> Result<BenchReport, PipelineError> {
+pub fn bench(
+    capture: Bytes,
+    config: &PipelineConfig,
+    reading: Reading,
+) -> Result<BenchReport, PipelineError> {
     let start = Instant::now();
+    let builder = Pipeline::builder().config(PipelineConfig {
+        events: false,
+        ..config.clone()
+    });
     // Read in place: the capture is already in memory.
-    let reader = CaptureReader::new(InMemory(capture))?;
-    let (handle, _events) = Pipeline::builder()
-        .config(PipelineConfig {
-            events: false,
-            ..config.clone()
-        })
-        .spawn(reader)?;
+    let (handle, _events) = match reading {
+        Reading::SourceThread => builder.spawn(CaptureReader::new(InMemory(capture))?)?,
+        Reading::Sharded => {
+            builder.spawn_sharded(|| Ok(CaptureReader::new(InMemory(capture.clone()))?))?
+        }
+    };
     let report = handle.join()?;
     let elapsed = start.elapsed();
     let frames = report.source.capture.frames;

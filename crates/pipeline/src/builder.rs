@@ -15,7 +15,7 @@ use crate::handle::PipelineHandle;
 use crate::input::FrameSource;
 use crate::policy::Policy;
 use crate::report::{PipelineEvent, ShardCounters};
-use crate::source::SourceSetup;
+use crate::source::{SourceResult, SourceSetup, Target};
 use crate::worker::Worker;
 use crate::{collector, source, PipelineError};
 
@@ -163,6 +163,63 @@ impl PipelineBuilder {
         self,
         source: S,
     ) -> Result<(PipelineHandle, Receiver<PipelineEvent>), PipelineError> {
+        let (mut parts, stop) = self.parts()?;
+        let mut targets = Vec::with_capacity(parts.workers.len());
+        let mut threads = Vec::with_capacity(parts.workers.len());
+        for worker in parts.workers.drain(..) {
+            let (tx, rx) = bounded(parts.config.channel_capacity.max(1));
+            let shard = worker.shard;
+            let worker = Worker { data: rx, ..worker };
+            threads.push(
+                thread::Builder::new()
+                    .name(format!("rtpscope-worker-{shard}"))
+                    .spawn(move || worker.run())
+                    .map_err(PipelineError::Spawn)?,
+            );
+            targets.push(Target::Channel(tx));
+        }
+        let setup = parts.setup(targets, 0, &stop);
+        let source = thread::Builder::new()
+            .name("rtpscope-source".into())
+            .spawn(move || source::run(source, setup))
+            .map_err(PipelineError::Spawn)?;
+        Ok(parts.handle(stop, vec![source], threads))
+    }
+
+    /// Starts one thread per worker, each reading its own copy of the input (from `open`)
+    /// and analysing only the flows of its shard, plus the collector. For input that can be
+    /// read more than once (a file, a capture in memory): no source thread and no channel on
+    /// the packet path, so with N workers N cores share all the work, reading included.
+    /// Results equal [`spawn`](Self::spawn)'s with the same configuration (the detector's
+    /// bounds apply per shard, so a shard evicts only flows a single source would also have
+    /// had to evict).
+    pub fn spawn_sharded<S, F>(
+        self,
+        mut open: F,
+    ) -> Result<(PipelineHandle, Receiver<PipelineEvent>), PipelineError>
+    where
+        S: FrameSource + 'static,
+        F: FnMut() -> Result<S, PipelineError>,
+    {
+        let (mut parts, stop) = self.parts()?;
+        let shards = parts.workers.len();
+        let mut threads = Vec::with_capacity(shards);
+        for worker in parts.workers.drain(..).collect::<Vec<_>>() {
+            let source = open()?;
+            let shard = worker.shard;
+            let setup = parts.setup(vec![Target::Inline(Box::new(worker))], shard, &stop);
+            threads.push(
+                thread::Builder::new()
+                    .name(format!("rtpscope-shard-{shard}"))
+                    .spawn(move || source::run_sharded(source, setup, shard, shards))
+                    .map_err(PipelineError::Spawn)?,
+            );
+        }
+        Ok(parts.handle(stop, threads, Vec::new()))
+    }
+
+    /// The collector, the (not yet started) workers and what the sources share.
+    fn parts(self) -> Result<(Parts, Arc<AtomicBool>), PipelineError> {
         let cfg = self.config;
         let n = cfg.workers.max(1);
         let stop = self.stop.unwrap_or_default();
@@ -172,7 +229,6 @@ impl PipelineBuilder {
         // Every batch in flight fits in the pool: per shard the queue, one being analysed,
         // one being filled.
         let (pool_tx, pool_rx) = bounded(n * (cfg.channel_capacity + 2));
-
         let collector = {
             let counters = counters.clone();
             thread::Builder::new()
@@ -180,16 +236,15 @@ impl PipelineBuilder {
                 .spawn(move || collector::run(collect_rx, event_tx, counters))
                 .map_err(PipelineError::Spawn)?
         };
-        let mut senders = Vec::with_capacity(n);
         let mut controls = Vec::with_capacity(n);
         let mut workers = Vec::with_capacity(n);
         for shard in 0..n {
-            let (tx, rx) = bounded(cfg.channel_capacity.max(1));
             let (ctl_tx, ctl_rx) = bounded(4);
-            let worker = Worker {
+            workers.push(Worker {
                 shard,
                 analyzer: Analyzer::new(cfg.analyzer.clone()),
-                data: rx,
+                // Replaced by the channel of a threaded worker; an inline one has none.
+                data: crossbeam_channel::never(),
                 control: ctl_rx,
                 pool: pool_tx.clone(),
                 out: collect_tx.clone(),
@@ -197,34 +252,72 @@ impl PipelineBuilder {
                 counters: counters.clone(),
                 datagrams: 0,
                 latest: Timestamp::ZERO,
-            };
-            let handle = thread::Builder::new()
-                .name(format!("rtpscope-worker-{shard}"))
-                .spawn(move || worker.run())
-                .map_err(PipelineError::Spawn)?;
-            senders.push(tx);
+            });
             controls.push(ctl_tx);
-            workers.push(handle);
         }
-        drop(collect_tx);
-        let setup = SourceSetup {
-            detector: RtpDetector::new(cfg.detector.clone()),
-            senders,
+        let parts = Parts {
+            config: cfg,
+            counters,
             pool: pool_rx,
-            counters: counters.clone(),
+            controls,
+            workers,
+            collector,
+            events: event_rx,
+        };
+        Ok((parts, stop))
+    }
+}
+
+/// What `spawn` and `spawn_sharded` share.
+struct Parts {
+    config: PipelineConfig,
+    counters: Arc<[ShardCounters]>,
+    pool: Receiver<Vec<crate::record::Record>>,
+    controls: Vec<crossbeam_channel::Sender<crate::record::Control>>,
+    workers: Vec<Worker>,
+    collector: thread::JoinHandle<Vec<Option<rtpscope_core::AnalysisReport>>>,
+    events: Receiver<PipelineEvent>,
+}
+
+impl Parts {
+    fn setup(
+        &self,
+        targets: Vec<Target>,
+        first_shard: usize,
+        stop: &Arc<AtomicBool>,
+    ) -> SourceSetup {
+        let cfg = &self.config;
+        SourceSetup {
+            detector: RtpDetector::new(cfg.detector.clone()),
+            targets,
+            first_shard,
+            pool: self.pool.clone(),
+            counters: self.counters.clone(),
             policy: cfg.policy,
             batch_size: cfg.batch_size,
             flush_every: cfg.flush_every,
             snapshot_every: cfg.snapshot_every,
             stop: stop.clone(),
-        };
-        let source = thread::Builder::new()
-            .name("rtpscope-source".into())
-            .spawn(move || source::run(source, setup))
-            .map_err(PipelineError::Spawn)?;
-        Ok((
-            PipelineHandle::new(stop, controls, counters, source, workers, collector),
-            event_rx,
-        ))
+        }
+    }
+
+    fn handle(
+        self,
+        stop: Arc<AtomicBool>,
+        sources: Vec<thread::JoinHandle<SourceResult>>,
+        workers: Vec<thread::JoinHandle<()>>,
+    ) -> (PipelineHandle, Receiver<PipelineEvent>) {
+        // Only the workers hold the collector's sender now: it ends when they have reported.
+        (
+            PipelineHandle::new(
+                stop,
+                self.controls,
+                self.counters,
+                sources,
+                workers,
+                self.collector,
+            ),
+            self.events,
+        )
     }
 }

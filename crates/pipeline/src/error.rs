@@ -15,6 +15,8 @@ pub enum PipelineError {
     ThreadPanicked(&'static str),
     /// A synthetic capture could not be generated.
     Synth(std::io::Error),
+    /// The input could not be opened again for another shard's reader.
+    Reopen(std::io::Error),
 }
 
 impl core::fmt::Display for PipelineError {
@@ -24,6 +26,7 @@ impl core::fmt::Display for PipelineError {
             PipelineError::Spawn(e) => write!(f, "cannot start pipeline thread: {e}"),
             PipelineError::ThreadPanicked(which) => write!(f, "pipeline {which} thread panicked"),
             PipelineError::Synth(e) => write!(f, "cannot generate synthetic capture: {e}"),
+            PipelineError::Reopen(e) => write!(f, "cannot open the input for a shard: {e}"),
         }
     }
 }
@@ -32,7 +35,7 @@ impl std::error::Error for PipelineError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             PipelineError::Capture(e) => Some(e),
-            PipelineError::Spawn(e) | PipelineError::Synth(e) => Some(e),
+            PipelineError::Spawn(e) | PipelineError::Synth(e) | PipelineError::Reopen(e) => Some(e),
             PipelineError::ThreadPanicked(_) => None,
         }
     }

@@ -20,7 +20,8 @@ pub struct PipelineHandle {
     stop: Arc<AtomicBool>,
     controls: Vec<Sender<Control>>,
     counters: Arc<[ShardCounters]>,
-    source: Option<JoinHandle<SourceResult>>,
+    /// The source thread, or one reading thread per shard.
+    sources: Vec<JoinHandle<SourceResult>>,
     workers: Vec<JoinHandle<()>>,
     collector: Option<JoinHandle<Vec<Option<AnalysisReport>>>>,
 }
@@ -30,7 +31,7 @@ impl PipelineHandle {
         stop: Arc<AtomicBool>,
         controls: Vec<Sender<Control>>,
         counters: Arc<[ShardCounters]>,
-        source: JoinHandle<SourceResult>,
+        sources: Vec<JoinHandle<SourceResult>>,
         workers: Vec<JoinHandle<()>>,
         collector: JoinHandle<Vec<Option<AnalysisReport>>>,
     ) -> Self {
@@ -38,7 +39,7 @@ impl PipelineHandle {
             stop,
             controls,
             counters,
-            source: Some(source),
+            sources,
             workers,
             collector: Some(collector),
         }
@@ -86,12 +87,12 @@ impl PipelineHandle {
 
     /// Waits for the end of input (or a stop), then returns the complete, merged result.
     pub fn join(mut self) -> Result<FinalReport, PipelineError> {
-        let source = self.source.take().map(|h| h.join());
+        let sources: Vec<_> = self.sources.drain(..).map(|h| h.join()).collect();
         let workers: Vec<_> = self.workers.drain(..).map(|h| h.join()).collect();
         let collector = self.collector.take().map(|h| h.join());
-        let source = match source {
-            Some(Ok(s)) => s,
-            _ => return Err(PipelineError::ThreadPanicked("source")),
+        let sources: Result<Vec<SourceResult>, _> = sources.into_iter().collect();
+        let Some(source) = sources.ok().and_then(SourceResult::combine) else {
+            return Err(PipelineError::ThreadPanicked("source"));
         };
         if workers.iter().any(|w| w.is_err()) {
             return Err(PipelineError::ThreadPanicked("worker"));
@@ -115,7 +116,7 @@ impl PipelineHandle {
 
 impl Drop for PipelineHandle {
     fn drop(&mut self) {
-        if self.source.is_some() {
+        if !self.sources.is_empty() {
             self.stop();
         }
     }

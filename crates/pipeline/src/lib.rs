@@ -16,6 +16,12 @@
 //! report merges every shard's ([`merge_reports`]) and, for streams, equals what one
 //! [`rtpscope_core::Analyzer`] fed the same datagrams reports.
 //!
+//! Input that can be read more than once (a file, a capture in memory) can instead be read
+//! by every worker ([`PipelineBuilder::spawn_sharded`]): each reads all frames, keeps its own
+//! shard's flows and every SIP message, and analyses them inline, so there is no source
+//! thread and no channel on the packet path and N workers use N cores for all of the work.
+//! The results are the same as with a source thread.
+//!
 //! ```
 //! use rtpscope_capture::{synth, CaptureReader, PcapWriter};
 //! use rtpscope_pipeline::{Pipeline, Policy};
@@ -54,7 +60,7 @@ mod worker;
 
 use std::path::Path;
 
-pub use bench::{bench, channel_cost, synth_capture, BenchReport};
+pub use bench::{bench, channel_cost, synth_capture, BenchReport, Reading};
 pub use builder::{Pipeline, PipelineBuilder, PipelineConfig};
 pub use error::PipelineError;
 pub use handle::PipelineHandle;

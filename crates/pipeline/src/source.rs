@@ -20,6 +20,7 @@ use crate::policy::{Delivery, Policy};
 use crate::record::{Batch, Record, ToWorker};
 use crate::report::{ShardCounters, SipHints, SourceCounters};
 use crate::shard::shard_of;
+use crate::worker::Worker;
 
 /// SDP endpoints re-examined after each SIP message, for re-INVITEs that change a mapping.
 const SDP_RESCAN: usize = 64;
@@ -33,11 +34,57 @@ pub(crate) struct SourceResult {
     pub sip: SipHints,
 }
 
+impl SourceResult {
+    /// One result from the sources' results. Sharded readers each read every frame, so the
+    /// capture counters and SIP knowledge are the first one's; flows, and with them the
+    /// detector's and the per-flow counts, are split between them, so those add up.
+    pub(crate) fn combine(results: Vec<SourceResult>) -> Option<SourceResult> {
+        let mut results = results.into_iter();
+        let mut first = results.next()?;
+        for r in results {
+            let (a, b) = (&mut first.counters, r.counters);
+            a.detector.add(&b.detector);
+            a.unconfirmed_dropped += b.unconfirmed_dropped;
+            a.sip_messages += b.sip_messages;
+            a.other_udp += b.other_udp;
+            a.stopped |= b.stopped;
+            a.error = a.error.take().or(b.error);
+        }
+        Some(first)
+    }
+}
+
+/// Where a shard's records go.
+#[derive(Debug)]
+pub(crate) enum Target {
+    /// To a worker thread over its bounded channel.
+    Channel(Sender<ToWorker>),
+    /// Straight into a worker that runs in this thread (sharded reading).
+    Inline(Box<Worker>),
+    /// Finished.
+    Done,
+}
+
+impl Target {
+    fn deliver(&mut self, policy: Policy, msg: ToWorker) -> Delivery<ToWorker> {
+        match self {
+            Target::Channel(tx) => policy.deliver(tx, msg),
+            Target::Inline(worker) => {
+                worker.handle(msg);
+                Delivery::Sent
+            }
+            Target::Done => Delivery::Gone(msg),
+        }
+    }
+}
+
 /// Settings the source needs.
 #[derive(Debug)]
 pub(crate) struct SourceSetup {
     pub detector: RtpDetector,
-    pub senders: Vec<Sender<ToWorker>>,
+    pub targets: Vec<Target>,
+    /// The shard of the first target (non-zero when this thread reads for one shard).
+    pub first_shard: usize,
     pub pool: Receiver<Vec<Record>>,
     pub counters: Arc<[ShardCounters]>,
     pub policy: Policy,
@@ -50,7 +97,7 @@ pub(crate) struct SourceSetup {
 /// One shard's outgoing side.
 #[derive(Debug)]
 struct Outbox {
-    tx: Sender<ToWorker>,
+    target: Target,
     records: Vec<Record>,
     /// Packets (not control records) in `records`.
     packets: u64,
@@ -61,6 +108,7 @@ struct Dealer {
     detector: RtpDetector,
     sip: SipTracker,
     shards: Vec<Outbox>,
+    first_shard: usize,
     pool: Receiver<Vec<Record>>,
     counters: Arc<[ShardCounters]>,
     policy: Policy,
@@ -102,14 +150,59 @@ pub(crate) fn run<S: FrameSource>(mut source: S, setup: SourceSetup) -> SourceRe
     d.finish()
 }
 
+/// Frames between checks for snapshot requests when the worker runs in the reader's thread.
+const CONTROL_EVERY: u32 = 1024;
+
+/// Sharded reading: this thread reads the whole input itself but analyses only the flows of
+/// shard `shard` of `shards` (its one target is that shard's worker, run inline). Every
+/// shard reads the same frames, so each sees capture time advance exactly as a single source
+/// would, and each sees every SIP message (SIP starts with a letter, RTP and RTCP never do),
+/// so payload types and hints are learnt everywhere in capture order. Frames of other
+/// shards are otherwise skipped after the decapsulation that finds their flow.
+pub(crate) fn run_sharded<S: FrameSource>(
+    mut source: S,
+    setup: SourceSetup,
+    shard: usize,
+    shards: usize,
+) -> SourceResult {
+    let stop = setup.stop.clone();
+    let mut d = Dealer::new(setup);
+    let mut until_control = CONTROL_EVERY;
+    loop {
+        if stop.load(Relaxed) {
+            d.out.stopped = true;
+            break;
+        }
+        until_control -= 1;
+        if until_control == 0 {
+            until_control = CONTROL_EVERY;
+            d.poll_controls();
+        }
+        match source.poll_frame() {
+            Ok(Poll::Frame(f)) if shard_of(&f.flow, shards) == shard => {
+                d.frame(f.ts, f.flow, f.payload)
+            }
+            Ok(Poll::Frame(f)) => d.foreign(f.ts, f.flow, f.payload),
+            Ok(Poll::Idle) => d.flush_all(false, d.policy),
+            Ok(Poll::End) => break,
+            Err(e) => {
+                d.out.error = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    d.out.capture = source.drop_counters();
+    d.finish()
+}
+
 impl Dealer {
     fn new(s: SourceSetup) -> Self {
         let batch_size = s.batch_size.max(1);
         let shards = s
-            .senders
+            .targets
             .into_iter()
-            .map(|tx| Outbox {
-                tx,
+            .map(|target| Outbox {
+                target,
                 records: Vec::with_capacity(batch_size),
                 packets: 0,
             })
@@ -118,6 +211,7 @@ impl Dealer {
             detector: s.detector,
             sip: SipTracker::new(),
             shards,
+            first_shard: s.first_shard,
             pool: s.pool,
             counters: s.counters,
             policy: s.policy,
@@ -156,6 +250,7 @@ impl Dealer {
             Verdict::Pending => {}
             Verdict::NotRtp => {
                 if self.sip.observe(ts, flow, payload) {
+                    self.out.sip_messages += 1;
                     self.learn_from_sdp();
                 } else {
                     self.out.other_udp += 1;
@@ -163,6 +258,26 @@ impl Dealer {
             }
         }
         self.tick();
+    }
+
+    /// A frame of a flow another shard owns: only its time and, if it is SIP, what it says.
+    fn foreign(&mut self, ts: Timestamp, flow: Flow, payload: &[u8]) {
+        self.latest = self.latest.max(ts);
+        let maybe_sip = payload.first().is_some_and(u8::is_ascii_alphabetic);
+        if maybe_sip && self.sip.observe(ts, flow, payload) {
+            // Learnt here too, but counted by the shard that owns the signalling flow.
+            self.learn_from_sdp();
+        }
+        self.tick();
+    }
+
+    /// Answers snapshot requests of workers that run in this thread.
+    fn poll_controls(&mut self) {
+        for out in &mut self.shards {
+            if let Target::Inline(worker) = &mut out.target {
+                worker.poll_control();
+            }
+        }
     }
 
     fn rtp(&mut self, now: Timestamp, flow: Flow, payload: &[u8]) {
@@ -212,11 +327,14 @@ impl Dealer {
         }
         let packets = std::mem::take(&mut out.packets);
         let records = std::mem::take(&mut out.records);
-        let counters = self.counters.get(shard);
+        let counters = self.counters.get(shard + self.first_shard);
         if let Some(c) = counters {
             c.dispatched.fetch_add(packets, Relaxed);
         }
-        match policy.deliver(&out.tx, ToWorker::Batch(Batch { records, time })) {
+        match out
+            .target
+            .deliver(policy, ToWorker::Batch(Batch { records, time }))
+        {
             Delivery::Sent => {
                 out.records = self
                     .pool
@@ -257,11 +375,11 @@ impl Dealer {
                 self.flush_all(false, self.policy);
                 let seq = self.snapshot_seq;
                 self.snapshot_seq += 1;
-                for out in &self.shards {
+                for out in &mut self.shards {
                     // A mark that does not fit is skipped like a batch; the collector copes.
-                    let _ = self
-                        .policy
-                        .deliver(&out.tx, ToWorker::Snapshot { seq, time: now });
+                    let _ = out
+                        .target
+                        .deliver(self.policy, ToWorker::Snapshot { seq, time: now });
                 }
                 self.next_snapshot = Some(now + every);
             }
@@ -270,7 +388,6 @@ impl Dealer {
 
     /// Turns new or changed SDP payload mappings into `Learn` records for every shard.
     fn learn_from_sdp(&mut self) {
-        self.out.sip_messages += 1;
         let media = self.sip.media();
         let from = self.media_seen.min(media.len().saturating_sub(SDP_RESCAN));
         let mut learnt = Vec::new();
@@ -317,8 +434,17 @@ impl Dealer {
             self.rtp(h.ts, h.flow, &h.payload);
         }
         self.flush_all(false, Policy::Block);
-        for out in &self.shards {
-            let _ = out.tx.send(ToWorker::Finish { time: self.latest });
+        for out in &mut self.shards {
+            match std::mem::replace(&mut out.target, Target::Done) {
+                Target::Channel(tx) => {
+                    let _ = tx.send(ToWorker::Finish { time: self.latest });
+                }
+                Target::Inline(mut worker) => {
+                    worker.handle(ToWorker::Finish { time: self.latest });
+                    worker.finish();
+                }
+                Target::Done => {}
+            }
         }
         self.out.detector = self.detector.stats();
         SourceResult {

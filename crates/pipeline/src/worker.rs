@@ -35,29 +35,64 @@ impl Worker {
         loop {
             select! {
                 recv(self.data) -> msg => match msg {
-                    Ok(ToWorker::Batch(batch)) => self.batch(batch),
-                    Ok(ToWorker::Snapshot { seq, time }) => {
-                        self.advance(time);
-                        let report = self.report();
-                        // Blocking: the collector never blocks, and a part must not be lost.
-                        let _ = self.out.send(Collected::Part { seq, shard: self.shard, report });
-                    }
-                    Ok(ToWorker::Finish { time }) => {
-                        self.advance(time);
-                        break;
+                    Ok(msg) => {
+                        if !self.handle(msg) {
+                            break;
+                        }
                     }
                     // The source is gone without a goodbye: finish with what arrived.
                     Err(_) => break,
                 },
                 recv(control) -> msg => match msg {
-                    Ok(Control::Snapshot(reply)) => {
-                        let _ = reply.send((self.shard, self.report()));
-                    }
+                    Ok(request) => self.control(request),
                     // The handle is gone: stop listening, or this arm would spin.
                     Err(_) => control = never(),
                 },
             }
         }
+        self.finish();
+    }
+
+    /// Handles one message in capture order; `false` once the input has ended.
+    pub(crate) fn handle(&mut self, msg: ToWorker) -> bool {
+        match msg {
+            ToWorker::Batch(batch) => self.batch(batch),
+            ToWorker::Snapshot { seq, time } => {
+                self.advance(time);
+                let report = self.report();
+                // Blocking: the collector never blocks, and a part must not be lost.
+                let _ = self.out.send(Collected::Part {
+                    seq,
+                    shard: self.shard,
+                    report,
+                });
+            }
+            ToWorker::Finish { time } => {
+                self.advance(time);
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Answers out-of-band requests waiting on the control channel (for a worker that runs
+    /// inside its own reader's loop and so cannot block on them).
+    pub(crate) fn poll_control(&mut self) {
+        while let Ok(request) = self.control.try_recv() {
+            self.control(request);
+        }
+    }
+
+    fn control(&mut self, request: Control) {
+        match request {
+            Control::Snapshot(reply) => {
+                let _ = reply.send((self.shard, self.report()));
+            }
+        }
+    }
+
+    /// Ends every stream and sends the final report.
+    pub(crate) fn finish(mut self) {
         self.analyzer.finish();
         self.drain_events();
         let report = self.report();

@@ -7,31 +7,41 @@ use std::io::Cursor;
 use common::{assert_same, captures_in, impaired_capture, reference};
 use proptest::prelude::*;
 use rtpscope_capture::CaptureReader;
-use rtpscope_pipeline::{FinalReport, Pipeline, PipelineConfig};
+use rtpscope_pipeline::{FinalReport, Pipeline, PipelineConfig, Reading};
 
-fn run(capture: &[u8], cfg: &PipelineConfig, workers: usize) -> FinalReport {
-    let reader = CaptureReader::new(Cursor::new(capture.to_vec())).expect("capture");
-    let (handle, _events) = Pipeline::builder()
-        .config(PipelineConfig {
-            workers,
-            ..cfg.clone()
-        })
-        .spawn(reader)
-        .expect("spawn");
+fn run(capture: &[u8], cfg: &PipelineConfig, workers: usize, reading: Reading) -> FinalReport {
+    let reader = || CaptureReader::new(Cursor::new(capture.to_vec()));
+    let builder = Pipeline::builder().config(PipelineConfig {
+        workers,
+        ..cfg.clone()
+    });
+    let (handle, _events) = match reading {
+        Reading::SourceThread => builder.spawn(reader().expect("capture")),
+        Reading::Sharded => builder.spawn_sharded(|| Ok(reader()?)),
+    }
+    .expect("spawn");
     handle.join().expect("join")
 }
 
-fn check(capture: &[u8], cfg: &PipelineConfig, what: &str) {
+/// Both ways of reading, with 1 to `max_workers` workers, equal the plain analyzer, and
+/// count the capture the same way.
+fn check_all(capture: &[u8], cfg: &PipelineConfig, max_workers: usize, what: &str) {
     let expected = reference(capture, cfg);
-    for workers in [1, 2, 3, 4] {
-        let got = run(capture, cfg, workers);
-        assert_eq!(got.dropped(), 0, "{what}");
-        assert_same(
-            &expected,
-            &got.report,
-            &format!("{what}, {workers} workers"),
-        );
+    let base = run(capture, cfg, 1, Reading::SourceThread);
+    for reading in [Reading::SourceThread, Reading::Sharded] {
+        for workers in 1..=max_workers {
+            let got = run(capture, cfg, workers, reading);
+            let what = format!("{what}, {reading:?}, {workers} workers");
+            assert_eq!(got.dropped(), 0, "{what}");
+            assert_same(&expected, &got.report, &what);
+            assert_eq!(got.source, base.source, "{what}: source counters");
+            assert_eq!(got.sip, base.sip, "{what}: SIP");
+        }
     }
+}
+
+fn check(capture: &[u8], cfg: &PipelineConfig, what: &str) {
+    check_all(capture, cfg, 4, what);
 }
 
 #[test]
@@ -84,19 +94,11 @@ fn reference_captures() {
     let cfg = PipelineConfig::default();
     for path in files {
         let bytes = std::fs::read(&path).expect("read");
-        let expected = reference(&bytes, &cfg);
-        for workers in [1, 2, 3] {
-            let got = run(&bytes, &cfg, workers);
-            assert_same(
-                &expected,
-                &got.report,
-                &format!("{}, {workers} workers", path.display()),
-            );
-        }
+        check_all(&bytes, &cfg, 3, &path.display().to_string());
         println!(
-            "{}: {} streams agree",
+            "{}: {} streams agree (source thread and sharded reading, 1-3 workers)",
             path.display(),
-            expected.streams.len()
+            reference(&bytes, &cfg).streams.len()
         );
     }
 }
@@ -108,7 +110,9 @@ proptest! {
         let capture = impaired_capture(seed, calls, 2);
         let cfg = PipelineConfig { batch_size: batch, ..PipelineConfig::default() };
         let expected = reference(&capture, &cfg);
-        let got = run(&capture, &cfg, workers);
-        assert_same(&expected, &got.report, &format!("seed {seed}, {calls} calls, {workers} workers, batch {batch}"));
+        for reading in [Reading::SourceThread, Reading::Sharded] {
+            let got = run(&capture, &cfg, workers, reading);
+            assert_same(&expected, &got.report, &format!("seed {seed}, {calls} calls, {workers} workers, batch {batch}, {reading:?}"));
+        }
     }
 }

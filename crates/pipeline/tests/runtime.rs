@@ -98,6 +98,28 @@ fn stop_flushes_everything_and_every_packet_is_accounted() {
 }
 
 #[test]
+fn sharded_readers_answer_snapshots_and_stop() {
+    let (handle, _events) = Pipeline::builder()
+        .workers(2)
+        .events(false)
+        .spawn_sharded(|| Ok(Endless::new(50)))
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(300));
+    // Each shard answers between frames, with its own flows only.
+    let snap = handle.snapshot();
+    assert!(snap.report.counters.rtp_packets > 1000);
+    assert!(!snap.report.streams.is_empty() && snap.report.streams.len() <= 50);
+    handle.stop();
+    let done = handle.join().expect("join");
+    assert!(done.source.stopped);
+    assert_eq!(done.dropped(), 0);
+    assert_eq!(done.report.streams.len(), 50);
+    let dispatched: u64 = done.drops.iter().map(|d| d.dispatched).sum();
+    let analysed = done.report.counters.rtp_packets + done.report.counters.rtcp_packets;
+    assert_eq!(dispatched, analysed);
+}
+
+#[test]
 fn drop_newest_counts_what_a_slow_shard_loses() {
     // One-record batches into one-slot queues: the source outruns the worker.
     let capture = impaired_capture(3, 40, 4);
@@ -174,7 +196,8 @@ fn run_file_and_bench() {
     );
 
     let bytes = rtpscope_pipeline::synth_capture(20, 2_000, 1).expect("synth");
-    let b = rtpscope_pipeline::bench(bytes, &cfg).expect("bench");
+    let b = rtpscope_pipeline::bench(bytes, &cfg, rtpscope_pipeline::Reading::SourceThread)
+        .expect("bench");
     assert_eq!(b.streams, 20);
     assert!(b.packets >= 1_900 && b.packets_per_sec > 0.0, "{b:?}");
 }
