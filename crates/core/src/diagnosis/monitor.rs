@@ -12,7 +12,7 @@
 
 use foldhash::{HashMap, HashMapExt};
 
-use rtpscope_wire::{Flow, Timestamp};
+use rtpscope_wire::{PackedFlow, Timestamp};
 
 use crate::report::{IntervalReport, LatencyMethod, StreamKey};
 
@@ -129,7 +129,9 @@ pub struct Monitor {
     t: Thresholds,
     max_streams: usize,
     streams: HashMap<u64, Watched>,
-    by_flow: HashMap<Flow, u64>,
+    by_flow: HashMap<PackedFlow, u64>,
+    /// Watched streams per SSRC, so an RTCP leg or a stream's end is checked in O(1).
+    ssrcs: HashMap<u32, u32>,
     /// Latest RTCP leg (ms) per source SSRC.
     legs: HashMap<u32, f64>,
     unwatched: u64,
@@ -143,6 +145,7 @@ impl Monitor {
             max_streams,
             streams: HashMap::new(),
             by_flow: HashMap::new(),
+            ssrcs: HashMap::new(),
             legs: HashMap::new(),
             unwatched: 0,
         }
@@ -165,7 +168,7 @@ impl Monitor {
 
     /// An RTCP round-trip sample (one leg on `source`), for the delay rule.
     pub fn handle_round_trip(&mut self, source: u32, rtt_ms: f64) {
-        let watched = self.streams.values().any(|w| w.key.ssrc == source);
+        let watched = self.ssrcs.contains_key(&source);
         if watched && rtt_ms.is_finite() && rtt_ms >= 0.0 {
             self.legs.insert(source, rtt_ms);
         }
@@ -179,16 +182,18 @@ impl Monitor {
                 return Vec::new();
             }
             self.streams.insert(r.id, Watched::new(r.id, r.key));
-            self.by_flow.insert(r.key.flow, r.id);
+            self.by_flow.insert(r.key.flow.packed(), r.id);
+            *self.ssrcs.entry(r.key.ssrc).or_default() += 1;
         }
-        let one_way_ms = self.one_way_ms(r.key);
-        let reverse_active = self
+        let reverse = self
             .by_flow
-            .get(&r.key.flow.reversed())
-            .and_then(|id| self.streams.get(id))
+            .get(&r.key.flow.reversed().packed())
+            .and_then(|id| self.streams.get(id));
+        let one_way_ms = self.one_way_ms(r.key, reverse);
+        let reverse_active = reverse
             .and_then(|w| w.last_active_end)
             .is_some_and(|e| e >= r.start);
-        let t = self.t.clone();
+        let t = &self.t;
         let Some(w) = self.streams.get_mut(&r.id) else {
             return Vec::new();
         };
@@ -254,11 +259,16 @@ impl Monitor {
         let Some(w) = self.streams.remove(&id) else {
             return Vec::new();
         };
-        if self.by_flow.get(&w.key.flow) == Some(&id) {
-            self.by_flow.remove(&w.key.flow);
+        let flow = w.key.flow.packed();
+        if self.by_flow.get(&flow) == Some(&id) {
+            self.by_flow.remove(&flow);
         }
-        if !self.streams.values().any(|o| o.key.ssrc == w.key.ssrc) {
-            self.legs.remove(&w.key.ssrc);
+        if let Some(n) = self.ssrcs.get_mut(&w.key.ssrc) {
+            *n -= 1;
+            if *n == 0 {
+                self.ssrcs.remove(&w.key.ssrc);
+                self.legs.remove(&w.key.ssrc);
+            }
         }
         w.active
             .into_iter()
@@ -277,14 +287,9 @@ impl Monitor {
     }
 
     /// Half the sum of the legs on this stream's SSRC and the reverse stream's SSRC.
-    fn one_way_ms(&self, key: StreamKey) -> Option<f64> {
+    fn one_way_ms(&self, key: StreamKey, reverse: Option<&Watched>) -> Option<f64> {
         let own = self.legs.get(&key.ssrc).copied();
-        let reverse = self
-            .by_flow
-            .get(&key.flow.reversed())
-            .and_then(|id| self.streams.get(id))
-            .and_then(|w| self.legs.get(&w.key.ssrc))
-            .copied();
+        let reverse = reverse.and_then(|w| self.legs.get(&w.key.ssrc)).copied();
         match (own, reverse) {
             (None, None) => None,
             (a, b) => Some((a.unwrap_or(0.0) + b.unwrap_or(0.0)) / 2.0),

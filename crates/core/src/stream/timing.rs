@@ -317,11 +317,10 @@ impl Timing {
 
     /// Approximate heap bytes held (for the memory benchmark).
     pub(crate) fn heap_bytes(&self) -> usize {
-        let hist = self
-            .hist
-            .counts
-            .as_ref()
-            .map_or(0, |h| h.distinct_values() * core::mem::size_of::<u32>());
+        let hist = self.hist.counts.as_ref().map_or(0, |h| {
+            core::mem::size_of::<Histogram<u32>>()
+                + h.distinct_values() * core::mem::size_of::<u32>()
+        });
         hist + self
             .held
             .as_ref()
@@ -336,7 +335,8 @@ impl Timing {
 /// many streams) off most packets' path. Quantiles are the same as recording every value.
 #[derive(Debug, Clone)]
 struct JitterHistogram {
-    counts: Option<Histogram<u32>>,
+    /// Boxed: the histogram's own fields are as cold as its counts.
+    counts: Option<Box<Histogram<u32>>>,
     /// The current run's bucket, `[lo, hi)` in histogram units (empty when no run).
     lo: u64,
     hi: u64,
@@ -348,7 +348,9 @@ struct JitterHistogram {
 impl JitterHistogram {
     fn new() -> Self {
         JitterHistogram {
-            counts: Histogram::new_with_bounds(1, HIST_MAX, HIST_SIGFIG).ok(),
+            counts: Histogram::new_with_bounds(1, HIST_MAX, HIST_SIGFIG)
+                .ok()
+                .map(Box::new),
             lo: 0,
             hi: 0,
             run: 0,
@@ -391,7 +393,7 @@ impl JitterHistogram {
 
     /// The counts including the open run.
     fn settled(&self) -> Option<std::borrow::Cow<'_, Histogram<u32>>> {
-        let h = self.counts.as_ref()?;
+        let h: &Histogram<u32> = self.counts.as_ref()?;
         if self.run == 0 {
             return Some(std::borrow::Cow::Borrowed(h));
         }
