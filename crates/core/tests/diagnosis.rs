@@ -747,3 +747,55 @@ fn shared_captures_get_the_symptom_their_impairment_implies() {
         }
     }
 }
+
+mod fast_path {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One interval of one of two streams (the second is the reverse direction, so the
+    /// one-way and delay rules have something to pair with).
+    fn report(i: u64, reverse: bool, s: (u8, u8, u8, bool, bool)) -> IntervalReport {
+        let (loss, jitter, late, quiet, silent) = s;
+        let mut r = interval(i, f64::from(loss) * 0.5, f64::from(jitter) * 4.0);
+        if reverse {
+            r.id = 1;
+            r.key = StreamKey {
+                flow: flow(B, A),
+                ssrc: 2,
+            };
+        }
+        r.packets = if quiet { 0 } else { 50 };
+        r.late_for_buffer = u64::from(late);
+        r.silent_packets = if silent { r.packets } else { 0 };
+        r.mos_lq = Some(4.4 - f64::from(loss) * 0.3);
+        r
+    }
+
+    proptest! {
+        /// Skipping the rules on calm windows changes nothing: same events, same order.
+        #[test]
+        fn equals_full_evaluation(
+            seq in prop::collection::vec(
+                (0u8..4, 0u8..12, 0u8..3, prop::bool::weighted(0.1), prop::bool::weighted(0.1)),
+                1..80,
+            ),
+            rtt in prop::option::of(0.0f64..900.0),
+        ) {
+            let mut fast = Monitor::new(Thresholds::default(), 10);
+            let mut full = Monitor::new(Thresholds::default(), 10).without_fast_path();
+            for (n, s) in seq.iter().enumerate() {
+                let i = n as u64 + 1;
+                for reverse in [false, true] {
+                    // Mostly calm, with bursts of trouble: the reverse stream is calmer.
+                    let s = if reverse { (0, s.1 / 3, 0, s.3, false) } else { *s };
+                    let r = report(i, reverse, s);
+                    prop_assert_eq!(fast.handle_interval(&r), full.handle_interval(&r), "interval {}", i);
+                }
+                if let (Some(ms), 10) = (rtt, n) {
+                    fast.handle_round_trip(1, ms);
+                    full.handle_round_trip(1, ms);
+                }
+            }
+        }
+    }
+}

@@ -74,6 +74,8 @@ struct Watched {
     silent_since: Option<Timestamp>,
     last_active_end: Option<Timestamp>,
     last_end: Timestamp,
+    /// Consecutive newest samples that no rule's limit could flag (see [`Monitor::calm`]).
+    calm_run: usize,
 }
 
 impl Watched {
@@ -89,6 +91,7 @@ impl Watched {
             silent_since: None,
             last_active_end: None,
             last_end: Timestamp::ZERO,
+            calm_run: 0,
         }
     }
 
@@ -135,6 +138,8 @@ pub struct Monitor {
     /// Latest RTCP leg (ms) per source SSRC.
     legs: HashMap<u32, f64>,
     unwatched: u64,
+    /// Skip the rules when nothing could raise or clear (off only to test that it is exact).
+    fast_path: bool,
 }
 
 impl Monitor {
@@ -148,7 +153,27 @@ impl Monitor {
             ssrcs: HashMap::new(),
             legs: HashMap::new(),
             unwatched: 0,
+            fast_path: true,
         }
+    }
+
+    /// The same monitor evaluating every rule on every interval (for equivalence tests).
+    #[doc(hidden)]
+    pub fn without_fast_path(mut self) -> Self {
+        self.fast_path = false;
+        self
+    }
+
+    /// Whether no windowed rule could count this sample against its limit: no loss, jitter,
+    /// late packets, low MOS or delay. A window of calm samples raises nothing.
+    fn calm(t: &Thresholds, s: &Sample) -> bool {
+        let loss = s.lost_pct <= 0.0 && t.loss_sample_pct >= 0.0 && t.loss_average_pct >= 0.0;
+        let jitter = s.packets == 0
+            || (!s.jitter_ms.is_some_and(|j| j > t.jitter_ms)
+                && s.late_pct <= t.late_for_buffer_pct
+                && !s.mos.is_some_and(|m| m < t.mos_min));
+        let delay = !s.one_way_ms.is_some_and(|d| d + EPS >= t.delay_warning_ms);
+        loss && jitter && delay
     }
 
     /// The thresholds in use.
@@ -202,7 +227,7 @@ impl Monitor {
         } else {
             r.late_for_buffer as f64 * 100.0 / r.packets as f64
         };
-        w.push(Sample {
+        let sample = Sample {
             start: r.start,
             packets: r.packets,
             lost_pct: r.lost_pct.max(0.0),
@@ -210,7 +235,8 @@ impl Monitor {
             late_pct,
             mos: r.mos_lq,
             one_way_ms,
-        });
+        };
+        w.push(sample);
         w.last_end = r.end;
         if r.packets == 0 {
             w.quiet_since.get_or_insert(r.start);
@@ -223,6 +249,26 @@ impl Monitor {
             } else {
                 w.silent_since = None;
             }
+        }
+        w.calm_run = if Self::calm(t, &sample) {
+            w.calm_run.saturating_add(1)
+        } else {
+            0
+        };
+        // Nothing up and every sample any rule looks at is calm: no rule can raise (each needs
+        // at least one flagged sample, a gap or a silence) and none has anything to clear.
+        let looked_at = t
+            .hysteresis
+            .window()
+            .max(t.loss_average_samples.clamp(1, MAX_WINDOW))
+            .min(w.len);
+        if self.fast_path
+            && w.calm_run >= looked_at
+            && w.quiet_since.is_none()
+            && w.silent_since.is_none()
+            && w.active.iter().all(Option::is_none)
+        {
+            return Vec::new();
         }
         let mut out = Vec::new();
         for (slot, rule) in RULES.iter().enumerate() {
