@@ -272,15 +272,15 @@ impl Monitor {
         }
         let mut out = Vec::new();
         for (slot, rule) in RULES.iter().enumerate() {
-            let mut f = evaluate(*rule, w, r, &t, reverse_active, false);
+            let mut f = evaluate(*rule, w, r, t, reverse_active, false);
             let news = match &w.active[slot] {
                 None => f.raise,
                 Some(a) => f.raise && f.severity > a.symptom.severity,
             };
             if news {
-                f = evaluate(*rule, w, r, &t, reverse_active, true);
+                f = evaluate(*rule, w, r, t, reverse_active, true);
             }
-            apply(w, slot, f, r.end, &t, &mut out);
+            apply(w, slot, f, r.end, t, &mut out);
         }
         out
     }
