@@ -16,7 +16,7 @@ use crate::payload::{PayloadInfo, RtpHeader};
 use crate::report::{EndReason, RtcpReport, StreamKey, StreamReport};
 use crate::rtcp::RtcpBook;
 use crate::seq::SeqOutcome;
-use crate::stream::{Resolve, Stream};
+use crate::stream::{PacketEffects, Resolve, Stream};
 use crate::table::StreamTable;
 
 /// Why a datagram was not analysed.
@@ -262,44 +262,61 @@ impl Analyzer {
             }
             let before = stream.max_sequence_number();
             let effects = stream.update(now, header, &self.payloads);
-            let (id, key) = (stream.id, stream.key);
-            match effects.outcome {
-                SeqOutcome::Restart => self.push_event(Event::Anomaly {
-                    id,
-                    key,
-                    at: now,
-                    anomaly: Anomaly::SequenceRestart,
-                }),
-                SeqOutcome::Jump => self.push_event(Event::Anomaly {
-                    id,
-                    key,
-                    at: now,
-                    anomaly: Anomaly::SequenceJump {
-                        from: before,
-                        to: header.sequence_number,
-                    },
-                }),
-                _ => {}
+            if effects.is_quiet() {
+                return;
             }
-            if let Some((from, to)) = effects.payload_type_changed {
-                self.push_event(Event::Anomaly {
-                    id,
-                    key,
-                    at: now,
-                    anomaly: Anomaly::PayloadTypeChange { from, to },
-                });
-            }
-            if effects.became_valid {
-                self.push_event(Event::Anomaly {
-                    id,
-                    key,
-                    at: now,
-                    anomaly: Anomaly::Validated,
-                });
-            }
+            let id = stream.id;
+            self.packet_events(id, key, now, before, header, effects);
             return;
         }
         self.start_stream(now, key, header);
+    }
+
+    /// The anomaly events of one packet (rare: kept off the packet path).
+    #[cold]
+    fn packet_events(
+        &mut self,
+        id: u64,
+        key: StreamKey,
+        now: Timestamp,
+        before: u16,
+        header: &RtpHeader,
+        effects: PacketEffects,
+    ) {
+        match effects.outcome {
+            SeqOutcome::Restart => self.push_event(Event::Anomaly {
+                id,
+                key,
+                at: now,
+                anomaly: Anomaly::SequenceRestart,
+            }),
+            SeqOutcome::Jump => self.push_event(Event::Anomaly {
+                id,
+                key,
+                at: now,
+                anomaly: Anomaly::SequenceJump {
+                    from: before,
+                    to: header.sequence_number,
+                },
+            }),
+            _ => {}
+        }
+        if let Some((from, to)) = effects.payload_type_changed {
+            self.push_event(Event::Anomaly {
+                id,
+                key,
+                at: now,
+                anomaly: Anomaly::PayloadTypeChange { from, to },
+            });
+        }
+        if effects.became_valid {
+            self.push_event(Event::Anomaly {
+                id,
+                key,
+                at: now,
+                anomaly: Anomaly::Validated,
+            });
+        }
     }
 
     fn start_stream(&mut self, now: Timestamp, key: StreamKey, header: &RtpHeader) {

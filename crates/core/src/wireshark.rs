@@ -139,7 +139,7 @@ pub struct WsPacket {
 
 impl WiresharkStats {
     /// Accounts one packet, in arrival order.
-    #[inline]
+    #[inline(always)]
     pub fn update(&mut self, p: WsPacket) {
         if !self.started {
             self.started = true;

@@ -140,6 +140,8 @@ pub struct Monitor {
     unwatched: u64,
     /// Skip the rules when nothing could raise or clear (off only to test that it is exact).
     fast_path: bool,
+    /// The latest interval end reported and how many watched streams reported it.
+    reported_at: Option<(Timestamp, usize)>,
 }
 
 impl Monitor {
@@ -154,6 +156,7 @@ impl Monitor {
             legs: HashMap::new(),
             unwatched: 0,
             fast_path: true,
+            reported_at: None,
         }
     }
 
@@ -237,7 +240,13 @@ impl Monitor {
             one_way_ms,
         };
         w.push(sample);
-        w.last_end = r.end;
+        if w.last_end != r.end {
+            w.last_end = r.end;
+            self.reported_at = match self.reported_at {
+                Some((end, n)) if end == r.end => Some((end, n + 1)),
+                _ => Some((r.end, 1)),
+            };
+        }
         if r.packets == 0 {
             w.quiet_since.get_or_insert(r.start);
             w.silent_since = None;
@@ -288,6 +297,10 @@ impl Monitor {
     /// Forgets every stream that did not report an interval ending at `end` (it ended),
     /// clearing its active symptoms. The analyzer calls it after each round of intervals.
     pub fn sweep(&mut self, end: Timestamp) -> Vec<SymptomEvent> {
+        if self.reported_at == Some((end, self.streams.len())) {
+            // Every watched stream reported at `end`: none is gone.
+            return Vec::new();
+        }
         let mut gone: Vec<u64> = self
             .streams
             .values()

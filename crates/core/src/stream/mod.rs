@@ -33,6 +33,8 @@ pub(crate) struct Stream {
     burst: BurstTracker,
     first_pt: u8,
     first_info: Option<PayloadInfo>,
+    /// The E-model codec of `first_info`, looked up once (interval reports need it).
+    codec: Option<Codec>,
     last_pt: u8,
     last_info: Option<PayloadInfo>,
     /// Whether the current payload type is a telephone event (cached: checked per packet).
@@ -64,6 +66,21 @@ pub(crate) struct PacketEffects {
     pub became_valid: bool,
 }
 
+impl PacketEffects {
+    /// Nothing worth an event happened.
+    #[inline]
+    pub(crate) fn is_quiet(&self) -> bool {
+        matches!(
+            self.outcome,
+            SeqOutcome::InOrder { .. }
+                | SeqOutcome::Late
+                | SeqOutcome::Duplicate
+                | SeqOutcome::First
+        ) && self.payload_type_changed.is_none()
+            && !self.became_valid
+    }
+}
+
 impl Stream {
     pub(crate) fn new(
         id: u64,
@@ -87,6 +104,7 @@ impl Stream {
             burst: BurstTracker::default(),
             first_pt: h.payload_type,
             first_info: info,
+            codec: info.and_then(|i| Codec::from_encoding(i.encoding.as_str())),
             last_pt: h.payload_type,
             last_info: info,
             last_is_event: info.is_some_and(|i| i.is_telephone_event()),
@@ -190,6 +208,7 @@ impl Stream {
     pub(crate) fn learn_rate(&mut self, info: PayloadInfo) {
         if self.first_info.is_none() {
             self.first_info = Some(info);
+            self.codec = Codec::from_encoding(info.encoding.as_str());
         }
         if self.last_pt == self.first_pt {
             self.last_info = Some(info);
@@ -250,8 +269,7 @@ impl Stream {
     }
 
     fn codec(&self) -> Option<Codec> {
-        self.first_info
-            .and_then(|i| Codec::from_encoding(i.encoding.as_str()))
+        self.codec
     }
 
     /// A full snapshot.
