@@ -22,31 +22,36 @@ pub(crate) trait Resolve {
     fn resolve(&self, key: &StreamKey, payload_type: u8) -> Option<PayloadInfo>;
 }
 
+/// Laid out in declaration order (`repr(C)`), busiest first: the key a lookup compares and
+/// the fields every packet updates share the first cache lines, so among many streams a
+/// packet touches few lines and the key's line brings its neighbours along.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct Stream {
-    pub id: u64,
     pub key: StreamKey,
-    pub first_arrival: Timestamp,
     pub last_arrival: Timestamp,
-    seq: SeqTracker,
-    timing: Timing,
-    burst: BurstTracker,
-    first_pt: u8,
-    first_info: Option<PayloadInfo>,
-    /// The E-model codec of `first_info`, looked up once (interval reports need it).
-    codec: Option<Codec>,
     last_pt: u8,
-    last_info: Option<PayloadInfo>,
     /// Whether the current payload type is a telephone event (cached: checked per packet).
     last_is_event: bool,
-    payload_types: [u8; MAX_PAYLOAD_TYPES],
-    payload_type_count: u8,
-    pt_changes: u64,
+    seq: SeqTracker,
     payload_bytes: u64,
     silent_packets: u64,
     silence_start: Option<Timestamp>,
     longest_silence_ns: u64,
     interval: IntervalState,
+    timing: Timing,
+    burst: BurstTracker,
+    // Cold: read by reports and events.
+    pub id: u64,
+    pub first_arrival: Timestamp,
+    first_pt: u8,
+    payload_type_count: u8,
+    payload_types: [u8; MAX_PAYLOAD_TYPES],
+    first_info: Option<PayloadInfo>,
+    /// The E-model codec of `first_info`, looked up once (interval reports need it).
+    codec: Option<Codec>,
+    last_info: Option<PayloadInfo>,
+    pt_changes: u64,
     pub ended: Option<EndReason>,
     /// Late packets counted by the timing side when the current interval began.
     late_at_interval_start: u64,

@@ -96,19 +96,18 @@ impl RateConsts {
     }
 }
 
+/// In declaration order (`repr(C)`): what every packet reads and writes first, the rarely
+/// touched (held packets, the histogram's counts) last.
 #[derive(Debug, Clone)]
+#[repr(C)]
 pub(crate) struct Timing {
-    consts: RateConsts,
     rate: Option<(u32, ClockRateSource)>,
-    held: Option<Vec<TimingSample>>,
-    gave_up: bool,
-    ws: WiresharkStats,
-    rfc: RfcJitter,
-    hist: JitterHistogram,
-    // Slope of extended RTP timestamp (units) against arrival, independent of the rate.
-    slope: Slope,
+    consts: RateConsts,
     first: Option<(u64, i64)>,
     prev_ext_ts: i64,
+    rfc: RfcJitter,
+    /// Largest running RFC jitter (timestamp units) since the last interval was taken.
+    interval_max_jitter_units: f64,
     /// Relative transit (ns), lowest and highest.
     transit_min_ns: f64,
     transit_max_ns: f64,
@@ -116,8 +115,12 @@ pub(crate) struct Timing {
     late_buffer_ns: f64,
     /// Packets whose transit exceeded the lowest so far by more than the buffer depth.
     late: u64,
-    /// Largest running RFC jitter (timestamp units) since the last interval was taken.
-    interval_max_jitter_units: f64,
+    // Slope of extended RTP timestamp (units) against arrival, independent of the rate.
+    slope: Slope,
+    ws: WiresharkStats,
+    hist: JitterHistogram,
+    gave_up: bool,
+    held: Option<Vec<TimingSample>>,
 }
 
 impl Timing {
