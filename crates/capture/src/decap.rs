@@ -12,7 +12,7 @@
 //! let ip = [0x45, 0, 0, 30, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
 //!           0x13, 0x8c, 0x13, 0x8e, 0, 10, 0, 0, 0xab, 0xcd];
 //! let d = decode_udp(linktype::RAW, &ip).unwrap();
-//! assert_eq!(d.flow.dst.port(), 5006);
+//! assert_eq!(d.flow.dst().port(), 5006);
 //! assert_eq!(d.payload, &[0xab, 0xcd]);
 //! // Cut by the snap length: the UDP length field says 2 payload bytes, 1 is there.
 //! assert_eq!(decode_udp(linktype::RAW, &ip[..29]).unwrap_err(), Skip::Truncated);
@@ -202,12 +202,10 @@ fn ipv4_udp_fast(ip: &[u8]) -> Option<UdpDatagram<'_>> {
     if udp_len < 8 || 20 + udp_len > total {
         return None;
     }
-    let src_ip = std::net::Ipv4Addr::new(h[12], h[13], h[14], h[15]);
-    let dst_ip = std::net::Ipv4Addr::new(h[16], h[17], h[18], h[19]);
-    let src = SocketAddr::from((src_ip, u16::from_be_bytes([h[20], h[21]])));
-    let dst = SocketAddr::from((dst_ip, u16::from_be_bytes([h[22], h[23]])));
+    let word = |at: usize| u32::from_be_bytes([h[at], h[at + 1], h[at + 2], h[at + 3]]);
+    let port = |at: usize| u16::from_be_bytes([h[at], h[at + 1]]);
     Some(UdpDatagram {
-        flow: Flow::new(src, dst),
+        flow: Flow::from_v4(word(12), port(20), word(16), port(22)),
         payload: ip.get(28..20 + udp_len)?,
     })
 }

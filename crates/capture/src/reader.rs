@@ -208,6 +208,7 @@ impl<S: Source> CaptureReader<S> {
     /// The next UDP datagram. Frames that carry none are counted in [`Self::counters`] and
     /// skipped. `Ok(None)` at the end of the input; after an error, frames before it have
     /// all been returned.
+    #[inline]
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
         self.start += std::mem::take(&mut self.pending);
         let (rec, payload_start, payload_len, flow) = loop {

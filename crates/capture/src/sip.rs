@@ -225,8 +225,8 @@ impl SipTracker {
                         .find(|p| p.payload_type == pt && p.clock_rate > 0)
                 })
         };
-        find(flow.dst)
-            .or_else(|| find(flow.src))
+        find(flow.dst())
+            .or_else(|| find(flow.src()))
             .cloned()
             .or_else(|| crate::sdp::static_payload(pt))
     }

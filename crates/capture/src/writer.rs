@@ -174,7 +174,7 @@ pub fn encapsulate_udp(
     payload: &[u8],
     out: &mut Vec<u8>,
 ) -> io::Result<()> {
-    let (v6, builder) = match (flow.src, flow.dst) {
+    let (v6, builder) = match (flow.src(), flow.dst()) {
         (SocketAddr::V4(s), SocketAddr::V4(d)) => (
             false,
             PacketBuilder::ipv4(s.ip().octets(), d.ip().octets(), 64).udp(s.port(), d.port()),
@@ -200,8 +200,8 @@ pub fn encapsulate_udp(
                 EtherType::VLAN_TAGGED_FRAME
             };
             Ethernet2Header {
-                source: mac(flow.src.ip()),
-                destination: mac(flow.dst.ip()),
+                source: mac(flow.src().ip()),
+                destination: mac(flow.dst().ip()),
                 ether_type: first,
             }
             .write(out)
@@ -225,14 +225,14 @@ pub fn encapsulate_udp(
         linktype::LINUX_SLL => {
             // packet type 0 (to us), ARPHRD_ETHER, 6-byte address, padded to 8, protocol.
             out.extend_from_slice(&[0, 0, 0, 1, 0, 6]);
-            out.extend_from_slice(&mac(flow.src.ip()));
+            out.extend_from_slice(&mac(flow.src().ip()));
             out.extend_from_slice(&[0, 0]);
             out.extend_from_slice(&ether_type.0.to_be_bytes());
         }
         linktype::LINUX_SLL2 => {
             out.extend_from_slice(&ether_type.0.to_be_bytes());
             out.extend_from_slice(&[0, 0, 0, 0, 0, 2, 0, 1, 0, 6]); // reserved, ifindex 2, ARPHRD_ETHER, type 0, len 6
-            out.extend_from_slice(&mac(flow.src.ip()));
+            out.extend_from_slice(&mac(flow.src().ip()));
             out.extend_from_slice(&[0, 0]);
         }
         linktype::NULL => out.extend_from_slice(&(if v6 { 30u32 } else { 2 }).to_le_bytes()),

@@ -319,7 +319,7 @@ fn forced_ports_and_hints_skip_detection() {
     assert_eq!(det.observe(Timestamp::ZERO, flow, &pkt), Verdict::Rtp);
     let mut det = RtpDetector::new(DetectorConfig::default());
     assert_eq!(det.observe(Timestamp::ZERO, flow, &pkt), Verdict::Pending);
-    det.add_hint(flow.dst);
+    det.add_hint(flow.dst());
     assert_eq!(det.observe(Timestamp::ZERO, flow, &pkt), Verdict::Rtp);
     // Unconfirmed single packets are dropped at finish, two consistent ones released.
     let mut det = RtpDetector::new(DetectorConfig::default());

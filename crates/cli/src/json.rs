@@ -88,10 +88,10 @@ impl Stream {
     pub fn new(s: &StreamReport, origin: Timestamp, latency: &Latency) -> Self {
         let f = s.key.flow;
         Stream {
-            src: f.src.ip().to_string(),
-            src_port: f.src.port(),
-            dst: f.dst.ip().to_string(),
-            dst_port: f.dst.port(),
+            src: f.src().ip().to_string(),
+            src_port: f.src().port(),
+            dst: f.dst().ip().to_string(),
+            dst_port: f.dst().port(),
             ssrc: format!("{:#010x}", s.key.ssrc),
             payload_type: s.payload_type,
             encoding: s.encoding.map(|e| e.as_str().to_string()),
@@ -168,10 +168,10 @@ impl IntervalLine {
         IntervalLine {
             interval_start_s: rel_s(i.start, origin),
             interval_end_s: rel_s(i.end, origin),
-            src: f.src.ip().to_string(),
-            src_port: f.src.port(),
-            dst: f.dst.ip().to_string(),
-            dst_port: f.dst.port(),
+            src: f.src().ip().to_string(),
+            src_port: f.src().port(),
+            dst: f.dst().ip().to_string(),
+            dst_port: f.dst().port(),
             ssrc: format!("{:#010x}", i.key.ssrc),
             packets: i.packets,
             expected: i.expected,

@@ -53,8 +53,8 @@ pub fn run(a: &SynthArgs) -> Result<(), CliError> {
     for t in &truth {
         println!(
             "{}\t{}\t{:#010x}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.3}",
-            t.flow.src,
-            t.flow.dst,
+            t.flow.src(),
+            t.flow.dst(),
             t.ssrc,
             t.payload_type,
             t.clock_rate,

@@ -99,8 +99,8 @@ pub fn render(o: &Outcome) -> String {
         };
         t.rows.push(vec![
             i.to_string(),
-            s.key.flow.src.to_string(),
-            s.key.flow.dst.to_string(),
+            s.key.flow.src().to_string(),
+            s.key.flow.dst().to_string(),
             format!("{:#010x}", s.key.ssrc),
             codec,
             format!("{:.3}", rel_s(s.first_arrival, o.origin)),

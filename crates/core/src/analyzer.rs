@@ -84,8 +84,8 @@ impl Resolve for PayloadMap {
         let find =
             |list: &[(u8, PayloadInfo)]| list.iter().find(|(p, _)| *p == pt).map(|(_, i)| *i);
         find(&self.config)
-            .or_else(|| self.sdp.get(&key.flow.dst).and_then(|l| find(l)))
-            .or_else(|| self.sdp.get(&key.flow.src).and_then(|l| find(l)))
+            .or_else(|| self.sdp.get(&key.flow.dst()).and_then(|l| find(l)))
+            .or_else(|| self.sdp.get(&key.flow.src()).and_then(|l| find(l)))
             .or_else(|| PayloadInfo::from_static(pt))
     }
 }
@@ -203,7 +203,8 @@ impl Analyzer {
             None => list.push((payload_type, info)),
         }
         for stream in self.streams.values_mut() {
-            let on_endpoint = stream.key.flow.dst == endpoint || stream.key.flow.src == endpoint;
+            let on_endpoint =
+                stream.key.flow.dst() == endpoint || stream.key.flow.src() == endpoint;
             if on_endpoint && stream.first_payload_type() == payload_type && stream.needs_rate() {
                 stream.learn_rate(info);
             }

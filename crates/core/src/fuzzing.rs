@@ -120,7 +120,7 @@ pub fn analyzer_ops(data: &[u8]) {
                     clock_rate: u32::from(rate).max(1),
                     source: crate::clock::ClockRateSource::Sdp,
                 };
-                analyzer.learn_payload_type(flow(f).dst, pt & 0x7f, info);
+                analyzer.learn_payload_type(flow(f).dst(), pt & 0x7f, info);
             }
             _ => {
                 while analyzer.poll_event().is_some() {}

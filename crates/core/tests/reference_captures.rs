@@ -34,10 +34,10 @@ fn key_of(row: &HashMap<String, String>) -> (String, u16, String, u16, u32) {
 fn stream_key(s: &StreamReport) -> (String, u16, String, u16, u32) {
     let f = s.key.flow;
     (
-        f.src.ip().to_string(),
-        f.src.port(),
-        f.dst.ip().to_string(),
-        f.dst.port(),
+        f.src().ip().to_string(),
+        f.src().port(),
+        f.dst().ip().to_string(),
+        f.dst().port(),
         s.key.ssrc,
     )
 }

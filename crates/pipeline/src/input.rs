@@ -28,6 +28,7 @@ impl<S: Source> FrameSource for CaptureReader<S>
 where
     S::Input: Send,
 {
+    #[inline(always)]
     fn poll_frame(&mut self) -> Result<Poll<'_>, CaptureError> {
         Ok(match self.next_frame()? {
             Some(f) => Poll::Frame(f),

@@ -17,7 +17,7 @@ pub(crate) fn shard_of(flow: &Flow, shards: usize) -> usize {
         return 0;
     }
     // Addition is commutative: the two directions of a flow hash alike.
-    let h = mix(endpoint_key(&flow.src).wrapping_add(endpoint_key(&flow.dst)));
+    let h = mix(endpoint_key(&flow.src()).wrapping_add(endpoint_key(&flow.dst())));
     // Multiply-shift maps the hash onto 0..shards without a division.
     ((u128::from(h) * shards as u128) >> 64) as usize
 }

@@ -8,30 +8,111 @@
 //! assert_eq!(flow.to_string(), "10.0.0.1:4000 -> 10.0.0.2:5000");
 //! ```
 
-use core::net::SocketAddr;
+use core::cmp::Ordering;
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// Source and destination transport addresses of one UDP datagram.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Held as plain words (each address as 128 bits, the ports and address families in one
+/// more), not as two `SocketAddr` enums: a flow is built for every frame and copied into
+/// every record and key, and whole words copy, hash and compare in a few instructions where
+/// an enum's byte-sized parts cost a stall each time they are read back as a block. IPv6
+/// flow labels and scope ids are not kept (captures carry none).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Flow {
-    /// Sender address and port.
-    pub src: SocketAddr,
-    /// Receiver address and port.
-    pub dst: SocketAddr,
+    src_ip: [u64; 2],
+    dst_ip: [u64; 2],
+    /// Source port << 16 | destination port, plus bit 33 (source) and bit 32 (destination)
+    /// set for IPv6.
+    ports: u64,
+}
+
+const SRC_V6: u64 = 1 << 33;
+const DST_V6: u64 = 1 << 32;
+
+#[inline]
+fn split(ip: IpAddr) -> ([u64; 2], bool) {
+    let (bits, v6) = match ip {
+        IpAddr::V4(v4) => (u128::from(v4.to_bits()), false),
+        IpAddr::V6(v6) => (v6.to_bits(), true),
+    };
+    ([(bits >> 64) as u64, bits as u64], v6)
+}
+
+#[inline]
+fn join(words: [u64; 2], v6: bool, port: u64) -> SocketAddr {
+    let bits = (u128::from(words[0]) << 64) | u128::from(words[1]);
+    let ip = if v6 {
+        IpAddr::V6(Ipv6Addr::from_bits(bits))
+    } else {
+        IpAddr::V4(Ipv4Addr::from_bits(bits as u32))
+    };
+    SocketAddr::new(ip, port as u16)
 }
 
 impl Flow {
     /// A flow from its two ends.
     #[inline]
-    pub const fn new(src: SocketAddr, dst: SocketAddr) -> Self {
-        Flow { src, dst }
+    pub fn new(src: SocketAddr, dst: SocketAddr) -> Self {
+        let (src_ip, src_v6) = split(src.ip());
+        let (dst_ip, dst_v6) = split(dst.ip());
+        Flow {
+            src_ip,
+            dst_ip,
+            ports: (u64::from(src.port()) << 16)
+                | u64::from(dst.port())
+                | if src_v6 { SRC_V6 } else { 0 }
+                | if dst_v6 { DST_V6 } else { 0 },
+        }
+    }
+
+    /// A flow between two IPv4 endpoints, from their addresses and ports as integers (what a
+    /// decoder reads from the headers).
+    #[inline]
+    pub const fn from_v4(src: u32, src_port: u16, dst: u32, dst_port: u16) -> Self {
+        Flow {
+            src_ip: [0, src as u64],
+            dst_ip: [0, dst as u64],
+            ports: ((src_port as u64) << 16) | dst_port as u64,
+        }
+    }
+
+    /// Sender address and port.
+    #[inline]
+    pub fn src(&self) -> SocketAddr {
+        join(
+            self.src_ip,
+            self.ports & SRC_V6 != 0,
+            self.ports >> 16 & 0xffff,
+        )
+    }
+
+    /// Receiver address and port.
+    #[inline]
+    pub fn dst(&self) -> SocketAddr {
+        join(self.dst_ip, self.ports & DST_V6 != 0, self.ports & 0xffff)
+    }
+
+    /// Sender port.
+    #[inline]
+    pub const fn src_port(&self) -> u16 {
+        (self.ports >> 16) as u16
+    }
+
+    /// Receiver port.
+    #[inline]
+    pub const fn dst_port(&self) -> u16 {
+        self.ports as u16
     }
 
     /// The opposite direction.
     #[inline]
     pub const fn reversed(&self) -> Flow {
+        let v6 = (self.ports & SRC_V6) >> 1 | (self.ports & DST_V6) << 1;
         Flow {
-            src: self.dst,
-            dst: self.src,
+            src_ip: self.dst_ip,
+            dst_ip: self.src_ip,
+            ports: v6 | (self.ports & 0xffff) << 16 | (self.ports >> 16 & 0xffff),
         }
     }
 
@@ -45,7 +126,7 @@ impl Flow {
                 h = h.wrapping_mul(0x0000_0100_0000_01b3);
             }
         };
-        for addr in [self.src, self.dst] {
+        for addr in [self.src(), self.dst()] {
             match addr {
                 SocketAddr::V4(a) => eat(&a.ip().octets()),
                 SocketAddr::V6(a) => eat(&a.ip().octets()),
@@ -53,6 +134,28 @@ impl Flow {
             eat(&addr.port().to_be_bytes());
         }
         h
+    }
+}
+
+impl core::fmt::Debug for Flow {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Flow")
+            .field("src", &self.src())
+            .field("dst", &self.dst())
+            .finish()
+    }
+}
+
+/// Ordered as the two socket addresses are (source first): reports sort by it.
+impl Ord for Flow {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.src(), self.dst()).cmp(&(other.src(), other.dst()))
+    }
+}
+
+impl PartialOrd for Flow {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -81,26 +184,18 @@ impl Flow {
     /// The flow as plain integers (see [`PackedFlow`]).
     #[inline]
     pub fn packed(&self) -> PackedFlow {
-        #[inline]
-        fn ip(a: &SocketAddr) -> (u128, u64) {
-            match a {
-                SocketAddr::V4(v4) => (u128::from(v4.ip().to_bits()), 0),
-                SocketAddr::V6(v6) => (v6.ip().to_bits(), 1),
-            }
+        let wide = |w: [u64; 2]| (u128::from(w[0]) << 64) | u128::from(w[1]);
+        PackedFlow {
+            src: wide(self.src_ip),
+            dst: wide(self.dst_ip),
+            ports: self.ports,
         }
-        let (src, src_v6) = ip(&self.src);
-        let (dst, dst_v6) = ip(&self.dst);
-        let ports = (src_v6 << 33)
-            | (dst_v6 << 32)
-            | (u64::from(self.src.port()) << 16)
-            | u64::from(self.dst.port());
-        PackedFlow { src, dst, ports }
     }
 }
 
 impl core::fmt::Display for Flow {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{} -> {}", self.src, self.dst)
+        write!(f, "{} -> {}", self.src(), self.dst())
     }
 }
 
@@ -116,8 +211,64 @@ impl serde::Serialize for Flow {
             }
         }
         let mut st = s.serialize_struct("Flow", 2)?;
-        st.serialize_field("src", &AsText(self.src))?;
-        st.serialize_field("dst", &AsText(self.dst))?;
+        st.serialize_field("src", &AsText(self.src()))?;
+        st.serialize_field("dst", &AsText(self.dst()))?;
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::{format, string::ToString};
+
+    fn addr(s: &str) -> SocketAddr {
+        s.parse()
+            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
+    }
+
+    #[test]
+    fn ends_come_back_as_given_and_reverse() {
+        for (a, b) in [
+            ("10.0.0.1:4000", "192.168.1.2:5004"),
+            ("[2001:db8::1]:65535", "10.0.0.2:0"),
+            ("0.0.0.0:1", "[::ffff:10.0.0.1]:2"),
+            ("[fe80::1:2:3:4]:6000", "[2001:db8::ff]:6001"),
+        ] {
+            let f = Flow::new(addr(a), addr(b));
+            assert_eq!((f.src(), f.dst()), (addr(a), addr(b)));
+            assert_eq!(
+                (f.src_port(), f.dst_port()),
+                (addr(a).port(), addr(b).port())
+            );
+            let r = f.reversed();
+            assert_eq!((r.src(), r.dst()), (addr(b), addr(a)));
+            assert_eq!(r.reversed(), f);
+            assert_eq!(f.to_string(), format!("{} -> {}", addr(a), addr(b)));
+        }
+        let v4 = Flow::from_v4(0x0a00_0001, 4000, 0xc0a8_0102, 5004);
+        assert_eq!(
+            v4,
+            Flow::new(addr("10.0.0.1:4000"), addr("192.168.1.2:5004"))
+        );
+    }
+
+    #[test]
+    fn orders_as_its_socket_addresses() {
+        let all = [
+            "10.0.0.1:4000",
+            "10.0.0.1:3999",
+            "9.255.255.255:9",
+            "[::1]:1",
+            "[::ffff:10.0.0.1]:4000",
+        ];
+        for a in all {
+            for b in all {
+                let (fa, fb) = (Flow::new(addr(a), addr(b)), Flow::new(addr(b), addr(a)));
+                let want = (addr(a), addr(b)).cmp(&(addr(b), addr(a)));
+                assert_eq!(fa.cmp(&fb), want, "{a} {b}");
+                assert_eq!(fa == fb, a == b);
+            }
+        }
     }
 }

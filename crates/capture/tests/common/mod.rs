@@ -32,10 +32,10 @@ pub fn test_data() -> Option<PathBuf> {
 
 pub fn key(flow: &Flow, ssrc: u32) -> StreamKey {
     (
-        flow.src.ip().to_string(),
-        flow.src.port(),
-        flow.dst.ip().to_string(),
-        flow.dst.port(),
+        flow.src().ip().to_string(),
+        flow.src().port(),
+        flow.dst().ip().to_string(),
+        flow.dst().port(),
         format!("{ssrc:#010x}"),
     )
 }

@@ -76,7 +76,7 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
             .collect();
         if reverse.is_empty() {
             // Only with hints naming the other party do we know it should have sent audio.
-            let to_party = g.parties.contains(&s.key.flow.dst.ip()) && g.parties.len() >= 2;
+            let to_party = g.parties.contains(&s.key.flow.dst().ip()) && g.parties.len() >= 2;
             if to_party {
                 let on = On {
                     index: own_first,

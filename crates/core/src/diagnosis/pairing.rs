@@ -28,15 +28,15 @@ pub(crate) struct Group {
 /// source (by IP; by socket when both ends share one IP, e.g. loopback).
 pub(crate) fn is_reverse(s: &StreamReport, t: &StreamReport) -> bool {
     let (a, b) = (&s.key.flow, &t.key.flow);
-    let ips = b.src.ip() == a.dst.ip() && b.dst.ip() == a.src.ip();
-    ips && (a.src.ip() != a.dst.ip() || b.src == a.dst || b.dst == a.src)
+    let ips = b.src().ip() == a.dst().ip() && b.dst().ip() == a.src().ip();
+    ips && (a.src().ip() != a.dst().ip() || b.src() == a.dst() || b.dst() == a.src())
 }
 
 /// Whether `t` flows the same way as `s` (same IPs; same sender socket on a shared IP).
 pub(crate) fn is_same_direction(s: &StreamReport, t: &StreamReport) -> bool {
     let (a, b) = (&s.key.flow, &t.key.flow);
-    let ips = b.src.ip() == a.src.ip() && b.dst.ip() == a.dst.ip();
-    ips && (a.src.ip() != a.dst.ip() || b.src == a.src || b.dst == a.dst)
+    let ips = b.src().ip() == a.src().ip() && b.dst().ip() == a.dst().ip();
+    ips && (a.src().ip() != a.dst().ip() || b.src() == a.src() || b.dst() == a.dst())
 }
 
 /// Groups streams into calls. Every stream lands in exactly one group.
@@ -53,8 +53,8 @@ pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> 
     for (i, s) in streams.iter().enumerate() {
         let flow = &s.key.flow;
         let hint = by_endpoint
-            .get(&flow.src)
-            .or_else(|| by_endpoint.get(&flow.dst))
+            .get(&flow.src())
+            .or_else(|| by_endpoint.get(&flow.dst()))
             .copied();
         if let Some(h) = hint {
             hinted[i] = Some(h);
@@ -77,15 +77,15 @@ pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> 
             uf.union(i, j);
         }
         // A reverse stream sends from our destination socket, or to our source socket.
-        if let Some(&j) = by_src.get(&(f.dst, f.src.ip())) {
+        if let Some(&j) = by_src.get(&(f.dst(), f.src().ip())) {
             uf.union(i, j);
         }
-        if let Some(&j) = by_dst.get(&(f.src, f.dst.ip())) {
+        if let Some(&j) = by_dst.get(&(f.src(), f.dst().ip())) {
             uf.union(i, j);
         }
         by_flow.entry(f).or_insert(i);
-        by_src.entry((f.src, f.dst.ip())).or_insert(i);
-        by_dst.entry((f.dst, f.src.ip())).or_insert(i);
+        by_src.entry((f.src(), f.dst().ip())).or_insert(i);
+        by_dst.entry((f.dst(), f.src().ip())).or_insert(i);
     }
     let mut groups: Vec<Group> = Vec::new();
     let mut slot_of_root: HashMap<usize, usize> = HashMap::new();

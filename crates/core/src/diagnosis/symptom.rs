@@ -128,7 +128,7 @@ impl SymptomEvent {
 
 /// `src → dst`.
 pub(crate) fn direction(flow: &Flow) -> String {
-    format!("{} → {}", flow.src, flow.dst)
+    format!("{} → {}", flow.src(), flow.dst())
 }
 
 /// Encodings that are video: voice symptoms do not apply to them.
