@@ -346,6 +346,13 @@ impl RtpDetector {
         self.released.drain(..)
     }
 
+    /// Whether released packets wait in [`Self::drain_released`] (a cheap check for callers
+    /// that would otherwise drain an empty queue after every verdict).
+    #[inline]
+    pub fn has_released(&self) -> bool {
+        !self.released.is_empty()
+    }
+
     /// Ends the input. Undecided flows whose current candidate has at least
     /// `release_at_finish_min_run` consistent packets are taken for short RTP streams and
     /// their held packets are returned; the others' held packets are counted as dropped.

@@ -462,7 +462,7 @@ impl Analyzer {
             .values_mut()
             .map(|s| s.take_interval(end))
             .collect();
-        reports.sort_by_key(|r| r.key);
+        reports.sort_unstable_by_key(|r| r.key);
         for r in reports {
             // Diagnosis: the live monitor sees every interval, its symptoms follow it.
             let symptoms = self.monitor.handle_interval(&r);

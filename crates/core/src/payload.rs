@@ -109,16 +109,16 @@ pub fn classify_payload(payload_type: u8, payload: &[u8]) -> PayloadClass {
         return PayloadClass::Unknown;
     }
     // Each silence pair differs only in the top bit, so "every byte is one of the pair" is
-    // "every byte with its top bit set equals the first": eight bytes per step, since this
-    // runs on every G.711 packet.
-    let wide = u64::from_ne_bytes([target; 8]);
-    let top = u64::from_ne_bytes([0x80; 8]);
-    // Speech differs within the first word: stop at the first that is not silence.
-    let mut chunks = payload.chunks_exact(8);
+    // "every byte with its top bit set equals the first": sixteen bytes per step, since this
+    // runs on every G.711 packet and a silent one must be read to its end. Speech differs
+    // within the first step, so a difference ends the scan.
+    let wide = u128::from_ne_bytes([target; 16]);
+    let top = u128::from_ne_bytes([0x80; 16]);
+    let mut chunks = payload.chunks_exact(16);
     for c in &mut chunks {
-        let mut w = [0u8; 8];
+        let mut w = [0u8; 16];
         w.copy_from_slice(c);
-        if (u64::from_ne_bytes(w) | top) ^ wide != 0 {
+        if (u128::from_ne_bytes(w) | top) ^ wide != 0 {
             return PayloadClass::Audible;
         }
     }

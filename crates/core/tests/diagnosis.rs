@@ -780,9 +780,18 @@ mod fast_path {
                 1..80,
             ),
             rtt in prop::option::of(0.0f64..900.0),
+            (window, raise, average) in (1usize..8, 1usize..8, 1usize..12),
+            (loss_sample, loss_average, jitter_limit) in (0.0f64..3.0, 0.0f64..3.0, 5.0f64..40.0),
         ) {
-            let mut fast = Monitor::new(Thresholds::default(), 10);
-            let mut full = Monitor::new(Thresholds::default(), 10).without_fast_path();
+            let mut t = Thresholds::default();
+            t.hysteresis.window = window;
+            t.hysteresis.raise_count = raise;
+            t.loss_average_samples = average;
+            t.loss_sample_pct = loss_sample;
+            t.loss_average_pct = loss_average;
+            t.jitter_ms = jitter_limit;
+            let mut fast = Monitor::new(t.clone(), 10);
+            let mut full = Monitor::new(t, 10).without_fast_path();
             for (n, s) in seq.iter().enumerate() {
                 let i = n as u64 + 1;
                 for reverse in [false, true] {

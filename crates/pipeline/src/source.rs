@@ -235,7 +235,9 @@ impl Dealer {
         match self.detector.observe(ts, flow, payload) {
             Verdict::Rtp => {
                 // Packets held while the flow was undecided go first, in arrival order.
-                self.released.extend(self.detector.drain_released());
+                if self.detector.has_released() {
+                    self.released.extend(self.detector.drain_released());
+                }
                 if !self.released.is_empty() {
                     let held = std::mem::take(&mut self.released);
                     for h in &held {

@@ -146,10 +146,21 @@ impl core::fmt::Debug for Flow {
     }
 }
 
-/// Ordered as the two socket addresses are (source first): reports sort by it.
+/// Ordered as the two socket addresses are (source first; an address as `SocketAddr` orders:
+/// IPv4 before IPv6, then address, then port), compared as integers: reports sort by it.
 impl Ord for Flow {
     fn cmp(&self, other: &Self) -> Ordering {
-        (self.src(), self.dst()).cmp(&(other.src(), other.dst()))
+        let end = |f: &Flow, src: bool| {
+            let (v6, ip, port) = if src {
+                (f.ports & SRC_V6 != 0, f.src_ip, f.src_port())
+            } else {
+                (f.ports & DST_V6 != 0, f.dst_ip, f.dst_port())
+            };
+            (v6, ip, port)
+        };
+        end(self, true)
+            .cmp(&end(other, true))
+            .then_with(|| end(self, false).cmp(&end(other, false)))
     }
 }
 

@@ -74,8 +74,9 @@ struct Watched {
     silent_since: Option<Timestamp>,
     last_active_end: Option<Timestamp>,
     last_end: Timestamp,
-    /// Consecutive newest samples that no rule's limit could flag (see [`Monitor::calm`]).
-    calm_run: usize,
+    /// Per windowed rule (loss, jitter, MOS, delay): consecutive newest samples that rule's
+    /// limit could not flag (see [`Monitor::calm`]).
+    calm_runs: [usize; 4],
 }
 
 impl Watched {
@@ -91,7 +92,7 @@ impl Watched {
             silent_since: None,
             last_active_end: None,
             last_end: Timestamp::ZERO,
-            calm_run: 0,
+            calm_runs: [0; 4],
         }
     }
 
@@ -167,16 +168,35 @@ impl Monitor {
         self
     }
 
-    /// Whether no windowed rule could count this sample against its limit: no loss, jitter,
-    /// late packets, low MOS or delay. A window of calm samples raises nothing.
-    fn calm(t: &Thresholds, s: &Sample) -> bool {
+    /// For each windowed rule (loss, jitter, MOS, delay), whether its limit could not count
+    /// this sample: no loss; no high jitter or late packets; no low MOS; no high delay. A rule
+    /// whose whole window is calm cannot raise.
+    fn calm(t: &Thresholds, s: &Sample) -> [bool; 4] {
         let loss = s.lost_pct <= 0.0 && t.loss_sample_pct >= 0.0 && t.loss_average_pct >= 0.0;
         let jitter = s.packets == 0
             || (!s.jitter_ms.is_some_and(|j| j > t.jitter_ms)
-                && s.late_pct <= t.late_for_buffer_pct
-                && !s.mos.is_some_and(|m| m < t.mos_min));
+                && s.late_pct <= t.late_for_buffer_pct);
+        let mos = s.packets == 0 || !s.mos.is_some_and(|m| m < t.mos_min);
         let delay = !s.one_way_ms.is_some_and(|d| d + EPS >= t.delay_warning_ms);
-        loss && jitter && delay
+        [loss, jitter, mos, delay]
+    }
+
+    /// Whether `rule` can neither raise nor clear now, so evaluating it would change nothing:
+    /// nothing is up and every sample it looks at is calm (or there is no gap or silence).
+    fn idle(t: &Thresholds, w: &Watched, slot: usize, rule: Rule) -> bool {
+        if w.active.get(slot).is_none_or(Option::is_some) {
+            return false;
+        }
+        let window = t.hysteresis.window();
+        let calm_for = |i: usize, n: usize| w.calm_runs[i] >= n.min(w.len);
+        match rule {
+            Rule::Loss => calm_for(0, window.max(t.loss_average_samples.clamp(1, MAX_WINDOW))),
+            Rule::Jitter => calm_for(1, window),
+            Rule::Mos => calm_for(2, window),
+            Rule::Delay => calm_for(3, window),
+            Rule::Stopped => w.quiet_since.is_none(),
+            Rule::Silence => w.silent_since.is_none(),
+        }
     }
 
     /// The thresholds in use.
@@ -259,28 +279,16 @@ impl Monitor {
                 w.silent_since = None;
             }
         }
-        w.calm_run = if Self::calm(t, &sample) {
-            w.calm_run.saturating_add(1)
-        } else {
-            0
-        };
-        // Nothing up and every sample any rule looks at is calm: no rule can raise (each needs
-        // at least one flagged sample, a gap or a silence) and none has anything to clear.
-        let looked_at = t
-            .hysteresis
-            .window()
-            .max(t.loss_average_samples.clamp(1, MAX_WINDOW))
-            .min(w.len);
-        if self.fast_path
-            && w.calm_run >= looked_at
-            && w.quiet_since.is_none()
-            && w.silent_since.is_none()
-            && w.active.iter().all(Option::is_none)
-        {
-            return Vec::new();
+        for (run, calm) in w.calm_runs.iter_mut().zip(Self::calm(t, &sample)) {
+            *run = if calm { run.saturating_add(1) } else { 0 };
         }
         let mut out = Vec::new();
         for (slot, rule) in RULES.iter().enumerate() {
+            // A rule that can neither raise (each needs a flagged sample, a gap or a silence)
+            // nor clear (nothing is up) is not evaluated: most intervals of most streams.
+            if self.fast_path && Self::idle(t, w, slot, *rule) {
+                continue;
+            }
             let mut f = evaluate(*rule, w, r, t, reverse_active, false);
             let news = match &w.active[slot] {
                 None => f.raise,

@@ -1,5 +1,6 @@
 //! The state of one stream (flow + SSRC) and how each packet updates it.
 
+mod histogram;
 mod timing;
 
 pub(crate) use timing::{Timing, TimingSample};

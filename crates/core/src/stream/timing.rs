@@ -7,19 +7,11 @@
 //! bounded buffer until the rate can be inferred from the timestamp-vs-arrival slope, then
 //! replayed, so the numbers equal those computed with the rate known from the start.
 
-use hdrhistogram::Histogram;
-
+use super::histogram::{JitterHistogram, HIST_UNIT_NS};
 use crate::clock::{snap_clock_rate, ClockRateSource};
 use crate::jitter::RfcJitter;
 use crate::wireshark::{unwrap_timestamp, WiresharkStats, WsPacket};
 
-/// Jitter histogram unit: 10 µs.
-const HIST_UNIT_NS: f64 = 10_000.0;
-/// Histogram upper bound: 1 s of jitter (values above are counted, not recorded).
-const HIST_MAX: u64 = 100_000;
-/// One significant digit: quantiles within 1/16 (6 %) of the true value, in under 1 KiB per
-/// stream; two digits would take 5.6 KiB. Min, mean, max and final jitter are exact.
-const HIST_SIGFIG: u8 = 1;
 /// Packets held while the clock rate is unknown.
 pub(crate) const INFERENCE_HOLD: usize = 128;
 /// Span of arrivals after which a rate is inferred.
@@ -289,9 +281,9 @@ impl Timing {
 
     pub(crate) fn summary(&self) -> TimingSummary {
         let rate = self.rate.map(|r| r.0);
-        let hist = self.hist.settled();
+        let hist = self.hist.histogram();
         let pct = |q: f64| -> Option<f64> {
-            let h = hist.as_deref()?;
+            let h = hist.as_ref()?;
             (!h.is_empty()).then(|| h.value_at_quantile(q) as f64 * HIST_UNIT_NS / 1e6)
         };
         let ws_jitter = self.ws.jitter();
@@ -320,99 +312,11 @@ impl Timing {
 
     /// Approximate heap bytes held (for the memory benchmark).
     pub(crate) fn heap_bytes(&self) -> usize {
-        let hist = self.hist.counts.as_ref().map_or(0, |h| {
-            core::mem::size_of::<Histogram<u32>>()
-                + h.distinct_values() * core::mem::size_of::<u32>()
-        });
+        let hist = self.hist.heap_bytes();
         hist + self
             .held
             .as_ref()
             .map_or(0, |h| h.capacity() * core::mem::size_of::<TimingSample>())
-    }
-}
-
-/// The distribution of the running RFC jitter, recorded in runs: the running jitter moves by a
-/// sixteenth of each deviation, so consecutive packets mostly fall in the same bucket. A run
-/// is counted in a register-resident field and written to the histogram when the bucket
-/// changes, which keeps the histogram's counts (a separate allocation, a cache miss among
-/// many streams) off most packets' path. Quantiles are the same as recording every value.
-#[derive(Debug, Clone)]
-struct JitterHistogram {
-    /// Boxed: the histogram's own fields are as cold as its counts.
-    counts: Option<Box<Histogram<u32>>>,
-    /// The current run's bucket, `[lo, hi)` in histogram units (empty when no run).
-    lo: u64,
-    hi: u64,
-    run: u64,
-    /// Values above the histogram's bound: counted, not hidden.
-    above: u64,
-}
-
-impl JitterHistogram {
-    fn new() -> Self {
-        JitterHistogram {
-            counts: Histogram::new_with_bounds(1, HIST_MAX, HIST_SIGFIG)
-                .ok()
-                .map(Box::new),
-            lo: 0,
-            hi: 0,
-            run: 0,
-            above: 0,
-        }
-    }
-
-    #[inline]
-    fn record(&mut self, value: u64) {
-        let v = value.max(1);
-        if v >= self.lo && v < self.hi {
-            self.run += 1;
-        } else {
-            self.start_run(v);
-        }
-    }
-
-    #[cold]
-    fn start_run(&mut self, v: u64) {
-        self.flush();
-        match self.counts.as_ref() {
-            Some(h) if v <= HIST_MAX => {
-                self.lo = h.lowest_equivalent(v);
-                self.hi = h.next_non_equivalent(v).min(HIST_MAX + 1);
-                self.run = 1;
-            }
-            _ => {
-                self.above += 1;
-                (self.lo, self.hi) = (0, 0);
-            }
-        }
-    }
-
-    fn flush(&mut self) {
-        if let Some(h) = self.counts.as_mut() {
-            add_run(h, self.lo, self.run);
-        }
-        self.run = 0;
-    }
-
-    /// The counts including the open run.
-    fn settled(&self) -> Option<std::borrow::Cow<'_, Histogram<u32>>> {
-        let h: &Histogram<u32> = self.counts.as_ref()?;
-        if self.run == 0 {
-            return Some(std::borrow::Cow::Borrowed(h));
-        }
-        let mut h = h.clone();
-        add_run(&mut h, self.lo, self.run);
-        Some(std::borrow::Cow::Owned(h))
-    }
-}
-
-/// Records `run` values equivalent to `value` (in steps a `u32` count can take).
-fn add_run(h: &mut Histogram<u32>, value: u64, mut run: u64) {
-    while run > 0 {
-        let step = u32::try_from(run).unwrap_or(u32::MAX);
-        // A full bucket stays full rather than failing (values are in bounds: no error).
-        h.saturating_record_n(value, step);
-        run -= u64::from(step);
     }
 }
 
