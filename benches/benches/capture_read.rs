@@ -31,7 +31,7 @@ fn read_all<S: Source>(source: S) -> [u64; 7] {
     let mut kinds = [0u64; 7];
     let mut r = CaptureReader::new(source).expect("reader");
     while let Some(f) = r.next_frame().expect("frame") {
-        kinds[f.kind as usize] += 1;
+        kinds[f.kind() as usize] += 1;
     }
     kinds
 }

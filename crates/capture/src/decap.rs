@@ -12,7 +12,7 @@
 //! let ip = [0x45, 0, 0, 30, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
 //!           0x13, 0x8c, 0x13, 0x8e, 0, 10, 0, 0, 0xab, 0xcd];
 //! let d = decode_udp(linktype::RAW, &ip).unwrap();
-//! assert_eq!(d.flow.dst().port(), 5006);
+//! assert_eq!(d.flow.dst_port(), 5006);
 //! assert_eq!(d.payload, &[0xab, 0xcd]);
 //! // Cut by the snap length: the UDP length field says 2 payload bytes, 1 is there.
 //! assert_eq!(decode_udp(linktype::RAW, &ip[..29]).unwrap_err(), Skip::Truncated);

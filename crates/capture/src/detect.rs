@@ -406,8 +406,8 @@ impl RtpDetector {
 
     fn is_forced(&self, flow: &Flow) -> bool {
         let port_forced = |p: u16| self.config.forced_ports.iter().any(|r| r.contains(&p));
-        port_forced(flow.src().port())
-            || port_forced(flow.dst().port())
+        port_forced(flow.src_port())
+            || port_forced(flow.dst_port())
             || (!self.hints.is_empty()
                 && (self.hints.contains(&flow.dst()) || self.hints.contains(&flow.src())))
     }

@@ -30,7 +30,7 @@
 //!
 //! let mut r = CaptureReader::new(&bytes[..]).unwrap();
 //! let f = r.next_frame().unwrap().unwrap();
-//! assert_eq!((f.flow, f.kind, f.index), (flow, PacketKind::Rtp, 1));
+//! assert_eq!((f.flow, f.kind(), f.index), (flow, PacketKind::Rtp, 1));
 //! assert_eq!(f.ts, Timestamp::from_secs_nanos(1, 0)); // microsecond file
 //! assert!(r.next_frame().unwrap().is_none());
 //! assert_eq!(r.counters().udp, 1);
@@ -66,22 +66,26 @@ pub struct Frame<'a> {
     pub flow: Flow,
     /// The UDP payload.
     pub payload: &'a [u8],
-    /// What the payload carries, by its first bytes.
-    pub kind: PacketKind,
     /// Frame number in the capture, 1-based, counting every packet record (as Wireshark does).
     pub index: u64,
 }
 
 impl<'a> Frame<'a> {
-    /// A frame for a UDP payload, classified by its first bytes.
+    /// A frame for a UDP payload.
     pub fn new(ts: Timestamp, flow: Flow, payload: &'a [u8], index: u64) -> Self {
         Frame {
             ts,
             flow,
             payload,
-            kind: classify(payload),
             index,
         }
+    }
+
+    /// What the payload carries, by its first bytes (RFC 7983 demultiplexing). Computed on
+    /// request: a reader that skips most frames (one shard of many) never needs it.
+    #[inline]
+    pub fn kind(&self) -> PacketKind {
+        classify(self.payload)
     }
 }
 
@@ -352,29 +356,16 @@ impl<S: Source> CaptureReader<S> {
         if !self.ensure(total)? {
             return Err(self.truncated("pcap record", total as u64));
         }
-        let window = self
-            .input
-            .bytes()
-            .get(self.start..self.start + total)
-            .unwrap_or(&[]);
-        let parsed = match (modified, big_endian) {
-            (true, _) => pcap_parser::pcap::parse_pcap_frame_modified(window),
-            (false, true) => pcap_parser::pcap::parse_pcap_frame_be(window),
-            (false, false) => pcap_parser::pcap::parse_pcap_frame(window),
-        };
-        let Ok((_, block)) = parsed else {
-            return Err(CaptureError::Malformed {
-                offset: self.offset(),
-                what: "pcap record",
-            });
-        };
-        let frac = u64::from(block.ts_usec);
+        // The record header's time fields are read in place, as its length was: a second
+        // parse of the same sixteen bytes would cost more than the rest of the record.
+        let frac = u64::from(self.u32_at(4, big_endian));
         let nanos_part = if nanos {
             frac
         } else {
             frac.saturating_mul(1_000)
         };
-        let ts = Timestamp::from_nanos(u64::from(block.ts_sec) * 1_000_000_000 + nanos_part);
+        let secs = u64::from(self.u32_at(0, big_endian));
+        let ts = Timestamp::from_nanos(secs * 1_000_000_000 + nanos_part);
         Ok(Some(Record {
             ts,
             linktype,

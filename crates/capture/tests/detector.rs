@@ -198,7 +198,7 @@ fn detector_rates() {
     let mut r = CaptureReader::new(&bytes[..]).unwrap();
     let mut traffic = Vec::new();
     while let Some(f) = r.next_frame().unwrap() {
-        let label = if f.kind == PacketKind::Rtcp {
+        let label = if f.kind() == PacketKind::Rtcp {
             Label::Rtcp
         } else {
             Label::Rtp

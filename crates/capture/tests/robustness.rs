@@ -94,7 +94,7 @@ fn ipv6_extension_headers_and_fragments() {
     pkt.extend_from_slice(&hop.to_bytes());
     pkt.extend_from_slice(&body);
     let d = decode_udp(linktype::IPV6, &pkt).unwrap();
-    assert_eq!((d.payload, d.flow.dst().port()), (&b"v6"[..], 5004));
+    assert_eq!((d.payload, d.flow.dst_port()), (&b"v6"[..], 5004));
     // A fragment header with more fragments.
     let frag = Ipv6FragmentHeader::new(IpNumber::UDP, IpFragOffset::ZERO, true, 7);
     let h2 = Ipv6Header {

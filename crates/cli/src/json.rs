@@ -89,9 +89,9 @@ impl Stream {
         let f = s.key.flow;
         Stream {
             src: f.src().ip().to_string(),
-            src_port: f.src().port(),
+            src_port: f.src_port(),
             dst: f.dst().ip().to_string(),
-            dst_port: f.dst().port(),
+            dst_port: f.dst_port(),
             ssrc: format!("{:#010x}", s.key.ssrc),
             payload_type: s.payload_type,
             encoding: s.encoding.map(|e| e.as_str().to_string()),
@@ -169,9 +169,9 @@ impl IntervalLine {
             interval_start_s: rel_s(i.start, origin),
             interval_end_s: rel_s(i.end, origin),
             src: f.src().ip().to_string(),
-            src_port: f.src().port(),
+            src_port: f.src_port(),
             dst: f.dst().ip().to_string(),
-            dst_port: f.dst().port(),
+            dst_port: f.dst_port(),
             ssrc: format!("{:#010x}", i.key.ssrc),
             packets: i.packets,
             expected: i.expected,

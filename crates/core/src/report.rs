@@ -6,7 +6,7 @@
 //!
 //! let key = StreamKey { flow: Flow::new("192.0.2.1:4000".parse().unwrap(),
 //!                                       "192.0.2.2:5004".parse().unwrap()), ssrc: 7 };
-//! assert_eq!(key.flow.reversed().src().port(), 5004);
+//! assert_eq!(key.flow.reversed().src_port(), 5004);
 //! assert_eq!(MinMeanMax::default().min, None); // nothing measured yet
 //! ```
 

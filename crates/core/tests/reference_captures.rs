@@ -35,9 +35,9 @@ fn stream_key(s: &StreamReport) -> (String, u16, String, u16, u32) {
     let f = s.key.flow;
     (
         f.src().ip().to_string(),
-        f.src().port(),
+        f.src_port(),
         f.dst().ip().to_string(),
-        f.dst().port(),
+        f.dst_port(),
         s.key.ssrc,
     )
 }

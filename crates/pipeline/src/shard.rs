@@ -6,8 +6,6 @@
 //! BYE usually reaches the shard that owns its streams, and every stream has one owner.
 //! Hashing is a fixed multiply-xorshift mix: cheap, and stable across runs and machines.
 
-use std::net::SocketAddr;
-
 use rtpscope_wire::Flow;
 
 /// The shard of `flow` among `shards` (0 when there is one).
@@ -17,25 +15,25 @@ pub(crate) fn shard_of(flow: &Flow, shards: usize) -> usize {
         return 0;
     }
     // Addition is commutative: the two directions of a flow hash alike.
-    let h = mix(endpoint_key(&flow.src()).wrapping_add(endpoint_key(&flow.dst())));
+    let src = endpoint_key(flow.src_bits(), flow.src_port());
+    let dst = endpoint_key(flow.dst_bits(), flow.dst_port());
+    let h = mix(src.wrapping_add(dst));
     // Multiply-shift maps the hash onto 0..shards without a division.
     ((u128::from(h) * shards as u128) >> 64) as usize
 }
 
+/// One end as a word spread by one multiplication (odd constant: no two ends collide before
+/// the sum); the final `mix` of the sum does the avalanche.
 #[inline]
-fn endpoint_key(addr: &SocketAddr) -> u64 {
-    let port = u64::from(addr.port() >> 1);
-    let ip = match addr {
-        SocketAddr::V4(a) => u64::from(u32::from(*a.ip())),
-        SocketAddr::V6(a) => {
-            let bits = u128::from(*a.ip());
-            mix(bits as u64 ^ mix((bits >> 64) as u64))
-        }
+fn endpoint_key((bits, v6): (u128, bool), port: u16) -> u64 {
+    let ip = if v6 {
+        bits as u64 ^ ((bits >> 64) as u64).rotate_left(29) ^ 0x5555_5555
+    } else {
+        bits as u64
     };
-    mix(ip << 16 | port)
+    (ip << 16 | u64::from(port >> 1)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-/// splitmix64's finaliser.
 #[inline]
 pub(crate) fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);

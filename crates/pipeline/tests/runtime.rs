@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::impaired_capture;
 use rtpscope_capture::{CaptureError, CaptureReader, DropCounters, Frame};
 use rtpscope_pipeline::{FrameSource, Pipeline, PipelineConfig, PipelineEvent, Policy, Poll};
-use rtpscope_wire::{rtp::RtpRepr, Flow, PacketKind, Timestamp};
+use rtpscope_wire::{rtp::RtpRepr, Flow, Timestamp};
 
 /// An endless live-like source: G.711 on `flows` flows, a read timeout every 100 frames.
 struct Endless {
@@ -58,7 +58,6 @@ impl FrameSource for Endless {
             ts,
             flow,
             payload: &self.buf[..len],
-            kind: PacketKind::Rtp,
             index: self.n,
         }))
     }

@@ -93,6 +93,25 @@ impl Flow {
         join(self.dst_ip, self.ports & DST_V6 != 0, self.ports & 0xffff)
     }
 
+    /// Sender address as 128 bits (an IPv4 address as its 32-bit value) and whether it is
+    /// IPv6: the address without building a `SocketAddr`.
+    #[inline]
+    pub const fn src_bits(&self) -> (u128, bool) {
+        (
+            (self.src_ip[0] as u128) << 64 | self.src_ip[1] as u128,
+            self.ports & SRC_V6 != 0,
+        )
+    }
+
+    /// Receiver address as 128 bits and whether it is IPv6 (see [`Flow::src_bits`]).
+    #[inline]
+    pub const fn dst_bits(&self) -> (u128, bool) {
+        (
+            (self.dst_ip[0] as u128) << 64 | self.dst_ip[1] as u128,
+            self.ports & DST_V6 != 0,
+        )
+    }
+
     /// Sender port.
     #[inline]
     pub const fn src_port(&self) -> u16 {

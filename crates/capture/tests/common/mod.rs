@@ -33,9 +33,9 @@ pub fn test_data() -> Option<PathBuf> {
 pub fn key(flow: &Flow, ssrc: u32) -> StreamKey {
     (
         flow.src().ip().to_string(),
-        flow.src().port(),
+        flow.src_port(),
         flow.dst().ip().to_string(),
-        flow.dst().port(),
+        flow.dst_port(),
         format!("{ssrc:#010x}"),
     )
 }
