@@ -15,6 +15,13 @@ use crate::outcome::Outcome;
 use crate::source::{CountingRead, SourceProgress, Tracked};
 use crate::{config, print};
 
+/// Workers from which a file is read by every worker rather than by one source thread. A
+/// source thread reads, detects and parses for all workers and tops out near 10 M packets/s;
+/// sharded reading repeats the read and decapsulation in every worker but has no such
+/// ceiling. On two cores the source thread is faster (docs/BENCHMARKS.md), beyond it
+/// sharded reading is.
+const SHARDED_FROM_WORKERS: usize = 3;
+
 /// Files smaller than this finish before a progress bar would help.
 const PROGRESS_MIN_BYTES: u64 = 32 << 20;
 
@@ -44,7 +51,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
     let workers = pipeline.workers;
     let started = Instant::now();
     let builder = Pipeline::builder().config(pipeline);
-    let (handle, events) = if workers > 1 && size.is_some() {
+    let (handle, events) = if workers >= SHARDED_FROM_WORKERS && size.is_some() {
         // A file can be read once per worker: each reads it and keeps its own shard, so
         // every worker's core shares all the work (see `PipelineBuilder::spawn_sharded`).
         // The first reader drives the progress bar.
