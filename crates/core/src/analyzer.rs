@@ -13,7 +13,7 @@ use crate::config::AnalyzerConfig;
 use crate::diagnosis::Monitor;
 use crate::event::{Anomaly, Event};
 use crate::payload::{PayloadInfo, RtpHeader};
-use crate::report::{EndReason, RtcpReport, StreamKey, StreamReport};
+use crate::report::{sort_reports, EndReason, RtcpReport, StreamKey, StreamReport};
 use crate::rtcp::RtcpBook;
 use crate::seq::SeqOutcome;
 use crate::stream::{PacketEffects, Resolve, Stream};
@@ -457,13 +457,19 @@ impl Analyzer {
     }
 
     fn close_intervals(&mut self, end: Timestamp) {
-        let mut reports: Vec<_> = self
+        // In key order, so that the events come out the same whatever the table's order;
+        // the keys are sorted, not the reports (a few hundred bytes each).
+        let mut order: Vec<(StreamKey, u32)> = self
             .streams
-            .values_mut()
-            .map(|s| s.take_interval(end))
+            .values()
+            .zip(0u32..)
+            .map(|(s, i)| (s.key, i))
             .collect();
-        reports.sort_unstable_by_key(|r| r.key);
-        for r in reports {
+        order.sort_unstable_by_key(|&(key, _)| key);
+        for (_, at) in order {
+            let Some(r) = self.streams.nth_mut(at).map(|s| s.take_interval(end)) else {
+                continue;
+            };
             // Diagnosis: the live monitor sees every interval, its symptoms follow it.
             let symptoms = self.monitor.handle_interval(&r);
             self.push_event(Event::Interval(r));
@@ -545,7 +551,7 @@ impl Analyzer {
     /// Snapshots of the live streams, ordered by first arrival then key.
     pub fn streams(&mut self) -> Vec<StreamReport> {
         let mut out: Vec<StreamReport> = self.streams.values_mut().map(Stream::report).collect();
-        out.sort_by_key(|r| (r.first_arrival, r.key));
+        sort_reports(&mut out);
         out
     }
 
@@ -578,9 +584,10 @@ impl Analyzer {
 
     /// Everything known now: live and ended streams, RTCP facts and counters.
     pub fn report(&mut self) -> AnalysisReport {
-        let mut streams = self.streams();
+        let mut streams: Vec<StreamReport> =
+            self.streams.values_mut().map(Stream::report).collect();
         streams.extend(self.ended.iter().cloned());
-        streams.sort_by_key(|r| (r.first_arrival, r.key));
+        sort_reports(&mut streams);
         AnalysisReport {
             streams,
             rtcp: self.rtcp.report(),

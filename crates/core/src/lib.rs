@@ -51,6 +51,6 @@ pub use config::AnalyzerConfig;
 pub use diagnosis::{diagnose, CallHint, Diagnosis, Symptom, SymptomEvent, Thresholds, Verdict};
 pub use event::{Anomaly, Event};
 pub use payload::{Encoding, PayloadInfo, RtpHeader};
-pub use report::{EndReason, IntervalReport, StreamKey, StreamReport};
+pub use report::{sort_reports, EndReason, IntervalReport, StreamKey, StreamReport};
 pub use rtcp::RtcpOutcome;
 pub use rtpscope_wire::{Flow, Timestamp};

@@ -133,6 +133,11 @@ impl StreamTable {
         self.streams.iter()
     }
 
+    /// The stream at a position of [`Self::values`] (positions change only on removal).
+    pub(crate) fn nth_mut(&mut self, at: u32) -> Option<&mut Stream> {
+        self.streams.get_mut(at as usize)
+    }
+
     pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut Stream> {
         self.streams.iter_mut()
     }

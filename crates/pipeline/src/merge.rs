@@ -36,7 +36,7 @@ pub fn merge_reports(reports: Vec<AnalysisReport>) -> AnalysisReport {
         out.rtcp.xr_voip.extend(r.rtcp.xr_voip);
         add_counters(&mut out.counters, &r.counters);
     }
-    out.streams.sort_by_key(|s| (s.first_arrival, s.key));
+    rtpscope_core::sort_reports(&mut out.streams);
     for (id, s) in out.streams.iter_mut().enumerate() {
         s.id = id as u64;
     }

@@ -132,7 +132,8 @@ struct Finding {
 pub struct Monitor {
     t: Thresholds,
     max_streams: usize,
-    streams: HashMap<u64, Watched>,
+    /// Boxed: a stream's window is most of a kilobyte, which a growing table would move.
+    streams: HashMap<u64, Box<Watched>>,
     by_flow: HashMap<PackedFlow, u64>,
     /// Watched streams per SSRC, so an RTCP leg or a stream's end is checked in O(1).
     ssrcs: HashMap<u32, u32>,
@@ -229,14 +230,16 @@ impl Monitor {
                 self.unwatched += 1;
                 return Vec::new();
             }
-            self.streams.insert(r.id, Watched::new(r.id, r.key));
+            self.streams
+                .insert(r.id, Box::new(Watched::new(r.id, r.key)));
             self.by_flow.insert(r.key.flow.packed(), r.id);
             *self.ssrcs.entry(r.key.ssrc).or_default() += 1;
         }
         let reverse = self
             .by_flow
             .get(&r.key.flow.reversed().packed())
-            .and_then(|id| self.streams.get(id));
+            .and_then(|id| self.streams.get(id))
+            .map(|w| &**w);
         let one_way_ms = self.one_way_ms(r.key, reverse);
         let reverse_active = reverse
             .and_then(|w| w.last_active_end)

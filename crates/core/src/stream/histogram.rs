@@ -108,12 +108,16 @@ impl JitterHistogram {
     /// The counts, the open run included, as an hdrhistogram for its quantiles.
     pub(crate) fn histogram(&self) -> Option<Histogram<u32>> {
         let mut h = Histogram::new_with_bounds(1, HIST_MAX, SIGNIFICANT_DIGITS).ok()?;
-        let mut open = self.clone();
-        open.flush();
-        for (i, &n) in open.counts.iter().enumerate() {
+        for (i, &n) in self.counts.iter().enumerate() {
             if n > 0 {
                 h.saturating_record_n(value_at(i).max(1), n);
             }
+        }
+        let mut run = self.run;
+        while run > 0 {
+            let step = u32::try_from(run).unwrap_or(u32::MAX);
+            h.saturating_record_n(self.lo, step);
+            run -= u64::from(step);
         }
         Some(h)
     }
