@@ -47,7 +47,15 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
     let first = reader(input, progress.clone())
         .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
     let want_intervals = options.interval.is_some();
-    let pipeline = config::pipeline(options, &thresholds, Policy::Block, want_intervals);
+    let mut pipeline = config::pipeline(options, &thresholds, Policy::Block, want_intervals);
+    if options.workers.is_none() && size.is_some() {
+        // The default leaves a core to the reading thread; a file read by every worker
+        // needs none, so it gets a worker per core when that makes enough of them.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cores > SHARDED_FROM_WORKERS {
+            pipeline.workers = cores.min(config::MAX_DEFAULT_WORKERS);
+        }
+    }
     let workers = pipeline.workers;
     let started = Instant::now();
     let builder = Pipeline::builder().config(pipeline);

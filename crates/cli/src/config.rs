@@ -29,10 +29,13 @@ pub fn workers(asked: Option<usize>) -> usize {
             std::thread::available_parallelism()
                 .map_or(1, |n| n.get())
                 .saturating_sub(1)
-                .min(8)
+                .min(MAX_DEFAULT_WORKERS)
         })
         .max(1)
 }
+
+/// The most workers chosen without `--workers`.
+pub const MAX_DEFAULT_WORKERS: usize = 8;
 
 /// The pipeline configuration for these options.
 pub fn pipeline(
