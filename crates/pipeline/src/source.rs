@@ -126,35 +126,18 @@ struct Dealer {
     out: SourceCounters,
 }
 
-/// Runs the source loop to the end of input, an error or a stop request.
-pub(crate) fn run<S: FrameSource>(mut source: S, setup: SourceSetup) -> SourceResult {
-    let stop = setup.stop.clone();
-    let mut d = Dealer::new(setup);
-    loop {
-        if stop.load(Relaxed) {
-            d.out.stopped = true;
-            break;
-        }
-        match source.poll_frame() {
-            Ok(Poll::Frame(f)) => d.frame(f.ts, f.flow, f.payload),
-            // Live and quiet: get what we have to the workers instead of sitting on it.
-            Ok(Poll::Idle) => d.flush_all(false, d.policy),
-            Ok(Poll::End) => break,
-            Err(e) => {
-                d.out.error = Some(e.to_string());
-                break;
-            }
-        }
-    }
-    d.out.capture = source.drop_counters();
-    d.finish()
+/// Runs the source loop to the end of input, an error or a stop request, dealing every
+/// frame's records to the workers.
+pub(crate) fn run<S: FrameSource>(source: S, setup: SourceSetup) -> SourceResult {
+    run_sharded(source, setup, 0, 1)
 }
 
-/// Frames between checks for snapshot requests when the worker runs in the reader's thread.
+/// Frames between checks for snapshot requests to workers that run in the reader's thread.
 const CONTROL_EVERY: u32 = 1024;
 
-/// Sharded reading: this thread reads the whole input itself but analyses only the flows of
-/// shard `shard` of `shards` (its one target is that shard's worker, run inline). Every
+/// Sharded reading (`shards` > 1): this thread reads the whole input itself but analyses only
+/// the flows of shard `shard` of `shards` (its one target is that shard's worker, run
+/// inline); with one shard it is the source thread of every worker. Every
 /// shard reads the same frames, so each sees capture time advance exactly as a single source
 /// would, and each sees every SIP message (SIP starts with a letter, RTP and RTCP never do),
 /// so payload types and hints are learnt everywhere in capture order. Frames of other
