@@ -5,51 +5,11 @@
 //! `cargo bench -p rtpscope-benches --bench core_analyzer`
 
 use std::hint::black_box;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rtpscope::core::payload::{PayloadClass, RtpHeader};
-use rtpscope::core::{Analyzer, AnalyzerConfig, Flow, Timestamp};
+use rtpscope::core::Timestamp;
 use rtpscope::wire::rtp::RtpRepr;
-
-fn flow(i: u32) -> Flow {
-    let src = SocketAddr::new(
-        IpAddr::V4(Ipv4Addr::from(0xc633_6400 + (i >> 14))),
-        20_000 + (i & 0x3fff) as u16,
-    );
-    let dst = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(203, 0, 113, 1)), 30_000);
-    Flow::new(src, dst)
-}
-
-/// An analyzer with `streams` streams already past their first second.
-fn warmed(streams: u32) -> (Analyzer, Vec<Flow>, u64) {
-    let config = AnalyzerConfig {
-        max_streams: streams as usize + 16,
-        ..AnalyzerConfig::default()
-    };
-    let mut analyzer = Analyzer::new(config);
-    let flows: Vec<Flow> = (0..streams).map(flow).collect();
-    let mut now = 1_000_000_000u64;
-    for round in 0..60u32 {
-        for (i, f) in flows.iter().enumerate() {
-            analyzer.handle_rtp(Timestamp::from_nanos(now), *f, &header(i as u32, round));
-            now += 20_000_000 / u64::from(streams);
-        }
-    }
-    (analyzer, flows, now)
-}
-
-fn header(ssrc: u32, round: u32) -> RtpHeader {
-    RtpHeader {
-        sequence_number: round as u16,
-        timestamp: round.wrapping_mul(160),
-        ssrc,
-        payload_type: 0,
-        marker: false,
-        payload_len: 160,
-        payload_class: PayloadClass::Audible,
-    }
-}
+use rtpscope_benches::{header, warmed};
 
 fn per_packet(c: &mut Criterion) {
     let mut group = c.benchmark_group("analyzer_per_packet");

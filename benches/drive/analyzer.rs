@@ -1,0 +1,38 @@
+//! `Analyzer::handle_rtp` over N interleaved streams, as `core_analyzer` measures it, for a
+//! profiler: `drive_analyzer STREAMS PACKETS`. Prints the best of seven equal rounds.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use rtpscope::core::Timestamp;
+use rtpscope_benches::{header, warmed};
+
+fn main() {
+    let mut args = std::env::args().skip(1).map(|a| a.parse::<u64>().ok());
+    let streams = args.next().flatten().unwrap_or(1).clamp(1, 1 << 20) as u32;
+    let packets = args.next().flatten().unwrap_or(35_000_000);
+    let (mut analyzer, flows, mut now) = warmed(streams);
+    let (mut i, mut round) = (0u32, 60u32);
+    let per_round = (packets / 7).max(1);
+    let mut best = f64::MAX;
+    for _ in 0..7 {
+        let start = Instant::now();
+        for _ in 0..per_round {
+            i += 1;
+            if i == streams {
+                i = 0;
+                round += 1;
+            }
+            now += 20_000_000 / u64::from(streams);
+            let flow = flows.get(i as usize).copied().unwrap_or(flows[0]);
+            analyzer.handle_rtp(
+                Timestamp::from_nanos(now),
+                flow,
+                black_box(&header(i, round)),
+            );
+            while analyzer.poll_event().is_some() {}
+        }
+        best = best.min(start.elapsed().as_nanos() as f64 / per_round as f64);
+    }
+    println!("{streams} streams: best {best:.2} ns per packet");
+}
