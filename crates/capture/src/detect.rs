@@ -46,7 +46,7 @@ use std::ops::RangeInclusive;
 
 use rtpscope_wire::rtcp::CompoundIter;
 use rtpscope_wire::rtp::RtpPacket;
-use rtpscope_wire::{classify, Flow, PackedFlow, PacketKind, Timestamp};
+use rtpscope_wire::{classify, Flow, PacketKind, Timestamp};
 
 use crate::sdp::static_payload;
 
@@ -184,18 +184,41 @@ struct Candidate {
 
 #[derive(Debug)]
 enum State {
-    Undecided(Option<Candidate>),
+    /// Boxed: only a flow still being decided needs it, and keeping it out of the table
+    /// leaves a confirmed flow's entry a few words (one cache line with its key).
+    Undecided(Box<Undecided>),
     Rtp,
     Rejected,
+}
+
+#[derive(Debug, Default)]
+struct Undecided {
+    cand: Option<Candidate>,
+    held: Vec<HeldDatagram>,
+    held_bytes: usize,
+    looked_like_rtp: usize,
 }
 
 #[derive(Debug)]
 struct FlowEntry {
     state: State,
     last_seen: Timestamp,
-    held: Vec<HeldDatagram>,
-    held_bytes: usize,
-    looked_like_rtp: usize,
+}
+
+impl FlowEntry {
+    fn held(&self) -> usize {
+        match &self.state {
+            State::Undecided(u) => u.held.len(),
+            _ => 0,
+        }
+    }
+
+    fn held_bytes(&self) -> usize {
+        match &self.state {
+            State::Undecided(u) => u.held_bytes,
+            _ => 0,
+        }
+    }
 }
 
 /// Per-flow RTP detection with bounded memory. See the module documentation.
@@ -203,7 +226,7 @@ struct FlowEntry {
 pub struct RtpDetector {
     config: DetectorConfig,
     /// Keyed by the packed flow: consulted for every datagram.
-    flows: HashMap<PackedFlow, FlowEntry>,
+    flows: HashMap<Flow, FlowEntry>,
     hints: HashSet<SocketAddr>,
     released: VecDeque<HeldDatagram>,
     held_total: usize,
@@ -261,7 +284,7 @@ impl RtpDetector {
             return Verdict::NotRtp;
         };
         // Almost every packet belongs to a flow already confirmed: one lookup decides it.
-        let key = flow.packed();
+        let key = flow;
         if let Some(entry) = self.flows.get_mut(&key) {
             if matches!(entry.state, State::Rtp) {
                 entry.last_seen = ts;
@@ -280,11 +303,8 @@ impl RtpDetector {
             self.flows.insert(
                 key,
                 FlowEntry {
-                    state: State::Undecided(None),
+                    state: State::Undecided(Box::default()),
                     last_seen: ts,
-                    held: Vec::new(),
-                    held_bytes: 0,
-                    looked_like_rtp: 0,
                 },
             );
         }
@@ -292,51 +312,47 @@ impl RtpDetector {
             return Verdict::NotRtp;
         };
         entry.last_seen = ts;
-        let cand = match &mut entry.state {
+        let u = match &mut entry.state {
             State::Rtp => {
                 self.stats.rtp += 1;
                 return Verdict::Rtp;
             }
             State::Rejected => return Verdict::NotRtp,
-            State::Undecided(c) => c,
+            State::Undecided(u) => u,
         };
-        let run = advance(cand, &packet, ts, self.config.max_seq_gap);
+        let run = advance(&mut u.cand, &packet, ts, self.config.max_seq_gap);
         if run >= self.config.confirm_packets.max(1) {
+            self.held_total -= u.held_bytes;
+            self.stats.released += u.held.len() as u64;
+            self.released.extend(u.held.drain(..));
             entry.state = State::Rtp;
-            self.held_total -= entry.held_bytes;
-            entry.held_bytes = 0;
-            self.stats.released += entry.held.len() as u64;
-            self.released.extend(entry.held.drain(..));
-            entry.held = Vec::new();
             self.stats.flows_confirmed += 1;
             self.stats.rtp += 1;
             return Verdict::Rtp;
         }
-        entry.looked_like_rtp += 1;
-        if entry.looked_like_rtp >= self.config.give_up_after {
+        u.looked_like_rtp += 1;
+        if u.looked_like_rtp >= self.config.give_up_after {
+            self.held_total -= u.held_bytes;
+            self.stats.held_discarded += u.held.len() as u64;
             entry.state = State::Rejected;
-            self.held_total -= entry.held_bytes;
-            self.stats.held_discarded += entry.held.len() as u64;
-            entry.held = Vec::new();
-            entry.held_bytes = 0;
             self.stats.flows_rejected += 1;
             return Verdict::NotRtp;
         }
         let len = payload.len();
-        if entry.held.len() >= self.config.max_held_packets_per_flow
-            || entry.held_bytes + len > self.config.max_held_bytes_per_flow
+        if u.held.len() >= self.config.max_held_packets_per_flow
+            || u.held_bytes + len > self.config.max_held_bytes_per_flow
             || self.held_total + len > self.config.max_held_bytes_total
         {
             self.stats.held_overflow += 1;
             return Verdict::NotRtp;
         }
-        entry.held.push(HeldDatagram {
+        u.held.push(HeldDatagram {
             ts,
             flow,
             payload: payload.to_vec(),
             arrival,
         });
-        entry.held_bytes += len;
+        u.held_bytes += len;
         self.held_total += len;
         Verdict::Pending
     }
@@ -363,19 +379,19 @@ impl RtpDetector {
             ..FinishReport::default()
         };
         for entry in self.flows.values_mut() {
-            let State::Undecided(cand) = &entry.state else {
+            let State::Undecided(u) = &mut entry.state else {
                 continue;
             };
             report.undecided_flows += 1;
-            let run = cand.map_or(0, |c| c.run);
-            let held = std::mem::take(&mut entry.held);
+            let run = u.cand.map_or(0, |c| c.run);
+            let held = std::mem::take(&mut u.held);
             if run >= self.config.release_at_finish_min_run.max(1) {
                 self.stats.released += held.len() as u64;
                 report.released.extend(held);
             } else {
                 report.dropped_unconfirmed += held.len() as u64;
             }
-            entry.held_bytes = 0;
+            u.held_bytes = 0;
         }
         self.held_total = 0;
         report.released.sort_by_key(|h| h.arrival);
@@ -384,7 +400,7 @@ impl RtpDetector {
 
     /// Current counters.
     pub fn stats(&self) -> DetectorStats {
-        let held_packets = self.flows.values().map(|e| e.held.len() as u64).sum();
+        let held_packets = self.flows.values().map(|e| e.held() as u64).sum();
         DetectorStats {
             flows_tracked: self.flows.len() as u64,
             held_packets,
@@ -396,7 +412,7 @@ impl RtpDetector {
     /// Whether `flow` is currently confirmed as RTP.
     pub fn is_confirmed(&self, flow: &Flow) -> bool {
         matches!(
-            self.flows.get(&flow.packed()),
+            self.flows.get(flow),
             Some(FlowEntry {
                 state: State::Rtp,
                 ..
@@ -420,8 +436,8 @@ impl RtpDetector {
             .min_by_key(|(_, e)| e.last_seen)
             .map(|(f, _)| *f);
         if let Some(entry) = victim.and_then(|f| self.flows.remove(&f)) {
-            self.held_total -= entry.held_bytes;
-            self.stats.held_discarded += entry.held.len() as u64;
+            self.held_total -= entry.held_bytes();
+            self.stats.held_discarded += entry.held() as u64;
             self.stats.flows_evicted += 1;
         }
     }
