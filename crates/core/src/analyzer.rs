@@ -5,9 +5,7 @@ use std::collections::VecDeque;
 use foldhash::{HashMap, HashMapExt};
 use std::net::SocketAddr;
 
-use rtpscope_wire::{
-    classify, Flow, PackedFlow, PacketKind, RtcpError, RtpError, RtpPacket, Timestamp,
-};
+use rtpscope_wire::{classify, Flow, PacketKind, RtcpError, RtpError, RtpPacket, Timestamp};
 
 use crate::config::AnalyzerConfig;
 use crate::diagnosis::Monitor;
@@ -118,9 +116,9 @@ const MAX_SDP_ENDPOINTS: usize = 65_536;
 #[derive(Debug)]
 pub struct Analyzer {
     config: AnalyzerConfig,
-    /// Keyed by the packed flow and SSRC: looked up for every packet.
+    /// Looked up by flow and SSRC for every packet.
     streams: StreamTable,
-    flow_ssrc: HashMap<PackedFlow, u32>,
+    flow_ssrc: HashMap<Flow, u32>,
     payloads: PayloadMap,
     rtcp: RtcpBook,
     ended: Vec<StreamReport>,
@@ -342,7 +340,7 @@ impl Analyzer {
         if self.flow_ssrc.len() >= self.config.max_streams {
             self.flow_ssrc.clear();
         }
-        if let Some(previous) = self.flow_ssrc.insert(key.flow.packed(), key.ssrc) {
+        if let Some(previous) = self.flow_ssrc.insert(key.flow, key.ssrc) {
             if previous != key.ssrc
                 && self.streams.contains_key(&StreamKey {
                     flow: key.flow,
@@ -550,9 +548,13 @@ impl Analyzer {
 
     /// Snapshots of the live streams, ordered by first arrival then key.
     pub fn streams(&mut self) -> Vec<StreamReport> {
-        let mut out: Vec<StreamReport> = self.streams.values_mut().map(Stream::report).collect();
+        let mut out = self.live_reports();
         sort_reports(&mut out);
         out
+    }
+
+    fn live_reports(&mut self) -> Vec<StreamReport> {
+        self.streams.values_mut().map(Stream::report).collect()
     }
 
     /// Number of live streams.
@@ -584,8 +586,7 @@ impl Analyzer {
 
     /// Everything known now: live and ended streams, RTCP facts and counters.
     pub fn report(&mut self) -> AnalysisReport {
-        let mut streams: Vec<StreamReport> =
-            self.streams.values_mut().map(Stream::report).collect();
+        let mut streams = self.live_reports();
         streams.extend(self.ended.iter().cloned());
         sort_reports(&mut streams);
         AnalysisReport {

@@ -331,21 +331,9 @@ pub struct RtcpReport {
     pub xr_voip: Vec<XrVoipView>,
 }
 
-/// Orders reports by first arrival, then key (the order of every report's stream list). The sort moves small (key, position) pairs and
-/// then each report once, not reports of a few hundred bytes at every step of the sort: with
-/// 100 k streams that is the difference between a few milliseconds and most of a report.
-pub fn sort_reports(reports: &mut Vec<StreamReport>) {
-    let mut order: Vec<((Timestamp, StreamKey), usize)> = reports
-        .iter()
-        .enumerate()
-        .map(|(i, r)| ((r.first_arrival, r.key), i))
-        .collect();
-    // The position breaks ties, so this is the stable order.
-    order.sort_unstable();
-    let mut taken: Vec<Option<StreamReport>> = reports.drain(..).map(Some).collect();
-    reports.extend(
-        order
-            .into_iter()
-            .filter_map(|(_, i)| taken.get_mut(i)?.take()),
-    );
+/// Orders reports by first arrival, then key (the order of every report's stream list). The
+/// keys are computed once and sorted with positions, then each report moves once: with 100 k
+/// streams, moving reports of a few hundred bytes at every step of the sort dominated.
+pub fn sort_reports(reports: &mut [StreamReport]) {
+    reports.sort_by_cached_key(|r| (r.first_arrival, r.key));
 }

@@ -9,19 +9,16 @@
 
 use core::hash::BuildHasher;
 
+use foldhash::fast::RandomState;
 use hashbrown::HashTable;
-use rtpscope_wire::PackedFlow;
 
 use crate::report::StreamKey;
 use crate::stream::Stream;
 
-/// The integer form of a stream key, which is what gets hashed.
-pub(crate) type Slot = (PackedFlow, u32);
-
-/// The integer form of `key`.
+/// A stream key's hash (its flow is plain integers, cheap to hash).
 #[inline]
-pub(crate) fn slot(key: &StreamKey) -> Slot {
-    (key.flow.packed(), key.ssrc)
+fn hash_of(hasher: &RandomState, key: &StreamKey) -> u64 {
+    hasher.hash_one(key)
 }
 
 #[derive(Debug, Default)]
@@ -30,7 +27,7 @@ pub(crate) struct StreamTable {
     /// Positions in `streams`, hashed by key.
     index: HashTable<u32>,
     /// Seeded per process, so crafted keys cannot aim at one bucket.
-    hasher: foldhash::fast::RandomState,
+    hasher: RandomState,
     /// The position last found (`u32::MAX`: none).
     last: u32,
 }
@@ -40,14 +37,14 @@ impl StreamTable {
         StreamTable {
             streams: Vec::new(),
             index: HashTable::new(),
-            hasher: foldhash::fast::RandomState::default(),
+            hasher: RandomState::default(),
             last: u32::MAX,
         }
     }
 
     #[inline]
     fn hash(&self, key: &StreamKey) -> u64 {
-        self.hasher.hash_one(slot(key))
+        hash_of(&self.hasher, key)
     }
 
     fn find(&self, key: &StreamKey) -> Option<u32> {
@@ -92,7 +89,7 @@ impl StreamTable {
         let rehash = |&i: &u32| {
             streams
                 .get(i as usize)
-                .map_or(0, |s| hasher.hash_one(slot(&s.key)))
+                .map_or(0, |s| hash_of(hasher, &s.key))
         };
         self.index.insert_unique(self.hash(&stream.key), at, rehash);
         self.streams.push(stream);
@@ -113,7 +110,7 @@ impl StreamTable {
         if let Some(moved) = self.streams.get(at) {
             // The last stream took the removed one's place: point its entry there.
             let old = self.streams.len() as u32;
-            let hash = self.hasher.hash_one(slot(&moved.key));
+            let hash = self.hash(&moved.key);
             if let Some(i) = self.index.find_mut(hash, |&i| i == old) {
                 *i = at as u32;
             }

@@ -25,7 +25,6 @@
 //!   integers, as tshark does: exact for 8, 16, 48 or 90 kHz, but 0.2 % off for 44.1 kHz (and
 //!   11.025 / 22.05 kHz). These columns exist to equal tshark's, so they keep its arithmetic;
 //!   the RFC 3550 jitter (final value, percentiles) uses the exact rate.
-
 //!
 //! ```
 //! use rtpscope_core::wireshark::{WiresharkStats, WsPacket};

@@ -40,14 +40,19 @@ fn split(ip: IpAddr) -> ([u64; 2], bool) {
 }
 
 #[inline]
-fn join(words: [u64; 2], v6: bool, port: u64) -> SocketAddr {
-    let bits = (u128::from(words[0]) << 64) | u128::from(words[1]);
+const fn wide(words: [u64; 2]) -> u128 {
+    (words[0] as u128) << 64 | words[1] as u128
+}
+
+/// One end as a socket address.
+#[inline]
+fn end(bits: u128, v6: bool, port: u16) -> SocketAddr {
     let ip = if v6 {
         IpAddr::V6(Ipv6Addr::from_bits(bits))
     } else {
         IpAddr::V4(Ipv4Addr::from_bits(bits as u32))
     };
-    SocketAddr::new(ip, port as u16)
+    SocketAddr::new(ip, port)
 }
 
 impl Flow {
@@ -80,36 +85,28 @@ impl Flow {
     /// Sender address and port.
     #[inline]
     pub fn src(&self) -> SocketAddr {
-        join(
-            self.src_ip,
-            self.ports & SRC_V6 != 0,
-            self.ports >> 16 & 0xffff,
-        )
+        let (bits, v6) = self.src_bits();
+        end(bits, v6, self.src_port())
     }
 
     /// Receiver address and port.
     #[inline]
     pub fn dst(&self) -> SocketAddr {
-        join(self.dst_ip, self.ports & DST_V6 != 0, self.ports & 0xffff)
+        let (bits, v6) = self.dst_bits();
+        end(bits, v6, self.dst_port())
     }
 
     /// Sender address as 128 bits (an IPv4 address as its 32-bit value) and whether it is
     /// IPv6: the address without building a `SocketAddr`.
     #[inline]
     pub const fn src_bits(&self) -> (u128, bool) {
-        (
-            (self.src_ip[0] as u128) << 64 | self.src_ip[1] as u128,
-            self.ports & SRC_V6 != 0,
-        )
+        (wide(self.src_ip), self.ports & SRC_V6 != 0)
     }
 
     /// Receiver address as 128 bits and whether it is IPv6 (see [`Flow::src_bits`]).
     #[inline]
     pub const fn dst_bits(&self) -> (u128, bool) {
-        (
-            (self.dst_ip[0] as u128) << 64 | self.dst_ip[1] as u128,
-            self.ports & DST_V6 != 0,
-        )
+        (wide(self.dst_ip), self.ports & DST_V6 != 0)
     }
 
     /// Sender port.
@@ -169,57 +166,17 @@ impl core::fmt::Debug for Flow {
 /// IPv4 before IPv6, then address, then port), compared as integers: reports sort by it.
 impl Ord for Flow {
     fn cmp(&self, other: &Self) -> Ordering {
-        let end = |f: &Flow, src: bool| {
-            let (v6, ip, port) = if src {
-                (f.ports & SRC_V6 != 0, f.src_ip, f.src_port())
-            } else {
-                (f.ports & DST_V6 != 0, f.dst_ip, f.dst_port())
-            };
-            (v6, ip, port)
+        let key = |f: &Flow| {
+            let ((src, src_v6), (dst, dst_v6)) = (f.src_bits(), f.dst_bits());
+            (src_v6, src, f.src_port(), dst_v6, dst, f.dst_port())
         };
-        end(self, true)
-            .cmp(&end(other, true))
-            .then_with(|| end(self, false).cmp(&end(other, false)))
+        key(self).cmp(&key(other))
     }
 }
 
 impl PartialOrd for Flow {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
-    }
-}
-
-/// A [`Flow`] as plain integers, for hash-table keys that are compared and hashed for every
-/// packet: an enum of socket addresses costs several times more to hash and compare.
-///
-/// Distinct flows give distinct packed keys (an IPv4 address is not confused with its
-/// IPv4-mapped IPv6 form: the address family is part of the key).
-///
-/// ```
-/// use rtpscope_wire::Flow;
-/// let a = Flow::new("10.0.0.1:4000".parse().unwrap(), "10.0.0.2:5004".parse().unwrap());
-/// let b = Flow::new("[::ffff:10.0.0.1]:4000".parse().unwrap(), "10.0.0.2:5004".parse().unwrap());
-/// assert_ne!(a.packed(), b.packed());
-/// assert_eq!(a.packed(), a.packed());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PackedFlow {
-    src: u128,
-    dst: u128,
-    /// Source port, destination port, and one bit per end for IPv6.
-    ports: u64,
-}
-
-impl Flow {
-    /// The flow as plain integers (see [`PackedFlow`]).
-    #[inline]
-    pub fn packed(&self) -> PackedFlow {
-        let wide = |w: [u64; 2]| (u128::from(w[0]) << 64) | u128::from(w[1]);
-        PackedFlow {
-            src: wide(self.src_ip),
-            dst: wide(self.dst_ip),
-            ports: self.ports,
-        }
     }
 }
 
@@ -280,6 +237,11 @@ mod tests {
         assert_eq!(
             v4,
             Flow::new(addr("10.0.0.1:4000"), addr("192.168.1.2:5004"))
+        );
+        // An IPv4 address is not its IPv4-mapped IPv6 form: the family is part of the flow.
+        assert_ne!(
+            v4,
+            Flow::new(addr("[::ffff:10.0.0.1]:4000"), addr("192.168.1.2:5004"))
         );
     }
 

@@ -33,7 +33,7 @@ pub mod rtp;
 pub mod time;
 
 pub use demux::{classify, PacketKind};
-pub use flow::{Flow, PackedFlow};
+pub use flow::Flow;
 pub use rtcp::{CompoundIter, RtcpError, RtcpPacket};
 pub use rtp::{RtpError, RtpPacket, RtpRepr};
 pub use time::Timestamp;

@@ -12,7 +12,7 @@
 
 use foldhash::{HashMap, HashMapExt};
 
-use rtpscope_wire::{PackedFlow, Timestamp};
+use rtpscope_wire::{Flow, Timestamp};
 
 use crate::report::{IntervalReport, LatencyMethod, StreamKey};
 
@@ -134,7 +134,7 @@ pub struct Monitor {
     max_streams: usize,
     /// Boxed: a stream's window is most of a kilobyte, which a growing table would move.
     streams: HashMap<u64, Box<Watched>>,
-    by_flow: HashMap<PackedFlow, u64>,
+    by_flow: HashMap<Flow, u64>,
     /// Watched streams per SSRC, so an RTCP leg or a stream's end is checked in O(1).
     ssrcs: HashMap<u32, u32>,
     /// Latest RTCP leg (ms) per source SSRC.
@@ -170,16 +170,16 @@ impl Monitor {
     }
 
     /// For each windowed rule (loss, jitter, MOS, delay), whether its limit could not count
-    /// this sample: no loss; no high jitter or late packets; no low MOS; no high delay. A rule
-    /// whose whole window is calm cannot raise.
+    /// this sample. A rule whose whole window is calm cannot raise. Loss asks for none at all,
+    /// not just none above the per-sample limit: its average rule counts every sample.
     fn calm(t: &Thresholds, s: &Sample) -> [bool; 4] {
         let loss = s.lost_pct <= 0.0 && t.loss_sample_pct >= 0.0 && t.loss_average_pct >= 0.0;
-        let jitter = s.packets == 0
-            || (!s.jitter_ms.is_some_and(|j| j > t.jitter_ms)
-                && s.late_pct <= t.late_for_buffer_pct);
-        let mos = s.packets == 0 || !s.mos.is_some_and(|m| m < t.mos_min);
-        let delay = !s.one_way_ms.is_some_and(|d| d + EPS >= t.delay_warning_ms);
-        [loss, jitter, mos, delay]
+        [
+            loss,
+            !flagged(Rule::Jitter, t, s),
+            !flagged(Rule::Mos, t, s),
+            !flagged(Rule::Delay, t, s),
+        ]
     }
 
     /// Whether `rule` can neither raise nor clear now, so evaluating it would change nothing:
@@ -232,12 +232,12 @@ impl Monitor {
             }
             self.streams
                 .insert(r.id, Box::new(Watched::new(r.id, r.key)));
-            self.by_flow.insert(r.key.flow.packed(), r.id);
+            self.by_flow.insert(r.key.flow, r.id);
             *self.ssrcs.entry(r.key.ssrc).or_default() += 1;
         }
         let reverse = self
             .by_flow
-            .get(&r.key.flow.reversed().packed())
+            .get(&r.key.flow.reversed())
             .and_then(|id| self.streams.get(id))
             .map(|w| &**w);
         let one_way_ms = self.one_way_ms(r.key, reverse);
@@ -329,7 +329,7 @@ impl Monitor {
         let Some(w) = self.streams.remove(&id) else {
             return Vec::new();
         };
-        let flow = w.key.flow.packed();
+        let flow = w.key.flow;
         if self.by_flow.get(&flow) == Some(&id) {
             self.by_flow.remove(&flow);
         }
@@ -438,6 +438,22 @@ fn build(id: u64, key: &StreamKey, f: &Finding, now: Timestamp) -> Symptom {
     }
 }
 
+/// Whether a windowed rule's per-sample limit flags `s` (what its k-of-n window counts).
+/// The gap and silence rules look at the stream's state, not samples: never.
+fn flagged(rule: Rule, t: &Thresholds, s: &Sample) -> bool {
+    match rule {
+        Rule::Loss => s.lost_pct > t.loss_sample_pct,
+        Rule::Jitter => {
+            s.packets > 0
+                && (s.jitter_ms.is_some_and(|j| j > t.jitter_ms)
+                    || s.late_pct > t.late_for_buffer_pct)
+        }
+        Rule::Mos => s.packets > 0 && s.mos.is_some_and(|m| m < t.mos_min),
+        Rule::Delay => s.one_way_ms.is_some_and(|d| d + EPS >= t.delay_warning_ms),
+        Rule::Stopped | Rule::Silence => false,
+    }
+}
+
 /// k-of-n over the window: (count, window length, earliest exceeding sample's start, mean).
 fn window_count(
     w: &Watched,
@@ -503,12 +519,8 @@ fn evaluate(
     };
     match rule {
         Rule::Loss => {
-            let (count, len, start, mean) = window_count(
-                w,
-                n,
-                |s| s.lost_pct > t.loss_sample_pct,
-                |s| Some(s.lost_pct),
-            );
+            let (count, len, start, mean) =
+                window_count(w, n, |s| flagged(rule, t, s), |s| Some(s.lost_pct));
             let avg_n = t.loss_average_samples.clamp(1, MAX_WINDOW);
             let avg = (w.len >= avg_n)
                 .then(|| w.last(avg_n).map(|s| s.lost_pct).sum::<f64>() / avg_n as f64);
@@ -551,13 +563,12 @@ fn evaluate(
             f.advice = advice::LOSS;
         }
         Rule::Jitter => {
-            let exceeds = |s: &Sample| {
-                s.packets > 0
-                    && (s.jitter_ms.is_some_and(|j| j > t.jitter_ms)
-                        || s.late_pct > t.late_for_buffer_pct)
-            };
-            let (count, len, start, mean) =
-                window_count(w, n, exceeds, |s| s.jitter_ms.filter(|_| s.packets > 0));
+            let (count, len, start, mean) = window_count(
+                w,
+                n,
+                |s| flagged(rule, t, s),
+                |s| s.jitter_ms.filter(|_| s.packets > 0),
+            );
             let late = w.last(n).any(|s| s.late_pct > t.late_for_buffer_pct);
             f.raise = count >= k;
             f.clear_ok = count == 0;
@@ -584,7 +595,7 @@ fn evaluate(
             let (count, len, start, mean) = window_count(
                 w,
                 n,
-                |s| s.packets > 0 && s.mos.is_some_and(|m| m < t.mos_min),
+                |s| flagged(rule, t, s),
                 |s| s.mos.filter(|_| s.packets > 0),
             );
             f.raise = count >= k;
@@ -609,12 +620,8 @@ fn evaluate(
             f.advice = advice::LOW_MOS;
         }
         Rule::Delay => {
-            let (count, len, start, mean) = window_count(
-                w,
-                n,
-                |s| s.one_way_ms.is_some_and(|d| d + EPS >= t.delay_warning_ms),
-                |s| s.one_way_ms,
-            );
+            let (count, len, start, mean) =
+                window_count(w, n, |s| flagged(rule, t, s), |s| s.one_way_ms);
             f.raise = count >= k;
             f.clear_ok = count == 0;
             f.kind = SymptomKind::Delay;

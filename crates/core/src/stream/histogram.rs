@@ -97,12 +97,18 @@ impl JitterHistogram {
 
     fn flush(&mut self) {
         if self.run > 0 {
+            let run = self.run_count();
             if let Some(c) = self.counts.get_mut(index_of(self.lo)) {
-                // A full slot stays full (4 billion packets: years of one stream).
-                *c = c.saturating_add(u32::try_from(self.run).unwrap_or(u32::MAX));
+                *c = c.saturating_add(run);
             }
         }
         self.run = 0;
+    }
+
+    /// The open run as a count: a full slot stays full (4 billion packets: years of one
+    /// stream).
+    fn run_count(&self) -> u32 {
+        u32::try_from(self.run).unwrap_or(u32::MAX)
     }
 
     /// The counts, the open run included, as an hdrhistogram for its quantiles.
@@ -113,11 +119,8 @@ impl JitterHistogram {
                 h.saturating_record_n(value_at(i).max(1), n);
             }
         }
-        let mut run = self.run;
-        while run > 0 {
-            let step = u32::try_from(run).unwrap_or(u32::MAX);
-            h.saturating_record_n(self.lo, step);
-            run -= u64::from(step);
+        if self.run > 0 {
+            h.saturating_record_n(self.lo, self.run_count());
         }
         Some(h)
     }
