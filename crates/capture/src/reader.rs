@@ -344,7 +344,12 @@ impl<S: Source> CaptureReader<S> {
                 Err(self.truncated("pcap record header", 16))
             };
         }
-        let caplen = u64::from(self.u32_at(8, big_endian));
+        // The three header words in one bounds check (`ensure` made them available); the
+        // record time is read here too, not by a second parse of the same sixteen bytes.
+        let Some([secs, frac, caplen]) = self.header_words(big_endian) else {
+            return Err(self.truncated("pcap record header", 16));
+        };
+        let caplen = u64::from(caplen);
         if caplen > max_record {
             return Err(CaptureError::RecordTooLarge {
                 offset: self.offset(),
@@ -356,16 +361,9 @@ impl<S: Source> CaptureReader<S> {
         if !self.ensure(total)? {
             return Err(self.truncated("pcap record", total as u64));
         }
-        // The record header's time fields are read in place, as its length was: a second
-        // parse of the same sixteen bytes would cost more than the rest of the record.
-        let frac = u64::from(self.u32_at(4, big_endian));
-        let nanos_part = if nanos {
-            frac
-        } else {
-            frac.saturating_mul(1_000)
-        };
-        let secs = u64::from(self.u32_at(0, big_endian));
-        let ts = Timestamp::from_nanos(secs * 1_000_000_000 + nanos_part);
+        let frac = u64::from(frac);
+        let nanos_part = if nanos { frac } else { frac * 1_000 };
+        let ts = Timestamp::from_nanos(u64::from(secs) * 1_000_000_000 + nanos_part);
         Ok(Some(Record {
             ts,
             linktype,
@@ -373,6 +371,25 @@ impl<S: Source> CaptureReader<S> {
             data_len: caplen as usize,
             total_len: total,
         }))
+    }
+
+    /// The first three 32-bit words of a pcap record header (seconds, fraction, captured
+    /// length) at `start`, if twelve bytes are there.
+    #[inline(always)]
+    fn header_words(&self, big_endian: bool) -> Option<[u32; 3]> {
+        let h: &[u8; 12] = self
+            .input
+            .bytes()
+            .get(self.start..self.start + 12)?
+            .try_into()
+            .ok()?;
+        let word = |i: usize| [h[i], h[i + 1], h[i + 2], h[i + 3]];
+        let (a, b, c) = (word(0), word(4), word(8));
+        Some(if big_endian {
+            [a, b, c].map(u32::from_be_bytes)
+        } else {
+            [a, b, c].map(u32::from_le_bytes)
+        })
     }
 
     fn next_pcapng(&mut self) -> Result<Option<Record>, CaptureError> {

@@ -15,22 +15,19 @@ pub(crate) fn shard_of(flow: &Flow, shards: usize) -> usize {
         return 0;
     }
     // Addition is commutative: the two directions of a flow hash alike.
-    let src = endpoint_key(flow.src_bits(), flow.src_port());
-    let dst = endpoint_key(flow.dst_bits(), flow.dst_port());
+    let src = endpoint_key(flow.src_words(), flow.src_port());
+    let dst = endpoint_key(flow.dst_words(), flow.dst_port());
     let h = mix(src.wrapping_add(dst));
     // Multiply-shift maps the hash onto 0..shards without a division.
     ((u128::from(h) * shards as u128) >> 64) as usize
 }
 
 /// One end as a word spread by one multiplication (odd constant: no two ends collide before
-/// the sum); the final `mix` of the sum does the avalanche.
+/// the sum); the final `mix` of the sum does the avalanche. The address's two words are
+/// folded without a branch on the family: an IPv4 address has a zero upper word.
 #[inline]
-fn endpoint_key((bits, v6): (u128, bool), port: u16) -> u64 {
-    let ip = if v6 {
-        bits as u64 ^ ((bits >> 64) as u64).rotate_left(29) ^ 0x5555_5555
-    } else {
-        bits as u64
-    };
+fn endpoint_key(words: [u64; 2], port: u16) -> u64 {
+    let ip = words[1] ^ words[0].rotate_left(29);
     (ip << 16 | u64::from(port >> 1)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 

@@ -118,6 +118,9 @@ struct Dealer {
     latest: Timestamp,
     next_flush: Option<Timestamp>,
     next_snapshot: Option<Timestamp>,
+    /// The earlier of the two above (zero before the first frame): until then `tick` has
+    /// nothing to do, which is what it finds for almost every frame.
+    next_due: Timestamp,
     snapshot_seq: u64,
     arena: BytesMut,
     released: Vec<HeldDatagram>,
@@ -204,6 +207,7 @@ impl Dealer {
             latest: Timestamp::ZERO,
             next_flush: None,
             next_snapshot: None,
+            next_due: Timestamp::ZERO,
             snapshot_seq: 0,
             arena: BytesMut::new(),
             released: Vec::new(),
@@ -346,7 +350,15 @@ impl Dealer {
     }
 
     /// Capture-time housekeeping: bounded batching delay, timers on idle shards, snapshots.
+    #[inline(always)]
     fn tick(&mut self) {
+        if self.latest >= self.next_due {
+            self.tick_due();
+        }
+    }
+
+    #[inline(never)]
+    fn tick_due(&mut self) {
         let now = self.latest;
         let due = *self.next_flush.get_or_insert(now + self.flush_every);
         if now >= due {
@@ -369,6 +381,11 @@ impl Dealer {
                 self.next_snapshot = Some(now + every);
             }
         }
+        self.next_due = match (self.next_flush, self.next_snapshot) {
+            (Some(f), Some(s)) => f.min(s),
+            (Some(t), None) | (None, Some(t)) => t,
+            (None, None) => now,
+        };
     }
 
     /// Turns new or changed SDP payload mappings into `Learn` records for every shard.

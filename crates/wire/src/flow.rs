@@ -18,13 +18,28 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 /// every record and key, and whole words copy, hash and compare in a few instructions where
 /// an enum's byte-sized parts cost a stall each time they are read back as a block. IPv6
 /// flow labels and scope ids are not kept (captures carry none).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Flow {
     src_ip: [u64; 2],
     dst_ip: [u64; 2],
     /// Source port << 16 | destination port, plus bit 33 (source) and bit 32 (destination)
     /// set for IPv6.
     ports: u64,
+}
+
+/// Word by word: a derived `Hash` would feed each address array to the hasher as a length
+/// and a byte slice, the slow path of word-oriented hashers such as foldhash, and flows are
+/// hashed for every datagram (the RTP detector, the stream table). Equal flows have equal
+/// words, so this agrees with `Eq`.
+impl core::hash::Hash for Flow {
+    #[inline]
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.src_ip[0]);
+        state.write_u64(self.src_ip[1]);
+        state.write_u64(self.dst_ip[0]);
+        state.write_u64(self.dst_ip[1]);
+        state.write_u64(self.ports);
+    }
 }
 
 const SRC_V6: u64 = 1 << 33;
@@ -101,6 +116,19 @@ impl Flow {
     #[inline]
     pub const fn src_bits(&self) -> (u128, bool) {
         (wide(self.src_ip), self.ports & SRC_V6 != 0)
+    }
+
+    /// Sender address as two words, upper first (an IPv4 address is the lower word's low
+    /// 32 bits): for hashing without rebuilding the address.
+    #[inline]
+    pub const fn src_words(&self) -> [u64; 2] {
+        self.src_ip
+    }
+
+    /// Receiver address as two words (see [`Flow::src_words`]).
+    #[inline]
+    pub const fn dst_words(&self) -> [u64; 2] {
+        self.dst_ip
     }
 
     /// Receiver address as 128 bits and whether it is IPv6 (see [`Flow::src_bits`]).
