@@ -34,6 +34,7 @@ pub mod clock;
 mod config;
 pub mod diagnosis;
 mod event;
+mod extremes;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod jitter;

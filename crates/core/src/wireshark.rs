@@ -97,8 +97,8 @@ impl Default for Running {
 impl Running {
     #[inline]
     fn include(&mut self, x: f64, packets_before: u64) {
-        self.max = self.max.max(x);
-        self.min = self.min.min(x);
+        crate::extremes::raise(&mut self.max, x);
+        crate::extremes::lower(&mut self.min, x);
         self.sum = if packets_before == self.weight + 1 || self.weight == 0 {
             self.sum + x
         } else {

@@ -55,6 +55,10 @@ pub(crate) struct JitterHistogram {
     /// The current run's bucket, `[lo, hi)` in histogram units (empty when no run).
     lo: u64,
     hi: u64,
+    /// The same run as bounds on `value + 0.5` for [`Self::record_rounded`]: `[lo, hi)`, the
+    /// lower one open when the run is the lowest unit's (which also takes values below it).
+    lo_f: f64,
+    hi_f: f64,
     run: u64,
     /// Values above the histogram's bound: counted, not hidden.
     pub(crate) above: u64,
@@ -66,6 +70,8 @@ impl JitterHistogram {
             counts: Box::new([0; SLOTS]),
             lo: 0,
             hi: 0,
+            lo_f: 0.0,
+            hi_f: 0.0,
             run: 0,
             above: 0,
         }
@@ -82,16 +88,37 @@ impl JitterHistogram {
         }
     }
 
+    /// Counts `(x + 0.5) as u64` (a non-negative `x` rounded to the nearest unit), without
+    /// converting while `x` stays in the current run's bucket: `y = x + 0.5` truncates into
+    /// `[lo, hi)` exactly when `lo <= y < hi`, the integers being exact in `f64`.
+    #[inline]
+    pub(crate) fn record_rounded(&mut self, x: f64) {
+        let y = x + 0.5;
+        if y >= self.lo_f && y < self.hi_f {
+            self.run += 1;
+        } else {
+            self.record(y as u64);
+        }
+    }
+
     fn start_run(&mut self, v: u64) {
         self.flush();
         if v > HIST_MAX {
             self.above += 1;
             (self.lo, self.hi) = (0, 0);
+            (self.lo_f, self.hi_f) = (0.0, 0.0);
             return;
         }
         let b = bucket_of(v);
         self.lo = (v >> b) << b;
         self.hi = (self.lo + (1 << b)).min(HIST_MAX + 1);
+        // Values below 1 count as 1, so the lowest unit's run has no lower bound.
+        self.lo_f = if self.lo <= 1 {
+            f64::NEG_INFINITY
+        } else {
+            self.lo as f64
+        };
+        self.hi_f = self.hi as f64;
         self.run = 1;
     }
 
@@ -146,6 +173,37 @@ mod tests {
             assert_eq!(value_at(index_of(v)), lo, "{v}");
         }
         assert_eq!(index_of(HIST_MAX), SLOTS - 1);
+    }
+
+    #[test]
+    fn rounded_recording_equals_converting_every_value() {
+        // A miss of the fast path falls back to converting, so only a wrong hit could make a
+        // difference: bucket edges and their neighbours, values below one unit, a random walk.
+        let mut xs: Vec<f64> = vec![0.0, 0.2, 0.49, 0.5, 1.0, 1.49, 1.5, 1.51, 31.5, 32.5, 33.49];
+        for edge in [2u64, 16, 32, 33, 64, 1024, HIST_MAX, HIST_MAX + 1] {
+            let e = edge as f64 - 0.5;
+            xs.extend([e.next_down(), e, e.next_up(), e + 0.25, e - 0.25]);
+        }
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut v = 0.0f64;
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let target = (state % 4_000) as f64 * if state % 97 == 0 { 100.0 } else { 1.0 };
+            v += (target - v) / 16.0;
+            xs.push(v);
+        }
+        let (mut rounded, mut converted) = (JitterHistogram::new(), JitterHistogram::new());
+        for &x in xs.iter().chain(xs.iter().rev()) {
+            rounded.record_rounded(x);
+            converted.record((x + 0.5) as u64);
+        }
+        assert_eq!(rounded.counts, converted.counts);
+        assert_eq!(
+            (rounded.lo, rounded.hi, rounded.run, rounded.above),
+            (converted.lo, converted.hi, converted.run, converted.above)
+        );
     }
 
     #[test]

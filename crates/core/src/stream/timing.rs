@@ -9,6 +9,7 @@
 
 use super::histogram::{JitterHistogram, HIST_UNIT_NS};
 use crate::clock::{snap_clock_rate, ClockRateSource};
+use crate::extremes::raise;
 use crate::jitter::RfcJitter;
 use crate::wireshark::{unwrap_timestamp, WiresharkStats, WsPacket};
 
@@ -246,12 +247,13 @@ impl Timing {
         let c = self.consts.get(rate);
         self.rfc
             .update_scaled(s.arrival_ns, s.timestamp, c.units_per_ns);
-        self.interval_max_jitter_units = self
-            .interval_max_jitter_units
-            .max(self.rfc.timestamp_units());
-        let j_units = self.rfc.timestamp_units() * c.units_to_hist;
+        raise(
+            &mut self.interval_max_jitter_units,
+            self.rfc.timestamp_units(),
+        );
         // Non-negative: adding a half and truncating rounds without a libm call.
-        self.hist.record((j_units + 0.5) as u64);
+        self.hist
+            .record_rounded(self.rfc.timestamp_units() * c.units_to_hist);
         let transit = s.since_first_ns - s.since_first_units * c.ns_per_unit;
         // A packet is late for a fixed jitter buffer when it arrives more than the buffer
         // depth after the earliest schedule seen so far (the lowest transit).
@@ -260,7 +262,7 @@ impl Timing {
         } else if self.late_buffer_ns > 0.0 && transit - self.transit_min_ns > self.late_buffer_ns {
             self.late += 1;
         }
-        self.transit_max_ns = self.transit_max_ns.max(transit);
+        raise(&mut self.transit_max_ns, transit);
     }
 
     /// Packets late for the jitter buffer so far.
