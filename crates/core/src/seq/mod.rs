@@ -109,12 +109,12 @@ impl SeqTracker {
                 self.cycles += SEQ_MOD;
             }
             self.max_seq = seq;
-            self.seen = if udelta >= 128 {
-                0
-            } else {
-                self.seen << udelta
-            };
-            self.seen |= 1;
+            // The next in line (almost every packet) shifts by a constant.
+            self.seen = match udelta {
+                1 => self.seen << 1,
+                2..=127 => self.seen << udelta,
+                _ => 0,
+            } | 1;
             if self.probation > 0 {
                 self.probation = if udelta == 1 {
                     self.probation - 1

@@ -175,6 +175,7 @@ impl Stream {
         }
     }
 
+    #[inline(always)]
     fn account_common(&mut self, now: Timestamp, h: &RtpHeader) {
         let event = self.last_is_event;
         self.timing.update(TimingSample {

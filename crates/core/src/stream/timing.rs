@@ -237,7 +237,7 @@ impl Timing {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn apply(&mut self, s: TimingSample, rate: u32) {
         let clock = (!s.event).then_some(rate);
         self.ws.update(ws_packet(s, clock));
