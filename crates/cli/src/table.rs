@@ -29,26 +29,33 @@ impl Table {
                 *w = (*w).max(cell.chars().count());
             }
         }
-        let line = |cells: Vec<&str>, out: &mut String| {
-            let mut text = String::new();
-            for (i, cell) in cells.iter().enumerate() {
-                let pad = widths[i].saturating_sub(cell.chars().count());
+        // Written straight into `out` (a table of 100 k streams has over a million cells);
+        // trailing spaces are trimmed from each line as before.
+        let line = |cells: &mut dyn Iterator<Item = &str>, out: &mut String| {
+            out.push_str("  ");
+            let start = out.len();
+            for (i, cell) in cells.enumerate() {
+                let width = widths.get(i).copied().unwrap_or(0);
+                let pad = width.saturating_sub(cell.chars().count());
                 if i > 0 {
-                    text.push_str("  ");
+                    out.push_str("  ");
                 }
-                if self.right[i] {
-                    text.push_str(&" ".repeat(pad));
-                    text.push_str(cell);
-                } else {
-                    text.push_str(cell);
-                    text.push_str(&" ".repeat(pad));
+                let right = self.right.get(i).copied().unwrap_or(false);
+                if right {
+                    out.extend(std::iter::repeat_n(' ', pad));
+                }
+                out.push_str(cell);
+                if !right {
+                    out.extend(std::iter::repeat_n(' ', pad));
                 }
             }
-            let _ = writeln!(out, "  {}", text.trim_end());
+            let kept = out.get(start..).map_or(0, |l| l.trim_end().len());
+            out.truncate(start + kept);
+            out.push('\n');
         };
-        line(self.header.clone(), out);
+        line(&mut self.header.iter().copied(), out);
         for row in &self.rows {
-            line(row.iter().map(String::as_str).collect(), out);
+            line(&mut row.iter().map(String::as_str), out);
         }
     }
 }
@@ -61,7 +68,19 @@ fn triple(a: Option<f64>, b: Option<f64>, c: Option<f64>) -> String {
     if a.is_none() && b.is_none() && c.is_none() {
         return "-".into();
     }
-    format!("{}/{}/{}", ms(a), ms(b), ms(c))
+    let mut out = String::with_capacity(24);
+    for (i, v) in [a, b, c].into_iter().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        match v {
+            Some(v) => {
+                let _ = write!(out, "{v:.2}");
+            }
+            None => out.push('-'),
+        }
+    }
+    out
 }
 
 /// The whole report as text.
@@ -99,8 +118,8 @@ pub fn render(o: &Outcome) -> String {
         };
         t.rows.push(vec![
             i.to_string(),
-            s.key.flow.src().to_string(),
-            s.key.flow.dst().to_string(),
+            s.key.flow.src_end().to_string(),
+            s.key.flow.dst_end().to_string(),
             format!("{:#010x}", s.key.ssrc),
             codec,
             format!("{:.3}", rel_s(s.first_arrival, o.origin)),

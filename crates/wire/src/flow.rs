@@ -9,6 +9,8 @@
 //! ```
 
 use core::cmp::Ordering;
+
+use crate::endpoint::Endpoint;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// Source and destination transport addresses of one UDP datagram.
@@ -111,6 +113,20 @@ impl Flow {
         end(bits, v6, self.dst_port())
     }
 
+    /// Sender end, which prints as its `SocketAddr` does, only faster.
+    #[inline]
+    pub const fn src_end(&self) -> Endpoint {
+        let (bits, v6) = self.src_bits();
+        Endpoint::new(bits, v6, self.src_port())
+    }
+
+    /// Receiver end (see [`Flow::src_end`]).
+    #[inline]
+    pub const fn dst_end(&self) -> Endpoint {
+        let (bits, v6) = self.dst_bits();
+        Endpoint::new(bits, v6, self.dst_port())
+    }
+
     /// Sender address as 128 bits (an IPv4 address as its 32-bit value) and whether it is
     /// IPv6: the address without building a `SocketAddr`.
     #[inline]
@@ -210,7 +226,7 @@ impl PartialOrd for Flow {
 
 impl core::fmt::Display for Flow {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{} -> {}", self.src(), self.dst())
+        write!(f, "{} -> {}", self.src_end(), self.dst_end())
     }
 }
 
@@ -219,15 +235,15 @@ impl serde::Serialize for Flow {
     /// As `{"src": "addr:port", "dst": "addr:port"}`.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        struct AsText(SocketAddr);
+        struct AsText(Endpoint);
         impl serde::Serialize for AsText {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_str(&self.0)
             }
         }
         let mut st = s.serialize_struct("Flow", 2)?;
-        st.serialize_field("src", &AsText(self.src()))?;
-        st.serialize_field("dst", &AsText(self.dst()))?;
+        st.serialize_field("src", &AsText(self.src_end()))?;
+        st.serialize_field("dst", &AsText(self.dst_end()))?;
         st.end()
     }
 }

@@ -23,6 +23,7 @@
 extern crate std;
 
 pub mod demux;
+pub mod endpoint;
 mod field;
 pub mod flow;
 #[doc(hidden)]
@@ -33,6 +34,7 @@ pub mod rtp;
 pub mod time;
 
 pub use demux::{classify, PacketKind};
+pub use endpoint::Endpoint;
 pub use flow::Flow;
 pub use rtcp::{CompoundIter, RtcpError, RtcpPacket};
 pub use rtp::{RtpError, RtpPacket, RtpRepr};

@@ -10,7 +10,7 @@ use crate::clock::is_comfort_noise;
 use crate::report::{RemoteView, StreamReport};
 
 use super::advice;
-use super::symptom::{direction, human_ms, Evidence, Severity, Symptom, SymptomKind};
+use super::symptom::{direction, human_ms, Direction, Evidence, Severity, Symptom, SymptomKind};
 use super::thresholds::Thresholds;
 use super::wording;
 
@@ -83,7 +83,7 @@ pub(crate) fn loss(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
     let bursty = b.metrics.bursts > 0
         && b.metrics.burst_density >= t.burst_density
         && b.burst_duration_ms >= t.burst_min_ms;
-    let dir = direction(&s.key.flow);
+    let dir = Direction(&s.key.flow);
     let burst_ms = bursty.then_some(b.burst_duration_ms);
     if s.lost_pct > t.loss_sample_pct {
         let severity = if s.lost_pct > t.loss_critical_pct {
@@ -97,7 +97,7 @@ pub(crate) fn loss(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
             severity,
             on.whole(),
             ev,
-            wording::loss(&dir, s.lost_pct, burst_ms),
+            wording::loss(&dir.to_string(), s.lost_pct, burst_ms),
             advice::LOSS,
         ));
     }
@@ -114,7 +114,7 @@ pub(crate) fn loss(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
             Severity::Warning,
             on.whole(),
             ev,
-            wording::loss(&dir, s.lost_pct.max(0.0), burst_ms),
+            wording::loss(&dir.to_string(), s.lost_pct.max(0.0), burst_ms),
             advice::LOSS,
         ));
     }
@@ -149,13 +149,13 @@ pub(crate) fn remote_loss(
         t.loss_sample_pct,
         format!("RTCP reports of SSRC {:#010x}", r.reporter),
     );
-    let dir = direction(&s.key.flow);
+    let dir = Direction(&s.key.flow);
     Some(on.symptom(
         SymptomKind::PacketLoss,
         severity,
         on.whole(),
         ev,
-        wording::remote_loss(&dir, pct),
+        wording::remote_loss(&dir.to_string(), pct),
         advice::LOSS,
     ))
 }
@@ -194,7 +194,7 @@ pub(crate) fn jitter(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
 /// Audio that stops mid-stream, or packets that carry only digital silence.
 pub(crate) fn no_audio(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
     let s = on.stream;
-    let dir = direction(&s.key.flow);
+    let dir = Direction(&s.key.flow);
     let mut out = Vec::new();
     let whole_silent =
         s.packets > 0 && s.silent_packets >= s.packets && on.duration_ms() + EPS >= t.silence_ms;
@@ -216,7 +216,8 @@ pub(crate) fn no_audio(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
         };
         let threshold = if whole_silent { 100.0 } else { t.silence_ms };
         let ev = evidence(metric, value, threshold, on.window());
-        let summary = wording::digital_silence(&dir, s.longest_silence_ms, whole_silent);
+        let summary =
+            wording::digital_silence(&dir.to_string(), s.longest_silence_ms, whole_silent);
         out.push(on.symptom(
             SymptomKind::NoAudio,
             severity,
@@ -233,7 +234,7 @@ pub(crate) fn no_audio(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
             Severity::Warning,
             on.whole(),
             ev,
-            wording::dropout(&dir, gap),
+            wording::dropout(&dir.to_string(), gap),
             advice::NO_AUDIO,
         ));
     }
@@ -284,7 +285,7 @@ fn codec_payload_types(s: &StreamReport) -> Vec<u8> {
 /// Restarts, sequence jumps, codec changes and clock drift.
 pub(crate) fn anomalies(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
     let s = on.stream;
-    let dir = direction(&s.key.flow);
+    let dir = Direction(&s.key.flow);
     let mut out = Vec::new();
     let mut add = |metric: &'static str, value: f64, threshold: f64, summary: String| {
         out.push(anomaly(on, metric, value, threshold, summary));
@@ -318,7 +319,7 @@ pub(crate) fn anomalies(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
 
 /// A new SSRC on a flow that already carried another: a new media source mid-call.
 pub(crate) fn ssrc_change(on: &On<'_>, previous: u32) -> Symptom {
-    let dir = direction(&on.stream.key.flow);
+    let dir = Direction(&on.stream.key.flow);
     let summary = format!(
         "the SSRC of {dir} changed from {previous:#010x} to {:#010x}: a new media source (transfer or device restart), often with a short gap",
         on.stream.key.ssrc

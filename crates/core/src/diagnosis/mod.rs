@@ -42,7 +42,7 @@ mod thresholds;
 mod verdict;
 mod wording;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::net::SocketAddr;
 
 use crate::AnalysisReport;

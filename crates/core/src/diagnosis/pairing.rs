@@ -6,7 +6,7 @@
 //! port symmetry: a phone sends from the port it receives on), or when they share a flow
 //! (an SSRC change). Related streams form one call; a lone stream is its own call.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::net::{IpAddr, SocketAddr};
 
 use crate::report::StreamReport;

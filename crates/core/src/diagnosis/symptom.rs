@@ -128,7 +128,16 @@ impl SymptomEvent {
 
 /// `src → dst`.
 pub(crate) fn direction(flow: &Flow) -> String {
-    format!("{} → {}", flow.src(), flow.dst())
+    Direction(flow).to_string()
+}
+
+/// `src → dst`, written only if a symptom is actually made (most streams have none).
+pub(crate) struct Direction<'a>(pub &'a Flow);
+
+impl core::fmt::Display for Direction<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} → {}", self.0.src_end(), self.0.dst_end())
+    }
 }
 
 /// Encodings that are video: voice symptoms do not apply to them.
