@@ -1,4 +1,4 @@
-//! Benchmarks live in benches/; the two drivers in drive/ run the same work outside criterion
+//! Benchmarks live in benches/; the drivers in drive/ run the same work outside criterion
 //! for profilers (`perf record`, `valgrind --tool=callgrind`). What both share is here.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
