@@ -1,14 +1,14 @@
 //! `pipeline::bench` on a capture file, for a profiler and for A/B runs on a noisy machine:
 //! `drive_pipeline FILE [ROUNDS]` runs the source-thread and sharded readings with 1 and 2
 //! workers, interleaved, and prints the best of each; `drive_pipeline FILE once WORKERS` runs
-//! sharded reading once.
+//! sharded reading once, `drive_pipeline FILE source WORKERS` a source thread once.
 
 use rtpscope::pipeline::{bench, PipelineConfig, Reading};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(file) = args.first() else {
-        eprintln!("usage: drive_pipeline FILE [ROUNDS | once WORKERS]");
+        eprintln!("usage: drive_pipeline FILE [ROUNDS | once WORKERS | source WORKERS]");
         std::process::exit(2);
     };
     let capture = match std::fs::read(file) {
@@ -25,9 +25,14 @@ fn main() {
         };
         bench(capture.clone(), &config, reading).map(|r| r.packets_per_sec)
     };
-    if args.get(1).map(String::as_str) == Some("once") {
+    let single = match args.get(1).map(String::as_str) {
+        Some("once") => Some(Reading::Sharded),
+        Some("source") => Some(Reading::SourceThread),
+        _ => None,
+    };
+    if let Some(reading) = single {
         let workers = args.get(2).and_then(|w| w.parse().ok()).unwrap_or(1);
-        match run(Reading::Sharded, workers) {
+        match run(reading, workers) {
             Ok(rate) => println!("{:.2} M pkt/s", rate / 1e6),
             Err(e) => eprintln!("{e}"),
         }

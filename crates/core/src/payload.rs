@@ -120,16 +120,22 @@ pub fn classify_payload(payload_type: u8, payload: &[u8]) -> PayloadClass {
         w.copy_from_slice(c);
         (u64::from_ne_bytes(w) | top) ^ wide
     };
-    let mut words = payload.chunks_exact(8);
-    let first = words.next().map_or(0, word);
-    if first != 0 {
+    let Some((head, rest)) = payload.split_first_chunk::<8>() else {
+        // Under eight bytes: byte by byte.
+        let differs = payload.iter().any(|&b| b | 0x80 != target);
+        return if differs {
+            PayloadClass::Audible
+        } else {
+            PayloadClass::Silent
+        };
+    };
+    if word(head) != 0 {
         return PayloadClass::Audible;
     }
-    let folded = words.by_ref().fold(0, |acc, c| acc | word(c));
-    let tail = words
-        .remainder()
-        .iter()
-        .fold(0, |acc, &b| acc | ((b | 0x80) ^ target));
+    let folded = rest.chunks_exact(8).fold(0, |acc, c| acc | word(c));
+    // The last eight bytes as one word covers a tail shorter than a word (bytes seen twice
+    // are simply tested twice).
+    let tail = payload.last_chunk::<8>().map_or(0, |c| word(c));
     if folded == 0 && tail == 0 {
         PayloadClass::Silent
     } else {
@@ -190,6 +196,25 @@ mod tests {
             PayloadClass::Silent
         } else {
             PayloadClass::Audible
+        }
+    }
+
+    #[test]
+    fn one_audible_byte_anywhere_is_found() {
+        for (pt, zero) in [(0u8, [0xffu8, 0x7f]), (8, [0xd5, 0x55])] {
+            for len in 1..=40 {
+                let silent: Vec<u8> = (0..len).map(|i| zero[i % 2]).collect();
+                assert_eq!(classify_payload(pt, &silent), PayloadClass::Silent, "{len}");
+                for at in 0..len {
+                    let mut p = silent.clone();
+                    p[at] = 0x10;
+                    assert_eq!(
+                        classify_payload(pt, &p),
+                        PayloadClass::Audible,
+                        "{len} {at}"
+                    );
+                }
+            }
         }
     }
 
