@@ -31,6 +31,7 @@ impl Endpoint {
     }
 
     /// As a socket address.
+    #[inline]
     pub fn socket_addr(&self) -> SocketAddr {
         let ip = if self.v6 {
             IpAddr::V6(Ipv6Addr::from_bits(self.bits))

@@ -9,9 +9,9 @@
 //! ```
 
 use core::cmp::Ordering;
+use core::net::{IpAddr, SocketAddr};
 
 use crate::endpoint::Endpoint;
-use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// Source and destination transport addresses of one UDP datagram.
 ///
@@ -61,17 +61,6 @@ const fn wide(words: [u64; 2]) -> u128 {
     (words[0] as u128) << 64 | words[1] as u128
 }
 
-/// One end as a socket address.
-#[inline]
-fn end(bits: u128, v6: bool, port: u16) -> SocketAddr {
-    let ip = if v6 {
-        IpAddr::V6(Ipv6Addr::from_bits(bits))
-    } else {
-        IpAddr::V4(Ipv4Addr::from_bits(bits as u32))
-    };
-    SocketAddr::new(ip, port)
-}
-
 impl Flow {
     /// A flow from its two ends.
     #[inline]
@@ -102,15 +91,13 @@ impl Flow {
     /// Sender address and port.
     #[inline]
     pub fn src(&self) -> SocketAddr {
-        let (bits, v6) = self.src_bits();
-        end(bits, v6, self.src_port())
+        self.src_end().socket_addr()
     }
 
     /// Receiver address and port.
     #[inline]
     pub fn dst(&self) -> SocketAddr {
-        let (bits, v6) = self.dst_bits();
-        end(bits, v6, self.dst_port())
+        self.dst_end().socket_addr()
     }
 
     /// Sender end, which prints as its `SocketAddr` does, only faster.

@@ -97,7 +97,7 @@ pub(crate) fn loss(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
             severity,
             on.whole(),
             ev,
-            wording::loss(&dir.to_string(), s.lost_pct, burst_ms),
+            wording::loss(&dir, s.lost_pct, burst_ms),
             advice::LOSS,
         ));
     }
@@ -114,7 +114,7 @@ pub(crate) fn loss(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
             Severity::Warning,
             on.whole(),
             ev,
-            wording::loss(&dir.to_string(), s.lost_pct.max(0.0), burst_ms),
+            wording::loss(&dir, s.lost_pct.max(0.0), burst_ms),
             advice::LOSS,
         ));
     }
@@ -155,7 +155,7 @@ pub(crate) fn remote_loss(
         severity,
         on.whole(),
         ev,
-        wording::remote_loss(&dir.to_string(), pct),
+        wording::remote_loss(&dir, pct),
         advice::LOSS,
     ))
 }
@@ -180,7 +180,7 @@ pub(crate) fn jitter(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
         t.jitter_ms,
         format!("mean over the {}", on.window()),
     );
-    let summary = wording::jitter(&direction(&s.key.flow), j, late);
+    let summary = wording::jitter(Direction(&s.key.flow), j, late);
     Some(on.symptom(
         SymptomKind::Jitter,
         severity,
@@ -216,8 +216,7 @@ pub(crate) fn no_audio(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
         };
         let threshold = if whole_silent { 100.0 } else { t.silence_ms };
         let ev = evidence(metric, value, threshold, on.window());
-        let summary =
-            wording::digital_silence(&dir.to_string(), s.longest_silence_ms, whole_silent);
+        let summary = wording::digital_silence(&dir, s.longest_silence_ms, whole_silent);
         out.push(on.symptom(
             SymptomKind::NoAudio,
             severity,
@@ -234,7 +233,7 @@ pub(crate) fn no_audio(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
             Severity::Warning,
             on.whole(),
             ev,
-            wording::dropout(&dir.to_string(), gap),
+            wording::dropout(&dir, gap),
             advice::NO_AUDIO,
         ));
     }
@@ -259,7 +258,7 @@ pub(crate) fn mos(
     };
     let metric = if with_delay { "mos_cq" } else { "mos_lq" };
     let ev = evidence(metric, m, t.mos_min, on.window());
-    let summary = wording::low_mos(&direction(&on.stream.key.flow), m, with_delay);
+    let summary = wording::low_mos(Direction(&on.stream.key.flow), m, with_delay);
     Some(on.symptom(
         SymptomKind::LowMos,
         severity,

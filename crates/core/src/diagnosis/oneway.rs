@@ -11,7 +11,7 @@ use crate::report::StreamReport;
 use super::advice;
 use super::checks::{On, EPS};
 use super::pairing::{is_reverse, is_same_direction, Group};
-use super::symptom::{direction, is_audio, Evidence, Severity, Symptom, SymptomKind};
+use super::symptom::{direction, is_audio, Direction, Evidence, Severity, Symptom, SymptomKind};
 use super::thresholds::Thresholds;
 use super::wording;
 
@@ -131,7 +131,7 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
             };
             let at = call_start.map_or(0.0, |c| ms_between(own_end, c));
             let summary = wording::stopped_while_other_continued(
-                &direction(&stream.key.flow),
+                Direction(&stream.key.flow),
                 at,
                 &other,
                 stopped_early,
@@ -161,7 +161,7 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
                 index: own_first,
                 stream,
             };
-            let summary = wording::started_late(&direction(&stream.key.flow), started_late, &other);
+            let summary = wording::started_late(Direction(&stream.key.flow), started_late, &other);
             let ev = Evidence {
                 metric: "started_late_ms",
                 value: started_late,

@@ -1,22 +1,24 @@
 //! The one-sentence summaries, shared by the live monitor and the post-hoc diagnosis so a
 //! symptom reads the same either way.
 
+use core::fmt::Display;
+
 use super::symptom::human_ms;
 
-pub(crate) fn loss(dir: &str, pct: f64, burst_ms: Option<f64>) -> String {
+pub(crate) fn loss(dir: impl Display, pct: f64, burst_ms: Option<f64>) -> String {
     let bursts = burst_ms.map_or(String::new(), |ms| {
         format!(", in bursts of about {}", human_ms(ms))
     });
     format!("{pct:.1} % of packets lost on {dir}{bursts}: the listener hears gaps and cut-outs")
 }
 
-pub(crate) fn remote_loss(dir: &str, pct: f64) -> String {
+pub(crate) fn remote_loss(dir: impl Display, pct: f64) -> String {
     format!(
         "the receiver reports {pct:.1} % of the packets on {dir} lost after the capture point: the listener hears gaps and cut-outs"
     )
 }
 
-pub(crate) fn jitter(dir: &str, jitter_ms: f64, late_for_buffer_ms: Option<f64>) -> String {
+pub(crate) fn jitter(dir: impl Display, jitter_ms: f64, late_for_buffer_ms: Option<f64>) -> String {
     let late = late_for_buffer_ms.map_or(String::new(), |buf| {
         format!(
             ", and packets arrive too late for a {buf:.0} ms jitter buffer (jitter-induced loss)"
@@ -38,9 +40,9 @@ pub(crate) fn delay(one_way_ms: f64, mouth_to_ear_ms: Option<f64>, critical: boo
 }
 
 pub(crate) fn stopped_while_other_continued(
-    dir: &str,
+    dir: impl Display,
     at_ms: f64,
-    other: &str,
+    other: impl Display,
     more_ms: f64,
 ) -> String {
     format!(
@@ -50,18 +52,18 @@ pub(crate) fn stopped_while_other_continued(
     )
 }
 
-pub(crate) fn started_late(dir: &str, late_ms: f64, other: &str) -> String {
+pub(crate) fn started_late(dir: impl Display, late_ms: f64, other: impl Display) -> String {
     format!(
         "audio {dir} started {} after {other}: until then one side cannot hear the other (one-way audio)",
         human_ms(late_ms)
     )
 }
 
-pub(crate) fn one_direction_only(dir: &str) -> String {
+pub(crate) fn one_direction_only(dir: impl Display) -> String {
     format!("audio flows only {dir} and nothing comes back: one side cannot hear the other (one-way audio)")
 }
 
-pub(crate) fn no_packets(dir: &str, for_ms: f64, other_continues: bool) -> String {
+pub(crate) fn no_packets(dir: impl Display, for_ms: f64, other_continues: bool) -> String {
     if other_continues {
         format!(
             "no packets {dir} for {} while the other direction continues: one-way audio",
@@ -75,14 +77,14 @@ pub(crate) fn no_packets(dir: &str, for_ms: f64, other_continues: bool) -> Strin
     }
 }
 
-pub(crate) fn dropout(dir: &str, gap_ms: f64) -> String {
+pub(crate) fn dropout(dir: impl Display, gap_ms: f64) -> String {
     format!(
         "audio {dir} stopped for {} mid-call: the listener heard nothing meanwhile",
         human_ms(gap_ms)
     )
 }
 
-pub(crate) fn digital_silence(dir: &str, ms: f64, whole: bool) -> String {
+pub(crate) fn digital_silence(dir: impl Display, ms: f64, whole: bool) -> String {
     let how = if whole {
         "only digital silence".to_string()
     } else {
@@ -93,7 +95,7 @@ pub(crate) fn digital_silence(dir: &str, ms: f64, whole: bool) -> String {
     )
 }
 
-pub(crate) fn low_mos(dir: &str, mos: f64, with_delay: bool) -> String {
+pub(crate) fn low_mos(dir: impl Display, mos: f64, with_delay: bool) -> String {
     let what = if with_delay {
         "conversational MOS"
     } else {
