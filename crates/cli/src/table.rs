@@ -60,8 +60,20 @@ impl Table {
     }
 }
 
+/// Milliseconds with two decimals, or "-".
+fn push_ms(out: &mut String, v: Option<f64>) {
+    match v {
+        Some(v) => {
+            let _ = write!(out, "{v:.2}");
+        }
+        None => out.push('-'),
+    }
+}
+
 fn ms(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".into(), |v| format!("{v:.2}"))
+    let mut out = String::new();
+    push_ms(&mut out, v);
+    out
 }
 
 fn triple(a: Option<f64>, b: Option<f64>, c: Option<f64>) -> String {
@@ -73,12 +85,7 @@ fn triple(a: Option<f64>, b: Option<f64>, c: Option<f64>) -> String {
         if i > 0 {
             out.push('/');
         }
-        match v {
-            Some(v) => {
-                let _ = write!(out, "{v:.2}");
-            }
-            None => out.push('-'),
-        }
+        push_ms(&mut out, v);
     }
     out
 }

@@ -115,11 +115,7 @@ pub fn classify_payload(payload_type: u8, payload: &[u8]) -> PayloadClass {
     // turns into a vector loop.
     let wide = u64::from_ne_bytes([target; 8]);
     let top = u64::from_ne_bytes([0x80; 8]);
-    let word = |c: &[u8]| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        (u64::from_ne_bytes(w) | top) ^ wide
-    };
+    let word = |c: &[u8; 8]| (u64::from_ne_bytes(*c) | top) ^ wide;
     let Some((head, rest)) = payload.split_first_chunk::<8>() else {
         // Under eight bytes: byte by byte.
         let differs = payload.iter().any(|&b| b | 0x80 != target);
@@ -132,10 +128,13 @@ pub fn classify_payload(payload_type: u8, payload: &[u8]) -> PayloadClass {
     if word(head) != 0 {
         return PayloadClass::Audible;
     }
-    let folded = rest.chunks_exact(8).fold(0, |acc, c| acc | word(c));
+    let folded = rest
+        .chunks_exact(8)
+        .filter_map(|c| c.try_into().ok())
+        .fold(0, |acc, c| acc | word(c));
     // The last eight bytes as one word covers a tail shorter than a word (bytes seen twice
     // are simply tested twice).
-    let tail = payload.last_chunk::<8>().map_or(0, |c| word(c));
+    let tail = payload.last_chunk::<8>().map_or(0, word);
     if folded == 0 && tail == 0 {
         PayloadClass::Silent
     } else {
