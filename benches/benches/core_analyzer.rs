@@ -2,6 +2,12 @@
 //! memory a stream holds. Packets are pre-built so only the analysis is measured; streams
 //! are visited round-robin, as interleaved calls arrive on a probe.
 //!
+//! Round-robin in creation order also walks the stream table in memory order, which the
+//! hardware prefetcher follows. Packets of 100 k real calls arrive in no such order, so the
+//! `scattered` cases visit the streams in a stride permutation (each stream once per round),
+//! one packet at a time and in groups of 32 warmed with `Analyzer::warm` first, as the
+//! pipeline's workers do.
+//!
 //! `cargo bench -p rtpscope-benches --bench core_analyzer`
 
 use std::hint::black_box;
@@ -48,6 +54,53 @@ fn per_packet(c: &mut Criterion) {
     group.finish();
 }
 
+fn scattered(c: &mut Criterion) {
+    const STREAMS: u32 = 100_000;
+    /// Prime, so coprime to `STREAMS`: visits every stream once per round.
+    const STRIDE: u64 = 7919;
+    const GROUP: u32 = 32;
+    let mut group = c.benchmark_group("analyzer_per_packet");
+    let mut state = None;
+    let (mut i, mut round) = (0u32, 60u32);
+    for warm in [false, true] {
+        let batch = if warm { GROUP } else { 1 };
+        group.throughput(Throughput::Elements(u64::from(batch)));
+        let name = if warm { "_warmed_by_32" } else { "" };
+        group.bench_function(
+            format!("handle_rtp/{STREAMS}_streams_scattered{name}"),
+            |b| {
+                let (analyzer, flows, now) = state.get_or_insert_with(|| warmed(STREAMS));
+                let stream = |k: u32| (u64::from(k) * STRIDE % u64::from(STREAMS)) as u32;
+                b.iter(|| {
+                    if warm {
+                        // The packets this iteration handles: streams i + 1 ..= i + batch.
+                        analyzer.warm((1..=batch).map(|d| {
+                            let s = stream((i + d) % STREAMS);
+                            (flows[s as usize], s)
+                        }));
+                    }
+                    for _ in 0..batch {
+                        i += 1;
+                        if i == STREAMS {
+                            i = 0;
+                            round += 1;
+                        }
+                        *now += 20_000_000 / u64::from(STREAMS);
+                        let s = stream(i);
+                        analyzer.handle_rtp(
+                            Timestamp::from_nanos(*now),
+                            flows[s as usize],
+                            black_box(&header(s, round)),
+                        );
+                    }
+                    while analyzer.poll_event().is_some() {}
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
 fn datagram(c: &mut Criterion) {
     // Parse + analyse from bytes, one stream.
     let mut state = None;
@@ -74,5 +127,5 @@ fn datagram(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, per_packet, datagram);
+criterion_group!(benches, per_packet, scattered, datagram);
 criterion_main!(benches);

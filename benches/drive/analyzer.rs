@@ -1,5 +1,7 @@
 //! `Analyzer::handle_rtp` over N interleaved streams, as `core_analyzer` measures it, for a
-//! profiler: `drive_analyzer STREAMS PACKETS`. Prints the best of seven equal rounds.
+//! profiler: `drive_analyzer STREAMS PACKETS [SCATTERED]`. Prints the best of seven equal
+//! rounds. With `SCATTERED` 1, each round visits the streams in a scattered order (a stride
+//! permutation), not in the order they sit in memory, as packets from many calls arrive.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -11,6 +13,14 @@ fn main() {
     let mut args = std::env::args().skip(1).map(|a| a.parse::<u64>().ok());
     let streams = args.next().flatten().unwrap_or(1).clamp(1, 1 << 20) as u32;
     let packets = args.next().flatten().unwrap_or(35_000_000);
+    let scattered = args.next().flatten() == Some(1);
+    let group = args.next().flatten().unwrap_or(0) as u32;
+    // A prime that is coprime to any stream count it does not divide.
+    let stride: u64 = if scattered && streams.checked_rem(7919) != Some(0) {
+        7919
+    } else {
+        1
+    };
     let (mut analyzer, flows, mut now) = warmed(streams);
     let (mut i, mut round) = (0u32, 60u32);
     let per_round = (packets / 7).max(1);
@@ -24,15 +34,23 @@ fn main() {
                 round += 1;
             }
             now += 20_000_000 / u64::from(streams);
-            let flow = flows.get(i as usize).copied().unwrap_or(flows[0]);
+            if group > 0 && i % group == 0 {
+                analyzer.warm((i..(i + group).min(streams)).map(|k| {
+                    let s = (u64::from(k) * stride % u64::from(streams)) as u32;
+                    (flows.get(s as usize).copied().unwrap_or(flows[0]), s)
+                }));
+            }
+            let s = (u64::from(i) * stride % u64::from(streams)) as u32;
+            let flow = flows.get(s as usize).copied().unwrap_or(flows[0]);
             analyzer.handle_rtp(
                 Timestamp::from_nanos(now),
                 flow,
-                black_box(&header(i, round)),
+                black_box(&header(s, round)),
             );
             while analyzer.poll_event().is_some() {}
         }
         best = best.min(start.elapsed().as_nanos() as f64 / per_round as f64);
     }
-    println!("{streams} streams: best {best:.2} ns per packet");
+    let order = if stride == 1 { "" } else { ", scattered" };
+    println!("{streams} streams{order}: best {best:.2} ns per packet");
 }

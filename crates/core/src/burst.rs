@@ -22,27 +22,40 @@
 pub const GMIN: u64 = 16;
 
 /// Streaming burst/gap classifier.
+///
+/// Laid out (`repr(C)`) with what a received packet updates first (24 bytes) and what only
+/// losses touch after, so a stream keeps the first part on a line it touches anyway.
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(C)]
 pub struct BurstTracker {
+    // Every received packet.
     /// Received packets since the last loss.
     run: u64,
+    received_total: u64,
+    prev_lost: bool,
+    any_loss: bool,
+    in_gap: bool,
+    // Losses only.
     /// Current candidate burst: packets and losses from its first loss to its last loss.
     cand_packets: u64,
     cand_lost: u64,
-    any_loss: bool,
     burst_packets: u64,
     burst_lost: u64,
     bursts: u64,
     gap_packets: u64,
     gap_lost: u64,
     gaps: u64,
-    in_gap: bool,
     // Loss transitions for the E-model's BurstR (Markov p, q).
     recv_to_lost: u64,
     lost_to_lost: u64,
-    prev_lost: bool,
-    received_total: u64,
     lost_total: u64,
+}
+
+impl BurstTracker {
+    /// The bytes a received packet reads or writes.
+    #[cfg(test)]
+    pub(crate) const HOT_BYTES: core::ops::Range<usize> =
+        0..core::mem::offset_of!(BurstTracker, in_gap) + 1;
 }
 
 /// Burst / gap summary.

@@ -19,7 +19,11 @@
 /// The running RFC 3550 jitter of one source.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RfcJitter {
-    prev: Option<(u64, u32)>,
+    /// The previous packet's arrival and timestamp, when `started` (not an `Option`, whose
+    /// tag would take a word of its own).
+    prev_ns: u64,
+    prev_ts: u32,
+    started: bool,
     jitter: f64,
 }
 
@@ -34,13 +38,14 @@ impl RfcJitter {
     /// caller that sees many packets at one rate divides once.
     #[inline]
     pub fn update_scaled(&mut self, arrival_ns: u64, timestamp: u32, units_per_ns: f64) {
-        if let Some((prev_ns, prev_ts)) = self.prev {
-            let arrival_units = (arrival_ns.wrapping_sub(prev_ns) as i64) as f64 * units_per_ns;
-            let ts_units = f64::from(timestamp.wrapping_sub(prev_ts) as i32);
+        if self.started {
+            let arrival_units =
+                (arrival_ns.wrapping_sub(self.prev_ns) as i64) as f64 * units_per_ns;
+            let ts_units = f64::from(timestamp.wrapping_sub(self.prev_ts) as i32);
             let d = arrival_units - ts_units;
             self.jitter += (d.abs() - self.jitter) / 16.0;
         }
-        self.prev = Some((arrival_ns, timestamp));
+        (self.prev_ns, self.prev_ts, self.started) = (arrival_ns, timestamp, true);
     }
 
     /// The jitter in timestamp units.

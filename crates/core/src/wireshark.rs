@@ -179,6 +179,10 @@ impl WiresharkStats {
         self.total += 1;
     }
 
+    pub(crate) fn touch(&self) -> u64 {
+        self.total ^ self.delta.weight ^ self.jitter.weight
+    }
+
     /// Delta (ms) min / mean / max.
     pub fn delta(&self) -> Extremes {
         self.delta.extremes(NS_PER_MS)

@@ -404,3 +404,45 @@ fn send_jittery_opus(s: &mut Sender, mut after: impl FnMut(&mut Sender, u32)) {
         after(s, i);
     }
 }
+
+#[test]
+fn warming_streams_ahead_changes_no_result() {
+    // More streams than the table keeps in cache, so `warm` does its work.
+    const STREAMS: u32 = 3000;
+    let config = AnalyzerConfig {
+        max_streams: 4096,
+        ..AnalyzerConfig::default()
+    };
+    let (mut plain, mut warmed) = (Sender::new(config.clone()), Sender::new(config));
+    let mut packets = Vec::new();
+    for round in 0..6u32 {
+        for ssrc in 0..STREAMS {
+            // Some loss and some jitter, different per stream.
+            if (ssrc + round) % 7 == 0 {
+                continue;
+            }
+            let at_ms = f64::from(round * 20) + f64::from(ssrc % 13) * 0.37;
+            packets.push((
+                at_ms + f64::from(ssrc) * 1e-3,
+                round as u16,
+                round * 160,
+                ssrc,
+            ));
+        }
+    }
+    for group in packets.chunks(37) {
+        // Upcoming streams, plus ones that do not exist.
+        let keys = group.iter().map(|p| p.3).chain([STREAMS + 1, STREAMS + 2]);
+        warmed.analyzer.warm(keys.map(|ssrc| (warmed.flow, ssrc)));
+        for &(at_ms, seq, ts, ssrc) in group {
+            plain.send(at_ms, seq, ts, 0, false, ssrc);
+            warmed.send(at_ms, seq, ts, 0, false, ssrc);
+        }
+    }
+    assert_eq!(warmed.analyzer.live_streams(), STREAMS as usize);
+    assert_eq!(plain.events(), warmed.events());
+    assert_eq!(
+        format!("{:?}", plain.analyzer.report()),
+        format!("{:?}", warmed.analyzer.report())
+    );
+}

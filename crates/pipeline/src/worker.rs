@@ -11,6 +11,9 @@ use crate::collector::Collected;
 use crate::record::{Batch, Control, Record, ToWorker};
 use crate::report::ShardCounters;
 
+/// Records whose streams are loaded into cache together before they are handled.
+const WARM_GROUP: usize = 32;
+
 /// Everything one worker thread owns.
 #[derive(Debug)]
 pub(crate) struct Worker {
@@ -103,30 +106,43 @@ impl Worker {
     }
 
     fn batch(&mut self, mut batch: Batch) {
-        for record in batch.records.drain(..) {
-            match record {
-                Record::Rtp { now, flow, header } => {
-                    self.datagrams += 1;
-                    self.analyzer.handle_rtp(now, flow, &header);
-                }
-                Record::Rtcp { now, datagram } => {
-                    self.datagrams += 1;
-                    // Malformed RTCP is counted by the analyzer (the detector validated it).
-                    let _ = self.analyzer.handle_rtcp(now, &datagram);
-                }
-                Record::Learn {
-                    endpoint,
-                    payload_type,
-                    info,
-                } => {
-                    self.analyzer
-                        .learn_payload_type(endpoint, payload_type, info);
-                }
+        for group in batch.records.chunks(WARM_GROUP) {
+            // Among many streams every packet's state is a cache miss: load a group's
+            // together, so the misses overlap (a no-op while the streams fit in cache).
+            self.analyzer.warm(group.iter().filter_map(|r| match r {
+                Record::Rtp { flow, header, .. } => Some((*flow, header.ssrc)),
+                _ => None,
+            }));
+            for record in group {
+                self.record(record);
             }
         }
+        batch.records.clear();
         // Hand the allocation back; if the pool is full the vector is simply freed.
         let _ = self.pool.try_send(batch.records);
         self.advance(batch.time);
+    }
+
+    fn record(&mut self, record: &Record) {
+        match record {
+            Record::Rtp { now, flow, header } => {
+                self.datagrams += 1;
+                self.analyzer.handle_rtp(*now, *flow, header);
+            }
+            Record::Rtcp { now, datagram } => {
+                self.datagrams += 1;
+                // Malformed RTCP is counted by the analyzer (the detector validated it).
+                let _ = self.analyzer.handle_rtcp(*now, datagram);
+            }
+            Record::Learn {
+                endpoint,
+                payload_type,
+                info,
+            } => {
+                self.analyzer
+                    .learn_payload_type(*endpoint, *payload_type, *info);
+            }
+        }
     }
 
     /// Runs timers up to the source's latest capture time, so idle streams end and

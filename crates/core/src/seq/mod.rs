@@ -53,15 +53,16 @@ pub enum SeqOutcome {
 }
 
 /// Per-source sequence state.
+///
+/// Laid out (`repr(C)`) with the counters a packet rarely touches first, exactly one cache
+/// line of them, and the state every packet reads and writes after, in 40 bytes: a stream
+/// places the tracker so that the first part is a line of its own and the second shares a
+/// line with the burst tracker's busy fields (see `stream::layout`).
 #[derive(Debug, Clone)]
+#[repr(C)]
 pub struct SeqTracker {
-    max_seq: u16,
-    cycles: u64,
+    // Rare: restarts, interval reports, anomalies.
     base_ext: u64,
-    bad_seq: u32,
-    received_segment: u64,
-    probation: u8,
-    seen: u128,
     // totals over closed segments
     expected_prior_segments: u64,
     received_prior_segments: u64,
@@ -70,11 +71,27 @@ pub struct SeqTracker {
     received_at_interval: u64,
     duplicates: u64,
     late: u64,
-    jumps: u64,
-    restarts: u64,
+    /// Each needs a packet after a jump of thousands: `u32` (saturating) is plenty.
+    jumps: u32,
+    restarts: u32,
+    // Every packet.
+    /// Which of the 128 sequence numbers up to the highest were seen (bit 0: the highest),
+    /// as the low and high halves of a `u128`: two words keep the tracker 8-byte aligned,
+    /// so it packs against its neighbours.
+    seen: [u64; 2],
+    received_segment: u64,
+    cycles: u64,
+    bad_seq: u32,
+    max_seq: u16,
+    probation: u8,
 }
 
 impl SeqTracker {
+    /// The bytes every in-order packet reads or writes.
+    #[cfg(test)]
+    pub(crate) const HOT_BYTES: core::ops::Range<usize> =
+        core::mem::offset_of!(SeqTracker, seen)..core::mem::offset_of!(SeqTracker, probation) + 1;
+
     /// Starts tracking at the first packet's sequence number.
     pub fn new(first_seq: u16) -> Self {
         SeqTracker {
@@ -84,7 +101,7 @@ impl SeqTracker {
             bad_seq: u32::MAX,
             received_segment: 1,
             probation: MIN_SEQUENTIAL - 1,
-            seen: 1,
+            seen: [1, 0],
             expected_prior_segments: 0,
             received_prior_segments: 0,
             expected_at_interval: 0,
@@ -110,11 +127,14 @@ impl SeqTracker {
             }
             self.max_seq = seq;
             // The next in line (almost every packet) shifts by a constant.
-            self.seen = match udelta {
-                1 => self.seen << 1,
-                2..=127 => self.seen << udelta,
-                _ => 0,
-            } | 1;
+            let seen = self.seen();
+            self.set_seen(
+                match udelta {
+                    1 => seen << 1,
+                    2..=127 => seen << udelta,
+                    _ => 0,
+                } | 1,
+            );
             if self.probation > 0 {
                 self.probation = if udelta == 1 {
                     self.probation - 1
@@ -133,17 +153,17 @@ impl SeqTracker {
                 return SeqOutcome::Restart;
             }
             self.bad_seq = u32::from(seq.wrapping_add(1));
-            self.jumps += 1;
+            self.jumps = self.jumps.saturating_add(1);
             return SeqOutcome::Jump;
         }
         // Behind the highest by 1..=MAX_MISORDER.
         let behind = u32::from(self.max_seq.wrapping_sub(seq));
         let bit = 1u128 << behind;
-        if self.seen & bit != 0 {
+        if self.seen() & bit != 0 {
             self.duplicates += 1;
             SeqOutcome::Duplicate
         } else {
-            self.seen |= bit;
+            self.set_seen(self.seen() | bit);
             self.late += 1;
             SeqOutcome::Late
         }
@@ -158,9 +178,19 @@ impl SeqTracker {
         self.max_seq = seq;
         self.base_ext = u64::from(seq.wrapping_sub(1));
         self.received_segment = 2;
-        self.seen = 0b11;
+        self.set_seen(0b11);
         self.bad_seq = u32::MAX;
-        self.restarts += 1;
+        self.restarts = self.restarts.saturating_add(1);
+    }
+
+    #[inline(always)]
+    fn seen(&self) -> u128 {
+        u128::from(self.seen[0]) | u128::from(self.seen[1]) << 64
+    }
+
+    #[inline(always)]
+    fn set_seen(&mut self, seen: u128) {
+        self.seen = [seen as u64, (seen >> 64) as u64];
     }
 
     fn segment_expected(&self) -> u64 {
@@ -191,6 +221,12 @@ impl SeqTracker {
     pub fn lost(&self) -> i64 {
         self.expected() as i64 - self.received() as i64
     }
+    /// A word of the busy part (to load it ahead of a packet).
+    #[inline]
+    pub(crate) fn touch(&self) -> u64 {
+        self.received_segment
+    }
+
     /// Duplicates seen.
     pub fn duplicates(&self) -> u64 {
         self.duplicates
@@ -201,11 +237,11 @@ impl SeqTracker {
     }
     /// Sequence jumps beyond the dropout/misorder bounds.
     pub fn jumps(&self) -> u64 {
-        self.jumps
+        u64::from(self.jumps)
     }
     /// Restarts of the sender's numbering.
     pub fn restarts(&self) -> u64 {
-        self.restarts
+        u64::from(self.restarts)
     }
 
     /// A.3 fraction lost since the last call, in 1/256, and the interval's (expected, lost);

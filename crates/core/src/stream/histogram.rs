@@ -49,22 +49,30 @@ const fn value_at(i: usize) -> u64 {
     (i - (b << HALF_BITS)) << b
 }
 
+/// Laid out (`repr(C)`) with the slow path's fields first and the run a packet checks and
+/// counts last, so a stream places the run next to the rest of its busy timing state.
 #[derive(Debug, Clone)]
+#[repr(C)]
 pub(crate) struct JitterHistogram {
     counts: Box<[u32; SLOTS]>,
     /// The current run's bucket, `[lo, hi)` in histogram units (empty when no run).
     lo: u64,
     hi: u64,
+    /// Values above the histogram's bound: counted, not hidden.
+    pub(crate) above: u64,
     /// The same run as bounds on `value + 0.5` for [`Self::record_rounded`]: `[lo, hi)`, the
     /// lower one open when the run is the lowest unit's (which also takes values below it).
     lo_f: f64,
     hi_f: f64,
     run: u64,
-    /// Values above the histogram's bound: counted, not hidden.
-    pub(crate) above: u64,
 }
 
 impl JitterHistogram {
+    /// The bytes a packet in the current run reads or writes.
+    #[cfg(test)]
+    pub(crate) const HOT_BYTES: core::ops::Range<usize> =
+        core::mem::offset_of!(JitterHistogram, lo_f)..core::mem::size_of::<JitterHistogram>();
+
     pub(crate) fn new() -> Self {
         JitterHistogram {
             counts: Box::new([0; SLOTS]),
@@ -150,6 +158,10 @@ impl JitterHistogram {
             h.saturating_record_n(self.lo, self.run_count());
         }
         Some(h)
+    }
+
+    pub(crate) fn touch(&self) -> u64 {
+        self.run
     }
 
     /// Bytes on the heap.

@@ -23,28 +23,34 @@ pub(crate) trait Resolve {
     fn resolve(&self, key: &StreamKey, payload_type: u8) -> Option<PayloadInfo>;
 }
 
-/// Laid out in declaration order (`repr(C)`), busiest first: the key a lookup compares and
-/// the fields every packet updates share the first cache lines, so among many streams a
-/// packet touches few lines and the key's line brings its neighbours along.
+/// Laid out in declaration order (`repr(C)`) and on cache-line boundaries, so that among
+/// many streams, where each packet's stream is a cache miss, a packet touches as few lines as
+/// possible: the fields every packet reads or writes share a few lines, and the nested
+/// trackers put their rarely used parts where they fill lines of their own (the timing
+/// side's first line, the sequence tracker's first line). The `layout` test pins the count.
 #[derive(Debug)]
-#[repr(C)]
+#[repr(C, align(64))]
 pub(crate) struct Stream {
+    /// Starts with one line the packet path does not touch.
+    timing: Timing,
     pub key: StreamKey,
     pub last_arrival: Timestamp,
     last_pt: u8,
     /// Whether the current payload type is a telephone event (cached: checked per packet).
     last_is_event: bool,
-    seq: SeqTracker,
     payload_bytes: u64,
-    silent_packets: u64,
     silence_start: Option<Timestamp>,
+    silent_packets: u64,
     longest_silence_ns: u64,
-    interval: IntervalState,
-    timing: Timing,
+    interval_silent_packets: u64,
+    /// Cold, but here it completes the line so the sequence tracker starts on a new one.
+    pub id: u64,
+    /// Its rare counters fill a line; its busy part and the burst tracker's share the next.
+    seq: SeqTracker,
     burst: BurstTracker,
     // Cold: read by reports and events.
-    pub id: u64,
     pub first_arrival: Timestamp,
+    interval_start: Option<Timestamp>,
     first_pt: u8,
     payload_type_count: u8,
     payload_types: [u8; MAX_PAYLOAD_TYPES],
@@ -56,12 +62,6 @@ pub(crate) struct Stream {
     pub ended: Option<EndReason>,
     /// Late packets counted by the timing side when the current interval began.
     late_at_interval_start: u64,
-}
-
-#[derive(Debug, Default, Clone, Copy)]
-struct IntervalState {
-    start: Option<Timestamp>,
-    silent_packets: u64,
 }
 
 /// What a packet did to its stream, for anomaly events.
@@ -121,10 +121,8 @@ impl Stream {
             silent_packets: 0,
             silence_start: None,
             longest_silence_ns: 0,
-            interval: IntervalState {
-                start: Some(now),
-                ..IntervalState::default()
-            },
+            interval_start: Some(now),
+            interval_silent_packets: 0,
             ended: None,
             late_at_interval_start: 0,
         };
@@ -192,7 +190,7 @@ impl Stream {
         match h.payload_class {
             PayloadClass::Silent => {
                 self.silent_packets += 1;
-                self.interval.silent_packets += 1;
+                self.interval_silent_packets += 1;
                 let start = *self.silence_start.get_or_insert(now);
                 self.longest_silence_ns = self
                     .longest_silence_ns
@@ -242,14 +240,8 @@ impl Stream {
     /// Closes the current interval.
     pub(crate) fn take_interval(&mut self, end: Timestamp) -> IntervalReport {
         let loss = self.seq.take_interval();
-        let start = self.interval.start.unwrap_or(end);
-        let state = core::mem::replace(
-            &mut self.interval,
-            IntervalState {
-                start: Some(end),
-                ..IntervalState::default()
-            },
-        );
+        let start = self.interval_start.replace(end).unwrap_or(end);
+        let silent_packets = core::mem::take(&mut self.interval_silent_packets);
         let lost_pct = if loss.expected == 0 {
             0.0
         } else {
@@ -270,7 +262,7 @@ impl Stream {
             late_for_buffer: self.timing.late()
                 - core::mem::replace(&mut self.late_at_interval_start, self.timing.late()),
             mos_lq: self.codec().map(|c| EModel::new(c).mos_lq(lost_pct, 1.0)),
-            silent_packets: state.silent_packets,
+            silent_packets,
             valid: self.seq.is_valid(),
         }
     }
@@ -348,8 +340,59 @@ impl Stream {
         }
     }
 
+    /// A word from each line a packet touches (to load them ahead of the packet).
+    #[inline]
+    pub(crate) fn touch(&self) -> u64 {
+        self.timing
+            .touch()
+            .wrapping_add(self.last_arrival.as_nanos())
+            .wrapping_add(self.payload_bytes)
+            .wrapping_add(self.seq.touch())
+    }
+
     /// Approximate bytes held by this stream, heap included.
     pub(crate) fn memory_bytes(&self) -> usize {
         core::mem::size_of::<Self>() + self.timing.heap_bytes()
+    }
+}
+
+/// Which cache lines of a stream one packet touches.
+#[cfg(test)]
+mod layout {
+    use core::mem::{align_of, offset_of, size_of};
+    use core::ops::Range;
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    const LINE: usize = 64;
+
+    fn within(base: usize, r: Range<usize>) -> Range<usize> {
+        base + r.start..base + r.end
+    }
+
+    /// The bytes an in-order packet of a stream with a known clock rate reads or writes.
+    fn hot() -> [Range<usize>; 4] {
+        [
+            within(offset_of!(Stream, timing), Timing::HOT_BYTES),
+            offset_of!(Stream, key)..offset_of!(Stream, interval_silent_packets) + size_of::<u64>(),
+            within(offset_of!(Stream, seq), SeqTracker::HOT_BYTES),
+            within(offset_of!(Stream, burst), BurstTracker::HOT_BYTES),
+        ]
+    }
+
+    #[test]
+    fn a_packet_touches_few_cache_lines() {
+        assert_eq!(align_of::<Stream>(), LINE);
+        let lines: BTreeSet<usize> = hot()
+            .into_iter()
+            .flat_map(|r| r.start / LINE..=(r.end - 1) / LINE)
+            .collect();
+        eprintln!(
+            "{} bytes, hot {:?}, lines {lines:?}",
+            size_of::<Stream>(),
+            hot()
+        );
+        assert_eq!(lines.len(), 8, "{lines:?}");
     }
 }

@@ -89,12 +89,18 @@ impl RateConsts {
     }
 }
 
-/// In declaration order (`repr(C)`): what every packet reads and writes first, the rarely
-/// touched (held packets, the histogram's counts) last.
+/// In declaration order (`repr(C)`): exactly one cache line of what packets rarely touch
+/// (held packets, the late count, the histogram's array and slow-path bounds), then what
+/// every packet reads and writes, starting with the histogram's current run.
 #[derive(Debug, Clone)]
 #[repr(C)]
 pub(crate) struct Timing {
+    held: Option<Vec<TimingSample>>,
+    /// Packets whose transit exceeded the lowest so far by more than the buffer depth.
+    late: u64,
+    hist: JitterHistogram,
     rate: Option<(u32, ClockRateSource)>,
+    gave_up: bool,
     consts: RateConsts,
     first: Option<(u64, i64)>,
     prev_ext_ts: i64,
@@ -106,17 +112,19 @@ pub(crate) struct Timing {
     transit_max_ns: f64,
     /// Jitter-buffer depth (ns) against which late packets are counted (0: not counted).
     late_buffer_ns: f64,
-    /// Packets whose transit exceeded the lowest so far by more than the buffer depth.
-    late: u64,
     // Slope of extended RTP timestamp (units) against arrival, independent of the rate.
     slope: Slope,
     ws: WiresharkStats,
-    hist: JitterHistogram,
-    gave_up: bool,
-    held: Option<Vec<TimingSample>>,
 }
 
 impl Timing {
+    /// The bytes a packet of a stream with a known rate reads or writes: everything from the
+    /// histogram's run on.
+    #[cfg(test)]
+    pub(crate) const HOT_BYTES: core::ops::Range<usize> = core::mem::offset_of!(Timing, hist)
+        + JitterHistogram::HOT_BYTES.start
+        ..core::mem::size_of::<Timing>();
+
     pub(crate) fn new(rate: Option<(u32, ClockRateSource)>, late_buffer_ms: f64) -> Self {
         Timing {
             consts: RateConsts::default(),
@@ -263,6 +271,12 @@ impl Timing {
             self.late += 1;
         }
         raise(&mut self.transit_max_ns, transit);
+    }
+
+    /// A word from each line of the busy part.
+    #[inline]
+    pub(crate) fn touch(&self) -> u64 {
+        self.hist.touch() ^ self.prev_ext_ts as u64 ^ self.slope.n.to_bits() ^ self.ws.touch()
     }
 
     /// Packets late for the jitter buffer so far.
