@@ -13,7 +13,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rtpscope::core::Timestamp;
+use rtpscope::core::{Analyzer, Flow, Timestamp};
 use rtpscope::wire::rtp::RtpRepr;
 use rtpscope_benches::{header, warmed};
 
@@ -35,17 +35,7 @@ fn per_packet(c: &mut Criterion) {
                 warm
             });
             b.iter(|| {
-                i += 1;
-                if i == streams {
-                    i = 0;
-                    round += 1;
-                }
-                *now += 20_000_000 / u64::from(streams);
-                analyzer.handle_rtp(
-                    Timestamp::from_nanos(*now),
-                    flows[i as usize],
-                    black_box(&header(i, round)),
-                );
+                next_packet(analyzer, flows, now, (&mut i, &mut round), streams, |i| i);
                 // Interval reports queue events; a consumer drains them.
                 while analyzer.poll_event().is_some() {}
             })
@@ -80,18 +70,7 @@ fn scattered(c: &mut Criterion) {
                         }));
                     }
                     for _ in 0..batch {
-                        i += 1;
-                        if i == STREAMS {
-                            i = 0;
-                            round += 1;
-                        }
-                        *now += 20_000_000 / u64::from(STREAMS);
-                        let s = stream(i);
-                        analyzer.handle_rtp(
-                            Timestamp::from_nanos(*now),
-                            flows[s as usize],
-                            black_box(&header(s, round)),
-                        );
+                        next_packet(analyzer, flows, now, (&mut i, &mut round), STREAMS, stream);
                     }
                     while analyzer.poll_event().is_some() {}
                 })
@@ -99,6 +78,31 @@ fn scattered(c: &mut Criterion) {
         );
     }
     group.finish();
+}
+
+/// Sends the next packet of the rounds: advances the round-robin position `i` (and the
+/// round after the last stream) and the clock by a round's share of 20 ms, then hands the
+/// analyzer a packet of stream `order(i)`.
+fn next_packet(
+    analyzer: &mut Analyzer,
+    flows: &[Flow],
+    now: &mut u64,
+    (i, round): (&mut u32, &mut u32),
+    streams: u32,
+    order: impl Fn(u32) -> u32,
+) {
+    *i += 1;
+    if *i == streams {
+        *i = 0;
+        *round += 1;
+    }
+    *now += 20_000_000 / u64::from(streams);
+    let s = order(*i);
+    analyzer.handle_rtp(
+        Timestamp::from_nanos(*now),
+        flows[s as usize],
+        black_box(&header(s, *round)),
+    );
 }
 
 fn datagram(c: &mut Criterion) {
