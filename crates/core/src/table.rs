@@ -85,7 +85,14 @@ impl StreamTable {
             let mut at = [u32::MAX; GROUP];
             let mut n = 0;
             for (slot, key) in at.iter_mut().zip(keys.by_ref()) {
-                *slot = self.find(&key).unwrap_or(u32::MAX);
+                // The first entry whose hash tag matches: almost always the stream itself, found
+                // without reading the stream (its key check would wait for that miss).
+                *slot = self
+                    .index
+                    .iter_hash(self.hash(&key))
+                    .next()
+                    .copied()
+                    .unwrap_or(u32::MAX);
                 n += 1;
             }
             let mut sum = 0u64;
