@@ -200,11 +200,11 @@ impl Analyzer {
             Some(slot) => slot.1 = info,
             None => list.push((payload_type, info)),
         }
-        for stream in self.streams.values_mut() {
+        for (stream, cold) in self.streams.values_mut() {
             let on_endpoint =
                 stream.key.flow.dst() == endpoint || stream.key.flow.src() == endpoint;
-            if on_endpoint && stream.first_payload_type() == payload_type && stream.needs_rate() {
-                stream.learn_rate(info);
+            if on_endpoint && cold.first_payload_type() == payload_type && stream.needs_rate() {
+                stream.learn_rate(cold, info);
             }
         }
     }
@@ -259,7 +259,7 @@ impl Analyzer {
             ssrc: header.ssrc,
         };
         let idle_ns = self.idle_ns;
-        if let Some(stream) = self.streams.get_mut(&key) {
+        if let Some((stream, cold)) = self.streams.get_mut(&key) {
             // Expiry is decided per packet too, so the outcome does not depend on when the
             // periodic sweep happened to run (and so not on how streams are sharded).
             if now
@@ -272,11 +272,11 @@ impl Analyzer {
                 return;
             }
             let before = stream.max_sequence_number();
-            let effects = stream.update(now, header, &self.payloads);
+            let effects = stream.update(cold, now, header, &self.payloads);
             if effects.is_quiet() {
                 return;
             }
-            let id = stream.id;
+            let id = cold.id;
             self.packet_events(id, key, now, before, header, effects);
             return;
         }
@@ -477,7 +477,11 @@ impl Analyzer {
             .collect();
         order.sort_unstable_by_key(|&(key, _)| key);
         for (_, at) in order {
-            let Some(r) = self.streams.nth_mut(at).map(|s| s.take_interval(end)) else {
+            let Some(r) = self
+                .streams
+                .nth_mut(at)
+                .map(|(s, cold)| s.take_interval(cold, end))
+            else {
                 continue;
             };
             // Diagnosis: the live monitor sees every interval, its symptoms follow it.
@@ -522,17 +526,17 @@ impl Analyzer {
     }
 
     fn end_stream(&mut self, key: &StreamKey, reason: EndReason) {
-        let Some(mut stream) = self.streams.remove(key) else {
+        let Some((mut stream, mut cold)) = self.streams.remove(key) else {
             return;
         };
-        stream.ended = Some(reason);
-        let report = stream.report();
+        cold.ended = Some(reason);
+        let report = stream.report(&mut cold);
         // Symptoms of a stream that went away are over; at the end of the analysis they are
         // simply where things stood, not a recovery.
         if reason != EndReason::Finished {
             for s in self
                 .monitor
-                .stream_ended(stream.id, self.last_now.max(stream.last_arrival))
+                .stream_ended(cold.id, self.last_now.max(stream.last_arrival))
             {
                 self.push_event(Event::Symptom(s));
             }
@@ -566,7 +570,10 @@ impl Analyzer {
     }
 
     fn live_reports(&mut self) -> Vec<StreamReport> {
-        self.streams.values_mut().map(Stream::report).collect()
+        self.streams
+            .values_mut()
+            .map(|(s, cold)| s.report(cold))
+            .collect()
     }
 
     /// Number of live streams.
@@ -589,7 +596,7 @@ impl Analyzer {
     /// since, which depends on what other traffic the analyzer saw), else `otherwise`.
     fn end_reason(&self, key: &StreamKey, otherwise: EndReason) -> EndReason {
         match self.streams.get(key) {
-            Some(s) if s.last_arrival + self.config.idle_timeout <= self.last_now => {
+            Some((s, _)) if s.last_arrival + self.config.idle_timeout <= self.last_now => {
                 EndReason::Idle
             }
             _ => otherwise,
@@ -615,10 +622,6 @@ impl Analyzer {
 
     /// Approximate memory held by live streams (bytes), for benchmarks.
     pub fn stream_memory_bytes(&self) -> usize {
-        self.streams
-            .values()
-            .map(Stream::memory_bytes)
-            .sum::<usize>()
-            + self.streams.overhead_bytes()
+        self.streams.memory_bytes() + self.streams.overhead_bytes()
     }
 }

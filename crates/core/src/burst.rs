@@ -23,19 +23,29 @@ pub const GMIN: u64 = 16;
 
 /// Streaming burst/gap classifier.
 ///
-/// Laid out (`repr(C)`) with what a received packet updates first (24 bytes) and what only
-/// losses touch after, so a stream keeps the first part on a line it touches anyway.
+/// Kept in two parts: what a received packet updates (`BurstRun`, 24 bytes) and what only
+/// losses and reports touch (`BurstCounts`). A stream stores them apart, so that among many
+/// streams a packet's cache lines hold only the first.
 #[derive(Debug, Clone, Copy, Default)]
-#[repr(C)]
 pub struct BurstTracker {
-    // Every received packet.
+    run: BurstRun,
+    counts: BurstCounts,
+}
+
+/// What every received packet of a [`BurstTracker`] updates.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BurstRun {
     /// Received packets since the last loss.
     run: u64,
     received_total: u64,
     prev_lost: bool,
     any_loss: bool,
     in_gap: bool,
-    // Losses only.
+}
+
+/// What only losses and reports of a [`BurstTracker`] touch.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BurstCounts {
     /// Current candidate burst: packets and losses from its first loss to its last loss.
     cand_packets: u64,
     cand_lost: u64,
@@ -49,13 +59,6 @@ pub struct BurstTracker {
     recv_to_lost: u64,
     lost_to_lost: u64,
     lost_total: u64,
-}
-
-impl BurstTracker {
-    /// The bytes a received packet reads or writes.
-    #[cfg(test)]
-    pub(crate) const HOT_BYTES: core::ops::Range<usize> =
-        0..core::mem::offset_of!(BurstTracker, in_gap) + 1;
 }
 
 /// Burst / gap summary.
@@ -82,6 +85,23 @@ pub struct BurstMetrics {
 impl BurstTracker {
     /// `n` packets received in sequence.
     pub fn received(&mut self, n: u64) {
+        self.run.received(n);
+    }
+
+    /// `n` consecutive packets lost.
+    pub fn lost(&mut self, n: u64) {
+        self.run.lost(&mut self.counts, n);
+    }
+
+    /// The metrics so far (an open candidate and the trailing run are counted as they stand).
+    pub fn metrics(&self) -> BurstMetrics {
+        self.run.metrics(&self.counts)
+    }
+}
+
+impl BurstRun {
+    #[inline]
+    pub(crate) fn received(&mut self, n: u64) {
         if n == 0 {
             return;
         }
@@ -93,64 +113,68 @@ impl BurstTracker {
         }
     }
 
-    /// `n` consecutive packets lost.
-    pub fn lost(&mut self, n: u64) {
+    pub(crate) fn lost(&mut self, c: &mut BurstCounts, n: u64) {
         if n == 0 {
             return;
         }
         if self.prev_lost {
-            self.lost_to_lost += n;
+            c.lost_to_lost += n;
         } else {
-            self.recv_to_lost += 1;
-            self.lost_to_lost += n - 1;
+            c.recv_to_lost += 1;
+            c.lost_to_lost += n - 1;
         }
         self.prev_lost = true;
-        self.lost_total += n;
+        c.lost_total += n;
         if self.any_loss && self.run < GMIN {
             // Still in the same candidate burst.
-            self.cand_packets += self.run + n;
-            self.cand_lost += n;
+            c.cand_packets += self.run + n;
+            c.cand_lost += n;
         } else {
-            self.close_candidate();
-            self.gap_packets += self.run;
-            self.cand_packets = n;
-            self.cand_lost = n;
+            self.close_candidate(c);
+            c.gap_packets += self.run;
+            c.cand_packets = n;
+            c.cand_lost = n;
         }
         self.any_loss = true;
         self.run = 0;
     }
 
-    fn close_candidate(&mut self) {
-        if self.cand_lost >= 2 {
+    fn close_candidate(&mut self, c: &mut BurstCounts) {
+        if c.cand_lost >= 2 {
             if self.in_gap {
-                self.gaps += 1;
+                c.gaps += 1;
                 self.in_gap = false;
             }
-            self.burst_packets += self.cand_packets;
-            self.burst_lost += self.cand_lost;
-            self.bursts += 1;
+            c.burst_packets += c.cand_packets;
+            c.burst_lost += c.cand_lost;
+            c.bursts += 1;
         } else {
-            self.gap_packets += self.cand_packets;
-            self.gap_lost += self.cand_lost;
+            c.gap_packets += c.cand_packets;
+            c.gap_lost += c.cand_lost;
             self.in_gap = true;
         }
-        self.cand_packets = 0;
-        self.cand_lost = 0;
+        c.cand_packets = 0;
+        c.cand_lost = 0;
     }
 
-    /// The metrics so far (an open candidate and the trailing run are counted as they stand).
-    pub fn metrics(&self) -> BurstMetrics {
-        let mut t = *self;
-        t.close_candidate();
-        t.gap_packets += t.run;
-        if t.gap_packets > 0 && t.in_gap {
+    /// A word of the run (to load it ahead of a packet).
+    #[inline]
+    pub(crate) fn touch(&self) -> u64 {
+        self.run
+    }
+
+    pub(crate) fn metrics(&self, counts: &BurstCounts) -> BurstMetrics {
+        let (mut r, mut t) = (*self, *counts);
+        r.close_candidate(&mut t);
+        t.gap_packets += r.run;
+        if t.gap_packets > 0 && r.in_gap {
             t.gaps += 1;
         }
         let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-        let total = self.received_total + self.lost_total;
-        let loss_rate = ratio(self.lost_total, total);
+        let total = self.received_total + counts.lost_total;
+        let loss_rate = ratio(counts.lost_total, total);
         // Mean run of consecutive losses observed vs 1/(1-p) expected for random loss.
-        let observed_run = ratio(self.lost_total, self.recv_to_lost);
+        let observed_run = ratio(counts.lost_total, counts.recv_to_lost);
         let random_run = if loss_rate < 1.0 {
             1.0 / (1.0 - loss_rate)
         } else {

@@ -13,7 +13,7 @@ use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 
 use crate::report::StreamKey;
-use crate::stream::Stream;
+use crate::stream::{Stream, StreamCold};
 
 /// Below this many streams (under 2 MB of state) the table mostly stays in cache, and
 /// warming would only repeat each lookup.
@@ -27,7 +27,10 @@ fn hash_of(hasher: &RandomState, key: &StreamKey) -> u64 {
 
 #[derive(Debug, Default)]
 pub(crate) struct StreamTable {
+    /// What packets touch, 8 cache lines each.
     streams: Vec<Stream>,
+    /// The rest of each stream, at the same position.
+    colds: Vec<StreamCold>,
     /// Positions in `streams`, hashed by key.
     index: HashTable<u32>,
     /// Seeded per process, so crafted keys cannot aim at one bucket.
@@ -40,6 +43,7 @@ impl StreamTable {
     pub(crate) fn new() -> Self {
         StreamTable {
             streams: Vec::new(),
+            colds: Vec::new(),
             index: HashTable::new(),
             hasher: RandomState::default(),
             last: u32::MAX,
@@ -61,7 +65,7 @@ impl StreamTable {
     }
 
     #[inline]
-    pub(crate) fn get_mut(&mut self, key: &StreamKey) -> Option<&mut Stream> {
+    pub(crate) fn get_mut(&mut self, key: &StreamKey) -> Option<(&mut Stream, &mut StreamCold)> {
         let cached = self
             .streams
             .get(self.last as usize)
@@ -69,7 +73,7 @@ impl StreamTable {
         if !cached {
             self.last = self.find(key)?;
         }
-        self.streams.get_mut(self.last as usize)
+        self.nth_mut(self.last)
     }
 
     /// Reads the busy lines of the streams of `keys`, so that their packets find them in
@@ -108,8 +112,9 @@ impl StreamTable {
         }
     }
 
-    pub(crate) fn get(&self, key: &StreamKey) -> Option<&Stream> {
-        self.streams.get(self.find(key)? as usize)
+    pub(crate) fn get(&self, key: &StreamKey) -> Option<(&Stream, &StreamCold)> {
+        let at = self.find(key)? as usize;
+        Some((self.streams.get(at)?, self.colds.get(at)?))
     }
 
     pub(crate) fn contains_key(&self, key: &StreamKey) -> bool {
@@ -118,7 +123,7 @@ impl StreamTable {
 
     /// Adds a stream under its key if the key is not in the table (a present key keeps its
     /// old stream).
-    pub(crate) fn insert(&mut self, stream: Stream) {
+    pub(crate) fn insert(&mut self, (stream, cold): (Stream, StreamCold)) {
         let Ok(at) = u32::try_from(self.streams.len()) else {
             return;
         };
@@ -133,9 +138,10 @@ impl StreamTable {
         };
         self.index.insert_unique(self.hash(&stream.key), at, rehash);
         self.streams.push(stream);
+        self.colds.push(cold);
     }
 
-    pub(crate) fn remove(&mut self, key: &StreamKey) -> Option<Stream> {
+    pub(crate) fn remove(&mut self, key: &StreamKey) -> Option<(Stream, StreamCold)> {
         let hash = self.hash(key);
         let streams = &self.streams;
         let entry = self
@@ -146,7 +152,7 @@ impl StreamTable {
             .ok()?;
         let at = entry.remove().0 as usize;
         self.last = u32::MAX;
-        let stream = self.streams.swap_remove(at);
+        let stream = (self.streams.swap_remove(at), self.colds.swap_remove(at));
         if let Some(moved) = self.streams.get(at) {
             // The last stream took the removed one's place: point its entry there.
             let old = self.streams.len() as u32;
@@ -171,18 +177,26 @@ impl StreamTable {
     }
 
     /// The stream at a position of [`Self::values`] (positions change only on removal).
-    pub(crate) fn nth_mut(&mut self, at: u32) -> Option<&mut Stream> {
-        self.streams.get_mut(at as usize)
+    #[inline]
+    pub(crate) fn nth_mut(&mut self, at: u32) -> Option<(&mut Stream, &mut StreamCold)> {
+        let at = at as usize;
+        Some((self.streams.get_mut(at)?, self.colds.get_mut(at)?))
     }
 
-    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut Stream> {
-        self.streams.iter_mut()
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = (&mut Stream, &mut StreamCold)> {
+        self.streams.iter_mut().zip(self.colds.iter_mut())
+    }
+
+    /// Bytes held by the live streams, both parts and their heap.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.colds.iter().map(Stream::memory_bytes).sum()
     }
 
     /// Bytes held by the table itself (not the streams' heap).
     pub(crate) fn overhead_bytes(&self) -> usize {
         self.index.capacity() * (core::mem::size_of::<u32>() + 1)
             + (self.streams.capacity() - self.streams.len()) * core::mem::size_of::<Stream>()
+            + (self.colds.capacity() - self.colds.len()) * core::mem::size_of::<StreamCold>()
     }
 }
 
@@ -200,7 +214,7 @@ mod tests {
         }
     }
 
-    fn stream(ssrc: u32) -> (StreamKey, Stream) {
+    fn stream(ssrc: u32) -> (StreamKey, (Stream, StreamCold)) {
         let key = StreamKey {
             flow: Flow::new(
                 "10.0.0.1:4000".parse().unwrap(),
@@ -230,22 +244,22 @@ mod tests {
         }
         let (k0, _) = stream(0);
         let (k4, _) = stream(4);
-        assert_eq!(t.get_mut(&k4).map(|s| s.id), Some(4)); // cached at position 4
-        assert_eq!(t.remove(&k0).map(|s| s.id), Some(0)); // stream 4 moves to position 0
-        assert_eq!(t.get_mut(&k4).map(|s| s.id), Some(4));
+        assert_eq!(t.get_mut(&k4).map(|s| s.1.id), Some(4)); // cached at position 4
+        assert_eq!(t.remove(&k0).map(|s| s.1.id), Some(0)); // stream 4 moves to position 0
+        assert_eq!(t.get_mut(&k4).map(|s| s.1.id), Some(4));
         assert!(t.get_mut(&k0).is_none());
         for ssrc in 1..5 {
             let (k, _) = stream(ssrc);
-            assert_eq!(t.get(&k).map(|s| s.id), Some(u64::from(ssrc)));
-            assert_eq!(t.get_mut(&k).map(|s| s.id), Some(u64::from(ssrc)));
+            assert_eq!(t.get(&k).map(|s| s.1.id), Some(u64::from(ssrc)));
+            assert_eq!(t.get_mut(&k).map(|s| s.1.id), Some(u64::from(ssrc)));
         }
         assert_eq!(t.len(), 4);
         let (k9, s9) = stream(9);
         t.insert(s9);
         let (_, mut s9b) = stream(9);
-        s9b.id = 99;
+        s9b.1.id = 99;
         t.insert(s9b); // a present key keeps its stream
-        assert_eq!(t.get(&k9).map(|s| s.id), Some(9));
+        assert_eq!(t.get(&k9).map(|s| s.1.id), Some(9));
         assert_eq!(t.len(), 5);
     }
 }

@@ -54,31 +54,78 @@ pub enum SeqOutcome {
 
 /// Per-source sequence state.
 ///
-/// Laid out (`repr(C)`) with the counters a packet rarely touches first, exactly one cache
-/// line of them, and the state every packet reads and writes after, in 40 bytes: a stream
-/// places the tracker so that the first part is a line of its own and the second shares a
-/// line with the burst tracker's busy fields (see `stream::layout`).
+/// Kept in two parts: what every packet reads and writes (`SeqState`, 40 bytes) and the
+/// counters that only rare packets, intervals and reports touch (`SeqCounts`). A stream
+/// stores the two apart, so that among many streams a packet's cache lines hold only the
+/// first; this type keeps them together for a caller tracking one source.
 #[derive(Debug, Clone)]
-#[repr(C)]
 pub struct SeqTracker {
-    // Rare: restarts, interval reports, anomalies.
-    base_ext: u64,
-    // totals over closed segments
-    expected_prior_segments: u64,
-    received_prior_segments: u64,
-    // A.3 interval bookkeeping
-    expected_at_interval: u64,
-    received_at_interval: u64,
-    duplicates: u64,
-    late: u64,
-    /// Each needs a packet after a jump of thousands: `u32` (saturating) is plenty.
-    jumps: u32,
-    restarts: u32,
-    // Every packet.
-    /// Which of the 128 sequence numbers up to the highest were seen (bit 0: the highest),
-    /// as the low and high halves of a `u128`: two words keep the tracker 8-byte aligned,
-    /// so it packs against its neighbours.
-    seen: [u64; 2],
+    state: SeqState,
+    counts: SeqCounts,
+}
+
+impl SeqTracker {
+    /// Starts tracking at the first packet's sequence number.
+    pub fn new(first_seq: u16) -> Self {
+        let (state, counts) = SeqState::new(first_seq);
+        SeqTracker { state, counts }
+    }
+    /// Accounts one packet.
+    pub fn update(&mut self, seq: u16) -> SeqOutcome {
+        self.state.update(&mut self.counts, seq)
+    }
+    /// Whether the source has passed probation (A.1 `MIN_SEQUENTIAL`).
+    pub fn is_valid(&self) -> bool {
+        self.state.is_valid()
+    }
+    /// Highest extended sequence number in the current segment.
+    pub fn extended_max(&self) -> u64 {
+        self.state.extended_max()
+    }
+    /// Extended sequence number of the first packet of the current segment.
+    pub fn base(&self) -> u64 {
+        self.counts.base_ext
+    }
+    /// Packets expected (A.3), over all segments.
+    pub fn expected(&self) -> u64 {
+        self.state.expected(&self.counts)
+    }
+    /// Packets received, duplicates included.
+    pub fn received(&self) -> u64 {
+        self.state.received(&self.counts)
+    }
+    /// Cumulative lost: expected − received (negative with duplicates).
+    pub fn lost(&self) -> i64 {
+        self.state.lost(&self.counts)
+    }
+    /// Duplicates seen.
+    pub fn duplicates(&self) -> u64 {
+        self.counts.duplicates
+    }
+    /// Late (reordered) packets seen.
+    pub fn late(&self) -> u64 {
+        self.counts.late
+    }
+    /// Sequence jumps beyond the dropout/misorder bounds.
+    pub fn jumps(&self) -> u64 {
+        self.counts.jumps
+    }
+    /// Restarts of the sender's numbering.
+    pub fn restarts(&self) -> u64 {
+        self.counts.restarts
+    }
+    /// A.3 fraction lost since the last call, in 1/256, and the interval's (expected, lost);
+    /// starts the next interval.
+    pub fn take_interval(&mut self) -> IntervalLoss {
+        self.state.take_interval(&mut self.counts)
+    }
+}
+
+/// What every packet of a [`SeqTracker`] reads and writes.
+#[derive(Debug, Clone)]
+pub(crate) struct SeqState {
+    /// Which of the 128 sequence numbers up to the highest were seen (bit 0: the highest).
+    seen: u128,
     received_segment: u64,
     cycles: u64,
     bad_seq: u32,
@@ -86,39 +133,48 @@ pub struct SeqTracker {
     probation: u8,
 }
 
-impl SeqTracker {
-    /// The bytes every in-order packet reads or writes.
-    #[cfg(test)]
-    pub(crate) const HOT_BYTES: core::ops::Range<usize> =
-        core::mem::offset_of!(SeqTracker, seen)..core::mem::offset_of!(SeqTracker, probation) + 1;
+/// The counters of a [`SeqTracker`] that only rare packets, intervals and reports touch.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SeqCounts {
+    /// Extended sequence number of the current segment's first packet.
+    base_ext: u64,
+    // totals over closed segments
+    expected_prior_segments: u64,
+    received_prior_segments: u64,
+    // A.3 interval bookkeeping
+    expected_at_interval: u64,
+    received_at_interval: u64,
+    pub(crate) duplicates: u64,
+    pub(crate) late: u64,
+    pub(crate) jumps: u64,
+    pub(crate) restarts: u64,
+}
 
+impl SeqState {
     /// Starts tracking at the first packet's sequence number.
-    pub fn new(first_seq: u16) -> Self {
-        SeqTracker {
+    pub(crate) fn new(first_seq: u16) -> (Self, SeqCounts) {
+        let state = SeqState {
             max_seq: first_seq,
             cycles: 0,
-            base_ext: u64::from(first_seq),
             bad_seq: u32::MAX,
             received_segment: 1,
             probation: MIN_SEQUENTIAL - 1,
-            seen: [1, 0],
-            expected_prior_segments: 0,
-            received_prior_segments: 0,
-            expected_at_interval: 0,
-            received_at_interval: 0,
-            duplicates: 0,
-            late: 0,
-            jumps: 0,
-            restarts: 0,
-        }
+            seen: 1,
+        };
+        let counts = SeqCounts {
+            base_ext: u64::from(first_seq),
+            ..SeqCounts::default()
+        };
+        (state, counts)
     }
 
     /// Accounts one packet.
-    pub fn update(&mut self, seq: u16) -> SeqOutcome {
+    #[inline]
+    pub(crate) fn update(&mut self, counts: &mut SeqCounts, seq: u16) -> SeqOutcome {
         let udelta = seq.wrapping_sub(self.max_seq);
         self.received_segment += 1;
         if udelta == 0 {
-            self.duplicates += 1;
+            counts.duplicates += 1;
             return SeqOutcome::Duplicate;
         }
         if udelta < MAX_DROPOUT {
@@ -127,14 +183,11 @@ impl SeqTracker {
             }
             self.max_seq = seq;
             // The next in line (almost every packet) shifts by a constant.
-            let seen = self.seen();
-            self.set_seen(
-                match udelta {
-                    1 => seen << 1,
-                    2..=127 => seen << udelta,
-                    _ => 0,
-                } | 1,
-            );
+            self.seen = match udelta {
+                1 => self.seen << 1,
+                2..=127 => self.seen << udelta,
+                _ => 0,
+            } | 1;
             if self.probation > 0 {
                 self.probation = if udelta == 1 {
                     self.probation - 1
@@ -149,110 +202,76 @@ impl SeqTracker {
         }
         if udelta <= u16::MAX - MAX_MISORDER + 1 {
             if u32::from(seq) == self.bad_seq {
-                self.restart(seq);
+                self.restart(counts, seq);
                 return SeqOutcome::Restart;
             }
             self.bad_seq = u32::from(seq.wrapping_add(1));
-            self.jumps = self.jumps.saturating_add(1);
+            counts.jumps += 1;
             return SeqOutcome::Jump;
         }
         // Behind the highest by 1..=MAX_MISORDER.
         let behind = u32::from(self.max_seq.wrapping_sub(seq));
         let bit = 1u128 << behind;
-        if self.seen() & bit != 0 {
-            self.duplicates += 1;
+        if self.seen & bit != 0 {
+            counts.duplicates += 1;
             SeqOutcome::Duplicate
         } else {
-            self.set_seen(self.seen() | bit);
-            self.late += 1;
+            self.seen |= bit;
+            counts.late += 1;
             SeqOutcome::Late
         }
     }
 
-    fn restart(&mut self, seq: u16) {
+    fn restart(&mut self, counts: &mut SeqCounts, seq: u16) {
         // The packet before this one (the jump) and this one start the new segment.
-        let expected = self.segment_expected();
-        self.expected_prior_segments += expected;
-        self.received_prior_segments += self.received_segment - 2;
+        counts.expected_prior_segments += self.segment_expected(counts);
+        counts.received_prior_segments += self.received_segment - 2;
+        counts.base_ext = u64::from(seq.wrapping_sub(1));
+        counts.restarts += 1;
         self.cycles = 0;
         self.max_seq = seq;
-        self.base_ext = u64::from(seq.wrapping_sub(1));
         self.received_segment = 2;
-        self.set_seen(0b11);
+        self.seen = 0b11;
         self.bad_seq = u32::MAX;
-        self.restarts = self.restarts.saturating_add(1);
     }
 
-    #[inline(always)]
-    fn seen(&self) -> u128 {
-        u128::from(self.seen[0]) | u128::from(self.seen[1]) << 64
+    fn segment_expected(&self, counts: &SeqCounts) -> u64 {
+        (self.cycles + u64::from(self.max_seq) + 1).saturating_sub(counts.base_ext)
     }
 
-    #[inline(always)]
-    fn set_seen(&mut self, seen: u128) {
-        self.seen = [seen as u64, (seen >> 64) as u64];
-    }
-
-    fn segment_expected(&self) -> u64 {
-        (self.cycles + u64::from(self.max_seq) + 1).saturating_sub(self.base_ext)
-    }
-
-    /// Whether the source has passed probation (A.1 `MIN_SEQUENTIAL`).
-    pub fn is_valid(&self) -> bool {
+    pub(crate) fn is_valid(&self) -> bool {
         self.probation == 0
     }
-    /// Highest extended sequence number in the current segment.
-    pub fn extended_max(&self) -> u64 {
+
+    pub(crate) fn extended_max(&self) -> u64 {
         self.cycles + u64::from(self.max_seq)
     }
-    /// Extended sequence number of the first packet of the current segment.
-    pub fn base(&self) -> u64 {
-        self.base_ext
+
+    pub(crate) fn expected(&self, counts: &SeqCounts) -> u64 {
+        counts.expected_prior_segments + self.segment_expected(counts)
     }
-    /// Packets expected (A.3), over all segments.
-    pub fn expected(&self) -> u64 {
-        self.expected_prior_segments + self.segment_expected()
+
+    pub(crate) fn received(&self, counts: &SeqCounts) -> u64 {
+        counts.received_prior_segments + self.received_segment
     }
-    /// Packets received, duplicates included.
-    pub fn received(&self) -> u64 {
-        self.received_prior_segments + self.received_segment
+
+    pub(crate) fn lost(&self, counts: &SeqCounts) -> i64 {
+        self.expected(counts) as i64 - self.received(counts) as i64
     }
-    /// Cumulative lost: expected − received (negative with duplicates).
-    pub fn lost(&self) -> i64 {
-        self.expected() as i64 - self.received() as i64
-    }
-    /// A word of the busy part (to load it ahead of a packet).
+
+    /// A word of the state (to load it ahead of a packet).
     #[inline]
     pub(crate) fn touch(&self) -> u64 {
         self.received_segment
     }
 
-    /// Duplicates seen.
-    pub fn duplicates(&self) -> u64 {
-        self.duplicates
-    }
-    /// Late (reordered) packets seen.
-    pub fn late(&self) -> u64 {
-        self.late
-    }
-    /// Sequence jumps beyond the dropout/misorder bounds.
-    pub fn jumps(&self) -> u64 {
-        u64::from(self.jumps)
-    }
-    /// Restarts of the sender's numbering.
-    pub fn restarts(&self) -> u64 {
-        u64::from(self.restarts)
-    }
-
-    /// A.3 fraction lost since the last call, in 1/256, and the interval's (expected, lost);
-    /// starts the next interval.
-    pub fn take_interval(&mut self) -> IntervalLoss {
-        let expected = self.expected();
-        let received = self.received();
-        let expected_interval = expected.saturating_sub(self.expected_at_interval);
-        let received_interval = received.saturating_sub(self.received_at_interval);
-        self.expected_at_interval = expected;
-        self.received_at_interval = received;
+    pub(crate) fn take_interval(&self, counts: &mut SeqCounts) -> IntervalLoss {
+        let expected = self.expected(counts);
+        let received = self.received(counts);
+        let expected_interval = expected.saturating_sub(counts.expected_at_interval);
+        let received_interval = received.saturating_sub(counts.received_at_interval);
+        counts.expected_at_interval = expected;
+        counts.received_at_interval = received;
         let lost = expected_interval as i64 - received_interval as i64;
         let fraction = if expected_interval == 0 || lost <= 0 {
             0

@@ -49,50 +49,54 @@ const fn value_at(i: usize) -> u64 {
     (i - (b << HALF_BITS)) << b
 }
 
-/// Laid out (`repr(C)`) with the slow path's fields first and the run a packet checks and
-/// counts last, so a stream places the run next to the rest of its busy timing state.
+/// The current run: all a packet whose jitter stays in its bucket reads and writes. A stream
+/// keeps it with its busy state and the [`HistStore`] apart.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct HistRun {
+    /// The run's bucket as bounds on `value + 0.5` for [`Self::record_rounded`]: `[lo, hi)`,
+    /// the lower one open when the run is the lowest unit's (which also takes values below
+    /// it); empty when there is no run.
+    lo_f: f64,
+    hi_f: f64,
+    run: u64,
+}
+
+/// The counts, the run's bucket in integers, and the values above the bound.
 #[derive(Debug, Clone)]
-#[repr(C)]
-pub(crate) struct JitterHistogram {
+pub(crate) struct HistStore {
     counts: Box<[u32; SLOTS]>,
     /// The current run's bucket, `[lo, hi)` in histogram units (empty when no run).
     lo: u64,
     hi: u64,
     /// Values above the histogram's bound: counted, not hidden.
     pub(crate) above: u64,
-    /// The same run as bounds on `value + 0.5` for [`Self::record_rounded`]: `[lo, hi)`, the
-    /// lower one open when the run is the lowest unit's (which also takes values below it).
-    lo_f: f64,
-    hi_f: f64,
-    run: u64,
 }
 
-impl JitterHistogram {
-    /// The bytes a packet in the current run reads or writes.
-    #[cfg(test)]
-    pub(crate) const HOT_BYTES: core::ops::Range<usize> =
-        core::mem::offset_of!(JitterHistogram, lo_f)..core::mem::size_of::<JitterHistogram>();
-
+impl HistStore {
     pub(crate) fn new() -> Self {
-        JitterHistogram {
+        HistStore {
             counts: Box::new([0; SLOTS]),
             lo: 0,
             hi: 0,
-            lo_f: 0.0,
-            hi_f: 0.0,
-            run: 0,
             above: 0,
         }
     }
 
+    /// Bytes on the heap.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        core::mem::size_of::<[u32; SLOTS]>()
+    }
+}
+
+impl HistRun {
     /// Counts one value, in histogram units (0 counts as 1, the lowest unit).
     #[inline]
-    pub(crate) fn record(&mut self, value: u64) {
+    pub(crate) fn record(&mut self, store: &mut HistStore, value: u64) {
         let v = value.max(1);
-        if v >= self.lo && v < self.hi {
+        if v >= store.lo && v < store.hi {
             self.run += 1;
         } else {
-            self.start_run(v);
+            self.start_run(store, v);
         }
     }
 
@@ -100,40 +104,40 @@ impl JitterHistogram {
     /// converting while `x` stays in the current run's bucket: `y = x + 0.5` truncates into
     /// `[lo, hi)` exactly when `lo <= y < hi`, the integers being exact in `f64`.
     #[inline]
-    pub(crate) fn record_rounded(&mut self, x: f64) {
+    pub(crate) fn record_rounded(&mut self, store: &mut HistStore, x: f64) {
         let y = x + 0.5;
         if y >= self.lo_f && y < self.hi_f {
             self.run += 1;
         } else {
-            self.record(y as u64);
+            self.record(store, y as u64);
         }
     }
 
-    fn start_run(&mut self, v: u64) {
-        self.flush();
+    fn start_run(&mut self, store: &mut HistStore, v: u64) {
+        self.flush(store);
         if v > HIST_MAX {
-            self.above += 1;
-            (self.lo, self.hi) = (0, 0);
+            store.above += 1;
+            (store.lo, store.hi) = (0, 0);
             (self.lo_f, self.hi_f) = (0.0, 0.0);
             return;
         }
         let b = bucket_of(v);
-        self.lo = (v >> b) << b;
-        self.hi = (self.lo + (1 << b)).min(HIST_MAX + 1);
+        store.lo = (v >> b) << b;
+        store.hi = (store.lo + (1 << b)).min(HIST_MAX + 1);
         // Values below 1 count as 1, so the lowest unit's run has no lower bound.
-        self.lo_f = if self.lo <= 1 {
+        self.lo_f = if store.lo <= 1 {
             f64::NEG_INFINITY
         } else {
-            self.lo as f64
+            store.lo as f64
         };
-        self.hi_f = self.hi as f64;
+        self.hi_f = store.hi as f64;
         self.run = 1;
     }
 
-    fn flush(&mut self) {
+    fn flush(&mut self, store: &mut HistStore) {
         if self.run > 0 {
             let run = self.run_count();
-            if let Some(c) = self.counts.get_mut(index_of(self.lo)) {
+            if let Some(c) = store.counts.get_mut(index_of(store.lo)) {
                 *c = c.saturating_add(run);
             }
         }
@@ -147,15 +151,15 @@ impl JitterHistogram {
     }
 
     /// The counts, the open run included, as an hdrhistogram for its quantiles.
-    pub(crate) fn histogram(&self) -> Option<Histogram<u32>> {
+    pub(crate) fn histogram(&self, store: &HistStore) -> Option<Histogram<u32>> {
         let mut h = Histogram::new_with_bounds(1, HIST_MAX, SIGNIFICANT_DIGITS).ok()?;
-        for (i, &n) in self.counts.iter().enumerate() {
+        for (i, &n) in store.counts.iter().enumerate() {
             if n > 0 {
                 h.saturating_record_n(value_at(i).max(1), n);
             }
         }
         if self.run > 0 {
-            h.saturating_record_n(self.lo, self.run_count());
+            h.saturating_record_n(store.lo, self.run_count());
         }
         Some(h)
     }
@@ -163,16 +167,34 @@ impl JitterHistogram {
     pub(crate) fn touch(&self) -> u64 {
         self.run
     }
-
-    /// Bytes on the heap.
-    pub(crate) fn heap_bytes(&self) -> usize {
-        core::mem::size_of::<[u32; SLOTS]>()
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct JitterHistogram {
+        run: HistRun,
+        store: HistStore,
+    }
+
+    impl JitterHistogram {
+        fn new() -> Self {
+            JitterHistogram {
+                run: HistRun::default(),
+                store: HistStore::new(),
+            }
+        }
+        fn record(&mut self, value: u64) {
+            self.run.record(&mut self.store, value);
+        }
+        fn record_rounded(&mut self, x: f64) {
+            self.run.record_rounded(&mut self.store, x);
+        }
+        fn histogram(&self) -> Option<Histogram<u32>> {
+            self.run.histogram(&self.store)
+        }
+    }
 
     #[test]
     fn layout_is_hdrhistograms() {
@@ -211,10 +233,11 @@ mod tests {
             rounded.record_rounded(x);
             converted.record((x + 0.5) as u64);
         }
-        assert_eq!(rounded.counts, converted.counts);
+        let (r, c) = (&rounded.store, &converted.store);
+        assert_eq!(r.counts, c.counts);
         assert_eq!(
-            (rounded.lo, rounded.hi, rounded.run, rounded.above),
-            (converted.lo, converted.hi, converted.run, converted.above)
+            (r.lo, r.hi, rounded.run.run, r.above),
+            (c.lo, c.hi, converted.run.run, c.above)
         );
     }
 
@@ -241,7 +264,7 @@ mod tests {
         }
         let h = ours.histogram().expect("histogram");
         assert_eq!(h.len(), direct.len());
-        assert_eq!(ours.above, 5_000 - direct.len());
+        assert_eq!(ours.store.above, 5_000 - direct.len());
         for q in [0.0, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0] {
             assert_eq!(h.value_at_quantile(q), direct.value_at_quantile(q), "{q}");
         }

@@ -7,7 +7,7 @@
 //! bounded buffer until the rate can be inferred from the timestamp-vs-arrival slope, then
 //! replayed, so the numbers equal those computed with the rate known from the start.
 
-use super::histogram::{JitterHistogram, HIST_UNIT_NS};
+use super::histogram::{HistRun, HistStore, HIST_UNIT_NS};
 use crate::clock::{snap_clock_rate, ClockRateSource};
 use crate::extremes::raise;
 use crate::jitter::RfcJitter;
@@ -89,16 +89,9 @@ impl RateConsts {
     }
 }
 
-/// In declaration order (`repr(C)`): exactly one cache line of what packets rarely touch
-/// (held packets, the late count, the histogram's array and slow-path bounds), then what
-/// every packet reads and writes, starting with the histogram's current run.
+/// What every packet reads and writes; [`TimingCold`] holds the rest.
 #[derive(Debug, Clone)]
-#[repr(C)]
 pub(crate) struct Timing {
-    held: Option<Vec<TimingSample>>,
-    /// Packets whose transit exceeded the lowest so far by more than the buffer depth.
-    late: u64,
-    hist: JitterHistogram,
     rate: Option<(u32, ClockRateSource)>,
     gave_up: bool,
     consts: RateConsts,
@@ -115,34 +108,56 @@ pub(crate) struct Timing {
     // Slope of extended RTP timestamp (units) against arrival, independent of the rate.
     slope: Slope,
     ws: WiresharkStats,
+    hist: HistRun,
+}
+
+/// The timing state packets rarely touch: packets held while the rate is unknown, the late
+/// count, the histogram's counts.
+#[derive(Debug, Clone)]
+pub(crate) struct TimingCold {
+    held: Option<Vec<TimingSample>>,
+    /// Packets whose transit exceeded the lowest so far by more than the buffer depth.
+    pub(crate) late: u64,
+    hist: HistStore,
+}
+
+impl TimingCold {
+    /// Approximate heap bytes held (for the memory benchmark).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.hist.heap_bytes()
+            + self
+                .held
+                .as_ref()
+                .map_or(0, |h| h.capacity() * core::mem::size_of::<TimingSample>())
+    }
 }
 
 impl Timing {
-    /// The bytes a packet of a stream with a known rate reads or writes: everything from the
-    /// histogram's run on.
-    #[cfg(test)]
-    pub(crate) const HOT_BYTES: core::ops::Range<usize> = core::mem::offset_of!(Timing, hist)
-        + JitterHistogram::HOT_BYTES.start
-        ..core::mem::size_of::<Timing>();
-
-    pub(crate) fn new(rate: Option<(u32, ClockRateSource)>, late_buffer_ms: f64) -> Self {
-        Timing {
+    pub(crate) fn new(
+        rate: Option<(u32, ClockRateSource)>,
+        late_buffer_ms: f64,
+    ) -> (Self, TimingCold) {
+        let timing = Timing {
             consts: RateConsts::default(),
             rate,
-            held: None,
             gave_up: false,
             ws: WiresharkStats::default(),
             rfc: RfcJitter::default(),
-            hist: JitterHistogram::new(),
+            hist: HistRun::default(),
             slope: Slope::default(),
             first: None,
             prev_ext_ts: 0,
             transit_min_ns: f64::INFINITY,
             transit_max_ns: f64::NEG_INFINITY,
             late_buffer_ns: late_buffer_ms * 1e6,
-            late: 0,
             interval_max_jitter_units: 0.0,
-        }
+        };
+        let cold = TimingCold {
+            held: None,
+            late: 0,
+            hist: HistStore::new(),
+        };
+        (timing, cold)
     }
 
     pub(crate) fn rate(&self) -> Option<(u32, ClockRateSource)> {
@@ -151,13 +166,13 @@ impl Timing {
 
     /// Accounts one packet.
     #[inline]
-    pub(crate) fn update(&mut self, mut s: TimingSample) {
+    pub(crate) fn update(&mut self, cold: &mut TimingCold, mut s: TimingSample) {
         self.extend(&mut s);
         match self.rate {
-            Some((rate, _)) => self.apply(s, rate),
+            Some((rate, _)) => self.apply(cold, s, rate),
             None if self.gave_up => self.ws.update(ws_packet(s, None)),
             None => {
-                let held = self
+                let held = cold
                     .held
                     .get_or_insert_with(|| Vec::with_capacity(INFERENCE_HOLD));
                 held.push(s);
@@ -166,60 +181,60 @@ impl Timing {
                     || span >= INFERENCE_SPAN_NS
                     || (held.len() >= INFERENCE_MIN_PACKETS && span >= INFERENCE_SPAN_NS / 2);
                 if enough {
-                    self.infer();
+                    self.infer(cold);
                 }
             }
         }
     }
 
     /// A rate became known (SDP or config) while packets are held: replay them with it.
-    pub(crate) fn set_rate(&mut self, rate: u32, source: ClockRateSource) {
+    pub(crate) fn set_rate(&mut self, cold: &mut TimingCold, rate: u32, source: ClockRateSource) {
         if self.rate.is_some() {
             return;
         }
         self.rate = Some((rate, source));
-        self.replay();
+        self.replay(cold);
     }
 
     /// The summary as it would stand if the input ended now, without deciding anything for
     /// the live state: a snapshot of a stream still inferring its clock rate must not fix the
     /// rate from the few packets seen so far.
-    pub(crate) fn settled_summary(&self) -> TimingSummary {
-        if self.rate.is_none() && !self.gave_up && self.held.is_some() {
-            let mut t = self.clone();
-            t.settle();
-            t.summary()
+    pub(crate) fn settled_summary(&self, cold: &TimingCold) -> TimingSummary {
+        if self.rate.is_none() && !self.gave_up && cold.held.is_some() {
+            let (mut t, mut c) = (self.clone(), cold.clone());
+            t.settle(&mut c);
+            t.summary(&c)
         } else {
-            self.summary()
+            self.summary(cold)
         }
     }
 
     /// End of stream: decide on whatever is held.
-    pub(crate) fn settle(&mut self) {
-        if self.rate.is_none() && !self.gave_up && self.held.is_some() {
-            self.infer();
+    pub(crate) fn settle(&mut self, cold: &mut TimingCold) {
+        if self.rate.is_none() && !self.gave_up && cold.held.is_some() {
+            self.infer(cold);
         }
     }
 
-    fn infer(&mut self) {
+    fn infer(&mut self, cold: &mut TimingCold) {
         match self.slope.slope().and_then(snap_clock_rate) {
             Some(rate) => {
                 self.rate = Some((rate, ClockRateSource::Inferred));
-                self.replay();
+                self.replay(cold);
             }
             None => {
                 self.gave_up = true;
-                for s in self.held.take().unwrap_or_default() {
+                for s in cold.held.take().unwrap_or_default() {
                     self.ws.update(ws_packet(s, None));
                 }
             }
         }
     }
 
-    fn replay(&mut self) {
+    fn replay(&mut self, cold: &mut TimingCold) {
         let Some((rate, _)) = self.rate else { return };
-        for s in self.held.take().unwrap_or_default() {
-            self.apply(s, rate);
+        for s in cold.held.take().unwrap_or_default() {
+            self.apply(cold, s, rate);
         }
     }
 
@@ -246,7 +261,7 @@ impl Timing {
     }
 
     #[inline(always)]
-    fn apply(&mut self, s: TimingSample, rate: u32) {
+    fn apply(&mut self, cold: &mut TimingCold, s: TimingSample, rate: u32) {
         let clock = (!s.event).then_some(rate);
         self.ws.update(ws_packet(s, clock));
         if s.event {
@@ -261,14 +276,14 @@ impl Timing {
         );
         // Non-negative: adding a half and truncating rounds without a libm call.
         self.hist
-            .record_rounded(self.rfc.timestamp_units() * c.units_to_hist);
+            .record_rounded(&mut cold.hist, self.rfc.timestamp_units() * c.units_to_hist);
         let transit = s.since_first_ns - s.since_first_units * c.ns_per_unit;
         // A packet is late for a fixed jitter buffer when it arrives more than the buffer
         // depth after the earliest schedule seen so far (the lowest transit).
         if transit < self.transit_min_ns {
             self.transit_min_ns = transit;
         } else if self.late_buffer_ns > 0.0 && transit - self.transit_min_ns > self.late_buffer_ns {
-            self.late += 1;
+            cold.late += 1;
         }
         raise(&mut self.transit_max_ns, transit);
     }
@@ -277,11 +292,6 @@ impl Timing {
     #[inline]
     pub(crate) fn touch(&self) -> u64 {
         self.hist.touch() ^ self.prev_ext_ts as u64 ^ self.slope.n.to_bits() ^ self.ws.touch()
-    }
-
-    /// Packets late for the jitter buffer so far.
-    pub(crate) fn late(&self) -> u64 {
-        self.late
     }
 
     /// The largest running RFC jitter (ms) since the last call, when the rate is known.
@@ -295,9 +305,9 @@ impl Timing {
         self.rate.map(|(r, _)| self.rfc.millis(r))
     }
 
-    pub(crate) fn summary(&self) -> TimingSummary {
+    pub(crate) fn summary(&self, cold: &TimingCold) -> TimingSummary {
         let rate = self.rate.map(|r| r.0);
-        let hist = self.hist.histogram();
+        let hist = self.hist.histogram(&cold.hist);
         let pct = |q: f64| -> Option<f64> {
             let h = hist.as_ref()?;
             (!h.is_empty()).then(|| h.value_at_quantile(q) as f64 * HIST_UNIT_NS / 1e6)
@@ -314,7 +324,7 @@ impl Timing {
             jitter_p50: pct(0.5),
             jitter_p90: pct(0.9),
             jitter_p99: pct(0.99),
-            jitter_above_histogram: self.hist.above,
+            jitter_above_histogram: cold.hist.above,
             current_jitter_ms: rate.map(|r| self.rfc.millis(r)),
             measured_rate_hz: self.slope.slope(),
             drift_ppm: match (self.slope.slope(), rate) {
@@ -324,15 +334,6 @@ impl Timing {
             delay_variation_ms: (self.transit_max_ns >= self.transit_min_ns)
                 .then_some((self.transit_max_ns - self.transit_min_ns) / 1e6),
         }
-    }
-
-    /// Approximate heap bytes held (for the memory benchmark).
-    pub(crate) fn heap_bytes(&self) -> usize {
-        let hist = self.hist.heap_bytes();
-        hist + self
-            .held
-            .as_ref()
-            .map_or(0, |h| h.capacity() * core::mem::size_of::<TimingSample>())
     }
 }
 
