@@ -1,11 +1,12 @@
-//! The live streams: stored densely in a `Vec`, found through a small hash index.
+//! The live streams: stored densely in two parallel `Vec`s, what packets touch (512 bytes a
+//! stream) and the rest, found through a small hash index.
 //!
-//! A stream's state is most of a kilobyte. The index holds only each stream's position (4
-//! bytes an entry, plus hashbrown's control byte), so among 100 k streams it stays small
-//! enough to sit in cache and a lookup's one unavoidable miss is the stream itself, whose key
-//! is compared in place. Walking every stream (interval reports, sweeps) is a linear scan.
-//! The last stream looked up is remembered: a phone's packets come mostly from one or two
-//! streams, so the common lookup is one key comparison and no hashing.
+//! The index holds only each stream's position (4 bytes an entry, plus hashbrown's control
+//! byte), so among 100 k streams it stays small enough to sit in cache more often than not,
+//! and a lookup's one unavoidable miss is the stream itself, whose key is compared in place.
+//! Walking every stream (interval reports, sweeps) is a linear scan. The last stream looked
+//! up is remembered: a phone's packets come mostly from one or two streams, so the common
+//! lookup is one key comparison and no hashing.
 
 use core::hash::BuildHasher;
 
