@@ -146,7 +146,6 @@ impl Stream {
     }
 
     /// Accounts a packet after the first.
-    #[inline]
     pub(crate) fn update(
         &mut self,
         cold: &mut StreamCold,
@@ -158,9 +157,7 @@ impl Stream {
         let outcome = self.seq.update(&mut cold.seq, h.sequence_number);
         match outcome {
             SeqOutcome::InOrder { lost_before } => {
-                if lost_before > 0 {
-                    self.burst.lost(&mut cold.burst, u64::from(lost_before));
-                }
+                self.burst.lost(&mut cold.burst, u64::from(lost_before));
                 self.burst.received(1);
             }
             SeqOutcome::Restart | SeqOutcome::First => self.burst.received(1),
