@@ -179,6 +179,7 @@ impl WiresharkStats {
         self.total += 1;
     }
 
+    /// Words from each line of the state (to load it ahead of a packet).
     pub(crate) fn touch(&self) -> u64 {
         self.total ^ self.delta.weight ^ self.jitter.weight
     }

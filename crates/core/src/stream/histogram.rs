@@ -164,6 +164,7 @@ impl HistRun {
         Some(h)
     }
 
+    /// A word of the run (to load it ahead of a packet).
     pub(crate) fn touch(&self) -> u64 {
         self.run
     }
