@@ -16,6 +16,21 @@ pub fn flow(i: u32) -> Flow {
     Flow::new(src, dst)
 }
 
+/// The stream of round-robin position `i` among `streams` in scattered order: a stride
+/// permutation (each stream once per round, neighbours far apart in memory), as packets of
+/// many calls arrive. The stride is a prime, so it is coprime to any count it does not divide;
+/// for those few counts the order stays the plain one.
+pub fn scattered(i: u32, streams: u32) -> u32 {
+    const STRIDE: u64 = 7919;
+    let streams = u64::from(streams.max(1));
+    let stride = if streams.checked_rem(STRIDE) == Some(0) {
+        1
+    } else {
+        STRIDE
+    };
+    (u64::from(i) * stride % streams) as u32
+}
+
 /// An analyzer with `streams` streams already past their first second.
 pub fn warmed(streams: u32) -> (Analyzer, Vec<Flow>, u64) {
     let config = AnalyzerConfig {

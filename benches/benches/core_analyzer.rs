@@ -15,7 +15,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rtpscope::core::{Analyzer, Flow, Timestamp};
 use rtpscope::wire::rtp::RtpRepr;
-use rtpscope_benches::{header, warmed};
+use rtpscope_benches::{header, scattered, warmed};
 
 fn per_packet(c: &mut Criterion) {
     let mut group = c.benchmark_group("analyzer_per_packet");
@@ -44,10 +44,8 @@ fn per_packet(c: &mut Criterion) {
     group.finish();
 }
 
-fn scattered(c: &mut Criterion) {
+fn scattered_order(c: &mut Criterion) {
     const STREAMS: u32 = 100_000;
-    /// Prime, so coprime to `STREAMS`: visits every stream once per round.
-    const STRIDE: u64 = 7919;
     const GROUP: u32 = 32;
     let mut group = c.benchmark_group("analyzer_per_packet");
     let mut state = None;
@@ -60,7 +58,7 @@ fn scattered(c: &mut Criterion) {
             format!("handle_rtp/{STREAMS}_streams_scattered{name}"),
             |b| {
                 let (analyzer, flows, now) = state.get_or_insert_with(|| warmed(STREAMS));
-                let stream = |k: u32| (u64::from(k) * STRIDE % u64::from(STREAMS)) as u32;
+                let stream = |k: u32| scattered(k, STREAMS);
                 b.iter(|| {
                     if warm {
                         // The packets this iteration handles: streams i + 1 ..= i + batch.
@@ -131,5 +129,5 @@ fn datagram(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, per_packet, scattered, datagram);
+criterion_group!(benches, per_packet, scattered_order, datagram);
 criterion_main!(benches);

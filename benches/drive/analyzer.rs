@@ -7,20 +7,15 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use rtpscope::core::Timestamp;
-use rtpscope_benches::{header, warmed};
+use rtpscope_benches::{header, scattered, warmed};
 
 fn main() {
     let mut args = std::env::args().skip(1).map(|a| a.parse::<u64>().ok());
     let streams = args.next().flatten().unwrap_or(1).clamp(1, 1 << 20) as u32;
     let packets = args.next().flatten().unwrap_or(35_000_000);
-    let scattered = args.next().flatten() == Some(1);
+    let scatter = args.next().flatten() == Some(1);
     let group = args.next().flatten().unwrap_or(0) as u32;
-    // A prime that is coprime to any stream count it does not divide.
-    let stride: u64 = if scattered && streams.checked_rem(7919) != Some(0) {
-        7919
-    } else {
-        1
-    };
+    let stream = |k: u32| if scatter { scattered(k, streams) } else { k };
     let (mut analyzer, flows, mut now) = warmed(streams);
     let (mut i, mut round) = (0u32, 60u32);
     let per_round = (packets / 7).max(1);
@@ -36,11 +31,11 @@ fn main() {
             now += 20_000_000 / u64::from(streams);
             if group > 0 && i % group == 0 {
                 analyzer.warm((i..(i + group).min(streams)).map(|k| {
-                    let s = (u64::from(k) * stride % u64::from(streams)) as u32;
+                    let s = stream(k);
                     (flows.get(s as usize).copied().unwrap_or(flows[0]), s)
                 }));
             }
-            let s = (u64::from(i) * stride % u64::from(streams)) as u32;
+            let s = stream(i);
             let flow = flows.get(s as usize).copied().unwrap_or(flows[0]);
             analyzer.handle_rtp(
                 Timestamp::from_nanos(now),
@@ -51,6 +46,6 @@ fn main() {
         }
         best = best.min(start.elapsed().as_nanos() as f64 / per_round as f64);
     }
-    let order = if stride == 1 { "" } else { ", scattered" };
+    let order = if scatter { ", scattered" } else { "" };
     println!("{streams} streams{order}: best {best:.2} ns per packet");
 }

@@ -190,7 +190,7 @@ impl StreamTable {
 
     /// Bytes held by the live streams, both parts and their heap.
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.colds.iter().map(Stream::memory_bytes).sum()
+        self.colds.iter().map(StreamCold::stream_bytes).sum()
     }
 
     /// Bytes held by the table itself (not the streams' heap).

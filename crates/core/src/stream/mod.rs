@@ -289,9 +289,8 @@ impl Stream {
         } else {
             self.timing.settled_summary(&cold.timing)
         };
-        let seq = (&self.seq, &cold.seq);
-        let expected = seq.0.expected(seq.1);
-        let lost = seq.0.lost(seq.1);
+        let expected = self.seq.expected(&cold.seq);
+        let lost = self.seq.lost(&cold.seq);
         let lost_pct = if expected == 0 {
             0.0
         } else {
@@ -314,7 +313,7 @@ impl Stream {
             clock_rate_source: t.clock_rate.map(|r| r.1),
             first_arrival: cold.first_arrival,
             last_arrival: self.last_arrival,
-            packets: seq.0.received(seq.1),
+            packets: self.seq.received(&cold.seq),
             expected,
             lost,
             lost_pct,
@@ -361,14 +360,14 @@ impl Stream {
             .wrapping_add(self.seq.touch())
             .wrapping_add(self.burst.touch())
     }
-
-    /// Approximate bytes held by a stream, both parts and their heap included.
-    pub(crate) fn memory_bytes(cold: &StreamCold) -> usize {
-        core::mem::size_of::<Self>() + core::mem::size_of::<StreamCold>() + cold.timing.heap_bytes()
-    }
 }
 
 impl StreamCold {
+    /// Approximate bytes held by the stream this belongs to, both parts and their heap.
+    pub(crate) fn stream_bytes(&self) -> usize {
+        core::mem::size_of::<Stream>() + core::mem::size_of::<Self>() + self.timing.heap_bytes()
+    }
+
     pub(crate) fn first_payload_type(&self) -> u8 {
         self.first_pt
     }
