@@ -11,6 +11,7 @@ use rtpscope_capture::{DetectorConfig, RtpDetector};
 use rtpscope_core::{Analyzer, AnalyzerConfig};
 use rtpscope_wire::Timestamp;
 
+use crate::capped::capped;
 use crate::handle::PipelineHandle;
 use crate::input::FrameSource;
 use crate::policy::Policy;
@@ -224,8 +225,8 @@ impl PipelineBuilder {
         let n = cfg.workers.max(1);
         let stop = self.stop.unwrap_or_default();
         let counters: Arc<[ShardCounters]> = (0..n).map(|_| ShardCounters::default()).collect();
-        let (event_tx, event_rx) = bounded(cfg.event_capacity.max(1));
-        let (collect_tx, collect_rx) = bounded(cfg.event_capacity.max(1024));
+        let (event_tx, event_rx) = capped(cfg.event_capacity);
+        let (collect_tx, collect_rx) = capped(cfg.event_capacity.max(1024));
         // Every batch in flight fits in the pool: per shard the queue, one being analysed,
         // one being filled.
         let (pool_tx, pool_rx) = bounded(n * (cfg.channel_capacity + 2));

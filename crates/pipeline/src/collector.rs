@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
-use crossbeam_channel::{Receiver, Sender, TrySendError};
+use crossbeam_channel::{Receiver, TrySendError};
 use rtpscope_core::{AnalysisReport, Event};
 
+use crate::capped::CappedSender;
 use crate::merge::merge_reports;
 use crate::report::{read_drops, PipelineEvent, ShardCounters, Snapshot};
 
@@ -33,7 +34,7 @@ pub(crate) enum Collected {
 /// shard that never sent one).
 pub(crate) fn run(
     rx: Receiver<Collected>,
-    events: Sender<PipelineEvent>,
+    events: CappedSender<PipelineEvent>,
     counters: Arc<[ShardCounters]>,
 ) -> Vec<Option<AnalysisReport>> {
     let shards = counters.len();

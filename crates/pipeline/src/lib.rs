@@ -46,6 +46,7 @@
 
 mod bench;
 mod builder;
+mod capped;
 mod collector;
 mod error;
 mod handle;

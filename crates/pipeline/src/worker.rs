@@ -7,6 +7,7 @@ use crossbeam_channel::{never, select, Receiver, Sender};
 use rtpscope_core::{AnalysisReport, Analyzer};
 use rtpscope_wire::Timestamp;
 
+use crate::capped::CappedSender;
 use crate::collector::Collected;
 use crate::record::{Batch, Control, Record, ToWorker};
 use crate::report::ShardCounters;
@@ -23,7 +24,7 @@ pub(crate) struct Worker {
     pub control: Receiver<Control>,
     /// Emptied record vectors go back to the source here.
     pub pool: Sender<Vec<Record>>,
-    pub out: Sender<Collected>,
+    pub out: CappedSender<Collected>,
     pub forward_events: bool,
     pub counters: Arc<[ShardCounters]>,
     /// Datagrams handed to the analyzer (core counts them only in `handle_datagram`).

@@ -176,6 +176,32 @@ fn events_and_periodic_snapshots() {
 }
 
 #[test]
+fn events_beyond_the_capacity_are_dropped_and_counted() {
+    let capture = impaired_capture(5, 8, 5);
+    let run = |event_capacity: usize| {
+        let reader = CaptureReader::new(Cursor::new(capture.clone())).expect("capture");
+        let (handle, events) = Pipeline::builder()
+            .config(PipelineConfig {
+                workers: 2,
+                event_capacity,
+                ..PipelineConfig::default()
+            })
+            .spawn(reader)
+            .expect("spawn");
+        // Nobody reads until the end, so the queue fills.
+        let done = handle.join().expect("join");
+        let dropped: u64 = done.drops.iter().map(|d| d.events_dropped).sum();
+        (events.try_iter().count() as u64, dropped)
+    };
+    let (all, none_dropped) = run(100_000);
+    assert_eq!(none_dropped, 0);
+    assert!(all > 20, "{all} events");
+    let (kept, dropped) = run(5);
+    assert_eq!(kept, 5);
+    assert_eq!(kept + dropped, all);
+}
+
+#[test]
 fn run_file_and_bench() {
     let capture = impaired_capture(9, 6, 2);
     let path = std::env::temp_dir().join(format!("rtpscope-pipeline-{}.pcap", std::process::id()));
