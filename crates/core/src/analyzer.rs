@@ -554,15 +554,20 @@ impl Analyzer {
                 self.push_event(Event::Symptom(s));
             }
         }
+        if self.config.events {
+            self.push_event(Event::StreamEnded(Box::new(report.clone())));
+        }
         if self.ended.len() < self.config.max_ended_streams {
-            self.ended.push(report.clone());
+            self.ended.push(report);
         } else {
             self.counters.ended_reports_dropped += 1;
         }
-        self.push_event(Event::StreamEnded(Box::new(report)));
     }
 
     fn push_event(&mut self, event: Event) {
+        if !self.config.events {
+            return;
+        }
         if self.events.len() >= self.config.max_queued_events {
             self.counters.events_dropped += 1;
         } else {

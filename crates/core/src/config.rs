@@ -19,6 +19,9 @@ pub struct AnalyzerConfig {
     pub jitter_buffer: Duration,
     /// Payload types given by the caller (e.g. `96 = opus/48000`), overriding SDP and RFC 3551.
     pub payload_types: Vec<(u8, PayloadInfo)>,
+    /// Queue events for `poll_event`. A caller that reads only reports (`report`, `streams`)
+    /// turns this off: nothing is then queued, so nothing is built, dropped or counted.
+    pub events: bool,
     /// Most events queued before `poll_event`; beyond it events are dropped (counted).
     pub max_queued_events: usize,
     /// Most ended streams whose reports are kept for `report()`.
@@ -39,6 +42,7 @@ impl Default for AnalyzerConfig {
             // 40–60 ms for it in a 150 ms mouth-to-ear target).
             jitter_buffer: Duration::from_millis(60),
             payload_types: Vec::new(),
+            events: true,
             max_queued_events: 65_536,
             max_ended_streams: 1_000_000,
             thresholds: Thresholds::default(),

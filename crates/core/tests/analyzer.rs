@@ -231,6 +231,35 @@ fn ssrc_flood_is_bounded_and_counted() {
 }
 
 #[test]
+fn a_caller_that_reads_only_reports_gets_no_events_and_no_drops() {
+    let run = |events: bool| {
+        let config = AnalyzerConfig {
+            events,
+            max_queued_events: 8,
+            ..AnalyzerConfig::default()
+        };
+        let mut s = Sender::new(config);
+        for ssrc in 0..20u32 {
+            for i in 0..50u16 {
+                s.send(20.0 * f64::from(i), i, 160 * u32::from(i), 0, false, ssrc);
+            }
+        }
+        s.analyzer.finish();
+        let queued = s.events().len();
+        let report = s.analyzer.report();
+        (queued, report)
+    };
+    let (queued, with) = run(true);
+    assert_eq!(queued, 8);
+    assert!(with.counters.events_dropped > 20, "{:?}", with.counters);
+    let (queued, without) = run(false);
+    assert_eq!(queued, 0);
+    assert_eq!(without.counters.events_dropped, 0);
+    assert_eq!(without.streams.len(), 20);
+    assert_eq!(without.streams, with.streams);
+}
+
+#[test]
 fn clock_jumps_do_not_panic_or_flood_intervals() {
     let mut s = Sender::new(AnalyzerConfig::default());
     s.send(0.0, 0, 0, 0, false, 7);

@@ -237,13 +237,19 @@ impl PipelineBuilder {
                 .spawn(move || collector::run(collect_rx, event_tx, counters))
                 .map_err(PipelineError::Spawn)?
         };
+        // Events nobody will read are not built: a worker's analyzer would otherwise queue
+        // (and, past its bound, count as dropped) a report for every stream it ends.
+        let analyzer = AnalyzerConfig {
+            events: cfg.analyzer.events && cfg.events,
+            ..cfg.analyzer.clone()
+        };
         let mut controls = Vec::with_capacity(n);
         let mut workers = Vec::with_capacity(n);
         for shard in 0..n {
             let (ctl_tx, ctl_rx) = bounded(4);
             workers.push(Worker {
                 shard,
-                analyzer: Analyzer::new(cfg.analyzer.clone()),
+                analyzer: Analyzer::new(analyzer.clone()),
                 // Replaced by the channel of a threaded worker; an inline one has none.
                 data: crossbeam_channel::never(),
                 control: ctl_rx,
