@@ -62,13 +62,16 @@ pub struct LiveSource {
     buf: Vec<u8>,
     counters: DropCounters,
     index: u64,
-    /// On loopback, the last frame kept, until its second sighting has been skipped.
-    loopback_last: Option<(Timestamp, Vec<u8>)>,
-    loopback: bool,
+    /// On loopback (where every packet is seen leaving and arriving), drops the second sighting.
+    loopback: Option<LoopbackCopies>,
 }
 
-/// The two sightings of one loopback packet are this close in time at most.
-const LOOPBACK_COPY_WINDOW_NS: i128 = 5_000_000;
+/// The two sightings of one loopback packet are this close in time at most. Frames are
+/// stamped when they are read, not when the kernel saw them, so a reader that stalls between
+/// the two (at start-up, on a busy host) sees them well apart: a 5 ms window once let a copy
+/// through as a duplicate. Only the frame just before is compared, and a datagram repeated bit
+/// for bit (IP ID and checksum included) within this window is a copy, not traffic.
+const LOOPBACK_COPY_WINDOW_NS: i128 = 250_000_000;
 
 impl std::fmt::Debug for LiveSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -127,8 +130,7 @@ impl LiveSource {
             buf: Vec::with_capacity(65_536),
             counters: DropCounters::default(),
             index: 0,
-            loopback_last: None,
-            loopback: iface.is_loopback(),
+            loopback: iface.is_loopback().then(LoopbackCopies::default),
         })
     }
 
@@ -156,9 +158,11 @@ impl LiveSource {
             let ts = now();
             self.index += 1;
             self.counters.frames += 1;
-            if self.loopback && self.is_loopback_copy(ts) {
-                self.counters.loopback_copies += 1;
-                continue;
+            if let Some(copies) = &mut self.loopback {
+                if copies.is_copy(ts, &self.buf) {
+                    self.counters.loopback_copies += 1;
+                    continue;
+                }
             }
             match decode_udp(self.linktype, &self.buf) {
                 Ok(d) => {
@@ -177,24 +181,29 @@ impl LiveSource {
     pub fn counters(&self) -> &DropCounters {
         &self.counters
     }
+}
 
-    /// Whether the frame in `buf` is the arriving copy of the loopback packet just seen
-    /// leaving; otherwise it becomes the one whose copy is awaited.
-    fn is_loopback_copy(&mut self, ts: Timestamp) -> bool {
-        if let Some((at, last)) = &self.loopback_last {
-            if *last == self.buf && ts.nanos_since(*at) <= LOOPBACK_COPY_WINDOW_NS {
-                self.loopback_last = None;
+/// The frame last kept on loopback, until its second sighting has been skipped.
+#[derive(Debug, Default)]
+struct LoopbackCopies {
+    last: Option<(Timestamp, Vec<u8>)>,
+}
+
+impl LoopbackCopies {
+    /// Whether `frame` is the arriving copy of the loopback packet just seen leaving;
+    /// otherwise it becomes the one whose copy is awaited.
+    fn is_copy(&mut self, ts: Timestamp, frame: &[u8]) -> bool {
+        if let Some((at, last)) = &self.last {
+            if last.as_slice() == frame && ts.nanos_since(*at) <= LOOPBACK_COPY_WINDOW_NS {
+                self.last = None;
                 return true;
             }
         }
-        let mut copy = self
-            .loopback_last
-            .take()
-            .map(|(_, v)| v)
-            .unwrap_or_default();
+        // The buffer of the previous frame is reused: no allocation per frame.
+        let mut copy = self.last.take().map(|(_, v)| v).unwrap_or_default();
         copy.clear();
-        copy.extend_from_slice(&self.buf);
-        self.loopback_last = Some((ts, copy));
+        copy.extend_from_slice(frame);
+        self.last = Some((ts, copy));
         false
     }
 }
@@ -204,4 +213,27 @@ fn now() -> Timestamp {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     Timestamp::from_secs_nanos(d.as_secs(), d.subsec_nanos())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(ms: u64) -> Timestamp {
+        Timestamp::from_nanos(ms * 1_000_000)
+    }
+
+    #[test]
+    fn the_second_sighting_of_a_loopback_packet_is_a_copy_once() {
+        let mut c = LoopbackCopies::default();
+        assert!(!c.is_copy(at(0), b"packet a"));
+        // Read 40 ms later: the reader stalled between the two sightings.
+        assert!(c.is_copy(at(40), b"packet a"));
+        // A third identical frame is traffic again (it awaits its own copy).
+        assert!(!c.is_copy(at(41), b"packet a"));
+        assert!(!c.is_copy(at(42), b"packet b"));
+        // Too late to be the copy of the frame before.
+        assert!(!c.is_copy(at(1_000), b"packet b"));
+        assert!(c.is_copy(at(1_001), b"packet b"));
+    }
 }
