@@ -150,6 +150,45 @@ CAPS = [
      "that is NOT a stream); 3 syslog-like text datagrams 51400 -> 514. The only RTP flow is 16384 -> 16386; "
      "see `mixed-noise.flows.tsv` (one line per UDP flow with its kind).",
      ["truth/mixed-noise.capture-stats.txt"]),
+    ("events-cn-2if", OUT, "events-cn-2if.pcapng",
+     "Two streams in one **pcapng with two interfaces** (one dumpcap on B's veth and B's loopback, a filter "
+     "each). On the veth: PCMU 20 ms from `rtpsend.py --scenario events` through netem_lite (delay 8 +- 3 ms "
+     "normal, 1.5% loss, seed 71), with **RFC 4733 telephone events** (PT 101, no SDP) replacing the audio twice "
+     "(marker on the first event packet, the event's start as timestamp, three end packets) and **comfort noise** "
+     "(PT 13, marker on the first) for 1.6 s, audio resuming with the marker bit. On the loopback: L16 16 kHz mono "
+     "(dynamic PT 99, no SDP; tshark decodes it as RFC 2198 redundancy and has no clock rate). `#events 101`: the "
+     "RFC 3550 reference leaves the events out of A.8, as rtpscope does; tshark moves its arrival reference on an "
+     "event but keeps the last audio packet's timestamp as the nominal one.",
+     ["truth/events-cn-2if.truth.tsv", "truth/events-cn-2if.capture-stats.txt"]),
+    ("restart-ssrc-ipv6hbh", OUT, "restart-ssrc-ipv6hbh.pcap",
+     "PCMU with **30 ms** packets from `rtpsend.py --scenario restart --hbh` straight over the veth, **IPv6 with a "
+     "Hop-by-Hop options header** on every datagram, nanosecond pcap. One 5-tuple throughout: SSRC 0xa0000001 for "
+     "4 s, then the **same SSRC restarts** (sequence +3001, beyond RFC 3550's MAX_DROPOUT; timestamp +1000000) for "
+     "3 s; then a **new SSRC** 0xb0000002 for 3 s, **2.5 s of nothing** (no marker, no comfort noise), and 2.5 s "
+     "more without the marker bit. tshark (and the plain RFC reference, which has no restarts) count the 3000 "
+     "skipped numbers as lost; RFC 3550 A.1 re-syncs after two sequential packets, and rtpscope counts the two "
+     "segments.",
+     ["truth/restart-ssrc-ipv6hbh.capture-stats.txt"]),
+    ("pcmu30-qinq", OUT, "pcmu30-qinq.pcap",
+     "PCMU with **30 ms** packets (`rtppcmupay min-ptime=max-ptime=30 ms`), 9 s, through netem_lite (delay 20 +- 8 "
+     "ms uniform, 2% loss, seed 72), captured by tcpdump on B's veth and rewritten by `pcaprewrite.py qinq` with "
+     "**802.1ad + 802.1Q tags** (S-VID 200, C-VID 300).",
+     ["truth/pcmu30-qinq.truth.tsv", "truth/pcmu30-qinq.capture-stats.txt"]),
+    ("speexwb-burst-rawip", OUT, "speexwb-burst-rawip.pcap",
+     "**Speex wideband** (dynamic PT 97, 16 kHz clock, no SDP: the rate must be inferred) 10 s through netem_lite "
+     "with heavy **Gilbert-Elliott loss** (p = 6%, r = 15%, about a third lost, seed 73), rewritten by "
+     "`pcaprewrite.py rawip` to **LINKTYPE_RAW** (bare IPv4 packets).",
+     ["truth/speexwb-burst-rawip.truth.tsv", "truth/speexwb-burst-rawip.capture-stats.txt"]),
+    ("opus60-dtx-reorder", OUT, "opus60-dtx-reorder.pcapng",
+     "**Opus with 60 ms frames and DTX** (dynamic PT 111, 48 kHz, no SDP): 3 s of tone, 4 s of digital silence (DTX "
+     "sends almost nothing) and 3 s of tone, through netem_lite with delay 60 +- 40 ms normal, which **reorders** "
+     "(seed 74). The RTP timestamp starts at 4000000000 and **wraps**. dumpcap pcapng.",
+     ["truth/opus60-dtx-reorder.truth.tsv", "truth/opus60-dtx-reorder.capture-stats.txt"]),
+    ("g726-dup-reorder", OUT, "g726-dup-reorder.pcap",
+     "**G.726-32** (dynamic PT 98, 8 kHz, no SDP) in both directions. A -> B through netem_lite with 40 ms delay, "
+     "**25% netem-style reordering and 10% duplication** (seed 75); its last packets arrive reordered, so tshark's "
+     "count of expected packets (which ends at the last packet to arrive) is 2 short. B -> A is clean.",
+     ["truth/g726-dup-reorder.truth.tsv", "truth/g726-dup-reorder.capture-stats.txt"]),
 ]
 
 CALL = ("call", SAMPLES, "call.pcap",
@@ -179,7 +218,8 @@ def versions():
 
 # first sequence number each sender used (seqnum-offset), to spot a reordered first packet
 SEQ0 = {"pcmu-clean": 32000, "pcma-jitter": 100, "g722-loss-ipv6": 5000, "opus-dup-sll2": 65500,
-        "rtcp-rr": 40000, "mixed-noise": 0}
+        "rtcp-rr": 40000, "mixed-noise": 0, "pcmu30-qinq": 12000, "speexwb-burst-rawip": 7000,
+        "opus60-dtx-reorder": 41000}
 
 
 def section(name, d, fname, desc, extra):
@@ -277,6 +317,11 @@ tshark computes on each. They mirror the formats of the shared reference set (`.
 so the same test code can read both, and they deliberately cover what the shared set does not: nanosecond
 pcap, pcapng from dumpcap, IPv6, Linux cooked v2 with a dynamic PT, G.722 (8000 Hz clock for 16 kHz audio),
 Gilbert-Elliott burst loss, duplication across a sequence-number wrap, RTCP with receiver-side loss, non-RTP noise.
+`tools/captures/make_edges.sh` (same machinery, plus `rtpsend.py` for scripted edge cases and `pcaprewrite.py`
+for link layers) makes six more: telephone events and comfort noise beside audio in one SSRC in a pcapng of two
+interfaces, a sender restart and an SSRC change on one 5-tuple over IPv6 with a Hop-by-Hop header, QinQ, raw IP,
+Speex and G.726 with dynamic PTs and no SDP, Opus with 60 ms frames and DTX, heavy reordering and duplication.
+A `#events PT` line in a `.decode` file names telephone-event payload types (see `rfc3550_ref.py`).
 
 Per capture `NAME`:
 
@@ -326,7 +371,13 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "opus-dup-sll2.pcap": "duplicate 5%, delay 2 ms, seed 15",
        "rtcp-rr.pcap": "RTP 30+-4 ms uniform + 3% loss (seed 21), RTCP 30 ms each way (seed 22)",
        "mixed-noise.pcap": "none (non-RTP UDP noise)",
-       "call.pcap": "A->B delay 70+-35 ms normal + 3% loss (seed 2043); B->A none"}
+       "call.pcap": "A->B delay 70+-35 ms normal + 3% loss (seed 2043); B->A none",
+       "events-cn-2if.pcapng": "delay 8+-3 ms normal + 1.5% loss (seed 71); DTMF, CN",
+       "restart-ssrc-ipv6hbh.pcap": "none (sender restart, SSRC change, 2.5 s gap)",
+       "pcmu30-qinq.pcap": "delay 20+-8 ms uniform + 2% loss, seed 72",
+       "speexwb-burst-rawip.pcap": "Gilbert-Elliott p=6% r=15%, seed 73",
+       "opus60-dtx-reorder.pcapng": "delay 60+-40 ms normal (reorders), seed 74",
+       "g726-dup-reorder.pcap": "reorder 25% + duplicate 10%, delay 40 ms, seed 75"}
 
 
 def main():

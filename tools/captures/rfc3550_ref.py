@@ -27,6 +27,10 @@ Per stream, every packet in capture (arrival) order:
   from the 2nd on.
 * max_delta_ms / mean_delta_ms: interarrival times between consecutive packets of
   the stream (all packets); duration_s = last - first arrival.
+* telephone events: packets of a payload type listed on a `#events PT` line of
+  NAME.decode (RFC 4733, whose timestamp is the event's start, not the packet's
+  time) count for the sequence accounting and the deltas but are left out of A.8:
+  the next audio packet is measured against the last audio packet.
 * clock_hz: RFC 3551 static table (G.722 PT 9 is 8000 Hz by definition), or the
   `#clock PT=RATE` lines of NAME.decode for dynamic PTs; 0 = unknown (jitter
   columns then empty).
@@ -44,7 +48,7 @@ FIELDS = ["frame.time_epoch", "ip.src", "ipv6.src", "udp.srcport", "ip.dst", "ip
 
 
 def read_decode(path):
-    opts, clocks = [], {}
+    opts, clocks, events = [], {}, set()
     for line in open(path):
         line = line.strip()
         if not line:
@@ -52,9 +56,11 @@ def read_decode(path):
         if line.startswith("#clock"):
             pt, rate = line.split()[1].split("=")
             clocks[int(pt)] = int(rate)
+        elif line.startswith("#events"):
+            events.update(int(pt) for pt in line.split()[1:])
         elif not line.startswith("#"):
             opts += line.split()
-    return opts, clocks
+    return opts, clocks, events
 
 
 def tshark_fields(capture, opts):
@@ -80,12 +86,13 @@ class Stream:
         self.dups = 0
         self.late = 0
         self.t_first = self.t_prev = None
-        self.ts_prev = None
+        # the previous packet that took part in A.8 (every packet but telephone events)
+        self.tj_prev = self.ts_prev = None
         self.max_delta = 0.0
         self.j = 0.0
         self.js = []
 
-    def add(self, t, seq, ts, clock):
+    def add(self, t, seq, ts, clock, event=False):
         self.n += 1
         if self.max_ext is None:
             ext = seq
@@ -105,21 +112,23 @@ class Stream:
             self.t_first = t
         else:
             self.max_delta = max(self.max_delta, (t - self.t_prev) * 1000.0)
-            if clock:
-                dd = (t - self.t_prev) * clock - s32(ts - self.ts_prev)
+        if clock and not event:
+            if self.tj_prev is not None:
+                dd = (t - self.tj_prev) * clock - s32(ts - self.ts_prev)
                 self.j += (abs(dd) - self.j) / 16.0
                 self.js.append(self.j / clock * 1000.0)
+            self.tj_prev = t
+            self.ts_prev = ts
         self.t_prev = t
-        self.ts_prev = ts
 
 
 def main():
     args = sys.argv[1:]
     if args and args[0] == "--fields":
         lines = open(args[1]).read().splitlines()
-        _, clocks = read_decode(args[2])
+        _, clocks, events = read_decode(args[2])
     else:
-        opts, clocks = read_decode(args[1])
+        opts, clocks, events = read_decode(args[1])
         lines = tshark_fields(args[0], opts)
     streams = {}
     sec0 = None
@@ -141,7 +150,7 @@ def main():
         if st is None:
             st = streams[key] = Stream(key, pt)
         clock = clocks.get(st.pt, STATIC.get(st.pt, 0))
-        st.add(t, int(c[7]), int(c[8]), clock)
+        st.add(t, int(c[7]), int(c[8]), clock, pt in events)
     cols = ["src", "sport", "dst", "dport", "ssrc", "pt", "clock_hz", "received", "expected", "lost",
             "lost_pct", "duplicates", "late", "seq_first", "seq_last_ext", "final_jitter_ms",
             "final_jitter_ts", "max_jitter_ms", "mean_jitter_ms", "max_delta_ms", "mean_delta_ms",

@@ -13,6 +13,10 @@
 //! - **Out of time sequence**: a packet whose timestamp is older than the stream's first
 //!   packet's is skipped entirely — no delta, no jitter update, and the next packet is
 //!   measured against the packet before it (tshark 4.0 behaviour).
+//! - **Packets without a clock rate** (telephone events, or every packet while the rate is
+//!   unknown) move the arrival-time reference but not the timestamp one: the next packet's
+//!   nominal spacing is measured from the last packet that had a rate, as tshark 4.0 does (an
+//!   event's timestamp is the event's start, not the time of the packet).
 //! - **Mean** is Wireshark's running mean whose weight counts every packet, excluded or not
 //!   (`mean = (mean·(n−1) + x)/n` with n = packets before this one); on streams without
 //!   exclusions it is the plain mean, and the mean delta is then duration / (packets − 1).
@@ -43,7 +47,10 @@
 pub struct WiresharkStats {
     started: bool,
     first_ext_ts: i64,
+    /// The previous packet's extended timestamp (to unwrap the next).
     prev_ext_ts: i64,
+    /// The extended timestamp of the last packet that had a clock rate (nominal time).
+    nominal_ext_ts: i64,
     prev_time_ns: u64,
     prev_cn: bool,
     total: u64,
@@ -144,6 +151,7 @@ impl WiresharkStats {
             self.started = true;
             self.prev_ext_ts = (1i64 << 32) + i64::from(p.timestamp);
             self.first_ext_ts = self.prev_ext_ts;
+            self.nominal_ext_ts = self.prev_ext_ts;
             self.prev_time_ns = p.arrival_ns;
             self.prev_cn = crate::clock::is_comfort_noise(p.payload_type);
             self.total = 1;
@@ -158,12 +166,13 @@ impl WiresharkStats {
             self.total += 1;
             return;
         }
-        let nominal_units = ext_ts - self.prev_ext_ts;
         self.prev_ext_ts = ext_ts;
         let delta_ns = (p.arrival_ns.wrapping_sub(self.prev_time_ns) as i64) as f64;
         self.prev_time_ns = p.arrival_ns;
         let rate = p.clock_rate.unwrap_or(0);
         if rate > 0 {
+            let nominal_units = ext_ts - self.nominal_ext_ts;
+            self.nominal_ext_ts = ext_ts;
             if self.rate.0 != rate {
                 self.rate = (rate, NS_PER_MS / tshark_units_per_ms(rate));
             }
@@ -287,6 +296,23 @@ mod tests {
         assert!((s.current_jitter_ms() - (15.0 * j1 + d) / 16.0).abs() < 1e-12);
         assert_eq!(tshark_units_per_ms(8000), 8.0);
         assert_eq!(tshark_units_per_ms(500), 0.5);
+    }
+
+    #[test]
+    fn an_event_moves_the_arrival_reference_but_not_the_nominal_one() {
+        let mut s = WiresharkStats::default();
+        s.update(pkt(0.0, 0, false));
+        s.update(pkt(20.0, 160, false)); // D = 0
+                                         // A DTMF event (no clock rate) whose timestamp is its start, 100 units back.
+        s.update(WsPacket {
+            clock_rate: None,
+            ..pkt(30.0, 60, false)
+        });
+        // Audio again: 20 ms after the last audio packet in RTP time, 25 ms after the event
+        // in arrival: D = |25 - 20| = 5 ms (not |25 - (320 - 60) / 8|).
+        s.update(pkt(55.0, 320, false));
+        assert!((s.current_jitter_ms() - 5.0 / 16.0).abs() < 1e-12);
+        assert_eq!(s.delta().max, 25.0);
     }
 
     #[test]

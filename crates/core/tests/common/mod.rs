@@ -126,3 +126,16 @@ pub fn decode_clocks(path: &Path) -> Vec<(u8, u32)> {
         })
         .collect()
 }
+
+/// The sequence number of the packet of each (flow, SSRC) that arrived last: where tshark's
+/// count of expected packets ends, reordered or not.
+pub fn last_arrived_sequence(path: &Path) -> std::collections::HashMap<(Flow, u32), u16> {
+    let mut reader = open_path(path).expect("open capture");
+    let mut last = std::collections::HashMap::new();
+    while let Some(frame) = reader.next_frame().expect("read frame") {
+        if let Ok(rtp) = rtpscope_wire::rtp::RtpPacket::new_checked(frame.payload) {
+            last.insert((frame.flow, rtp.ssrc()), rtp.sequence_number());
+        }
+    }
+    last
+}
