@@ -6,6 +6,11 @@
 //! code. Densities are lost / packets in each state; durations are the mean length of a
 //! burst or gap in packets (the caller multiplies by the packet interval).
 //!
+//! A stream feeds its tracker in sequence order, [`SETTLE_AFTER`] numbers behind the highest,
+//! from the window of numbers already seen: a packet that arrives late but within the window
+//! counts as received, as a jitter buffer would play it, rather than as a loss and then
+//! nothing (reordering alone is no burst). Reports settle the rest of the window on a copy.
+//!
 //! ```
 //! use rtpscope_core::burst::BurstTracker;
 //! let mut b = BurstTracker::default();
@@ -17,6 +22,8 @@
 //! assert!((m.burst_density - 0.75).abs() < 1e-9);
 //! assert_eq!(m.gap_density, 0.0);
 //! ```
+
+use crate::seq::{Unsettled, SETTLE_AFTER};
 
 /// The RFC 3611 default minimum gap length.
 pub const GMIN: u64 = 16;
@@ -163,6 +170,55 @@ impl BurstRun {
         self.run
     }
 
+    /// The highest sequence number moved on by `step`, from the window `before`: settles the
+    /// numbers that leave the window, oldest first.
+    #[inline]
+    pub(crate) fn advance(&mut self, c: &mut BurstCounts, before: Unsettled, step: u32) {
+        // In line almost always: a full window moving on by one settles its oldest number.
+        if step == 1 && before.count == SETTLE_AFTER {
+            if before.seen >> (SETTLE_AFTER - 1) != 0 {
+                self.received(1);
+            } else {
+                self.lost(c, 1);
+            }
+            return;
+        }
+        let leaving = (before.count + step).saturating_sub(SETTLE_AFTER);
+        let from_window = leaving.min(before.count);
+        self.settle_bits(c, before.seen >> (before.count - from_window), from_window);
+        // Numbers skipped by more than the window never entered it: lost.
+        self.lost(c, u64::from(leaving - from_window));
+    }
+
+    /// Settles every number of the window (the sender restarted, or a report is due).
+    pub(crate) fn settle(&mut self, c: &mut BurstCounts, window: Unsettled) {
+        self.settle_bits(c, window.seen, window.count);
+    }
+
+    /// Feeds the `n` lowest bits of `bits`, the highest of them first: 1 received, 0 lost.
+    fn settle_bits(&mut self, c: &mut BurstCounts, bits: u128, mut n: u32) {
+        while n > 0 {
+            // The oldest unsettled bit at the top; below the `n` bits, zeros.
+            let top = bits << (u128::BITS - n);
+            let ones = top.leading_ones();
+            if ones > 0 {
+                self.received(u64::from(ones));
+                n -= ones;
+            } else {
+                let zeros = top.leading_zeros().min(n);
+                self.lost(c, u64::from(zeros));
+                n -= zeros;
+            }
+        }
+    }
+
+    /// [`Self::metrics`] with the window settled as it stands.
+    pub(crate) fn metrics_settled(&self, counts: &BurstCounts, window: Unsettled) -> BurstMetrics {
+        let (mut r, mut c) = (*self, *counts);
+        r.settle(&mut c, window);
+        r.metrics(&c)
+    }
+
     pub(crate) fn metrics(&self, counts: &BurstCounts) -> BurstMetrics {
         let (mut r, mut t) = (*self, *counts);
         r.close_candidate(&mut t);
@@ -200,6 +256,95 @@ impl BurstRun {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::seq::{SeqOutcome, SeqState};
+    use proptest::prelude::*;
+
+    /// Sequence numbers in arrival order through the window, as a stream feeds its tracker.
+    fn windowed(arrivals: &[u16]) -> BurstMetrics {
+        let (mut seq, mut counts) = SeqState::new(arrivals[0]);
+        let (mut run, mut c) = (BurstRun::default(), BurstCounts::default());
+        for &n in &arrivals[1..] {
+            let window = seq.unsettled();
+            match seq.update(&mut counts, n) {
+                SeqOutcome::InOrder { lost_before } => {
+                    run.advance(&mut c, window, u32::from(lost_before) + 1)
+                }
+                SeqOutcome::Restart => run.settle(&mut c, window),
+                _ => {}
+            }
+        }
+        run.metrics_settled(&c, seq.unsettled())
+    }
+
+    /// The same numbers sorted, told straight to a tracker.
+    fn direct(received: &[u16]) -> BurstMetrics {
+        let mut b = BurstTracker::default();
+        b.received(1);
+        for w in received.windows(2) {
+            b.lost(u64::from(w[1].wrapping_sub(w[0]) - 1));
+            b.received(1);
+        }
+        b.metrics()
+    }
+
+    #[test]
+    fn a_packet_reordered_within_the_window_is_no_loss() {
+        let mut arrivals: Vec<u16> = (0..300).collect();
+        arrivals.swap(11, 12);
+        arrivals.swap(150, 190);
+        let m = windowed(&arrivals);
+        assert_eq!((m.bursts, m.gap_density, m.burst_density), (0, 0.0, 0.0));
+        // Without the late packets, the same gaps are losses.
+        arrivals.retain(|&n| n != 11 && n != 150);
+        let m = windowed(&arrivals);
+        assert!((m.gap_density - 2.0 / 300.0).abs() < 1e-12, "{m:?}");
+    }
+
+    #[test]
+    fn numbers_skipped_beyond_the_window_are_lost_in_order() {
+        let arrivals: Vec<u16> = (0..50).chain(500..700).collect();
+        assert_eq!(windowed(&arrivals), direct(&arrivals));
+        assert_eq!(windowed(&arrivals).bursts, 1);
+    }
+
+    proptest! {
+        /// Whatever the gaps, and whatever local reordering, the window gives what telling
+        /// the sorted numbers straight would.
+        #[test]
+        fn windowed_equals_sorted(
+            start in any::<u16>(),
+            steps in prop::collection::vec(
+                prop_oneof![8 => Just(1u16), 2 => 2u16..20, 1 => 20u16..400], 1..600),
+            swaps in prop::collection::vec((1usize..600, 1usize..40), 0..30),
+        ) {
+            let mut received = vec![start];
+            for s in steps {
+                let last = *received.last().unwrap();
+                received.push(last.wrapping_add(s));
+            }
+            let mut arrivals = received.clone();
+            for (at, by) in swaps {
+                // Never the first packet (the stream's base is where it starts), and late by
+                // less than A.1's misorder bound.
+                if at + by < arrivals.len() && arrivals[at + by].wrapping_sub(arrivals[at]) < 90 {
+                    arrivals.swap(at, at + by);
+                }
+            }
+            // Swaps may compound: keep every late packet within A.1's misorder bound of the
+            // highest before it, so that it is late (not a jump).
+            let mut highest = arrivals[0];
+            prop_assume!(arrivals.iter().all(|&n| {
+                let ahead = n.wrapping_sub(highest);
+                if ahead < 3000 {
+                    highest = n;
+                    true
+                } else {
+                    highest.wrapping_sub(n) < 100
+                }
+            }));
+            prop_assert_eq!(windowed(&arrivals), direct(&received));
+        }
+    }
 
     #[test]
     fn isolated_losses_are_gap_losses() {

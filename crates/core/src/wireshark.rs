@@ -57,8 +57,10 @@ pub struct WiresharkStats {
     /// Running jitter in ns: the per-packet path works in ns and converts only on output,
     /// so it needs no division.
     jitter_ns: f64,
-    /// The clock rate last seen and tshark's ns per timestamp unit for it.
-    rate: (u32, f64),
+    /// The clock rate last seen, and tshark's ns per timestamp unit for it (apart, not as a
+    /// tuple, so the rate packs with the flags instead of padding a word).
+    rate_hz: u32,
+    unit_ns: f64,
     /// In ns.
     delta: Running,
     /// In ns.
@@ -173,10 +175,10 @@ impl WiresharkStats {
         if rate > 0 {
             let nominal_units = ext_ts - self.nominal_ext_ts;
             self.nominal_ext_ts = ext_ts;
-            if self.rate.0 != rate {
-                self.rate = (rate, NS_PER_MS / tshark_units_per_ms(rate));
+            if self.rate_hz != rate {
+                (self.rate_hz, self.unit_ns) = (rate, NS_PER_MS / tshark_units_per_ms(rate));
             }
-            let diff = (delta_ns - nominal_units as f64 * self.rate.1).abs();
+            let diff = (delta_ns - nominal_units as f64 * self.unit_ns).abs();
             self.jitter_ns += (diff - self.jitter_ns) * (1.0 / 16.0);
         }
         if !p.marker && !cn && !follows_cn {

@@ -131,7 +131,21 @@ pub(crate) struct SeqState {
     bad_seq: u32,
     max_seq: u16,
     probation: u8,
+    /// How many of `seen`'s bits, from the highest down, are not yet settled (0..=128).
+    unsettled: u8,
 }
+
+/// The last sequence numbers up to the highest whose fate is not settled: a packet may still
+/// arrive late to fill a gap among them. Bit 0 of `seen` is the highest; the `count` lowest
+/// bits are unsettled, the oldest at `count - 1`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Unsettled {
+    pub seen: u128,
+    pub count: u32,
+}
+
+/// Sequence numbers that stay unsettled: as many as the window of packets already seen.
+pub(crate) const SETTLE_AFTER: u32 = 128;
 
 /// The counters of a [`SeqTracker`] that only rare packets, intervals and reports touch.
 #[derive(Debug, Clone, Default)]
@@ -160,6 +174,7 @@ impl SeqState {
             received_segment: 1,
             probation: MIN_SEQUENTIAL - 1,
             seen: 1,
+            unsettled: 1,
         };
         let counts = SeqCounts {
             base_ext: u64::from(first_seq),
@@ -188,6 +203,11 @@ impl SeqState {
                 2..=127 => self.seen << udelta,
                 _ => 0,
             } | 1;
+            // Full after the first 128 numbers: then only a restart changes it.
+            if u32::from(self.unsettled) < SETTLE_AFTER {
+                self.unsettled =
+                    (u32::from(self.unsettled) + u32::from(udelta)).min(SETTLE_AFTER) as u8;
+            }
             if self.probation > 0 {
                 self.probation = if udelta == 1 {
                     self.probation - 1
@@ -232,7 +252,17 @@ impl SeqState {
         self.max_seq = seq;
         self.received_segment = 2;
         self.seen = 0b11;
+        self.unsettled = 2;
         self.bad_seq = u32::MAX;
+    }
+
+    /// The numbers whose fate a late packet may still change.
+    #[inline]
+    pub(crate) fn unsettled(&self) -> Unsettled {
+        Unsettled {
+            seen: self.seen,
+            count: u32::from(self.unsettled),
+        }
     }
 
     fn segment_expected(&self, counts: &SeqCounts) -> u64 {

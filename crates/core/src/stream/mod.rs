@@ -140,7 +140,6 @@ impl Stream {
             burst: BurstCounts::default(),
         };
         cold.note_payload_type(h.payload_type);
-        stream.burst.received(1);
         stream.account_common(&mut cold, now, h);
         (stream, cold)
     }
@@ -154,14 +153,16 @@ impl Stream {
         resolver: &impl Resolve,
     ) -> PacketEffects {
         let was_valid = self.seq.is_valid();
+        let window = self.seq.unsettled();
         let outcome = self.seq.update(&mut cold.seq, h.sequence_number);
         match outcome {
             SeqOutcome::InOrder { lost_before } => {
-                self.burst.lost(&mut cold.burst, u64::from(lost_before));
-                self.burst.received(1);
+                self.burst
+                    .advance(&mut cold.burst, window, u32::from(lost_before) + 1);
             }
-            SeqOutcome::Restart | SeqOutcome::First => self.burst.received(1),
-            SeqOutcome::Late | SeqOutcome::Duplicate | SeqOutcome::Jump => {}
+            // The old numbering is over: whatever it still held is settled.
+            SeqOutcome::Restart => self.burst.settle(&mut cold.burst, window),
+            SeqOutcome::First | SeqOutcome::Late | SeqOutcome::Duplicate | SeqOutcome::Jump => {}
         }
         let mut payload_type_changed = None;
         if h.payload_type != self.last_pt {
@@ -296,8 +297,10 @@ impl Stream {
         } else {
             lost as f64 * 100.0 / expected as f64
         };
-        let metrics = self.burst.metrics(&cold.burst);
-        let packet_ms = t.delta.mean.max(0.0);
+        let metrics = self
+            .burst
+            .metrics_settled(&cold.burst, self.seq.unsettled());
+        let packet_ms = packet_interval_ms(t.delta.mean, self.seq.received(&cold.seq), expected);
         let burst = BurstReport {
             metrics,
             burst_duration_ms: metrics.mean_burst_packets * packet_ms,
@@ -382,6 +385,18 @@ impl StreamCold {
 }
 
 /// How much of a stream one packet touches.
+/// The packet interval (ms) that burst and gap durations are counted in: the mean arrival
+/// delta spread over the sequence numbers it spans. A lost packet's time lies inside its
+/// neighbours' delta, so the plain mean grows with loss (a third lost made 20 ms packets look
+/// 31 ms apart).
+fn packet_interval_ms(mean_delta_ms: f64, received: u64, expected: u64) -> f64 {
+    let received = received.min(expected);
+    if received < 2 {
+        return mean_delta_ms.max(0.0);
+    }
+    (mean_delta_ms * (received - 1) as f64 / (expected - 1) as f64).max(0.0)
+}
+
 #[cfg(test)]
 mod layout {
     use super::*;
