@@ -137,7 +137,7 @@ pub struct StreamReport {
     pub duplicates: u64,
     /// Late (reordered) packets.
     pub late: u64,
-    /// Sequence jumps beyond MAX_DROPOUT / MAX_MISORDER.
+    /// Sequence jumps beyond MAX_DROPOUT / MAX_MISORDER that were not a restart.
     pub seq_jumps: u64,
     /// Restarts of the sender's sequence numbering.
     pub restarts: u64,

@@ -106,7 +106,8 @@ impl SeqTracker {
     pub fn late(&self) -> u64 {
         self.counts.late
     }
-    /// Sequence jumps beyond the dropout/misorder bounds.
+    /// Sequence jumps beyond the dropout/misorder bounds that did not turn out to be a
+    /// restart (stray packets).
     pub fn jumps(&self) -> u64 {
         self.counts.jumps
     }
@@ -248,6 +249,8 @@ impl SeqState {
         counts.received_prior_segments += self.received_segment - 2;
         counts.base_ext = u64::from(seq.wrapping_sub(1));
         counts.restarts += 1;
+        // The jump was the restart's first packet: a restart, not a stray jump as well.
+        counts.jumps = counts.jumps.saturating_sub(1);
         self.cycles = 0;
         self.max_seq = seq;
         self.received_segment = 2;
