@@ -98,7 +98,14 @@ fn check_dir(dir: &Path) -> usize {
             close("mean delta", f(&s["delta_ms"]["mean"]), "mean_delta_ms");
             close("max delta", f(&s["delta_ms"]["max"]), "max_delta_ms");
             close("start", f(&s["start_s"]), "start_s");
-            if row["min_jitter_ms"] != "-1.000" {
+            // Across a restart tshark and the RFC reference measure the new timestamps
+            // against the old (a spike of the jump's size); we measure nothing across it.
+            let restarted = s["restarts"].as_u64() > Some(0);
+            if restarted {
+                let ours = f(&s["jitter_ms"]["max"]).expect("max jitter");
+                let theirs: f64 = row["max_jitter_ms"].parse().expect("number");
+                assert!(ours < theirs, "{label}: max jitter {ours} vs {theirs}");
+            } else if row["min_jitter_ms"] != "-1.000" {
                 close("min jitter", f(&s["jitter_ms"]["min"]), "min_jitter_ms");
                 close("mean jitter", f(&s["jitter_ms"]["mean"]), "mean_jitter_ms");
                 close("max jitter", f(&s["jitter_ms"]["max"]), "max_jitter_ms");
@@ -127,7 +134,7 @@ fn check_dir(dir: &Path) -> usize {
             let final_ref: f64 = r["final_jitter_ms"].parse().expect("number");
             let ours = f(&s["jitter_ms"]["final"]).expect("final jitter");
             assert!(
-                (ours - final_ref).abs() <= 0.001 + 1e-9,
+                (ours - final_ref).abs() <= 0.001 + 1e-9 || restarted && ours < final_ref,
                 "{label}: final jitter {ours} vs {final_ref}"
             );
             checked += 1;

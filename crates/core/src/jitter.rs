@@ -48,6 +48,12 @@ impl RfcJitter {
         (self.prev_ns, self.prev_ts, self.started) = (arrival_ns, timestamp, true);
     }
 
+    /// The sender restarted its numbering and timestamps (RFC 3550 A.1): the next packet has
+    /// no predecessor to be compared with; the jitter so far stands.
+    pub fn restart(&mut self) {
+        self.started = false;
+    }
+
     /// The jitter in timestamp units.
     #[inline]
     pub fn timestamp_units(&self) -> f64 {

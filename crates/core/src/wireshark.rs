@@ -17,6 +17,11 @@
 //!   unknown) move the arrival-time reference but not the timestamp one: the next packet's
 //!   nominal spacing is measured from the last packet that had a rate, as tshark 4.0 does (an
 //!   event's timestamp is the event's start, not the time of the packet).
+//! - **A sender restart** (RFC 3550 A.1: a jump beyond MAX_DROPOUT, then the next number):
+//!   the jump's packet is left out and the restart's packet starts afresh, like a first
+//!   packet. The new timestamps have no relation to the old, so tshark's measure across them
+//!   is a spike of the size of the jump (7.3 s in `tests/data/restart-ssrc-ipv6hbh`); here
+//!   the columns differ from tshark's.
 //! - **Mean** is Wireshark's running mean whose weight counts every packet, excluded or not
 //!   (`mean = (mean·(n−1) + x)/n` with n = packets before this one); on streams without
 //!   exclusions it is the plain mean, and the mean delta is then duration / (packets − 1).
@@ -156,7 +161,7 @@ impl WiresharkStats {
             self.nominal_ext_ts = self.prev_ext_ts;
             self.prev_time_ns = p.arrival_ns;
             self.prev_cn = crate::clock::is_comfort_noise(p.payload_type);
-            self.total = 1;
+            self.total += 1;
             return;
         }
         let ext_ts = unwrap_timestamp(self.prev_ext_ts, p.timestamp);
@@ -188,6 +193,12 @@ impl WiresharkStats {
             }
         }
         self.total += 1;
+    }
+
+    /// The sender restarted its numbering and timestamps (RFC 3550 A.1): the next packet is
+    /// measured against nothing, like a first one, and the statistics go on.
+    pub fn restart(&mut self) {
+        self.started = false;
     }
 
     /// Words from each line of the state (to load it ahead of a packet).

@@ -214,6 +214,34 @@ fn idle_streams_end_and_a_new_ssrc_on_the_flow_is_an_anomaly() {
 }
 
 #[test]
+fn nothing_is_measured_across_a_sender_restart() {
+    // 20 ms PCMU, perfectly paced; after 100 packets the sender restarts its numbering
+    // (+5000) and timestamps (+1 000 000 units, 125 s) under the same SSRC.
+    let mut s = Sender::new(AnalyzerConfig::default());
+    for i in 0..200u32 {
+        let (seq, ts) = if i < 100 {
+            (1000 + i, 160 * i)
+        } else {
+            (6000 + i, 1_000_000 + 160 * i)
+        };
+        s.send(20.0 * f64::from(i), seq as u16, ts, 0, false, 7);
+    }
+    s.analyzer.finish();
+    let report = s.analyzer.report();
+    let r = &report.streams[0];
+    assert_eq!((r.restarts, r.seq_jumps), (1, 0));
+    assert_eq!((r.packets, r.expected, r.lost), (200, 200, 0));
+    // Measured across the restart, D would be 125 s: J = 7.8 s, decaying.
+    assert_eq!(r.jitter_ms.max, Some(0.0));
+    assert_eq!(r.jitter_ms.final_ms, Some(0.0));
+    assert!(
+        r.drift_ppm.is_some_and(|d| d.abs() < 1.0),
+        "{:?}",
+        r.drift_ppm
+    );
+}
+
+#[test]
 fn ssrc_flood_is_bounded_and_counted() {
     let config = AnalyzerConfig {
         max_streams: 64,

@@ -140,7 +140,7 @@ impl Stream {
             burst: BurstCounts::default(),
         };
         cold.note_payload_type(h.payload_type);
-        stream.account_common(&mut cold, now, h);
+        stream.account_common(&mut cold, now, h, true);
         (stream, cold)
     }
 
@@ -155,22 +155,30 @@ impl Stream {
         let was_valid = self.seq.is_valid();
         let window = self.seq.unsettled();
         let outcome = self.seq.update(&mut cold.seq, h.sequence_number);
-        match outcome {
+        // A jump's packet is a stray or a restart's first: either way its timestamp is not
+        // on the stream's clock.
+        let timed = match outcome {
             SeqOutcome::InOrder { lost_before } => {
                 self.burst
                     .advance(&mut cold.burst, window, u32::from(lost_before) + 1);
+                true
             }
             // The old numbering is over: whatever it still held is settled.
-            SeqOutcome::Restart => self.burst.settle(&mut cold.burst, window),
-            SeqOutcome::First | SeqOutcome::Late | SeqOutcome::Duplicate | SeqOutcome::Jump => {}
-        }
+            SeqOutcome::Restart => {
+                self.burst.settle(&mut cold.burst, window);
+                self.timing.restart();
+                true
+            }
+            SeqOutcome::Jump => false,
+            SeqOutcome::First | SeqOutcome::Late | SeqOutcome::Duplicate => true,
+        };
         let mut payload_type_changed = None;
         if h.payload_type != self.last_pt {
             payload_type_changed = Some((self.last_pt, h.payload_type));
             self.payload_type_changed(cold, h.payload_type, resolver);
         }
         self.last_arrival = self.last_arrival.max(now);
-        self.account_common(cold, now, h);
+        self.account_common(cold, now, h, timed);
         PacketEffects {
             outcome,
             payload_type_changed,
@@ -194,21 +202,28 @@ impl Stream {
     }
 
     #[inline(always)]
-    fn account_common(&mut self, cold: &mut StreamCold, now: Timestamp, h: &RtpHeader) {
-        let event = self.last_is_event;
-        self.timing.update(
-            &mut cold.timing,
-            TimingSample {
-                arrival_ns: now.as_nanos(),
-                timestamp: h.timestamp,
-                marker: h.marker,
-                payload_type: h.payload_type,
-                event,
-                ext_ts: 0,
-                since_first_ns: 0.0,
-                since_first_units: 0.0,
-            },
-        );
+    fn account_common(
+        &mut self,
+        cold: &mut StreamCold,
+        now: Timestamp,
+        h: &RtpHeader,
+        timed: bool,
+    ) {
+        if timed {
+            self.timing.update(
+                &mut cold.timing,
+                TimingSample {
+                    arrival_ns: now.as_nanos(),
+                    timestamp: h.timestamp,
+                    marker: h.marker,
+                    payload_type: h.payload_type,
+                    event: self.last_is_event,
+                    ext_ts: 0,
+                    since_first_ns: 0.0,
+                    since_first_units: 0.0,
+                },
+            );
+        }
         self.payload_bytes += u64::from(h.payload_len);
         match h.payload_class {
             PayloadClass::Silent => {

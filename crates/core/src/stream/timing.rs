@@ -187,6 +187,21 @@ impl Timing {
         }
     }
 
+    /// The sender restarted its numbering and timestamps (RFC 3550 A.1). Its new timestamps
+    /// bear no relation to the old, so nothing is measured across the restart: the jitter
+    /// state takes the next packet as its first, and the clock slope starts over. While the
+    /// rate is still being inferred the held packets are kept as they are (they fit their own
+    /// slope only if the restart came after them).
+    pub(crate) fn restart(&mut self) {
+        if self.rate.is_none() && !self.gave_up {
+            return;
+        }
+        self.ws.restart();
+        self.rfc.restart();
+        self.first = None;
+        self.slope = Slope::default();
+    }
+
     /// A rate became known (SDP or config) while packets are held: replay them with it.
     pub(crate) fn set_rate(&mut self, cold: &mut TimingCold, rate: u32, source: ClockRateSource) {
         if self.rate.is_some() {
