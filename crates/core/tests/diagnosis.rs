@@ -343,6 +343,49 @@ fn jitter_above_30_ms_sounds_robotic() {
     assert!(live.is_empty());
 }
 
+fn drift_symptom(d: &Diagnosis) -> Option<&rtpscope_core::Symptom> {
+    d.symptoms
+        .iter()
+        .find(|s| s.kind == SymptomKind::Anomaly && s.summary.contains("drifts"))
+}
+
+#[test]
+fn clock_drift_is_flagged_only_beyond_what_jitter_explains() {
+    // A minute of packets from a sender whose clock runs 0.1 % slow: each arrives 20.02 ms
+    // after the one before.
+    let p = stream(
+        flow(A, B),
+        3,
+        0..3000,
+        |_| false,
+        |s| 0.02 * f64::from(s),
+        |_| 0,
+        |_| 0x55,
+    );
+    let (report, _) = run(p, AnalyzerConfig::default());
+    let drift = report.streams[0].drift_ppm.expect("drift");
+    assert!((drift + 999.0).abs() < 1.0, "{drift}");
+    let d = diagnose(&report, &[], &Thresholds::default());
+    assert!(drift_symptom(&d).is_some(), "{:#?}", d.symptoms);
+
+    // 12 s with every other packet 30 ms late and a 8 ms trend: a slope of about −670 ppm,
+    // but 30 ms of jitter over 600 packets leaves it uncertain by ±940 ppm (3 σ).
+    let p = stream(
+        flow(A, B),
+        3,
+        0..600,
+        |_| false,
+        |s| 30.0 * f64::from(s % 2) + 8.0 * (1.0 - f64::from(s) / 600.0),
+        |_| 0,
+        |_| 0x55,
+    );
+    let (report, _) = run(p, AnalyzerConfig::default());
+    let drift = report.streams[0].drift_ppm.expect("drift");
+    assert!(drift.abs() > 600.0, "{drift}");
+    let d = diagnose(&report, &[], &Thresholds::default());
+    assert!(drift_symptom(&d).is_none(), "{:#?}", d.symptoms);
+}
+
 #[test]
 fn clean_two_way_call_has_no_symptoms() {
     let mut p = simple(flow(A, B), 1, 0..500);
