@@ -197,7 +197,7 @@ pub struct IntervalReport {
     pub max_jitter_ms: Option<f64>,
     /// Packets later than the jitter-buffer depth (jitter-induced loss).
     pub late_for_buffer: u64,
-    /// MOS-LQ over the interval.
+    /// MOS-LQ over the interval (none when no packet arrived in it).
     pub mos_lq: Option<f64>,
     /// G.711 packets in the interval that were digital silence.
     pub silent_packets: u64,

@@ -291,7 +291,11 @@ impl Stream {
             jitter_ms: self.timing.current_jitter_ms(),
             max_jitter_ms: self.timing.take_interval_max_jitter_ms(),
             late_for_buffer: late - core::mem::replace(&mut cold.late_at_interval_start, late),
-            mos_lq: cold.codec.map(|c| EModel::new(c).mos_lq(lost_pct, 1.0)),
+            // Nothing heard, nothing to score (a pause, or a stream that went quiet).
+            mos_lq: cold
+                .codec
+                .filter(|_| loss.received > 0)
+                .map(|c| EModel::new(c).mos_lq(lost_pct, 1.0)),
             silent_packets,
             valid: self.seq.is_valid(),
         }
