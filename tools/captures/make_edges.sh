@@ -7,86 +7,34 @@
 # two network namespaces over a veth pair, netem_lite.py for seeded impairments, tshark's numbers.
 # usage (as root): make_edges.sh [events restart qinq speex opus g726]
 set -euo pipefail
-TOOLS=$(cd "$(dirname "$0")" && pwd)
-OUT=${OUT:-$TOOLS/../../tests/data}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"               # all paths below (and in the logged commands) are relative to the checkout
+HERE=tools/captures
+OUT=tests/data
 TRUTH=$OUT/truth
-LOGS=$TOOLS/logs
-WORK=$(mktemp -d)
+LOGS=$HERE/logs
 mkdir -p "$OUT" "$TRUTH" "$LOGS"
-cd "$WORK"
+[ "$(id -u)" = 0 ] || { echo "must run as root (netns, tcpdump)" >&2; exit 1; }
+
+. "$HERE/lib.sh"
+WORK=$(mktemp -d)
+trap 'cleanup; rm -rf "$WORK"' EXIT
+
+nsA=nov_a; nsB=nov_b; vA=nov_va; vB=nov_vb
+A4=203.0.113.1; B4=203.0.113.2; A6=2001:db8:77::1; B6=2001:db8:77::2
+ns_std() { ns_up $nsA $nsB $vA $vB $A4 $B4 $A6 $B6; }
+RELAY=(python3 $HERE/netem_lite.py)
+
 # 3 s of tone, 4 s of digital silence, 3 s of tone (48 kHz mono): Opus DTX sends nothing in the gap.
-python3 - <<'PY'
-import math, struct, wave
-with wave.open("tone-silence-tone-48k.wav", "wb") as w:
+python3 - "$WORK/tone-silence-tone-48k.wav" <<'PY'
+import math, struct, sys, wave
+with wave.open(sys.argv[1], "wb") as w:
     w.setnchannels(1); w.setsampwidth(2); w.setframerate(48000)
     tone = [int(8000 * math.sin(2 * math.pi * 440 * i / 48000)) for i in range(3 * 48000)]
     w.writeframes(struct.pack("<%dh" % len(tone), *tone))
     w.writeframes(b"\0\0" * 4 * 48000)
     w.writeframes(struct.pack("<%dh" % len(tone), *tone))
 PY
-
-PIDS=(); NSLIST=(); LOG=/dev/null
-cleanup() {
-    local p ns
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-    sleep 0.3
-    for ns in "${NSLIST[@]:-}"; do [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true; done
-    PIDS=(); NSLIST=()
-}
-trap 'cleanup; rm -rf "$WORK"' EXIT
-q() { local a out=(); for a in "$@"; do if [[ "$a" =~ ^[][A-Za-z0-9_./:=,@+%^!-]+$ ]]; then out+=("$a"); else out+=("'${a//\'/\'\\\'\'}'"); fi; done; echo "${out[*]}"; }
-run() { echo "$(q "$@")" >>"$LOG"; "$@"; }
-bgrun() { echo "$(q "$@") &" >>"$LOG"; "$@" & BG=$!; PIDS+=("$BG"); }
-stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-RELAY=(python3 $TOOLS/netem_lite.py)
-GST=(gst-launch-1.0 -q)
-
-nsA=nov_a; nsB=nov_b; vA=nov_va; vB=nov_vb
-A4=203.0.113.1; B4=203.0.113.2; A6=2001:db8:77::1; B6=2001:db8:77::2
-ns_std() {
-    local ns
-    for ns in $nsA $nsB; do ip netns del "$ns" 2>/dev/null || true; done
-    run ip netns add $nsA; NSLIST+=($nsA)
-    run ip netns add $nsB; NSLIST+=($nsB)
-    run ip link add $vA type veth peer name $vB
-    run ip link set $vA netns $nsA
-    run ip link set $vB netns $nsB
-    run ip -n $nsA link set $vA address 02:00:00:00:77:0a
-    run ip -n $nsB link set $vB address 02:00:00:00:77:0b
-    run ip -n $nsA addr add $A4/24 dev $vA
-    run ip -n $nsB addr add $B4/24 dev $vB
-    run ip -n $nsA -6 addr add $A6/64 dev $vA nodad
-    run ip -n $nsB -6 addr add $B6/64 dev $vB nodad
-    run ip -n $nsA link set lo up
-    run ip -n $nsB link set lo up
-    run ip -n $nsA link set $vA up
-    run ip -n $nsB link set $vB up
-    run ip -n $nsA neigh replace $B4 lladdr 02:00:00:00:77:0b dev $vA nud permanent
-    run ip -n $nsB neigh replace $A4 lladdr 02:00:00:00:77:0a dev $vB nud permanent
-    run ip -n $nsA -6 neigh replace $B6 lladdr 02:00:00:00:77:0b dev $vA nud permanent
-    run ip -n $nsB -6 neigh replace $A6 lladdr 02:00:00:00:77:0a dev $vB nud permanent
-    for ns in $nsA $nsB; do
-        run ip netns exec "$ns" nft add table inet noicmp
-        run ip netns exec "$ns" nft add chain inet noicmp out '{ type filter hook output priority 0; policy accept; }'
-        run ip netns exec "$ns" nft add rule inet noicmp out icmp type destination-unreachable drop
-        run ip netns exec "$ns" nft add rule inet noicmp out icmpv6 type '{ destination-unreachable, nd-router-solicit, mld2-listener-report }' drop
-    done
-}
-ns_down() { cleanup; }
-capture_started() { sleep 1.2; }
-newlog() { LOG=$LOGS/$1.cmds.sh; echo "# commands run for $1 ($(date -u +%FT%TZ))" >"$LOG"; }
-
-finalize() {
-    local name=$1 file=$2; shift 2
-    local dec="$OUT/$name.decode" opts=()
-    printf '%s\n' "$@" >"$dec"
-    chown root:root "$file"; chmod 644 "$file"
-    while read -r l; do [[ "$l" == -* ]] && opts+=($l); done <"$dec"
-    tshark -n -r "$file" "${opts[@]}" -q -z rtp,streams >"$OUT/$name.tshark.txt" 2>/dev/null
-    python3 $TOOLS/streams2ref.py "$OUT/$name.tshark.txt" >"$OUT/$name.ref.tsv" 2>/dev/null
-    python3 $TOOLS/rfc3550_ref.py "$file" "$dec" >"$OUT/$name.rfc3550.tsv"
-    echo "== $name: $(stat -c %s "$file") bytes, $(($(wc -l <"$OUT/$name.ref.tsv") - 1)) stream(s)"
-}
 
 # 1. PCMU + RFC 4733 events + CN PT 13 (one SSRC) through jitter/loss, plus L16 16 kHz mono (PT 99)
 #    on B's loopback; ONE dumpcap with TWO interfaces (pcapng, 2 IDBs, per-interface filters).
@@ -101,9 +49,9 @@ cap_events() {
     local rl=$BG; capture_started
     bgrun ip netns exec $nsB timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=350 num-buffers=400 samplesperbuffer=320 ! audio/x-raw,rate=16000,channels=1 ! rtpL16pay pt=99 ssrc=0x11600016 seqnum-offset=600 timestamp-offset=16000 ! udpsink host=127.0.0.1 port=40100 bind-port=40102
     local tx2=$BG
-    run ip netns exec $nsA timeout 30 python3 $TOOLS/rtpsend.py --scenario events --to 127.0.0.1:6100 --bind 127.0.0.1:6101
+    run ip netns exec $nsA timeout 30 python3 $HERE/rtpsend.py --scenario events --to 127.0.0.1:6100 --bind 127.0.0.1:6101
     wait $tx2 || true; wait $rl || true; sleep 0.5; stop $cap; ns_down
-    finalize $n "$f" "-d udp.port==40000,rtp" "-d udp.port==40100,rtp" "#clock 99=16000" "#clock 101=8000" "#events 101"
+    finalize $n "$f" "$OUT" "-d udp.port==40000,rtp" "-d udp.port==40100,rtp" "#clock 99=16000" "#clock 101=8000" "#events 101"
 }
 
 # 2. PCMU 30 ms: seq/ts restart with the same SSRC, SSRC change on the same 5-tuple, 2.5 s gap without
@@ -114,9 +62,9 @@ cap_restart() {
     bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=:: port=41002 ! fakesink sync=false
     bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB --time-stamp-precision=nano -s 0 -U -w "$f" udp or ip6 2>"$TRUTH/$n.capture-stats.txt"
     local cap=$BG; capture_started
-    run ip netns exec $nsA timeout 40 python3 $TOOLS/rtpsend.py --scenario restart --hbh --to "[$B6]:41002" --bind "[$A6]:41000"
+    run ip netns exec $nsA timeout 40 python3 $HERE/rtpsend.py --scenario restart --hbh --to "[$B6]:41002" --bind "[$A6]:41000"
     sleep 0.5; stop $cap; ns_down
-    finalize $n "$f" "-d udp.port==41002,rtp"
+    finalize $n "$f" "$OUT" "-d udp.port==41002,rtp"
 }
 
 # 3. PCMU with 30 ms ptime through 20 +- 8 ms uniform jitter + 2 % loss, then QinQ (802.1ad S-tag 200 +
@@ -132,8 +80,8 @@ cap_qinq() {
     run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=800 num-buffers=300 samplesperbuffer=240 ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay min-ptime=30000000 max-ptime=30000000 ssrc=0x30303030 seqnum-offset=12000 timestamp-offset=3000 ! udpsink host=127.0.0.1 port=6200 bind-port=6201
     wait $rl || true; sleep 0.3; stop $cap; ns_down
     chown root:root "$f0"
-    run python3 $TOOLS/pcaprewrite.py qinq "$f0" "$f" 200 300
-    finalize $n "$f" "-d udp.port==42002,rtp"
+    run python3 $HERE/pcaprewrite.py qinq "$f0" "$f" 200 300
+    finalize $n "$f" "$OUT" "-d udp.port==42002,rtp"
 }
 
 # 4. Speex wideband (dynamic PT 97, 16 kHz clock) with heavy Gilbert-Elliott burst loss; rewritten to
@@ -149,8 +97,8 @@ cap_speex() {
     run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=900 num-buffers=500 samplesperbuffer=320 ! audio/x-raw,rate=16000,channels=1 ! speexenc mode=wb ! rtpspeexpay pt=97 ssrc=0x5BEEC416 seqnum-offset=7000 timestamp-offset=123456789 ! udpsink host=127.0.0.1 port=6300 bind-port=6301
     wait $rl || true; sleep 0.3; stop $cap; ns_down
     chown root:root "$f0"
-    run python3 $TOOLS/pcaprewrite.py rawip "$f0" "$f"
-    finalize $n "$f" "-d udp.port==43002,rtp" "#clock 97=16000"
+    run python3 $HERE/pcaprewrite.py rawip "$f0" "$f"
+    finalize $n "$f" "$OUT" "-d udp.port==43002,rtp" "#clock 97=16000"
 }
 
 # 5. Opus 48 kHz, 60 ms frames, DTX (3 s tone, 4 s digital silence, 3 s tone), with rtpopuspay dtx=true;
@@ -165,7 +113,7 @@ cap_opus() {
     local rl=$BG; capture_started
     run ip netns exec $nsA timeout 30 "${GST[@]}" filesrc location=$WORK/tone-silence-tone-48k.wav ! wavparse ! audioconvert ! audio/x-raw,rate=48000,channels=1 ! opusenc dtx=true frame-size=60 bitrate=20000 ! rtpopuspay dtx=true pt=111 ssrc=0x0DD7C060 seqnum-offset=41000 timestamp-offset=4000000000 ! udpsink host=127.0.0.1 port=6400 bind-port=6401 sync=true
     wait $rl || true; sleep 0.3; stop $cap; ns_down
-    finalize $n "$f" "-d udp.port==44002,rtp" "#clock 111=48000"
+    finalize $n "$f" "$OUT" "-d udp.port==44002,rtp" "#clock 111=48000"
 }
 
 # 6. G.726-32 (dynamic PT 98, 8 kHz) with 10 % duplication and 25 % netem-style reordering (40 ms delay,
@@ -183,9 +131,11 @@ cap_g726() {
     local tx2=$BG
     run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=600 num-buffers=400 samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1 ! avenc_g726 bitrate=32000 ! rtpg726pay min-ptime=20000000 max-ptime=20000000 pt=98 ssrc=0xA726A726 seqnum-offset=30000 timestamp-offset=2147483000 ! udpsink host=127.0.0.1 port=6500 bind-port=6501
     wait $tx2 || true; wait $rl || true; sleep 0.3; stop $cap; ns_down
-    finalize $n "$f" "-d udp.port==45002,rtp" "-d udp.port==45000,rtp" "#clock 98=8000"
+    finalize $n "$f" "$OUT" "-d udp.port==45002,rtp" "-d udp.port==45000,rtp" "#clock 98=8000"
 }
 
 ALL=(events restart qinq speex opus g726)
 TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do cap_$t; done
+LOG=/dev/null
+python3 "$HERE/manifest.py" .
