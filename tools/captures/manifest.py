@@ -322,6 +322,8 @@ for link layers) makes six more: telephone events and comfort noise beside audio
 interfaces, a sender restart and an SSRC change on one 5-tuple over IPv6 with a Hop-by-Hop header, QinQ, raw IP,
 Speex and G.726 with dynamic PTs and no SDP, Opus with 60 ms frames and DTX, heavy reordering and duplication.
 A `#events PT` line in a `.decode` file names telephone-event payload types (see `rfc3550_ref.py`).
+Those six were made by the same script run from a scratch folder (`/tmp/novel`), which their
+command logs below show.
 
 Per capture `NAME`:
 
