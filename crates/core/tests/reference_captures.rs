@@ -86,14 +86,14 @@ fn check_capture(dir: &Path, name: &str, capture: &Path) -> usize {
             if s.restarts > 0 {
                 // The reference has no restarts: every number the sender skipped is lost to it.
                 // Each restart follows a jump of at least MAX_DROPOUT (3000) numbers.
-                let skipped = rfc_expected - s.expected;
+                let skipped = rfc_expected as i64 - s.expected as i64;
                 assert!(
-                    skipped >= 2_999 * s.restarts,
+                    skipped >= 2_999 * s.restarts as i64,
                     "{label}: {skipped} more expected in the reference than {} restart(s) explain",
                     s.restarts
                 );
                 eprintln!("{label}: {} restart(s): the reference counts {skipped} skipped numbers as lost, we count the segments", s.restarts);
-                rfc_lost -= skipped as i64;
+                rfc_lost -= skipped;
             } else {
                 assert_eq!(s.expected, rfc_expected, "{label}: expected");
             }
@@ -111,7 +111,7 @@ fn check_capture(dir: &Path, name: &str, capture: &Path) -> usize {
                 let last = last_arrived[&(flow, s.key.ssrc)];
                 let short = i64::from(highest.wrapping_sub(last));
                 let explained = if s.restarts > 0 {
-                    tshark_lost == rfc_lost + (rfc_expected - s.expected) as i64 - short
+                    tshark_lost == rfc_lost + (rfc_expected as i64 - s.expected as i64) - short
                 } else {
                     (tshark_lost - (rfc_lost - short)).rem_euclid(65_536) == 0
                 };
