@@ -54,6 +54,12 @@ impl RfcJitter {
         self.started = false;
     }
 
+    /// The clock changed: the jitter so far in the new timestamp units (`factor` = new rate
+    /// over old).
+    pub(crate) fn rescale(&mut self, factor: f64) {
+        self.jitter *= factor;
+    }
+
     /// The jitter in timestamp units.
     #[inline]
     pub fn timestamp_units(&self) -> f64 {

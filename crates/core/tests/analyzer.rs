@@ -242,6 +242,32 @@ fn nothing_is_measured_across_a_sender_restart() {
 }
 
 #[test]
+fn a_codec_switch_to_another_clock_rate_is_timed_in_the_new_units() {
+    // One SSRC, 20 ms packets on time: PCMU (8 kHz, +160), then Opus (48 kHz, +960), then
+    // PCMU again. Timed at the first rate throughout, every Opus packet would look 100 ms off.
+    let config = AnalyzerConfig::default().with_payload_type(111, "opus", 48_000);
+    let mut s = Sender::new(config);
+    let mut ts = 0u32;
+    for i in 0..300u32 {
+        let pt = if (100..200).contains(&i) { 111 } else { 0 };
+        s.send(20.0 * f64::from(i), i as u16, ts, pt, false, 9);
+        ts = ts.wrapping_add(if pt == 111 { 960 } else { 160 });
+    }
+    s.analyzer.finish();
+    let report = s.analyzer.report();
+    let r = &report.streams[0];
+    assert_eq!((r.packets, r.lost, r.payload_type_changes), (300, 0, 2));
+    assert_eq!(r.jitter_ms.max, Some(0.0));
+    assert_eq!(r.jitter_ms.final_ms, Some(0.0));
+    assert_eq!(r.clock_rate, Some(8_000));
+    assert!(
+        r.drift_ppm.is_some_and(|d| d.abs() < 1.0),
+        "{:?}",
+        r.drift_ppm
+    );
+}
+
+#[test]
 fn ssrc_flood_is_bounded_and_counted() {
     let config = AnalyzerConfig {
         max_streams: 64,

@@ -198,6 +198,9 @@ impl Stream {
             Some(i) => i.is_telephone_event(),
             None => pt != cold.first_pt,
         };
+        if let Some(i) = cold.last_info.filter(|i| !i.is_telephone_event()) {
+            self.timing.change_rate(i.clock_rate, i.source);
+        }
         cold.note_payload_type(pt);
     }
 

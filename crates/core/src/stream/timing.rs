@@ -202,6 +202,24 @@ impl Timing {
         self.slope = Slope::default();
     }
 
+    /// The stream switched to a payload type with another clock rate (a codec change within
+    /// the SSRC, e.g. PCMU at 8 kHz to Opus at 48 kHz): timestamps count in the new units from
+    /// here, so nothing is measured across the switch (as across a restart), and the running
+    /// jitter carries over, converted to the new units.
+    pub(crate) fn change_rate(&mut self, rate: u32, source: ClockRateSource) {
+        let Some((old, _)) = self.rate else {
+            return;
+        };
+        if old == rate || old == 0 || rate == 0 {
+            return;
+        }
+        let scale = f64::from(rate) / f64::from(old);
+        self.rfc.rescale(scale);
+        self.interval_max_jitter_units *= scale;
+        self.rate = Some((rate, source));
+        self.restart();
+    }
+
     /// A rate became known (SDP or config) while packets are held: replay them with it.
     pub(crate) fn set_rate(&mut self, cold: &mut TimingCold, rate: u32, source: ClockRateSource) {
         if self.rate.is_some() {
