@@ -201,6 +201,13 @@ pub fn render(o: &Outcome) -> String {
         c["malformed"],
         c["pipeline_dropped"],
     );
+    if c["fragments"] > 0 {
+        let _ = writeln!(
+            out,
+            "Warning: {} IP fragments were not reassembled: UDP datagrams larger than the path's MTU (wideband L16, video) are missing from the streams above",
+            c["fragments"]
+        );
+    }
     if let Some(e) = &o.fin.source.error {
         let _ = writeln!(
             out,

@@ -60,6 +60,30 @@ fn truncated_capture_prints_partial_results_and_the_offset() {
 }
 
 #[test]
+fn fragments_that_were_not_reassembled_are_warned_about() {
+    use rtpscope::capture::{decap::linktype, PcapWriter};
+    use rtpscope::wire::Timestamp;
+    let mut w = PcapWriter::new(Vec::new(), linktype::RAW).expect("writer");
+    // The first fragment of a UDP datagram: more-fragments set, offset 0.
+    let mut ip = vec![
+        0x45, 0, 0, 48, 0x12, 0x34, 0x20, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2,
+    ];
+    ip.extend_from_slice(&[0x13, 0x88, 0x13, 0x8a, 0x0d, 0xcc, 0, 0]);
+    ip.resize(48, 0x80);
+    w.write_frame(Timestamp::from_secs_nanos(1, 0), &ip)
+        .expect("frame");
+    let path = std::env::temp_dir().join(format!("rtpscope-frag-{}.pcap", std::process::id()));
+    std::fs::write(&path, w.into_inner().expect("bytes")).expect("write");
+    let out = rtpscope(&["analyze", path.to_str().expect("path")]);
+    let _ = std::fs::remove_file(&path);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Warning: 1 IP fragments were not reassembled"),
+        "{text}"
+    );
+}
+
+#[test]
 fn not_a_capture_is_rejected_with_its_magic() {
     let path = std::env::temp_dir().join(format!("rtpscope-text-{}.pcap", std::process::id()));
     std::fs::write(&path, b"this is not a capture file at all").expect("write");
