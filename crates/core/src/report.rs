@@ -115,6 +115,9 @@ pub struct StreamReport {
     pub payload_type: u8,
     /// Every payload type seen (up to 8).
     pub payload_types: Vec<u8>,
+    /// Those of `payload_types` whose encoding is known (RFC 3551, SDP or configuration) and
+    /// is a codec, not a telephone event.
+    pub described_codecs: Vec<u8>,
     /// Encoding of the first packet's payload type, if known.
     pub encoding: Option<Encoding>,
     /// Clock rate used for timing (Hz).

@@ -575,6 +575,23 @@ fn anomalies_codec_and_ssrc_changes_but_not_dtmf_or_comfort_noise() {
     assert!(metrics.contains(&"payload_types"), "{metrics:?}");
     assert!(metrics.contains(&"ssrc_change"), "{metrics:?}");
     assert!(d.calls.iter().all(|c| c.verdict <= Verdict::Degraded));
+    // PCMU → Opus (dynamic, described by the configuration as SDP would) is a codec change,
+    // where an undescribed dynamic type beside PCMU is taken for DTMF.
+    let pt = |s: u16| if (150..300).contains(&s) { 111 } else { 0 };
+    let config = AnalyzerConfig::default().with_payload_type(111, "opus", 48_000);
+    let (report, _) = run(
+        stream(flow(A, B), 5, 0..400, |_| false, |_| 0.0, pt, |_| 0x55),
+        config,
+    );
+    assert_eq!(report.streams[0].described_codecs, [0, 111]);
+    let d = diagnose(&report, &[], &Thresholds::default());
+    assert!(
+        d.symptoms
+            .iter()
+            .any(|s| s.summary.contains("payload types 0 → 111)")),
+        "{:#?}",
+        d.symptoms
+    );
 }
 
 // ---------------------------------------------------------------------------------------

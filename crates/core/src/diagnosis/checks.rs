@@ -270,14 +270,17 @@ pub(crate) fn mos(
 }
 
 /// Payload types that are real codec changes: comfort noise never counts, and with a static
-/// main payload type a dynamic one is taken for RFC 4733 telephone events (the report keeps
-/// only numbers, and DTMF beside a static codec is by far the common case).
+/// main payload type a dynamic one nothing describes (no SDP) is taken for RFC 4733 telephone
+/// events, by far the common case beside a static codec.
 fn codec_payload_types(s: &StreamReport) -> Vec<u8> {
     let main_static = s.payload_type < 96;
     s.payload_types
         .iter()
         .copied()
-        .filter(|&pt| !(is_comfort_noise(pt) || main_static && pt >= 96))
+        .filter(|&pt| {
+            !is_comfort_noise(pt)
+                && (s.described_codecs.contains(&pt) || !(main_static && pt >= 96))
+        })
         .collect()
 }
 

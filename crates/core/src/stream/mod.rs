@@ -57,6 +57,9 @@ pub(crate) struct StreamCold {
     interval_start: Option<Timestamp>,
     first_pt: u8,
     payload_type_count: u8,
+    /// Bit i: `payload_types[i]` is described (RFC 3551, SDP or configuration) as a codec,
+    /// not a telephone event.
+    described_codecs: u8,
     payload_types: [u8; MAX_PAYLOAD_TYPES],
     first_info: Option<PayloadInfo>,
     /// The E-model codec of `first_info`, looked up once (interval reports need it).
@@ -129,6 +132,7 @@ impl Stream {
             interval_start: Some(now),
             first_pt: h.payload_type,
             payload_type_count: 0,
+            described_codecs: 0,
             payload_types: [0; MAX_PAYLOAD_TYPES],
             first_info: info,
             codec: info.and_then(|i| Codec::from_encoding(i.encoding.as_str())),
@@ -139,7 +143,7 @@ impl Stream {
             seq: seq_counts,
             burst: BurstCounts::default(),
         };
-        cold.note_payload_type(h.payload_type);
+        cold.note_payload_type(h.payload_type, info);
         stream.account_common(&mut cold, now, h, true);
         (stream, cold)
     }
@@ -201,7 +205,7 @@ impl Stream {
         if let Some(i) = cold.last_info.filter(|i| !i.is_telephone_event()) {
             self.timing.change_rate(i.clock_rate, i.source);
         }
-        cold.note_payload_type(pt);
+        cold.note_payload_type(pt, cold.last_info);
     }
 
     #[inline(always)]
@@ -333,6 +337,7 @@ impl Stream {
             key: self.key,
             payload_type: cold.first_pt,
             payload_types: cold.payload_types[..usize::from(cold.payload_type_count)].to_vec(),
+            described_codecs: cold.described_codecs(),
             encoding: cold.first_info.map(|i| i.encoding),
             clock_rate: t.clock_rate.map(|r| r.0),
             clock_rate_source: t.clock_rate.map(|r| r.1),
@@ -397,16 +402,27 @@ impl StreamCold {
         self.first_pt
     }
 
-    fn note_payload_type(&mut self, pt: u8) {
+    fn note_payload_type(&mut self, pt: u8, info: Option<PayloadInfo>) {
         let n = usize::from(self.payload_type_count);
         if n < MAX_PAYLOAD_TYPES && !self.payload_types[..n].contains(&pt) {
             self.payload_types[n] = pt;
             self.payload_type_count += 1;
+            if info.is_some_and(|i| !i.is_telephone_event()) {
+                self.described_codecs |= 1 << n;
+            }
         }
+    }
+
+    /// The payload types seen that are described as codecs.
+    fn described_codecs(&self) -> Vec<u8> {
+        let n = usize::from(self.payload_type_count);
+        (0..n)
+            .filter(|&i| self.described_codecs & (1 << i) != 0)
+            .filter_map(|i| self.payload_types.get(i).copied())
+            .collect()
     }
 }
 
-/// How much of a stream one packet touches.
 /// The packet interval (ms) that burst and gap durations are counted in: the mean arrival
 /// delta spread over the sequence numbers it spans. A lost packet's time lies inside its
 /// neighbours' delta, so the plain mean grows with loss (a third lost made 20 ms packets look
@@ -419,6 +435,7 @@ fn packet_interval_ms(mean_delta_ms: f64, received: u64, expected: u64) -> f64 {
     (mean_delta_ms * (received - 1) as f64 / (expected - 1) as f64).max(0.0)
 }
 
+/// How much of a stream one packet touches.
 #[cfg(test)]
 mod layout {
     use super::*;
