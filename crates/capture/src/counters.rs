@@ -20,8 +20,8 @@ pub enum Skip {
     /// Cut short by the snap length: a header, or the UDP payload its length field announces,
     /// is not all there. A cut RTP payload is never passed on as if whole.
     Truncated,
-    /// An IP fragment. Fragments are counted, not reassembled: the first one would otherwise
-    /// look like a complete UDP datagram with a wrong length.
+    /// An IP fragment: the readers put IPv4 fragments back together (`reassembly`); on its
+    /// own, the first one would look like a complete UDP datagram with a wrong length.
     Fragment,
     /// Header fields that contradict each other (IHL below 5, UDP length below 8, ...).
     Malformed,
@@ -44,8 +44,13 @@ pub struct DropCounters {
     pub not_udp: u64,
     /// Frames skipped: cut short by the snap length.
     pub truncated: u64,
-    /// Frames skipped: IP fragments.
+    /// Frames skipped: IP fragments (all but the one that completes a datagram).
     pub fragments: u64,
+    /// Datagrams rebuilt from IPv4 fragments (each yielded once, and counted in `udp`).
+    pub reassembled: u64,
+    /// Fragments that ended up in no datagram: IPv6, malformed or contradicting, timed out,
+    /// evicted, or still incomplete at the end of the input. Part of `fragments`.
+    pub fragments_discarded: u64,
     /// Frames skipped: malformed headers.
     pub malformed: u64,
     /// Frames skipped: link type not decoded.
@@ -89,6 +94,8 @@ impl DropCounters {
             ("not_udp", self.not_udp),
             ("truncated", self.truncated),
             ("fragments", self.fragments),
+            ("reassembled", self.reassembled),
+            ("fragments_discarded", self.fragments_discarded),
             ("malformed", self.malformed),
             ("unsupported_linktype", self.unsupported_linktype),
             ("loopback_copies", self.loopback_copies),

@@ -67,7 +67,7 @@ pub struct UdpDatagram<'a> {
 /// Decodes the UDP datagram in `frame`, captured with link type `linktype`.
 ///
 /// Never panics; every frame that is not a whole, unfragmented UDP datagram gets a [`Skip`]
-/// reason.
+/// reason (readers put fragments together with [`crate::reassembly::Reassembler`]).
 pub fn decode_udp(linktype: u32, frame: &[u8]) -> Result<UdpDatagram<'_>, Skip> {
     // Untagged Ethernet carrying IPv4, the bulk of every capture, straight to the IPv4 fast
     // path; everything else (and anything that path doubts) takes the general route below.
@@ -76,6 +76,11 @@ pub fn decode_udp(linktype: u32, frame: &[u8]) -> Result<UdpDatagram<'_>, Skip> 
             return Ok(d);
         }
     }
+    decode_ip(ip_packet(linktype, frame)?)
+}
+
+/// The IP packet in `frame`, captured with link type `linktype`.
+pub fn ip_packet(linktype: u32, frame: &[u8]) -> Result<&[u8], Skip> {
     let ip = match linktype {
         linktype::ETHERNET => {
             let eth = Ethernet2Slice::from_slice_without_fcs(frame).map_err(|_| Skip::Truncated)?;
@@ -116,7 +121,7 @@ pub fn decode_udp(linktype: u32, frame: &[u8]) -> Result<UdpDatagram<'_>, Skip> 
         }
         _ => return Err(Skip::UnsupportedLinktype),
     };
-    decode_ip(ip)
+    Ok(ip)
 }
 
 /// MPLS unicast and multicast EtherTypes (RFC 3032): carriers' mirror ports carry them.

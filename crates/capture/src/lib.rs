@@ -38,6 +38,7 @@ pub mod input;
 #[cfg(feature = "live")]
 pub mod live;
 mod reader;
+pub mod reassembly;
 pub mod sdp;
 pub mod sip;
 pub mod synth;

@@ -23,8 +23,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use pnet_datalink::{self as datalink, Channel, DataLinkReceiver, NetworkInterface};
 use rtpscope_wire::Timestamp;
 
-use crate::decap::{decode_udp, linktype};
-use crate::{CaptureError, DropCounters, Frame};
+use crate::decap::{decode_udp, ip_packet, linktype};
+use crate::reader::reassemble;
+use crate::reassembly::Reassembler;
+use crate::{CaptureError, DropCounters, Frame, Skip};
 
 /// A network interface that can be captured on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +66,8 @@ pub struct LiveSource {
     index: u64,
     /// On loopback (where every packet is seen leaving and arriving), drops the second sighting.
     loopback: Option<LoopbackCopies>,
+    /// IPv4 datagrams being put back together from fragments.
+    reassembly: Reassembler,
 }
 
 /// The two sightings of one loopback packet are this close in time at most. Frames are
@@ -131,13 +135,14 @@ impl LiveSource {
             counters: DropCounters::default(),
             index: 0,
             loopback: iface.is_loopback().then(LoopbackCopies::default),
+            reassembly: Reassembler::default(),
         })
     }
 
     /// The next UDP datagram; `Ok(None)` when the read timed out (check your stop flag and
     /// call again). Non-UDP frames are counted and skipped.
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
-        let (ts, start, len, flow) = loop {
+        let (ts, start, len, flow, whole) = loop {
             match self.rx.next() {
                 Ok(frame) => {
                     self.buf.clear();
@@ -167,13 +172,25 @@ impl LiveSource {
             match decode_udp(self.linktype, &self.buf) {
                 Ok(d) => {
                     let start = d.payload.as_ptr() as usize - self.buf.as_ptr() as usize;
-                    break (ts, start, d.payload.len(), d.flow);
+                    break (ts, start, d.payload.len(), d.flow, false);
+                }
+                Err(Skip::Fragment) => {
+                    let ip = ip_packet(self.linktype, &self.buf).unwrap_or_default();
+                    let found = reassemble(&mut self.reassembly, &mut self.counters, ts, ip);
+                    if let Some((start, len, flow)) = found {
+                        break (ts, start, len, flow, true);
+                    }
                 }
                 Err(skip) => self.counters.count(skip),
             }
         };
         self.counters.udp += 1;
-        let payload = self.buf.get(start..start + len).unwrap_or_default();
+        let bytes = if whole {
+            self.reassembly.datagram()
+        } else {
+            &self.buf
+        };
+        let payload = bytes.get(start..start + len).unwrap_or_default();
         Ok(Some(Frame::new(ts, flow, payload, self.index)))
     }
 

@@ -44,8 +44,9 @@ use pcap_parser::pcapng::{parse_block_be, parse_block_le, Block};
 use pcap_parser::traits::PcapNGPacketBlock;
 use rtpscope_wire::{classify, Flow, PacketKind, Timestamp};
 
-use crate::decap::decode_udp;
+use crate::decap::{decode_ip, decode_udp, ip_packet};
 use crate::input::{Input, Source};
+use crate::reassembly::{Push, Reassembler};
 use crate::{CaptureError, DropCounters};
 
 /// Largest pcap record accepted when the header's snap length is smaller (libpcap's limit).
@@ -134,6 +135,8 @@ pub struct CaptureReader<S: Source> {
     index: u64,
     /// Time of the first packet record of any kind: the origin Wireshark shows times from.
     first_ts: Option<Timestamp>,
+    /// IPv4 datagrams being put back together from fragments.
+    reassembly: Reassembler,
 }
 
 impl<S: Source> std::fmt::Debug for CaptureReader<S> {
@@ -162,6 +165,7 @@ impl<S: Source> CaptureReader<S> {
             counters: DropCounters::default(),
             index: 0,
             first_ts: None,
+            reassembly: Reassembler::default(),
         };
         if !r.ensure(4)? {
             return Err(if r.input.bytes().is_empty() {
@@ -215,8 +219,12 @@ impl<S: Source> CaptureReader<S> {
     #[inline]
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
         self.start += std::mem::take(&mut self.pending);
-        let (rec, payload_start, payload_len, flow) = loop {
+        let (rec, payload_start, payload_len, flow, whole) = loop {
             let Some(rec) = self.next_record()? else {
+                // Pieces of datagrams that never completed are lost now.
+                self.counters.fragments_discarded +=
+                    self.reassembly.take_expired() + self.reassembly.held();
+                self.reassembly = Reassembler::default();
                 return Ok(None);
             };
             self.index += 1;
@@ -233,7 +241,15 @@ impl<S: Source> CaptureReader<S> {
                     // so the loop may refill the buffer on the skip path.
                     let at =
                         rec.data_start + (d.payload.as_ptr() as usize - data.as_ptr() as usize);
-                    break (rec, at, d.payload.len(), d.flow);
+                    break (rec, at, d.payload.len(), d.flow, false);
+                }
+                Err(crate::Skip::Fragment) => {
+                    let ip = ip_packet(rec.linktype, data).unwrap_or_default();
+                    let found = reassemble(&mut self.reassembly, &mut self.counters, rec.ts, ip);
+                    if let Some((at, len, flow)) = found {
+                        break (rec, at, len, flow, true);
+                    }
+                    self.start += rec.total_len;
                 }
                 Err(skip) => {
                     self.counters.count(skip);
@@ -243,9 +259,12 @@ impl<S: Source> CaptureReader<S> {
         };
         self.counters.udp += 1;
         self.pending = rec.total_len;
-        let payload = self
-            .input
-            .bytes()
+        let bytes = if whole {
+            self.reassembly.datagram()
+        } else {
+            self.input.bytes()
+        };
+        let payload = bytes
             .get(payload_start..payload_start + payload_len)
             .unwrap_or(&[]);
         Ok(Some(Frame::new(rec.ts, flow, payload, self.index)))
@@ -594,4 +613,37 @@ pub fn open_path(path: &Path) -> Result<CaptureReader<Box<dyn Read + Send>>, Cap
         Box::new(File::open(path).map_err(|source| CaptureError::Io { offset: 0, source })?)
     };
     CaptureReader::new(source)
+}
+
+/// Takes one IP fragment; when it completes a UDP datagram, the payload's place in
+/// [`Reassembler::datagram`] and its flow.
+pub(crate) fn reassemble(
+    reassembly: &mut Reassembler,
+    counters: &mut DropCounters,
+    ts: Timestamp,
+    ip: &[u8],
+) -> Option<(usize, usize, Flow)> {
+    let push = reassembly.push(ts.as_nanos(), ip);
+    counters.fragments_discarded += reassembly.take_expired();
+    match push {
+        Push::Complete => {
+            let whole = reassembly.datagram();
+            match decode_ip(whole) {
+                Ok(d) => {
+                    counters.reassembled += 1;
+                    let at = d.payload.as_ptr() as usize - whole.as_ptr() as usize;
+                    return Some((at, d.payload.len(), d.flow));
+                }
+                // A whole datagram that is not UDP (or not usable): its last piece is
+                // counted for what the datagram is.
+                Err(skip) => counters.count(skip),
+            }
+        }
+        Push::Held => counters.fragments += 1,
+        Push::Discarded(before) => {
+            counters.fragments += 1;
+            counters.fragments_discarded += before + 1;
+        }
+    }
+    None
 }

@@ -201,11 +201,11 @@ pub fn render(o: &Outcome) -> String {
         c["malformed"],
         c["pipeline_dropped"],
     );
-    if c["fragments"] > 0 {
+    if c["fragments_discarded"] > 0 {
         let _ = writeln!(
             out,
-            "Warning: {} IP fragments were not reassembled: UDP datagrams larger than the path's MTU (wideband L16, video) are missing from the streams above",
-            c["fragments"]
+            "Warning: {} IP fragments could not be put back together (pieces missing, or IPv6): the datagrams they carried are missing from the streams above",
+            c["fragments_discarded"]
         );
     }
     if let Some(e) = &o.fin.source.error {

@@ -60,11 +60,11 @@ fn truncated_capture_prints_partial_results_and_the_offset() {
 }
 
 #[test]
-fn fragments_that_were_not_reassembled_are_warned_about() {
+fn fragments_that_could_not_be_reassembled_are_warned_about() {
     use rtpscope::capture::{decap::linktype, PcapWriter};
     use rtpscope::wire::Timestamp;
     let mut w = PcapWriter::new(Vec::new(), linktype::RAW).expect("writer");
-    // The first fragment of a UDP datagram: more-fragments set, offset 0.
+    // The first fragment of a UDP datagram (more-fragments set, offset 0), and no other.
     let mut ip = vec![
         0x45, 0, 0, 48, 0x12, 0x34, 0x20, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2,
     ];
@@ -78,7 +78,7 @@ fn fragments_that_were_not_reassembled_are_warned_about() {
     let _ = std::fs::remove_file(&path);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("Warning: 1 IP fragments were not reassembled"),
+        text.contains("Warning: 1 IP fragments could not be put back together"),
         "{text}"
     );
 }
