@@ -3,9 +3,10 @@
 # events and comfort noise beside audio in one SSRC, a pcapng of two interfaces, a sequence and
 # timestamp restart and an SSRC change on one 5-tuple over IPv6 with a Hop-by-Hop header, QinQ,
 # raw IP, Speex and G.726 with dynamic PTs and no SDP, Opus with 60 ms frames and DTX, heavy
-# reordering and duplication. Same machinery as make.sh: real senders (GStreamer, rtpsend.py),
+# reordering and duplication, L16 stereo in IPv4 fragments with VLAN tags beside IPv6, loss at the
+# sequence wrap and a 6 s outage. Same machinery as make.sh: real senders (GStreamer, rtpsend.py),
 # two network namespaces over a veth pair, netem_lite.py for seeded impairments, tshark's numbers.
-# usage (as root): make_edges.sh [events restart qinq speex opus g726]
+# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"               # all paths below (and in the logged commands) are relative to the checkout
@@ -134,7 +135,40 @@ cap_g726() {
     finalize $n "$f" "$OUT" "-d udp.port==45002,rtp" "-d udp.port==45000,rtp" "#clock 98=8000"
 }
 
-ALL=(events restart qinq speex opus g726)
+# 7. VLAN 100 (IPv4, L16 stereo 44.1 kHz static PT 10, 20 ms = 3540-byte datagrams -> IPv4 fragments) + untagged
+#    IPv6 PCMU, captured on B's veth (the tag is added afterwards: the kernel here has no 8021q).
+cap_frag() {
+    local n=l16frag-vlan-v6; newlog $n; ns_std
+    local f0=$WORK/$n.untagged.pcap f=$OUT/$n.pcap
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=46000 buffer-size=1000000 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=:: port=46002 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f0" 2>"$TRUTH/$n.capture-stats.txt"
+    local cap=$BG
+    capture_started
+    bgrun ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=600 num-buffers=200 samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay ssrc=0x6666A001 seqnum-offset=3 timestamp-offset=3 ! udpsink host=$B6 port=46002 bind-port=46003
+    local t6=$BG
+    run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=700 num-buffers=200 samplesperbuffer=882 ! audio/x-raw,rate=44100,channels=2 ! rtpL16pay pt=10 mtu=9000 ssrc=0x1616F4A6 seqnum-offset=20000 timestamp-offset=2000000 ! udpsink host=$B4 port=46000 bind-port=46001
+    wait $t6 || true; sleep 0.5; stop $cap; ns_down
+    chown root:root "$f0"
+    run python3 $HERE/vlan4.py "$f0" "$f" 100
+    finalize $n "$f" "$OUT" "-d udp.port==46000,rtp" "-d udp.port==46002,rtp"
+}
+
+# 8. PCMU 16 s via 5+-2 ms uniform jitter (seed 87): loss of seqs 65534..1 right at the wrap, 6 s of 100 % loss
+cap_outage() {
+    local n=outage-wrap; newlog $n; ns_std
+    local f=$OUT/$n.pcap
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=47000 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f" udp 2>"$TRUTH/$n.capture-stats.txt"
+    local cap=$BG
+    bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:6600 --bind $A4:47002 --to $B4:47000 --delay 5 --jitter 2 --dist uniform --seed 87 --idle-exit 8
+    local rl=$BG; capture_started
+    run ip netns exec $nsA timeout 40 python3 $HERE/scenario_send.py --scenario outagewrap --to 127.0.0.1:6600 --bind 127.0.0.1:6601
+    wait $rl || true; sleep 0.3; stop $cap; ns_down
+    finalize $n "$f" "$OUT" "-d udp.port==47000,rtp"
+}
+
+ALL=(events restart qinq speex opus g726 frag outage)
 TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do cap_$t; done
 LOG=/dev/null

@@ -189,6 +189,18 @@ CAPS = [
      "**25% netem-style reordering and 10% duplication** (seed 75); its last packets arrive reordered, so tshark's "
      "count of expected packets (which ends at the last packet to arrive) is 2 short. B -> A is clean.",
      ["truth/g726-dup-reorder.truth.tsv", "truth/g726-dup-reorder.capture-stats.txt"]),
+    ("l16frag-vlan-v6", OUT, "l16frag-vlan-v6.pcap",
+     "**L16 stereo 44.1 kHz** (static PT 10) with 20 ms packets: 3540-byte UDP datagrams, so every one arrives as "
+     "**three IPv4 fragments**, tagged afterwards with **802.1Q VLAN 100** (`vlan4.py`; the kernel here has no "
+     "8021q module), beside an untagged **IPv6** PCMU stream; tcpdump on B's veth. tshark reassembles the "
+     "fragments, and so does rtpscope.",
+     ["truth/l16frag-vlan-v6.capture-stats.txt"]),
+    ("outage-wrap", OUT, "outage-wrap.pcap",
+     "PCMU 16 s from `scenario_send.py --scenario outagewrap` through netem_lite (delay 5 +- 2 ms uniform, seed "
+     "87): sequence numbers start at 65400 and **65534, 65535, 0 and 1 are never sent** (loss exactly at the "
+     "wrap), then **nothing is sent from 6 to 12 s** while sequence numbers and timestamps advance (a 6 s "
+     "outage).",
+     ["truth/outage-wrap.truth.tsv", "truth/outage-wrap.capture-stats.txt"]),
 ]
 
 CALL = ("call", SAMPLES, "call.pcap",
@@ -318,12 +330,13 @@ so the same test code can read both, and they deliberately cover what the shared
 pcap, pcapng from dumpcap, IPv6, Linux cooked v2 with a dynamic PT, G.722 (8000 Hz clock for 16 kHz audio),
 Gilbert-Elliott burst loss, duplication across a sequence-number wrap, RTCP with receiver-side loss, non-RTP noise.
 `tools/captures/make_edges.sh` (same machinery, plus `rtpsend.py` for scripted edge cases and `pcaprewrite.py`
-for link layers) makes six more: telephone events and comfort noise beside audio in one SSRC in a pcapng of two
+for link layers) makes eight more: telephone events and comfort noise beside audio in one SSRC in a pcapng of two
 interfaces, a sender restart and an SSRC change on one 5-tuple over IPv6 with a Hop-by-Hop header, QinQ, raw IP,
-Speex and G.726 with dynamic PTs and no SDP, Opus with 60 ms frames and DTX, heavy reordering and duplication.
+Speex and G.726 with dynamic PTs and no SDP, Opus with 60 ms frames and DTX, heavy reordering and duplication,
+L16 in IPv4 fragments with VLAN tags beside IPv6, loss at the sequence wrap and a 6 s outage.
 A `#events PT` line in a `.decode` file names telephone-event payload types (see `rfc3550_ref.py`).
-Those six were made by the same script run from a scratch folder (`/tmp/novel`), which their
-command logs below show.
+Those eight were made by the same script run from scratch folders (`/tmp/novel`, `/tmp/novel2`, with
+other namespace names and addresses for the last two), which their command logs below show.
 
 Per capture `NAME`:
 
@@ -379,7 +392,9 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "pcmu30-qinq.pcap": "delay 20+-8 ms uniform + 2% loss, seed 72",
        "speexwb-burst-rawip.pcap": "Gilbert-Elliott p=6% r=15%, seed 73",
        "opus60-dtx-reorder.pcapng": "delay 60+-40 ms normal (reorders), seed 74",
-       "g726-dup-reorder.pcap": "reorder 25% + duplicate 10%, delay 40 ms, seed 75"}
+       "g726-dup-reorder.pcap": "reorder 25% + duplicate 10%, delay 40 ms, seed 75",
+       "l16frag-vlan-v6.pcap": "none (IPv4 fragments, VLAN, IPv6)",
+       "outage-wrap.pcap": "loss at the sequence wrap, 6 s outage, delay 5+-2 ms uniform, seed 87"}
 
 
 def main():
