@@ -314,7 +314,17 @@ pub(crate) fn anomalies(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
         d.abs() > t.drift_ppm.max(drift_noise_ppm(s, duration_ms))
             && duration_ms >= t.drift_min_duration_ms
     }) {
-        let summary = format!("the sender clock of {dir} drifts {d:.0} ppm: the jitter buffer will run dry or overflow, with clicks or gaps");
+        // Positive: the sender's RTP clock runs ahead of the capture's, so the receiver's
+        // jitter buffer overflows; negative: it runs behind, and the buffer runs dry.
+        let (way, effect) = if d > 0.0 {
+            ("fast", "overflow")
+        } else {
+            ("slow", "run dry")
+        };
+        let summary = format!(
+            "the sender clock of {dir} drifts {:.0} ppm {way}: the jitter buffer will {effect}, with clicks or gaps",
+            d.abs()
+        );
         add("drift_ppm", d, t.drift_ppm, summary);
     }
     out
