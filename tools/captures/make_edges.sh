@@ -163,7 +163,7 @@ cap_outage() {
     local cap=$BG
     bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:6600 --bind $A4:47002 --to $B4:47000 --delay 5 --jitter 2 --dist uniform --seed 87 --idle-exit 8
     local rl=$BG; capture_started
-    run ip netns exec $nsA timeout 40 python3 $HERE/scenario_send.py --scenario outagewrap --to 127.0.0.1:6600 --bind 127.0.0.1:6601
+    run ip netns exec $nsA timeout 40 python3 $HERE/rtpsend.py --scenario outagewrap --to 127.0.0.1:6600 --bind 127.0.0.1:6601
     wait $rl || true; sleep 0.3; stop $cap; ns_down
     finalize $n "$f" "$OUT" "-d udp.port==47000,rtp"
 }

@@ -196,7 +196,7 @@ CAPS = [
      "fragments, and so does rtpscope.",
      ["truth/l16frag-vlan-v6.capture-stats.txt"]),
     ("outage-wrap", OUT, "outage-wrap.pcap",
-     "PCMU 16 s from `scenario_send.py --scenario outagewrap` through netem_lite (delay 5 +- 2 ms uniform, seed "
+     "PCMU 16 s from `rtpsend.py --scenario outagewrap` (first made by a copy of it, `novsend.py`) through netem_lite (delay 5 +- 2 ms uniform, seed "
      "87): sequence numbers start at 65400 and **65534, 65535, 0 and 1 are never sent** (loss exactly at the "
      "wrap), then **nothing is sent from 6 to 12 s** while sequence numbers and timestamps advance (a 6 s "
      "outage).",

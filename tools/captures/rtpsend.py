@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """rtpsend.py - a small real-time RTP sender for edge cases GStreamer cannot script.
 
-usage: rtpsend.py --to HOST:PORT --bind HOST:PORT --scenario events|restart [--hbh]
+usage: rtpsend.py --to HOST:PORT --bind HOST:PORT --scenario events|restart|outagewrap [--hbh]
 
 Packets are paced in real time (absolute schedule from a monotonic clock), payload is
 PCMU of a sine tone (the payload bytes do not matter for the analysis).
@@ -19,6 +19,9 @@ restart : PCMU 30 ms ptime (240 samples), same 5-tuple throughout:
           (new seq 50000, new ts) 7-10 s, then 2.5 s with no packets at all (no marker,
           no CN), then SSRC 0xB0000002 resumes at 12.5 s WITHOUT the marker bit, timestamp
           advanced by the elapsed time, to 15 s.
+outagewrap: PCMU 20 ms, SSRC 0x0A7A6E01, sequence numbers from 65400, 16 s: 65534, 65535, 0
+          and 1 are never sent (loss exactly at the wrap), and nothing is sent from 6.0 to
+          12.0 s while sequence numbers and timestamps keep advancing (an outage).
 --hbh   : IPv6 only: every datagram carries a Hop-by-Hop options extension header
           (PadN, via the IPV6_HOPOPTS socket option).
 """
@@ -135,11 +138,26 @@ def restart_plan():
     return plan
 
 
+def outagewrap_plan():
+    plan = []
+    tone = pcmu_tone(160, 0)
+    ssrc = 0x0A7A6E01
+    for k in range(800):
+        seq, ts, t = 65400 + k, 3_000_000 + 160 * k, k * 0.020
+        if seq & 0xFFFF in (65534, 65535, 0, 1) or 6.0 - 1e-9 <= t < 12.0 - 1e-9:
+            continue
+        plan.append((t, rtp(0, seq, ts, ssrc, tone, marker=(k == 0))))
+    return plan
+
+
+PLANS = {"events": events_plan, "restart": restart_plan, "outagewrap": outagewrap_plan}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--to", required=True)
     ap.add_argument("--bind", required=True)
-    ap.add_argument("--scenario", required=True, choices=["events", "restart"])
+    ap.add_argument("--scenario", required=True, choices=sorted(PLANS))
     ap.add_argument("--hbh", action="store_true")
     a = ap.parse_args()
     to, bind = addr(a.to), addr(a.bind)
@@ -151,7 +169,7 @@ def main():
         IPV6_HOPOPTS = getattr(socket, "IPV6_HOPOPTS", 54)
         hbh = bytes([0, 0, 1, 4, 0, 0, 0, 0])
         s.setsockopt(socket.IPPROTO_IPV6, IPV6_HOPOPTS, hbh)
-    plan = events_plan() if a.scenario == "events" else restart_plan()
+    plan = PLANS[a.scenario]()
     plan.sort(key=lambda x: x[0])
     t0 = time.monotonic() + 0.05
     for t, pkt in plan:

@@ -23,8 +23,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use pnet_datalink::{self as datalink, Channel, DataLinkReceiver, NetworkInterface};
 use rtpscope_wire::Timestamp;
 
-use crate::decap::{decode_udp, ip_packet, linktype};
-use crate::reader::reassemble;
+use crate::decap::{decode_udp, linktype};
 use crate::reassembly::Reassembler;
 use crate::{CaptureError, DropCounters, Frame, Skip};
 
@@ -175,8 +174,12 @@ impl LiveSource {
                     break (ts, start, d.payload.len(), d.flow, false);
                 }
                 Err(Skip::Fragment) => {
-                    let ip = ip_packet(self.linktype, &self.buf).unwrap_or_default();
-                    let found = reassemble(&mut self.reassembly, &mut self.counters, ts, ip);
+                    let found = self.reassembly.take_frame(
+                        &mut self.counters,
+                        ts.as_nanos(),
+                        self.linktype,
+                        &self.buf,
+                    );
                     if let Some((start, len, flow)) = found {
                         break (ts, start, len, flow, true);
                     }

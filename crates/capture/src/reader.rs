@@ -44,9 +44,9 @@ use pcap_parser::pcapng::{parse_block_be, parse_block_le, Block};
 use pcap_parser::traits::PcapNGPacketBlock;
 use rtpscope_wire::{classify, Flow, PacketKind, Timestamp};
 
-use crate::decap::{decode_ip, decode_udp, ip_packet};
+use crate::decap::decode_udp;
 use crate::input::{Input, Source};
-use crate::reassembly::{Push, Reassembler};
+use crate::reassembly::Reassembler;
 use crate::{CaptureError, DropCounters};
 
 /// Largest pcap record accepted when the header's snap length is smaller (libpcap's limit).
@@ -221,10 +221,7 @@ impl<S: Source> CaptureReader<S> {
         self.start += std::mem::take(&mut self.pending);
         let (rec, payload_start, payload_len, flow, whole) = loop {
             let Some(rec) = self.next_record()? else {
-                // Pieces of datagrams that never completed are lost now.
-                self.counters.fragments_discarded +=
-                    self.reassembly.take_expired() + self.reassembly.held();
-                self.reassembly = Reassembler::default();
+                self.reassembly.finish(&mut self.counters);
                 return Ok(None);
             };
             self.index += 1;
@@ -244,8 +241,10 @@ impl<S: Source> CaptureReader<S> {
                     break (rec, at, d.payload.len(), d.flow, false);
                 }
                 Err(crate::Skip::Fragment) => {
-                    let ip = ip_packet(rec.linktype, data).unwrap_or_default();
-                    let found = reassemble(&mut self.reassembly, &mut self.counters, rec.ts, ip);
+                    let now_ns = rec.ts.as_nanos();
+                    let found =
+                        self.reassembly
+                            .take_frame(&mut self.counters, now_ns, rec.linktype, data);
                     if let Some((at, len, flow)) = found {
                         break (rec, at, len, flow, true);
                     }
@@ -613,37 +612,4 @@ pub fn open_path(path: &Path) -> Result<CaptureReader<Box<dyn Read + Send>>, Cap
         Box::new(File::open(path).map_err(|source| CaptureError::Io { offset: 0, source })?)
     };
     CaptureReader::new(source)
-}
-
-/// Takes one IP fragment; when it completes a UDP datagram, the payload's place in
-/// [`Reassembler::datagram`] and its flow.
-pub(crate) fn reassemble(
-    reassembly: &mut Reassembler,
-    counters: &mut DropCounters,
-    ts: Timestamp,
-    ip: &[u8],
-) -> Option<(usize, usize, Flow)> {
-    let push = reassembly.push(ts.as_nanos(), ip);
-    counters.fragments_discarded += reassembly.take_expired();
-    match push {
-        Push::Complete => {
-            let whole = reassembly.datagram();
-            match decode_ip(whole) {
-                Ok(d) => {
-                    counters.reassembled += 1;
-                    let at = d.payload.as_ptr() as usize - whole.as_ptr() as usize;
-                    return Some((at, d.payload.len(), d.flow));
-                }
-                // A whole datagram that is not UDP (or not usable): its last piece is
-                // counted for what the datagram is.
-                Err(skip) => counters.count(skip),
-            }
-        }
-        Push::Held => counters.fragments += 1,
-        Push::Discarded(before) => {
-            counters.fragments += 1;
-            counters.fragments_discarded += before + 1;
-        }
-    }
-    None
 }

@@ -33,6 +33,11 @@
 //! assert_eq!(d.payload, b"abcdefghijklmnop");
 //! ```
 
+use rtpscope_wire::Flow;
+
+use crate::decap::{decode_ip, ip_packet};
+use crate::DropCounters;
+
 /// Datagrams rebuilt at once.
 pub const MAX_PENDING: usize = 64;
 /// Capture time after which an incomplete datagram is dropped (RFC 791 suggests 15 s for
@@ -133,13 +138,52 @@ impl Reassembler {
         &self.done
     }
 
+    /// What a reader does with a frame flagged as a fragment: takes the IP packet in it and
+    /// counts what became of it; when it completes a UDP datagram, the payload's place in
+    /// [`Self::datagram`] and its flow (the reader counts the datagram as UDP).
+    pub(crate) fn take_frame(
+        &mut self,
+        counters: &mut DropCounters,
+        now_ns: u64,
+        linktype: u32,
+        frame: &[u8],
+    ) -> Option<(usize, usize, Flow)> {
+        let ip = ip_packet(linktype, frame).unwrap_or_default();
+        let push = self.push(now_ns, ip);
+        counters.fragments_discarded += self.take_expired();
+        match push {
+            Push::Complete => match decode_ip(&self.done) {
+                Ok(d) => {
+                    counters.reassembled += 1;
+                    let at = d.payload.as_ptr() as usize - self.done.as_ptr() as usize;
+                    return Some((at, d.payload.len(), d.flow));
+                }
+                // A whole datagram that is not UDP (or not usable): its last piece is
+                // counted for what the datagram is.
+                Err(skip) => counters.count(skip),
+            },
+            Push::Held => counters.fragments += 1,
+            Push::Discarded(before) => {
+                counters.fragments += 1;
+                counters.fragments_discarded += before + 1;
+            }
+        }
+        None
+    }
+
+    /// The input ended: the pieces of datagrams that never completed are lost.
+    pub(crate) fn finish(&mut self, counters: &mut DropCounters) {
+        counters.fragments_discarded += self.take_expired() + self.held();
+        *self = Reassembler::default();
+    }
+
     /// Fragments dropped so far because their datagram timed out or was evicted, taken.
-    pub fn take_expired(&mut self) -> u64 {
+    fn take_expired(&mut self) -> u64 {
         core::mem::take(&mut self.expired)
     }
 
     /// Fragments still waiting for the rest of their datagram.
-    pub fn held(&self) -> u64 {
+    fn held(&self) -> u64 {
         self.pending.iter().map(|p| p.pieces.len() as u64).sum()
     }
 
@@ -245,7 +289,6 @@ impl<'a> Fragment<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decap::decode_ip;
 
     /// A UDP datagram of `len` payload bytes from 192.0.2.1:5000 to 192.0.2.2:5002, cut in
     /// fragments of `piece` bytes of IP payload (a multiple of 8).

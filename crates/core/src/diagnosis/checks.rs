@@ -160,10 +160,15 @@ pub(crate) fn remote_loss(
     ))
 }
 
+/// A stream's jitter as the checks judge it: the mean of the running value, else its final one.
+fn stream_jitter_ms(s: &StreamReport) -> Option<f64> {
+    s.jitter_ms.mean.or(s.jitter_ms.final_ms)
+}
+
 /// Robotic, choppy audio; jitter beyond what the jitter buffer absorbs.
 pub(crate) fn jitter(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
     let s = on.stream;
-    let j = s.jitter_ms.mean.or(s.jitter_ms.final_ms)?;
+    let j = stream_jitter_ms(s)?;
     if j <= t.jitter_ms {
         return None;
     }
@@ -336,7 +341,7 @@ pub(crate) fn anomalies(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
 /// (it tracks E|D|, D the difference of two delays). Under 40 ms of jitter, 113 packets in
 /// 10 s drift ±1760 ppm by chance; a minute of 0.5 ms jitter pins the slope to a few ppm.
 fn drift_noise_ppm(s: &StreamReport, duration_ms: f64) -> f64 {
-    let sigma_s = s.jitter_ms.mean.or(s.jitter_ms.final_ms).unwrap_or(0.0) / 1000.0 / 1.13;
+    let sigma_s = stream_jitter_ms(s).unwrap_or(0.0) / 1000.0 / 1.13;
     let n = s.packets.max(2) as f64;
     3.0 * 1e6 * sigma_s * (12.0 / n).sqrt() / (duration_ms / 1000.0).max(1e-3)
 }
