@@ -129,6 +129,8 @@ pub struct Analyzer {
     last_now: Timestamp,
     /// `config.idle_timeout` in ns, for the per-packet expiry check.
     idle_ns: u64,
+    /// `config.jitter_buffer` in ns, which packets are counted late against.
+    late_buffer_ns: f64,
     /// The earliest timer, in ns (`u64::MAX`: none), so packets check one number.
     next_deadline_ns: u64,
     counters: Counters,
@@ -152,6 +154,7 @@ impl Analyzer {
     /// A new analyzer.
     pub fn new(config: AnalyzerConfig) -> Self {
         let config_idle = config.idle_timeout;
+        let config_jitter_buffer = config.jitter_buffer;
         let payloads = PayloadMap {
             config: config.payload_types.clone(),
             sdp: HashMap::new(),
@@ -171,6 +174,7 @@ impl Analyzer {
             next_idle_check: None,
             last_now: Timestamp::ZERO,
             idle_ns: u64::try_from(config_idle.as_nanos()).unwrap_or(u64::MAX),
+            late_buffer_ns: config_jitter_buffer.as_nanos() as f64,
             next_deadline_ns: 0,
             counters: Counters::default(),
             monitor,
@@ -285,7 +289,7 @@ impl Analyzer {
                 return;
             }
             let before = stream.max_sequence_number();
-            let effects = stream.update(cold, now, header, &self.payloads);
+            let effects = stream.update(cold, now, header, &self.payloads, self.late_buffer_ns);
             if effects.is_quiet() {
                 return;
             }
@@ -350,9 +354,7 @@ impl Analyzer {
         let id = self.next_id;
         self.next_id += 1;
         self.counters.streams_started += 1;
-        let jitter_buffer_ns =
-            u64::try_from(self.config.jitter_buffer.as_nanos()).unwrap_or(u64::MAX);
-        let stream = Stream::new(id, key, now, header, &self.payloads, jitter_buffer_ns);
+        let stream = Stream::new(id, key, now, header, &self.payloads, self.late_buffer_ns);
         self.streams.insert(stream);
         if self.next_idle_check.is_none() {
             // The sweep disarms itself when no stream is left; a new stream re-arms it.

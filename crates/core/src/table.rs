@@ -232,7 +232,7 @@ mod tests {
             payload_len: 160,
             payload_class: PayloadClass::Unknown,
         };
-        let s = Stream::new(u64::from(ssrc), key, Timestamp::ZERO, &h, &NoRates, 0);
+        let s = Stream::new(u64::from(ssrc), key, Timestamp::ZERO, &h, &NoRates, 0.0);
         (key, s)
     }
 

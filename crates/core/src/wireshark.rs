@@ -36,12 +36,12 @@
 //!   the RFC 3550 jitter (final value, percentiles) uses the exact rate.
 //!
 //! ```
-//! use rtpscope_core::wireshark::{WiresharkStats, WsPacket};
+//! use rtpscope_core::wireshark::{tshark_ns_per_unit, WiresharkStats, WsPacket};
 //!
 //! let mut s = WiresharkStats::default();
-//! for (ms, ts, marker) in [(0u64, 0u32, false), (20, 160, false), (45, 320, false), (60, 480, true)] {
-//!     s.update(WsPacket { arrival_ns: ms * 1_000_000, timestamp: ts, marker,
-//!                         payload_type: 0, clock_rate: Some(8000) });
+//! for (ms, ts, marker) in [(0u64, 0i64, false), (20, 160, false), (45, 320, false), (60, 480, true)] {
+//!     s.update(WsPacket { arrival_ns: ms * 1_000_000, ext_ts: ts, marker,
+//!                         payload_type: 0, unit_ns: tshark_ns_per_unit(8000) });
 //! }
 //! // The marker packet's 15 ms delta is left out; the first has none.
 //! assert_eq!((s.delta().min, s.delta().max), (Some(20.0), 25.0));
@@ -51,21 +51,15 @@
 #[derive(Debug, Clone, Default)]
 pub struct WiresharkStats {
     started: bool,
+    prev_cn: bool,
     first_ext_ts: i64,
-    /// The previous packet's extended timestamp (to unwrap the next).
-    prev_ext_ts: i64,
     /// The extended timestamp of the last packet that had a clock rate (nominal time).
     nominal_ext_ts: i64,
     prev_time_ns: u64,
-    prev_cn: bool,
     total: u64,
     /// Running jitter in ns: the per-packet path works in ns and converts only on output,
     /// so it needs no division.
     jitter_ns: f64,
-    /// The clock rate last seen, and tshark's ns per timestamp unit for it (apart, not as a
-    /// tuple, so the rate packs with the flags instead of padding a word).
-    rate_hz: u32,
-    unit_ns: f64,
     /// In ns.
     delta: Running,
     /// In ns.
@@ -109,7 +103,7 @@ impl Default for Running {
 }
 
 impl Running {
-    #[inline]
+    #[inline(always)]
     fn include(&mut self, x: f64, packets_before: u64) {
         crate::extremes::raise(&mut self.max, x);
         crate::extremes::lower(&mut self.min, x);
@@ -140,55 +134,51 @@ impl Running {
 pub struct WsPacket {
     /// Arrival time in ns.
     pub arrival_ns: u64,
-    /// RTP timestamp.
-    pub timestamp: u32,
+    /// RTP timestamp, extended past 32 bits ([`unwrap_timestamp`]). The caller unwraps
+    /// it, once for every measure it takes.
+    pub ext_ts: i64,
     /// Marker bit.
     pub marker: bool,
     /// Payload type.
     pub payload_type: u8,
-    /// Clock rate for this packet, `None` when unknown or a telephone event.
-    pub clock_rate: Option<u32>,
+    /// Nanoseconds per timestamp unit by tshark's arithmetic ([`tshark_ns_per_unit`]), or 0
+    /// when the packet has no clock rate (unknown, or a telephone event). The caller works
+    /// it out once per rate, so packets need no division.
+    pub unit_ns: f64,
 }
 
 impl WiresharkStats {
     /// Accounts one packet, in arrival order.
     #[inline(always)]
     pub fn update(&mut self, p: WsPacket) {
-        if !self.started {
-            self.started = true;
-            self.prev_ext_ts = (1i64 << 32) + i64::from(p.timestamp);
-            self.first_ext_ts = self.prev_ext_ts;
-            self.nominal_ext_ts = self.prev_ext_ts;
-            self.prev_time_ns = p.arrival_ns;
-            self.prev_cn = crate::clock::is_comfort_noise(p.payload_type);
-            self.total += 1;
-            return;
-        }
-        let ext_ts = unwrap_timestamp(self.prev_ext_ts, p.timestamp);
         let cn = crate::clock::is_comfort_noise(p.payload_type);
         let follows_cn = core::mem::replace(&mut self.prev_cn, cn);
-        // A timestamp older than the stream's first is out of time sequence: tshark 4.0
-        // neither measures it nor makes it the predecessor.
-        if ext_ts < self.first_ext_ts {
+        if !self.started {
+            self.started = true;
+            self.first_ext_ts = p.ext_ts;
+            self.nominal_ext_ts = p.ext_ts;
+            self.prev_time_ns = p.arrival_ns;
             self.total += 1;
             return;
         }
-        self.prev_ext_ts = ext_ts;
+        // A timestamp older than the stream's first is out of time sequence: tshark 4.0
+        // neither measures it nor makes it the predecessor.
+        if p.ext_ts < self.first_ext_ts {
+            self.total += 1;
+            return;
+        }
         let delta_ns = (p.arrival_ns.wrapping_sub(self.prev_time_ns) as i64) as f64;
         self.prev_time_ns = p.arrival_ns;
-        let rate = p.clock_rate.unwrap_or(0);
-        if rate > 0 {
-            let nominal_units = ext_ts - self.nominal_ext_ts;
-            self.nominal_ext_ts = ext_ts;
-            if self.rate_hz != rate {
-                (self.rate_hz, self.unit_ns) = (rate, NS_PER_MS / tshark_units_per_ms(rate));
-            }
-            let diff = (delta_ns - nominal_units as f64 * self.unit_ns).abs();
+        let rated = p.unit_ns > 0.0;
+        if rated {
+            let nominal_units = p.ext_ts - self.nominal_ext_ts;
+            self.nominal_ext_ts = p.ext_ts;
+            let diff = (delta_ns - nominal_units as f64 * p.unit_ns).abs();
             self.jitter_ns += (diff - self.jitter_ns) * (1.0 / 16.0);
         }
         if !p.marker && !cn && !follows_cn {
             self.delta.include(delta_ns, self.total);
-            if rate > 0 {
+            if rated {
                 self.jitter.include(self.jitter_ns, self.total);
             }
         }
@@ -220,6 +210,15 @@ impl WiresharkStats {
     }
 }
 
+/// Nanoseconds per timestamp unit as tshark computes them, from its units per ms (below);
+/// 0 for a rate of 0 (no clock).
+pub fn tshark_ns_per_unit(clock_rate: u32) -> f64 {
+    if clock_rate == 0 {
+        return 0.0;
+    }
+    NS_PER_MS / tshark_units_per_ms(clock_rate)
+}
+
 /// tshark's `clock_rate / 1000` (unsigned integer division), or the exact value below 1 kHz
 /// where tshark would divide by zero.
 fn tshark_units_per_ms(rate: u32) -> f64 {
@@ -239,13 +238,14 @@ pub fn unwrap_timestamp(prev_ext: i64, raw: u32) -> i64 {
 mod tests {
     use super::*;
 
-    fn pkt(ms: f64, ts: u32, marker: bool) -> WsPacket {
+    /// A PCMU packet; `ts` is taken as already unwrapped.
+    fn pkt(ms: f64, ts: i64, marker: bool) -> WsPacket {
         WsPacket {
             arrival_ns: (ms * 1e6) as u64,
-            timestamp: ts,
+            ext_ts: ts,
             marker,
             payload_type: 0,
-            clock_rate: Some(8000),
+            unit_ns: tshark_ns_per_unit(8000),
         }
     }
 
@@ -298,10 +298,10 @@ mod tests {
         for i in 0..3u32 {
             s.update(WsPacket {
                 arrival_ns: u64::from(i) * 20_000_000,
-                timestamp: i * 882,
+                ext_ts: i64::from(i) * 882,
                 marker: false,
                 payload_type: 11,
-                clock_rate: Some(44_100),
+                unit_ns: tshark_ns_per_unit(44_100),
             });
         }
         let d = 882.0 / 44.0 - 20.0;
@@ -318,7 +318,7 @@ mod tests {
         s.update(pkt(20.0, 160, false)); // D = 0
                                          // A DTMF event (no clock rate) whose timestamp is its start, 100 units back.
         s.update(WsPacket {
-            clock_rate: None,
+            unit_ns: 0.0,
             ..pkt(30.0, 60, false)
         });
         // Audio again: 20 ms after the last audio packet in RTP time, 25 ms after the event
@@ -331,8 +331,9 @@ mod tests {
     #[test]
     fn timestamp_wrap_is_not_a_jump() {
         let mut s = WiresharkStats::default();
-        s.update(pkt(0.0, u32::MAX - 79, false));
-        s.update(pkt(20.0, 80, false));
+        let first = (1i64 << 32) + i64::from(u32::MAX - 79);
+        s.update(pkt(0.0, first, false));
+        s.update(pkt(20.0, unwrap_timestamp(first, 80), false));
         assert_eq!(s.current_jitter_ms(), 0.0);
         assert_eq!(unwrap_timestamp((1 << 32) + 5, u32::MAX), (1 << 32) - 1);
     }

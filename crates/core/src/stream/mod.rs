@@ -23,7 +23,7 @@ pub(crate) trait Resolve {
     fn resolve(&self, key: &StreamKey, payload_type: u8) -> Option<PayloadInfo>;
 }
 
-/// What every packet of a stream reads and writes, in 8 cache lines; the rest of its state is
+/// What every packet of a stream reads and writes, in 7 cache lines; the rest of its state is
 /// a [`StreamCold`], kept in another array. Among many streams each packet's stream is a
 /// cache miss, and in memory order the hardware brings in whole structures, so a stream
 /// holding only this part costs a packet as few lines as possible. The `layout` test pins
@@ -39,11 +39,9 @@ pub(crate) struct Stream {
     last_pt: u8,
     /// Whether the current payload type is a telephone event (cached: checked per packet).
     last_is_event: bool,
+    /// The last packet was silent ([`Silence`] holds the rest, off the audible path).
+    in_silence: bool,
     payload_bytes: u64,
-    silence_start: Option<Timestamp>,
-    silent_packets: u64,
-    longest_silence_ns: u64,
-    interval_silent_packets: u64,
     burst: BurstRun,
 }
 
@@ -71,6 +69,17 @@ pub(crate) struct StreamCold {
     timing: TimingCold,
     seq: SeqCounts,
     burst: BurstCounts,
+    silence: Silence,
+}
+
+/// Silent packets and the silences they make (only silent packets touch this).
+#[derive(Debug, Default)]
+struct Silence {
+    /// Arrival of the current silence's first packet.
+    start_ns: u64,
+    packets: u64,
+    interval_packets: u64,
+    longest_ns: u64,
 }
 
 /// What a packet did to its stream, for anomaly events.
@@ -103,13 +112,13 @@ impl Stream {
         now: Timestamp,
         h: &RtpHeader,
         resolver: &impl Resolve,
-        jitter_buffer_ns: u64,
+        late_buffer_ns: f64,
     ) -> (Self, StreamCold) {
         let info = resolver.resolve(&key, h.payload_type);
         let rate = info
             .filter(|i| !i.is_telephone_event())
             .map(|i| (i.clock_rate, i.source));
-        let (timing, timing_cold) = Timing::new(rate, jitter_buffer_ns as f64 / 1e6);
+        let (timing, timing_cold) = Timing::new(rate, late_buffer_ns);
         let (seq, seq_counts) = SeqState::new(h.sequence_number);
         let mut stream = Stream {
             timing,
@@ -117,11 +126,8 @@ impl Stream {
             last_arrival: now,
             last_pt: h.payload_type,
             last_is_event: info.is_some_and(|i| i.is_telephone_event()),
+            in_silence: false,
             payload_bytes: 0,
-            silence_start: None,
-            silent_packets: 0,
-            longest_silence_ns: 0,
-            interval_silent_packets: 0,
             seq,
             burst: BurstRun::default(),
         };
@@ -142,19 +148,22 @@ impl Stream {
             timing: timing_cold,
             seq: seq_counts,
             burst: BurstCounts::default(),
+            silence: Silence::default(),
         };
         cold.note_payload_type(h.payload_type, info);
-        stream.account_common(&mut cold, now, h, true);
+        stream.account_common(&mut cold, now, h, true, late_buffer_ns);
         (stream, cold)
     }
 
-    /// Accounts a packet after the first.
+    /// Accounts a packet after the first; `late_buffer_ns` is the jitter-buffer depth late
+    /// packets are counted against.
     pub(crate) fn update(
         &mut self,
         cold: &mut StreamCold,
         now: Timestamp,
         h: &RtpHeader,
         resolver: &impl Resolve,
+        late_buffer_ns: f64,
     ) -> PacketEffects {
         let was_valid = self.seq.is_valid();
         let window = self.seq.unsettled();
@@ -182,7 +191,7 @@ impl Stream {
             self.payload_type_changed(cold, h.payload_type, resolver);
         }
         self.last_arrival = self.last_arrival.max(now);
-        self.account_common(cold, now, h, timed);
+        self.account_common(cold, now, h, timed, late_buffer_ns);
         PacketEffects {
             outcome,
             payload_type_changed,
@@ -215,6 +224,7 @@ impl Stream {
         now: Timestamp,
         h: &RtpHeader,
         timed: bool,
+        late_buffer_ns: f64,
     ) {
         if timed {
             self.timing.update(
@@ -229,19 +239,21 @@ impl Stream {
                     since_first_ns: 0.0,
                     since_first_units: 0.0,
                 },
+                late_buffer_ns,
             );
         }
         self.payload_bytes += u64::from(h.payload_len);
         match h.payload_class {
             PayloadClass::Silent => {
-                self.silent_packets += 1;
-                self.interval_silent_packets += 1;
-                let start = *self.silence_start.get_or_insert(now);
-                self.longest_silence_ns = self
-                    .longest_silence_ns
-                    .max(now.as_nanos().saturating_sub(start.as_nanos()));
+                let s = &mut cold.silence;
+                if !core::mem::replace(&mut self.in_silence, true) {
+                    s.start_ns = now.as_nanos();
+                }
+                s.packets += 1;
+                s.interval_packets += 1;
+                s.longest_ns = s.longest_ns.max(now.as_nanos().saturating_sub(s.start_ns));
             }
-            PayloadClass::Audible => self.silence_start = None,
+            PayloadClass::Audible => self.in_silence = false,
             PayloadClass::Unknown => {}
         }
     }
@@ -279,7 +291,7 @@ impl Stream {
     ) -> IntervalReport {
         let loss = self.seq.take_interval(&mut cold.seq);
         let start = cold.interval_start.replace(end).unwrap_or(end);
-        let silent_packets = core::mem::take(&mut self.interval_silent_packets);
+        let silent_packets = core::mem::take(&mut cold.silence.interval_packets);
         let lost_pct = if loss.expected == 0 {
             0.0
         } else {
@@ -374,8 +386,8 @@ impl Stream {
                 .map(|c| EModel::new(c).mos_lq(lost_pct.max(0.0), metrics.burst_ratio)),
             late_for_buffer: cold.timing.late,
             payload_bytes: self.payload_bytes,
-            silent_packets: self.silent_packets,
-            longest_silence_ms: self.longest_silence_ns as f64 / 1e6,
+            silent_packets: cold.silence.packets,
+            longest_silence_ms: cold.silence.longest_ns as f64 / 1e6,
             ended: cold.ended,
         }
     }
@@ -441,8 +453,8 @@ mod layout {
     use super::*;
 
     #[test]
-    fn the_packet_path_state_is_eight_cache_lines() {
+    fn the_packet_path_state_is_seven_cache_lines() {
         assert_eq!(core::mem::align_of::<Stream>(), 64);
-        assert_eq!(core::mem::size_of::<Stream>(), 8 * 64);
+        assert_eq!(core::mem::size_of::<Stream>(), 7 * 64);
     }
 }

@@ -11,7 +11,7 @@ use super::histogram::{HistRun, HistStore, HIST_UNIT_NS};
 use crate::clock::{snap_clock_rate, ClockRateSource};
 use crate::extremes::raise;
 use crate::jitter::RfcJitter;
-use crate::wireshark::{unwrap_timestamp, WiresharkStats, WsPacket};
+use crate::wireshark::{tshark_ns_per_unit, unwrap_timestamp, WiresharkStats, WsPacket};
 
 /// Packets held while the clock rate is unknown.
 pub(crate) const INFERENCE_HOLD: usize = 128;
@@ -64,28 +64,26 @@ pub(crate) struct TimingSample {
     pub since_first_units: f64,
 }
 
-/// Per-rate factors, so the per-packet path multiplies instead of dividing.
+/// Per-rate factors, worked out when the rate becomes known, so the per-packet path
+/// multiplies instead of dividing and never checks the rate.
 #[derive(Debug, Clone, Copy, Default)]
 struct RateConsts {
-    rate: u32,
     units_per_ns: f64,
     units_to_hist: f64,
     ns_per_unit: f64,
+    /// tshark's ns per unit, for the Wireshark-rule columns.
+    ws_unit_ns: f64,
 }
 
 impl RateConsts {
-    #[inline]
-    fn get(&mut self, rate: u32) -> RateConsts {
-        if self.rate != rate {
-            let r = f64::from(rate.max(1));
-            *self = RateConsts {
-                rate,
-                units_per_ns: r / 1e9,
-                units_to_hist: 1e9 / r / HIST_UNIT_NS,
-                ns_per_unit: 1e9 / r,
-            };
+    fn of(rate: u32) -> RateConsts {
+        let r = f64::from(rate.max(1));
+        RateConsts {
+            units_per_ns: r / 1e9,
+            units_to_hist: 1e9 / r / HIST_UNIT_NS,
+            ns_per_unit: 1e9 / r,
+            ws_unit_ns: tshark_ns_per_unit(rate),
         }
-        *self
     }
 }
 
@@ -94,8 +92,13 @@ impl RateConsts {
 pub(crate) struct Timing {
     rate: Option<(u32, ClockRateSource)>,
     gave_up: bool,
+    /// A packet was placed since the start or the last restart: `first_*` hold it.
+    started: bool,
+    /// The constants of `rate` (set with it).
     consts: RateConsts,
-    first: Option<(u64, i64)>,
+    first_ns: u64,
+    first_ext_ts: i64,
+    /// The last packet's extended timestamp: what the next one is unwrapped against.
     prev_ext_ts: i64,
     rfc: RfcJitter,
     /// Largest running RFC jitter (timestamp units) since the last interval was taken.
@@ -103,8 +106,6 @@ pub(crate) struct Timing {
     /// Relative transit (ns), lowest and highest.
     transit_min_ns: f64,
     transit_max_ns: f64,
-    /// Jitter-buffer depth (ns) against which late packets are counted (0: not counted).
-    late_buffer_ns: f64,
     // Slope of extended RTP timestamp (units) against arrival, independent of the rate.
     slope: Slope,
     ws: WiresharkStats,
@@ -118,6 +119,9 @@ pub(crate) struct TimingCold {
     held: Option<Vec<TimingSample>>,
     /// Packets whose transit exceeded the lowest so far by more than the buffer depth.
     pub(crate) late: u64,
+    /// Jitter-buffer depth (ns) against which late packets are counted (0: not counted).
+    /// Packets get it from their caller, so they need not read this line.
+    late_buffer_ns: f64,
     hist: HistStore,
 }
 
@@ -135,26 +139,31 @@ impl TimingCold {
 impl Timing {
     pub(crate) fn new(
         rate: Option<(u32, ClockRateSource)>,
-        late_buffer_ms: f64,
+        late_buffer_ns: f64,
     ) -> (Self, TimingCold) {
-        let timing = Timing {
+        let mut timing = Timing {
             consts: RateConsts::default(),
-            rate,
+            rate: None,
             gave_up: false,
+            started: false,
             ws: WiresharkStats::default(),
             rfc: RfcJitter::default(),
             hist: HistRun::default(),
             slope: Slope::default(),
-            first: None,
+            first_ns: 0,
+            first_ext_ts: 0,
             prev_ext_ts: 0,
             transit_min_ns: f64::INFINITY,
             transit_max_ns: f64::NEG_INFINITY,
-            late_buffer_ns: late_buffer_ms * 1e6,
             interval_max_jitter_units: 0.0,
         };
+        if let Some((rate, source)) = rate {
+            timing.fix_rate(rate, source);
+        }
         let cold = TimingCold {
             held: None,
             late: 0,
+            late_buffer_ns,
             hist: HistStore::new(),
         };
         (timing, cold)
@@ -164,26 +173,47 @@ impl Timing {
         self.rate
     }
 
-    /// Accounts one packet.
-    #[inline]
-    pub(crate) fn update(&mut self, cold: &mut TimingCold, mut s: TimingSample) {
+    fn fix_rate(&mut self, rate: u32, source: ClockRateSource) {
+        self.rate = Some((rate, source));
+        self.consts = RateConsts::of(rate);
+    }
+
+    /// Accounts one packet; `late_buffer_ns` is the jitter-buffer depth late packets are
+    /// counted against (the one `cold` holds, passed so a packet need not read it there).
+    #[inline(always)]
+    pub(crate) fn update(
+        &mut self,
+        cold: &mut TimingCold,
+        mut s: TimingSample,
+        late_buffer_ns: f64,
+    ) {
         self.extend(&mut s);
-        match self.rate {
-            Some((rate, _)) => self.apply(cold, s, rate),
-            None if self.gave_up => self.ws.update(ws_packet(s, None)),
-            None => {
-                let held = cold
-                    .held
-                    .get_or_insert_with(|| Vec::with_capacity(INFERENCE_HOLD));
-                held.push(s);
-                let span = s.arrival_ns.saturating_sub(held[0].arrival_ns);
-                let enough = held.len() >= INFERENCE_HOLD
-                    || span >= INFERENCE_SPAN_NS
-                    || (held.len() >= INFERENCE_MIN_PACKETS && span >= INFERENCE_SPAN_NS / 2);
-                if enough {
-                    self.infer(cold);
-                }
-            }
+        if self.rate.is_some() {
+            self.apply(cold, s, late_buffer_ns);
+        } else {
+            self.update_unrated(cold, s);
+        }
+    }
+
+    /// A packet while the clock rate is unknown: held for inference, or (once inference
+    /// gave up) measured by the Wireshark rules only.
+    #[cold]
+    #[inline(never)]
+    fn update_unrated(&mut self, cold: &mut TimingCold, s: TimingSample) {
+        if self.gave_up {
+            self.ws.update(ws_packet(s, 0.0));
+            return;
+        }
+        let held = cold
+            .held
+            .get_or_insert_with(|| Vec::with_capacity(INFERENCE_HOLD));
+        held.push(s);
+        let span = s.arrival_ns.saturating_sub(held[0].arrival_ns);
+        let enough = held.len() >= INFERENCE_HOLD
+            || span >= INFERENCE_SPAN_NS
+            || (held.len() >= INFERENCE_MIN_PACKETS && span >= INFERENCE_SPAN_NS / 2);
+        if enough {
+            self.infer(cold);
         }
     }
 
@@ -198,7 +228,7 @@ impl Timing {
         }
         self.ws.restart();
         self.rfc.restart();
-        self.first = None;
+        self.started = false;
         self.slope = Slope::default();
     }
 
@@ -216,7 +246,7 @@ impl Timing {
         let scale = f64::from(rate) / f64::from(old);
         self.rfc.rescale(scale);
         self.interval_max_jitter_units *= scale;
-        self.rate = Some((rate, source));
+        self.fix_rate(rate, source);
         self.restart();
     }
 
@@ -225,7 +255,7 @@ impl Timing {
         if self.rate.is_some() {
             return;
         }
-        self.rate = Some((rate, source));
+        self.fix_rate(rate, source);
         self.replay(cold);
     }
 
@@ -252,22 +282,25 @@ impl Timing {
     fn infer(&mut self, cold: &mut TimingCold) {
         match self.slope.slope().and_then(snap_clock_rate) {
             Some(rate) => {
-                self.rate = Some((rate, ClockRateSource::Inferred));
+                self.fix_rate(rate, ClockRateSource::Inferred);
                 self.replay(cold);
             }
             None => {
                 self.gave_up = true;
                 for s in cold.held.take().unwrap_or_default() {
-                    self.ws.update(ws_packet(s, None));
+                    self.ws.update(ws_packet(s, 0.0));
                 }
             }
         }
     }
 
     fn replay(&mut self, cold: &mut TimingCold) {
-        let Some((rate, _)) = self.rate else { return };
+        if self.rate.is_none() {
+            return;
+        }
+        let late_buffer_ns = cold.late_buffer_ns;
         for s in cold.held.take().unwrap_or_default() {
-            self.apply(cold, s, rate);
+            self.apply(cold, s, late_buffer_ns);
         }
     }
 
@@ -275,32 +308,29 @@ impl Timing {
     /// the slope, the transit and any replay.
     #[inline]
     fn extend(&mut self, s: &mut TimingSample) {
-        let (t0, ts0) = match self.first {
-            Some(first) => {
-                s.ext_ts = unwrap_timestamp(self.prev_ext_ts, s.timestamp);
-                first
-            }
-            None => {
-                s.ext_ts = (1i64 << 32) + i64::from(s.timestamp);
-                *self.first.insert((s.arrival_ns, s.ext_ts))
-            }
-        };
+        if self.started {
+            s.ext_ts = unwrap_timestamp(self.prev_ext_ts, s.timestamp);
+        } else {
+            // 2^32 up, so that timestamps before the first stay positive.
+            s.ext_ts = (1i64 << 32) + i64::from(s.timestamp);
+            (self.started, self.first_ns, self.first_ext_ts) = (true, s.arrival_ns, s.ext_ts);
+        }
         self.prev_ext_ts = s.ext_ts;
-        s.since_first_ns = (s.arrival_ns.wrapping_sub(t0) as i64) as f64;
-        s.since_first_units = (s.ext_ts - ts0) as f64;
+        s.since_first_ns = (s.arrival_ns.wrapping_sub(self.first_ns) as i64) as f64;
+        s.since_first_units = (s.ext_ts - self.first_ext_ts) as f64;
         if !s.event {
             self.slope.add(s.since_first_ns, s.since_first_units);
         }
     }
 
     #[inline(always)]
-    fn apply(&mut self, cold: &mut TimingCold, s: TimingSample, rate: u32) {
-        let clock = (!s.event).then_some(rate);
-        self.ws.update(ws_packet(s, clock));
+    fn apply(&mut self, cold: &mut TimingCold, s: TimingSample, late_buffer_ns: f64) {
+        let c = self.consts;
         if s.event {
+            self.ws.update(ws_packet(s, 0.0));
             return;
         }
-        let c = self.consts.get(rate);
+        self.ws.update(ws_packet(s, c.ws_unit_ns));
         self.rfc
             .update_scaled(s.arrival_ns, s.timestamp, c.units_per_ns);
         raise(
@@ -315,7 +345,7 @@ impl Timing {
         // depth after the earliest schedule seen so far (the lowest transit).
         if transit < self.transit_min_ns {
             self.transit_min_ns = transit;
-        } else if self.late_buffer_ns > 0.0 && transit - self.transit_min_ns > self.late_buffer_ns {
+        } else if late_buffer_ns > 0.0 && transit - self.transit_min_ns > late_buffer_ns {
             cold.late += 1;
         }
         raise(&mut self.transit_max_ns, transit);
@@ -370,13 +400,14 @@ impl Timing {
     }
 }
 
-fn ws_packet(s: TimingSample, clock_rate: Option<u32>) -> WsPacket {
+/// The packet for the Wireshark rules; `unit_ns` 0 when it has no clock.
+fn ws_packet(s: TimingSample, unit_ns: f64) -> WsPacket {
     WsPacket {
         arrival_ns: s.arrival_ns,
-        timestamp: s.timestamp,
+        ext_ts: s.ext_ts,
         marker: s.marker,
         payload_type: s.payload_type,
-        clock_rate,
+        unit_ns,
     }
 }
 
