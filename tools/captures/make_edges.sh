@@ -6,7 +6,9 @@
 # reordering and duplication, L16 stereo in IPv4 fragments with VLAN tags beside IPv6, loss at the
 # sequence wrap and a 6 s outage. Same machinery as make.sh: real senders (GStreamer, rtpsend.py),
 # two network namespaces over a veth pair, netem_lite.py for seeded impairments, tshark's numbers.
-# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage]
+# Tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 both ways
+# mirrored in ERSPAN II over GRE.
+# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"               # all paths below (and in the logged commands) are relative to the checkout
@@ -168,7 +170,69 @@ cap_outage() {
     finalize $n "$f" "$OUT" "-d udp.port==47000,rtp"
 }
 
-ALL=(events restart qinq speex opus g726 frag outage)
+# 9. PCMA through the kernel's VXLAN (VNI 42, UDP 4789) between the namespaces: the relay adds
+#    15 +- 8 ms of jitter and 3 % loss inside the overlay; tcpdump captures the underlay.
+cap_vxlan() {
+    local n=pcma-vxlan; newlog $n; ns_std
+    local f=$OUT/$n.pcap o4a=198.51.100.1 o4b=198.51.100.2
+    run ip -n $nsA link add vx42 type vxlan id 42 dstport 4789 local $A4 remote $B4 dev $vA
+    run ip -n $nsB link add vx42 type vxlan id 42 dstport 4789 local $B4 remote $A4 dev $vB
+    run ip -n $nsA link set vx42 address 02:00:00:00:42:0a
+    run ip -n $nsB link set vx42 address 02:00:00:00:42:0b
+    run ip -n $nsA addr add $o4a/24 dev vx42
+    run ip -n $nsB addr add $o4b/24 dev vx42
+    run ip -n $nsA link set vx42 up
+    run ip -n $nsB link set vx42 up
+    run ip -n $nsA neigh replace $o4b lladdr 02:00:00:00:42:0b dev vx42 nud permanent
+    run ip -n $nsB neigh replace $o4a lladdr 02:00:00:00:42:0a dev vx42 nud permanent
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=48002 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f" udp port 4789 2>"$TRUTH/$n.capture-stats.txt"
+    local cap=$BG
+    bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:6700 --bind $o4a:48000 --to $o4b:48002 --delay 20 --jitter 8 --dist uniform --loss 3 --spare-first 1 --seed 91 --idle-exit 2
+    local rl=$BG; capture_started
+    run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=700 num-buffers=300 samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1 ! alawenc ! rtppcmapay ssrc=0x7E1A0042 seqnum-offset=64000 timestamp-offset=77 ! udpsink host=127.0.0.1 port=6700 bind-port=6701
+    wait $rl || true; sleep 0.3; stop $cap; ns_down
+    finalize $n "$f" "$OUT" "-d udp.port==48002,rtp"
+}
+
+# 10. Opus 20 ms (dynamic PT 111, no SDP) with 2 % loss and 10 % reordering, then every IP packet
+#     wrapped in GTP-U with a 5G PDU session container (as on N3), by pcaprewrite.py.
+cap_gtp() {
+    local n=opus-gtpu; newlog $n; ns_std
+    local f0=$WORK/$n.plain.pcap f=$OUT/$n.pcap
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=49002 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f0" udp 2>"$TRUTH/$n.capture-stats.txt"
+    local cap=$BG
+    bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:6800 --bind $A4:49000 --to $B4:49002 --delay 30 --reorder 10 --loss 2 --spare-first 1 --seed 92 --idle-exit 2
+    local rl=$BG; capture_started
+    run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=440 num-buffers=300 samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=1 ! opusenc frame-size=20 bitrate=24000 ! rtpopuspay pt=111 ssrc=0x6E7B0111 seqnum-offset=500 timestamp-offset=1000 ! udpsink host=127.0.0.1 port=6800 bind-port=6801
+    wait $rl || true; sleep 0.3; stop $cap; ns_down
+    chown root:root "$f0"
+    run python3 $HERE/pcaprewrite.py gtpu "$f0" "$f"
+    finalize $n "$f" "$OUT" "-d udp.port==49002,rtp" "#clock 111=48000"
+}
+
+# 11. G.722 (static PT 9) both ways with 10 +- 5 ms normal jitter and 1 % loss, then every frame
+#     mirrored in ERSPAN type II over GRE (a remote span session), by pcaprewrite.py.
+cap_erspan() {
+    local n=g722-erspan; newlog $n; ns_std
+    local f0=$WORK/$n.plain.pcap f=$OUT/$n.pcap
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=50002 ! fakesink sync=false
+    bgrun ip netns exec $nsA timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=50000 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f0" udp 2>"$TRUTH/$n.capture-stats.txt"
+    local cap=$BG
+    bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:6900 --bind $A4:50000 --to $B4:50002 --delay 10 --jitter 5 --dist normal --loss 1 --spare-first 1 --seed 93 --idle-exit 2
+    local rl=$BG; capture_started
+    bgrun ip netns exec $nsB timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=350 num-buffers=250 samplesperbuffer=320 ! audio/x-raw,rate=16000,channels=1 ! avenc_g722 ! rtpg722pay ssrc=0x0722B0B0 seqnum-offset=9 timestamp-offset=9 ! udpsink host=$A4 port=50000 bind-port=50002
+    local tx2=$BG
+    run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=450 num-buffers=250 samplesperbuffer=320 ! audio/x-raw,rate=16000,channels=1 ! avenc_g722 ! rtpg722pay ssrc=0x0722A0A0 seqnum-offset=65400 timestamp-offset=4294960000 ! udpsink host=127.0.0.1 port=6900 bind-port=6901
+    wait $tx2 || true; wait $rl || true; sleep 0.3; stop $cap; ns_down
+    chown root:root "$f0"
+    run python3 $HERE/pcaprewrite.py erspan "$f0" "$f"
+    finalize $n "$f" "$OUT" "-d udp.port==50002,rtp" "-d udp.port==50000,rtp"
+}
+
+ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan)
 TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do cap_$t; done
 LOG=/dev/null

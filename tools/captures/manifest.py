@@ -201,6 +201,23 @@ CAPS = [
      "wrap), then **nothing is sent from 6 to 12 s** while sequence numbers and timestamps advance (a 6 s "
      "outage).",
      ["truth/outage-wrap.truth.tsv", "truth/outage-wrap.capture-stats.txt"]),
+    ("pcma-vxlan", OUT, "pcma-vxlan.pcap",
+     "PCMA 6 s across the **kernel's VXLAN** (VNI 42, UDP 4789) between the namespaces: the overlay is "
+     "198.51.100.0/24, the underlay the veth pair, and tcpdump captures the underlay, so every RTP packet is "
+     "Ethernet / IPv4 / UDP 4789 / VXLAN / Ethernet / IPv4 / UDP. netem_lite inside the overlay: delay 20 +- 8 ms "
+     "uniform, 3% loss (seed 91). Two overlay ICMPv6 neighbour solicitations are in it too.",
+     ["truth/pcma-vxlan.truth.tsv", "truth/pcma-vxlan.capture-stats.txt"]),
+    ("opus-gtpu", OUT, "opus-gtpu.pcap",
+     "**Opus** 20 ms (dynamic PT 111, no SDP) 6 s through netem_lite (delay 30 ms, 10% netem-style reordering, "
+     "2% loss, seed 92), then every IP packet wrapped by `pcaprewrite.py gtpu` in **GTP-U** (UDP 2152, TEID "
+     "0x1f2e3d4c) with a **5G PDU session container** extension header, as on a mobile core's N3 interface.",
+     ["truth/opus-gtpu.truth.tsv", "truth/opus-gtpu.capture-stats.txt"]),
+    ("g722-erspan", OUT, "g722-erspan.pcap",
+     "**G.722** both ways for 5 s: A -> B through netem_lite (delay 10 +- 5 ms normal, 1% loss, seed 93), B -> A "
+     "clean, the A -> B sender's sequence numbers and timestamps wrapping; every frame then mirrored by "
+     "`pcaprewrite.py erspan` in **ERSPAN type II over GRE** (session 7, GRE sequence numbers), as a remote span "
+     "session delivers it.",
+     ["truth/g722-erspan.truth.tsv", "truth/g722-erspan.capture-stats.txt"]),
 ]
 
 CALL = ("call", SAMPLES, "call.pcap",
@@ -231,7 +248,7 @@ def versions():
 # first sequence number each sender used (seqnum-offset), to spot a reordered first packet
 SEQ0 = {"pcmu-clean": 32000, "pcma-jitter": 100, "g722-loss-ipv6": 5000, "opus-dup-sll2": 65500,
         "rtcp-rr": 40000, "mixed-noise": 0, "pcmu30-qinq": 12000, "speexwb-burst-rawip": 7000,
-        "opus60-dtx-reorder": 41000}
+        "opus60-dtx-reorder": 41000, "pcma-vxlan": 64000, "opus-gtpu": 500, "g722-erspan": 9}
 
 
 def section(name, d, fname, desc, extra):
@@ -333,7 +350,8 @@ Gilbert-Elliott burst loss, duplication across a sequence-number wrap, RTCP with
 for link layers) makes eight more: telephone events and comfort noise beside audio in one SSRC in a pcapng of two
 interfaces, a sender restart and an SSRC change on one 5-tuple over IPv6 with a Hop-by-Hop header, QinQ, raw IP,
 Speex and G.726 with dynamic PTs and no SDP, Opus with 60 ms frames and DTX, heavy reordering and duplication,
-L16 in IPv4 fragments with VLAN tags beside IPv6, loss at the sequence wrap and a 6 s outage.
+L16 in IPv4 fragments with VLAN tags beside IPv6, loss at the sequence wrap and a 6 s outage; and three in
+tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 mirrored in ERSPAN II.
 A `#events PT` line in a `.decode` file names telephone-event payload types (see `rfc3550_ref.py`).
 Those eight were made by the same script run from scratch folders (`/tmp/novel`, `/tmp/novel2`, with
 other namespace names and addresses for the last two), which their command logs below show.
@@ -394,7 +412,10 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "opus60-dtx-reorder.pcapng": "delay 60+-40 ms normal (reorders), seed 74",
        "g726-dup-reorder.pcap": "reorder 25% + duplicate 10%, delay 40 ms, seed 75",
        "l16frag-vlan-v6.pcap": "none (IPv4 fragments, VLAN, IPv6)",
-       "outage-wrap.pcap": "loss at the sequence wrap, 6 s outage, delay 5+-2 ms uniform, seed 87"}
+       "outage-wrap.pcap": "loss at the sequence wrap, 6 s outage, delay 5+-2 ms uniform, seed 87",
+       "pcma-vxlan.pcap": "VXLAN; delay 20+-8 ms uniform + 3% loss, seed 91",
+       "opus-gtpu.pcap": "GTP-U; reorder 10% + 2% loss, delay 30 ms, seed 92",
+       "g722-erspan.pcap": "ERSPAN II; delay 10+-5 ms normal + 1% loss, seed 93"}
 
 
 def main():

@@ -6,11 +6,13 @@ usage: rfc3550_ref.py CAPTURE NAME.decode > NAME.rfc3550.tsv
 
 Reads per-packet fields from tshark (it does NOT use tshark's RTP analysis tap):
 
-  tshark -n -r CAPTURE <-d options of NAME.decode> -Y rtp -T fields -E occurrence=f \
+  tshark -n -r CAPTURE <-d options of NAME.decode> -Y rtp -T fields -E occurrence=l \
     -e frame.time_epoch -e ip.src -e ipv6.src -e udp.srcport -e ip.dst -e ipv6.dst \
     -e udp.dstport -e rtp.seq -e rtp.timestamp -e rtp.ssrc -e rtp.p_type -e rtp.marker
 
-A stream is (src, sport, dst, dport, SSRC); rows are in order of first appearance.
+A stream is (src, sport, dst, dport, SSRC); rows are in order of first appearance. Fields
+are the last occurrence in a packet: the innermost addresses and ports when RTP travels in
+a tunnel (GTP-U, VXLAN, GRE/ERSPAN), as Wireshark's RTP streams show them.
 Per stream, every packet in capture (arrival) order:
 
 * sequence accounting, RFC 3550 A.1/A.3: the 16-bit seq is extended to the value
@@ -64,7 +66,7 @@ def read_decode(path):
 
 
 def tshark_fields(capture, opts):
-    cmd = ["tshark", "-n", "-r", capture] + opts + ["-Y", "rtp", "-T", "fields", "-E", "occurrence=f"]
+    cmd = ["tshark", "-n", "-r", capture] + opts + ["-Y", "rtp", "-T", "fields", "-E", "occurrence=l"]
     for f in FIELDS:
         cmd += ["-e", f]
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()

@@ -48,6 +48,8 @@ pub struct DropCounters {
     pub fragments: u64,
     /// Datagrams rebuilt from IPv4 fragments (each yielded once, and counted in `udp`).
     pub reassembled: u64,
+    /// Datagrams found inside tunnels: IP in IP, GRE, ERSPAN, VXLAN, GTP-U (counted in `udp`).
+    pub tunneled: u64,
     /// Fragments that ended up in no datagram: IPv6, malformed or contradicting, timed out,
     /// evicted, or still incomplete at the end of the input. Part of `fragments`.
     pub fragments_discarded: u64,
@@ -95,6 +97,7 @@ impl DropCounters {
             ("truncated", self.truncated),
             ("fragments", self.fragments),
             ("reassembled", self.reassembled),
+            ("tunneled", self.tunneled),
             ("fragments_discarded", self.fragments_discarded),
             ("malformed", self.malformed),
             ("unsupported_linktype", self.unsupported_linktype),

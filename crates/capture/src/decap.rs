@@ -1,4 +1,5 @@
-//! Link-layer decapsulation: from one captured frame to the UDP datagram inside it.
+//! Link-layer decapsulation: from one captured frame to the UDP datagram inside it, through
+//! any tunnels on the way ([`crate::tunnel`]: IP in IP, GRE, ERSPAN, VXLAN, GTP-U).
 //!
 //! Header parsing is etherparse's: its lax IP slicing keeps going when a frame is cut short by
 //! the snap length and reports fragmentation, IPv4 options and IPv6 extension headers. Only
@@ -25,6 +26,7 @@ use etherparse::{
 };
 use rtpscope_wire::Flow;
 
+use crate::tunnel::{self, Inner};
 use crate::Skip;
 
 /// LINKTYPE_ values (tcpdump.org/linktypes.html) decoded here.
@@ -62,6 +64,8 @@ pub struct UdpDatagram<'a> {
     pub flow: Flow,
     /// The UDP payload, exactly as long as the UDP length field says.
     pub payload: &'a [u8],
+    /// Tunnels opened to reach it (0: none); `flow` is the innermost one's.
+    pub tunnels: u8,
 }
 
 /// Decodes the UDP datagram in `frame`, captured with link type `linktype`.
@@ -194,12 +198,46 @@ fn check_version(ip: &[u8], version: u8) -> Result<(), Skip> {
 }
 
 /// Decodes an IPv4 or IPv6 packet down to its UDP payload.
+#[inline]
 pub fn decode_ip(ip: &[u8]) -> Result<UdpDatagram<'_>, Skip> {
-    ipv4_udp_fast(ip).map_or_else(|| decode_ip_general(ip), Ok)
+    // The bulk of every capture inline; the rest (tunnels too) the long way.
+    if let Some(d) = ipv4_udp_fast(ip) {
+        return Ok(d);
+    }
+    decode_ip_within(ip, 0)
 }
 
-/// The common case read directly: IPv4 without options, not fragmented, UDP, every length
-/// consistent. Anything else (and anything doubtful) goes to the general decoder, which gives
+/// [`decode_ip`] inside `depth` tunnels.
+#[inline(never)]
+fn decode_ip_within(ip: &[u8], depth: u8) -> Result<UdpDatagram<'_>, Skip> {
+    let d = match ipv4_udp_fast(ip) {
+        Some(d) => d,
+        None => decode_ip_general(ip, depth)?,
+    };
+    match tunnel::in_udp(d.flow.src_port(), d.flow.dst_port(), d.payload) {
+        None => Ok(d),
+        Some(inner) => open(inner?, depth),
+    }
+}
+
+/// The datagram inside a tunnel found at `depth`.
+fn open(inner: Inner<'_>, depth: u8) -> Result<UdpDatagram<'_>, Skip> {
+    if depth >= tunnel::MAX_DEPTH {
+        return Err(Skip::Malformed);
+    }
+    let ip = match inner {
+        Inner::Ip(ip) => ip,
+        Inner::Ethernet(frame) => ip_packet(linktype::ETHERNET, frame)?,
+    };
+    let d = decode_ip_within(ip, depth + 1)?;
+    Ok(UdpDatagram {
+        tunnels: d.tunnels.saturating_add(1),
+        ..d
+    })
+}
+
+/// The common case read directly: IPv4 without options, not fragmented, UDP not on a
+/// tunnel's port, every length consistent. Anything else (and anything doubtful) goes to the general decoder, which gives
 /// the same answer for these packets (tested), only slower.
 #[inline]
 fn ipv4_udp_fast(ip: &[u8]) -> Option<UdpDatagram<'_>> {
@@ -215,15 +253,20 @@ fn ipv4_udp_fast(ip: &[u8]) -> Option<UdpDatagram<'_>> {
         return None;
     }
     let word = |at: usize| u32::from_be_bytes([h[at], h[at + 1], h[at + 2], h[at + 3]]);
-    let port = |at: usize| u16::from_be_bytes([h[at], h[at + 1]]);
+    let ports = word(20);
+    let (src, dst) = ((ports >> 16) as u16, ports as u16);
+    if tunnel::on_tunnel_port(src, dst) {
+        return None;
+    }
     Some(UdpDatagram {
-        flow: Flow::from_v4(word(12), port(20), word(16), port(22)),
+        flow: Flow::from_v4(word(12), src, word(16), dst),
         payload: ip.get(28..20 + udp_len)?,
+        tunnels: 0,
     })
 }
 
-/// Every IP packet, through etherparse's lax slicing.
-fn decode_ip_general(ip: &[u8]) -> Result<UdpDatagram<'_>, Skip> {
+/// Every IP packet, through etherparse's lax slicing; IP in IP and GRE are opened.
+fn decode_ip_general(ip: &[u8], depth: u8) -> Result<UdpDatagram<'_>, Skip> {
     let (slice, ext_err) = LaxIpSlice::from_slice(ip).map_err(|e| match e {
         etherparse::err::ip::LaxHeaderSliceError::Len(_) => Skip::Truncated,
         etherparse::err::ip::LaxHeaderSliceError::Content(
@@ -234,6 +277,11 @@ fn decode_ip_general(ip: &[u8]) -> Result<UdpDatagram<'_>, Skip> {
     let payload = slice.payload();
     if payload.fragmented {
         return Err(Skip::Fragment);
+    }
+    match payload.ip_number.0 {
+        tunnel::IP_IN_IP | tunnel::IPV6_IN_IP => return open(Inner::Ip(payload.payload), depth),
+        tunnel::GRE => return open(tunnel::gre(payload.payload)?, depth),
+        _ => {}
     }
     if payload.ip_number != ip_number::UDP {
         // An extension header that could not be read leaves the "next header" unknown.
@@ -255,6 +303,7 @@ fn decode_ip_general(ip: &[u8]) -> Result<UdpDatagram<'_>, Skip> {
     Ok(UdpDatagram {
         flow: Flow::new(src, dst),
         payload: body,
+        tunnels: 0,
     })
 }
 
@@ -298,6 +347,100 @@ mod tests {
         p
     }
 
+    /// `payload` in an IPv4 header of protocol `proto`, 198.51.100.1 -> 198.51.100.2.
+    fn ipv4(proto: u8, payload: &[u8]) -> Vec<u8> {
+        let total = 20 + payload.len();
+        let mut p = vec![
+            0x45,
+            0,
+            (total >> 8) as u8,
+            total as u8,
+            0,
+            1,
+            0,
+            0,
+            64,
+            proto,
+            0,
+            0,
+        ];
+        p.extend_from_slice(&[198, 51, 100, 1, 198, 51, 100, 2]);
+        p.extend_from_slice(payload);
+        p
+    }
+
+    /// `payload` in UDP between the ports, in IPv4.
+    fn udp_in_ipv4(src: u16, dst: u16, payload: &[u8]) -> Vec<u8> {
+        let len = 8 + payload.len();
+        let mut u = vec![(src >> 8) as u8, src as u8, (dst >> 8) as u8, dst as u8];
+        u.extend_from_slice(&[(len >> 8) as u8, len as u8, 0, 0]);
+        u.extend_from_slice(payload);
+        ipv4(17, &u)
+    }
+
+    fn ethernet(ip: &[u8]) -> Vec<u8> {
+        let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1];
+        f.extend_from_slice(&[0x08, 0x00]);
+        f.extend_from_slice(ip);
+        f
+    }
+
+    #[test]
+    fn tunnels_are_opened_to_the_inner_datagram() {
+        let inner = ipv4_udp(12);
+        let want = decode_ip(&inner).unwrap();
+        let check = |frame: &[u8], tunnels: u8| {
+            let d = decode_udp(linktype::ETHERNET, frame).unwrap();
+            assert_eq!(
+                (d.flow, d.payload, d.tunnels),
+                (want.flow, want.payload, tunnels)
+            );
+        };
+        // IP in IP.
+        check(&ethernet(&ipv4(4, &inner)), 1);
+        // GRE carrying IPv4, and GRE carrying an Ethernet frame carrying IPv4.
+        check(
+            &ethernet(&ipv4(47, &[&[0, 0, 0x08, 0][..], &inner].concat())),
+            1,
+        );
+        let bridged = [&[0, 0, 0x65, 0x58][..], &ethernet(&inner)].concat();
+        check(&ethernet(&ipv4(47, &bridged)), 1);
+        // VXLAN: the outer UDP datagram is only the way in.
+        let vxlan = [&[0x08, 0, 0, 0, 0, 0, 7, 0][..], &ethernet(&inner)].concat();
+        check(&ethernet(&udp_in_ipv4(49152, 4789, &vxlan)), 1);
+        // GTP-U, in VXLAN: two tunnels.
+        let gtp = [&[0x30, 0xff, 0, inner.len() as u8, 0, 0, 0, 9][..], &inner].concat();
+        let gtp_in_vxlan = [
+            &[0x08, 0, 0, 0, 0, 0, 7, 0][..],
+            &ethernet(&udp_in_ipv4(2152, 2152, &gtp)),
+        ]
+        .concat();
+        check(&ethernet(&udp_in_ipv4(49152, 4789, &gtp_in_vxlan)), 2);
+        // A plain datagram on neither port is not a tunnel.
+        assert_eq!(decode_udp(linktype::RAW, &inner).unwrap().tunnels, 0);
+    }
+
+    #[test]
+    fn tunnels_nest_only_so_deep() {
+        let mut p = ipv4_udp(4);
+        for depth in 1..=u32::from(tunnel::MAX_DEPTH) + 1 {
+            p = ipv4(4, &p);
+            let got = decode_ip(&p);
+            if depth <= u32::from(tunnel::MAX_DEPTH) {
+                assert_eq!(got.map(|d| d.tunnels), Ok(depth as u8));
+            } else {
+                assert_eq!(got, Err(Skip::Malformed));
+            }
+        }
+        // What a tunnel holds is classified like any packet.
+        assert_eq!(decode_ip(&ipv4(4, &ipv4(6, &[0; 20]))), Err(Skip::NotUdp));
+        assert_eq!(
+            decode_ip(&ipv4(47, &[0, 0, 0x08, 0x06, 1, 2])),
+            Err(Skip::NotIp)
+        );
+        assert_eq!(decode_ip(&ipv4(4, &[0x45, 0])), Err(Skip::Truncated));
+    }
+
     proptest! {
         /// The fast path agrees with the general decoder on well-formed packets with any
         /// single byte of the headers changed, and with any length cut or padding added.
@@ -310,7 +453,7 @@ mod tests {
             p.extend(std::iter::repeat_n(0u8, pad));
             p.truncate(cut.max(1));
             if let Some(fast) = ipv4_udp_fast(&p) {
-                prop_assert_eq!(Ok(fast), decode_ip_general(&p));
+                prop_assert_eq!(Ok(fast), decode_ip_general(&p, 0));
             }
         }
     }

@@ -42,6 +42,7 @@ pub mod reassembly;
 pub mod sdp;
 pub mod sip;
 pub mod synth;
+mod tunnel;
 mod writer;
 
 pub use counters::{DropCounters, Skip};

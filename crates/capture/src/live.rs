@@ -170,6 +170,9 @@ impl LiveSource {
             }
             match decode_udp(self.linktype, &self.buf) {
                 Ok(d) => {
+                    if d.tunnels > 0 {
+                        self.counters.tunneled += 1;
+                    }
                     let start = d.payload.as_ptr() as usize - self.buf.as_ptr() as usize;
                     break (ts, start, d.payload.len(), d.flow, false);
                 }

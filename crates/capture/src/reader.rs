@@ -234,6 +234,9 @@ impl<S: Source> CaptureReader<S> {
                 .unwrap_or(&[]);
             match decode_udp(rec.linktype, data) {
                 Ok(d) => {
+                    if d.tunnels > 0 {
+                        self.counters.tunneled += 1;
+                    }
                     // The payload is a sub-slice of `data`: keep its position, not the borrow,
                     // so the loop may refill the buffer on the skip path.
                     let at =

@@ -155,6 +155,7 @@ impl Reassembler {
             Push::Complete => match decode_ip(&self.done) {
                 Ok(d) => {
                     counters.reassembled += 1;
+                    counters.tunneled += u64::from(d.tunnels > 0);
                     let at = d.payload.as_ptr() as usize - self.done.as_ptr() as usize;
                     return Some((at, d.payload.len(), d.flow));
                 }

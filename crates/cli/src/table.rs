@@ -186,9 +186,13 @@ pub fn render(o: &Outcome) -> String {
         }
     }
     let c = o.counters();
+    let tunneled = match c["tunneled"] {
+        0 => String::new(),
+        n => format!(", {n} of them inside tunnels"),
+    };
     let _ = writeln!(
         out,
-        "\nFrames {}: {} UDP ({} RTP, {} RTCP, {} SIP, {} other); not UDP/IP {}, truncated {}, fragments {}, malformed {}; dropped in pipeline {}",
+        "\nFrames {}: {} UDP{tunneled} ({} RTP, {} RTCP, {} SIP, {} other); not UDP/IP {}, truncated {}, fragments {}, malformed {}; dropped in pipeline {}",
         c["frames"],
         c["udp"],
         c["rtp_packets"],
