@@ -7,8 +7,8 @@
 # sequence wrap and a 6 s outage. Same machinery as make.sh: real senders (GStreamer, rtpsend.py),
 # two network namespaces over a veth pair, netem_lite.py for seeded impairments, tshark's numbers.
 # Tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 both ways
-# mirrored in ERSPAN II over GRE.
-# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan]
+# mirrored in ERSPAN II over GRE; and L16 in IPv6 fragments.
+# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"               # all paths below (and in the logged commands) are relative to the checkout
@@ -232,7 +232,21 @@ cap_erspan() {
     finalize $n "$f" "$OUT" "-d udp.port==50002,rtp" "-d udp.port==50000,rtp"
 }
 
-ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan)
+# 12. L16 mono 44.1 kHz (static PT 11) with 40 ms packets over IPv6: 3528-byte datagrams, which the
+#     sending kernel cuts into three IPv6 fragments each (fragment extension header); tcpdump on B's veth.
+cap_frag6() {
+    local n=l16-ipv6frag; newlog $n; ns_std
+    local f=$OUT/$n.pcap
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=:: port=51002 buffer-size=1000000 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f" ip6 2>"$TRUTH/$n.capture-stats.txt"
+    local cap=$BG
+    capture_started
+    run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=520 num-buffers=100 samplesperbuffer=1764 ! audio/x-raw,rate=44100,channels=1 ! rtpL16pay pt=11 mtu=9000 ssrc=0x11F6A6B0 seqnum-offset=65500 timestamp-offset=4294900000 ! udpsink host=$B6 port=51002 bind-port=51000
+    sleep 0.5; stop $cap; ns_down
+    finalize $n "$f" "$OUT" "-d udp.port==51002,rtp"
+}
+
+ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6)
 TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do cap_$t; done
 LOG=/dev/null

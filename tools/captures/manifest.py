@@ -218,6 +218,11 @@ CAPS = [
      "`pcaprewrite.py erspan` in **ERSPAN type II over GRE** (session 7, GRE sequence numbers), as a remote span "
      "session delivers it.",
      ["truth/g722-erspan.truth.tsv", "truth/g722-erspan.capture-stats.txt"]),
+    ("l16-ipv6frag", OUT, "l16-ipv6frag.pcap",
+     "**L16 mono 44.1 kHz** (static PT 11) with 40 ms packets straight over the veth in **IPv6**: 3528-byte "
+     "datagrams, which the sending kernel cuts into **three IPv6 fragments** each (fragment extension header); "
+     "the sequence numbers and timestamps wrap. tshark reassembles them, and so does rtpscope.",
+     ["truth/l16-ipv6frag.capture-stats.txt"]),
 ]
 
 CALL = ("call", SAMPLES, "call.pcap",
@@ -351,7 +356,8 @@ for link layers) makes eight more: telephone events and comfort noise beside aud
 interfaces, a sender restart and an SSRC change on one 5-tuple over IPv6 with a Hop-by-Hop header, QinQ, raw IP,
 Speex and G.726 with dynamic PTs and no SDP, Opus with 60 ms frames and DTX, heavy reordering and duplication,
 L16 in IPv4 fragments with VLAN tags beside IPv6, loss at the sequence wrap and a 6 s outage; and three in
-tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 mirrored in ERSPAN II.
+tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 mirrored in ERSPAN II;
+and L16 in IPv6 fragments.
 A `#events PT` line in a `.decode` file names telephone-event payload types (see `rfc3550_ref.py`).
 Those eight were made by the same script run from scratch folders (`/tmp/novel`, `/tmp/novel2`, with
 other namespace names and addresses for the last two), which their command logs below show.
@@ -415,7 +421,8 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "outage-wrap.pcap": "loss at the sequence wrap, 6 s outage, delay 5+-2 ms uniform, seed 87",
        "pcma-vxlan.pcap": "VXLAN; delay 20+-8 ms uniform + 3% loss, seed 91",
        "opus-gtpu.pcap": "GTP-U; reorder 10% + 2% loss, delay 30 ms, seed 92",
-       "g722-erspan.pcap": "ERSPAN II; delay 10+-5 ms normal + 1% loss, seed 93"}
+       "g722-erspan.pcap": "ERSPAN II; delay 10+-5 ms normal + 1% loss, seed 93",
+       "l16-ipv6frag.pcap": "none (IPv6 fragments)"}
 
 
 def main():

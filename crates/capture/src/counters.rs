@@ -20,7 +20,7 @@ pub enum Skip {
     /// Cut short by the snap length: a header, or the UDP payload its length field announces,
     /// is not all there. A cut RTP payload is never passed on as if whole.
     Truncated,
-    /// An IP fragment: the readers put IPv4 fragments back together (`reassembly`); on its
+    /// An IP fragment: the readers put fragments back together (`reassembly`); on its
     /// own, the first one would look like a complete UDP datagram with a wrong length.
     Fragment,
     /// Header fields that contradict each other (IHL below 5, UDP length below 8, ...).
@@ -50,7 +50,7 @@ pub struct DropCounters {
     pub reassembled: u64,
     /// Datagrams found inside tunnels: IP in IP, GRE, ERSPAN, VXLAN, GTP-U (counted in `udp`).
     pub tunneled: u64,
-    /// Fragments that ended up in no datagram: IPv6, malformed or contradicting, timed out,
+    /// Fragments that ended up in no datagram: malformed or contradicting, timed out,
     /// evicted, or still incomplete at the end of the input. Part of `fragments`.
     pub fragments_discarded: u64,
     /// Frames skipped: malformed headers.

@@ -1,12 +1,13 @@
-//! IPv4 fragment reassembly (RFC 791 §3.2) in bounded memory.
+//! IP fragment reassembly (IPv4, RFC 791 §3.2; IPv6's fragment header, RFC 8200 §4.5) in
+//! bounded memory.
 //!
 //! Voice packets are far below any MTU, but wideband L16 and video datagrams can be larger
 //! and arrive in pieces; without reassembly their streams would be missing. At most
 //! [`MAX_PENDING`] datagrams are rebuilt at once, each at most 64 KiB; a datagram whose
 //! pieces stop coming is dropped after [`TIMEOUT_NS`] of capture time, and the oldest is
 //! dropped when a new one finds no room. Every fragment that ends up in no datagram is
-//! counted. IPv6 fragments (only the sender fragments there, and rarely) are counted and
-//! skipped.
+//! counted. An IPv6 datagram is rebuilt without the extension headers that came before its
+//! fragment header (hop-by-hop, routing, destination options): nothing here reads them.
 //!
 //! ```
 //! use rtpscope_capture::reassembly::{Reassembler, Push};
@@ -47,6 +48,12 @@ pub const TIMEOUT_NS: u64 = 2_000_000_000;
 const MAX_PIECES: usize = 64;
 const MAX_DATAGRAM: usize = 65_535;
 const IPV4_HEADER: usize = 20;
+const IPV6_HEADER: usize = 40;
+/// IPv6 extension headers that may come before the fragment header, and the fragment header.
+const HOP_BY_HOP: u8 = 0;
+const ROUTING: u8 = 43;
+const DESTINATION_OPTIONS: u8 = 60;
+const FRAGMENT: u8 = 44;
 
 /// What became of one fragment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +63,7 @@ pub enum Push {
     /// Its datagram is whole: [`Reassembler::datagram`] holds it.
     Complete,
     /// Dropped with this many fragments held before it (malformed, oversize, inconsistent,
-    /// not IPv4): none of them will be part of a datagram.
+    /// not a fragment): none of them will be part of a datagram.
     Discarded(u64),
 }
 
@@ -69,13 +76,32 @@ pub struct Reassembler {
     expired: u64,
 }
 
+/// A datagram's identity: source, destination, identification and, for IPv4, protocol (an
+/// IPv4 address sits in the first four bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key {
+    v6: bool,
+    src: [u8; 16],
+    dst: [u8; 16],
+    id: u32,
+    protocol: u8,
+}
+
+/// What the rebuilt datagram's header is made from, taken from the first fragment.
+#[derive(Debug, Clone, Copy)]
+enum Header {
+    /// The first fragment's IPv4 header.
+    V4([u8; IPV4_HEADER]),
+    /// The protocol after the fragment header (addresses are in the key).
+    V6 { next: u8 },
+}
+
 #[derive(Debug)]
 struct Pending {
-    /// Source, destination, identification, protocol: the datagram's identity.
-    key: ([u8; 4], [u8; 4], u16, u8),
+    key: Key,
     started_ns: u64,
-    /// The first fragment's IP header (offset 0), once seen.
-    header: Option<[u8; IPV4_HEADER]>,
+    /// From the first fragment (offset 0), once seen.
+    header: Option<Header>,
     data: Vec<u8>,
     /// Byte ranges received, `[start, end)`, in arrival order.
     pieces: Vec<(usize, usize)>,
@@ -121,19 +147,31 @@ impl Reassembler {
         }
         let p = self.pending.remove(at);
         self.done.clear();
-        if let (Some(mut header), Some(total)) = (p.header, p.total) {
-            // One header for the whole datagram: no options, not a fragment, its full length.
-            header[0] = 0x45;
-            header[2..4].copy_from_slice(&((IPV4_HEADER + total) as u16).to_be_bytes());
-            header[6..8].copy_from_slice(&[0, 0]);
-            self.done.extend_from_slice(&header);
+        if let (Some(header), Some(total)) = (p.header, p.total) {
+            // One header for the whole datagram: not a fragment, its full length.
+            match header {
+                Header::V4(mut h) => {
+                    // Options dropped: nothing after reassembly reads them.
+                    h[0] = 0x45;
+                    h[2..4].copy_from_slice(&((IPV4_HEADER + total) as u16).to_be_bytes());
+                    h[6..8].copy_from_slice(&[0, 0]);
+                    self.done.extend_from_slice(&h);
+                }
+                Header::V6 { next } => {
+                    let [l0, l1] = (total as u16).to_be_bytes();
+                    self.done
+                        .extend_from_slice(&[0x60, 0, 0, 0, l0, l1, next, 64]);
+                    self.done.extend_from_slice(&p.key.src);
+                    self.done.extend_from_slice(&p.key.dst);
+                }
+            }
             self.done
                 .extend_from_slice(p.data.get(..total).unwrap_or_default());
         }
         Push::Complete
     }
 
-    /// The IPv4 packet last completed (header and whole payload).
+    /// The IP packet last completed (header and whole payload).
     pub fn datagram(&self) -> &[u8] {
         &self.done
     }
@@ -205,7 +243,13 @@ impl Pending {
     /// Places a fragment; an error means the datagram cannot be rebuilt.
     fn add(&mut self, f: &Fragment<'_>) -> Result<(), ()> {
         let end = f.offset + f.payload.len();
-        if end > MAX_DATAGRAM - IPV4_HEADER || self.pieces.len() >= MAX_PIECES {
+        // What the rebuilt header's length field can say: IPv4's counts its header.
+        let limit = if f.key.v6 {
+            MAX_DATAGRAM
+        } else {
+            MAX_DATAGRAM - IPV4_HEADER
+        };
+        if end > limit || self.pieces.len() >= MAX_PIECES {
             return Err(());
         }
         if !f.more {
@@ -252,10 +296,10 @@ impl Pending {
     }
 }
 
-/// The fields of an IPv4 fragment reassembly needs.
+/// The fields of an IP fragment reassembly needs.
 struct Fragment<'a> {
-    key: ([u8; 4], [u8; 4], u16, u8),
-    header: [u8; IPV4_HEADER],
+    key: Key,
+    header: Header,
     offset: usize,
     more: bool,
     payload: &'a [u8],
@@ -263,23 +307,71 @@ struct Fragment<'a> {
 
 impl<'a> Fragment<'a> {
     fn parse(ip: &'a [u8]) -> Option<Self> {
-        let header: [u8; IPV4_HEADER] = ip.get(..IPV4_HEADER)?.try_into().ok()?;
-        if header[0] >> 4 != 4 {
-            return None;
+        match ip.first()? >> 4 {
+            4 => Self::parse_v4(ip),
+            6 => Self::parse_v6(ip),
+            _ => None,
         }
+    }
+
+    /// An IPv6 packet with a fragment header, after at most a few extension headers.
+    fn parse_v6(ip: &'a [u8]) -> Option<Self> {
+        let fixed: &[u8; IPV6_HEADER] = ip.get(..IPV6_HEADER)?.try_into().ok()?;
+        let end = IPV6_HEADER + usize::from(u16::from_be_bytes([fixed[4], fixed[5]]));
+        let ip = ip.get(..end)?;
+        let (mut next, mut at) = (fixed[6], IPV6_HEADER);
+        for _ in 0..8 {
+            match next {
+                FRAGMENT => {
+                    let f: &[u8; 8] = ip.get(at..at + 8)?.try_into().ok()?;
+                    let field = u16::from_be_bytes([f[2], f[3]]);
+                    let src: [u8; 16] = fixed[8..24].try_into().ok()?;
+                    let dst: [u8; 16] = fixed[24..40].try_into().ok()?;
+                    return Some(Fragment {
+                        key: Key {
+                            v6: true,
+                            src,
+                            dst,
+                            id: u32::from_be_bytes([f[4], f[5], f[6], f[7]]),
+                            protocol: 0,
+                        },
+                        header: Header::V6 { next: f[0] },
+                        offset: usize::from(field >> 3) * 8,
+                        more: field & 1 != 0,
+                        payload: ip.get(at + 8..)?,
+                    });
+                }
+                HOP_BY_HOP | ROUTING | DESTINATION_OPTIONS => {
+                    let ext = ip.get(at..at + 2)?;
+                    next = ext[0];
+                    at += (usize::from(ext[1]) + 1) * 8;
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    fn parse_v4(ip: &'a [u8]) -> Option<Self> {
+        let header: [u8; IPV4_HEADER] = ip.get(..IPV4_HEADER)?.try_into().ok()?;
         let ihl = usize::from(header[0] & 0x0f) * 4;
         let total = usize::from(u16::from_be_bytes([header[2], header[3]]));
         let flags = u16::from_be_bytes([header[6], header[7]]);
         let payload = ip.get(ihl.max(IPV4_HEADER)..total)?;
-        let quad = |at: usize| [header[at], header[at + 1], header[at + 2], header[at + 3]];
+        let addr = |at: usize| {
+            let mut a = [0; 16];
+            a[..4].copy_from_slice(&header[at..at + 4]);
+            a
+        };
         Some(Fragment {
-            key: (
-                quad(12),
-                quad(16),
-                u16::from_be_bytes([header[4], header[5]]),
-                header[9],
-            ),
-            header,
+            key: Key {
+                v6: false,
+                src: addr(12),
+                dst: addr(16),
+                id: u32::from(u16::from_be_bytes([header[4], header[5]])),
+                protocol: header[9],
+            },
+            header: Header::V4(header),
             offset: usize::from(flags & 0x1fff) * 8,
             more: flags & 0x2000 != 0,
             payload,
@@ -331,6 +423,68 @@ mod tests {
         assert_eq!(r.push(3, &pieces[2]), Push::Complete);
         assert_eq!(payload_of(&r), want);
         assert_eq!((r.held(), r.take_expired()), (0, 0));
+    }
+
+    /// The same datagram as IPv6 fragments from 2001:db8::1 to 2001:db8::2, each with a
+    /// hop-by-hop header before its fragment header when `hop_by_hop`.
+    fn fragments_v6(id: u32, len: usize, piece: usize, hop_by_hop: bool) -> Vec<Vec<u8>> {
+        let mut udp = vec![0x13, 0x88, 0x13, 0x8a];
+        udp.extend_from_slice(&((8 + len) as u16).to_be_bytes());
+        udp.extend_from_slice(&[0, 0]);
+        udp.extend((0..len).map(|i| i as u8));
+        let (mut src, mut dst) = ([0u8; 16], [0u8; 16]);
+        src[..2].copy_from_slice(&[0x20, 0x01]);
+        dst[..2].copy_from_slice(&[0x20, 0x01]);
+        (src[15], dst[15]) = (1, 2);
+        udp.chunks(piece)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let more = (i + 1) * piece < udp.len();
+                let field = ((i * piece / 8) as u16) << 3 | u16::from(more);
+                let ext = if hop_by_hop { 8 } else { 0 };
+                let first_next = if hop_by_hop { HOP_BY_HOP } else { FRAGMENT };
+                let mut ip = vec![0x60, 0, 0, 0];
+                ip.extend_from_slice(&((ext + 8 + chunk.len()) as u16).to_be_bytes());
+                ip.extend_from_slice(&[first_next, 64]);
+                ip.extend_from_slice(&src);
+                ip.extend_from_slice(&dst);
+                if hop_by_hop {
+                    ip.extend_from_slice(&[FRAGMENT, 0, 1, 4, 0, 0, 0, 0]); // PadN
+                }
+                ip.extend_from_slice(&[17, 0]);
+                ip.extend_from_slice(&field.to_be_bytes());
+                ip.extend_from_slice(&id.to_be_bytes());
+                ip.extend_from_slice(chunk);
+                ip
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ipv6_fragments_make_the_datagram() {
+        let want: Vec<u8> = (0..3000).map(|i| i as u8).collect();
+        for hop_by_hop in [false, true] {
+            let pieces = fragments_v6(0x0a0b0c0d, 3000, 1448, hop_by_hop);
+            assert_eq!(pieces.len(), 3);
+            let mut r = Reassembler::default();
+            assert_eq!(r.push(0, &pieces[2]), Push::Held);
+            assert_eq!(r.push(1, &pieces[0]), Push::Held);
+            assert_eq!(r.push(2, &pieces[1]), Push::Complete);
+            let d = decode_ip(r.datagram()).expect("udp");
+            assert_eq!(d.payload, &want[..]);
+            assert_eq!(d.flow.to_string(), "[2001::1]:5000 -> [2001::2]:5002");
+        }
+        // An IPv4 and an IPv6 datagram with the same identification stay apart.
+        let (v4, v6) = (fragments(7, 2000, 1480), fragments_v6(7, 2000, 1448, false));
+        let mut r = Reassembler::default();
+        assert_eq!(r.push(0, &v4[0]), Push::Held);
+        assert_eq!(r.push(0, &v6[0]), Push::Held);
+        assert_eq!(r.push(0, &v6[1]), Push::Complete);
+        assert_eq!(r.push(0, &v4[1]), Push::Complete);
+        // No fragment header after the extension headers: not a fragment.
+        let mut not = fragments_v6(1, 2000, 1448, true).swap_remove(0);
+        not[40] = 17;
+        assert_eq!(r.push(0, &not), Push::Discarded(0));
     }
 
     #[test]

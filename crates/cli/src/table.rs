@@ -208,7 +208,7 @@ pub fn render(o: &Outcome) -> String {
     if c["fragments_discarded"] > 0 {
         let _ = writeln!(
             out,
-            "Warning: {} IP fragments could not be put back together (pieces missing, or IPv6): the datagrams they carried are missing from the streams above",
+            "Warning: {} IP fragments could not be put back together (pieces missing or contradicting): the datagrams they carried are missing from the streams above",
             c["fragments_discarded"]
         );
     }
