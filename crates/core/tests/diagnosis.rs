@@ -372,6 +372,12 @@ fn clock_drift_is_flagged_only_beyond_what_jitter_explains() {
         "{}",
         symptom.summary
     );
+    // Its advice is about clocks, not the network or the device's load.
+    assert!(symptom
+        .advice
+        .iter()
+        .any(|a| a.contains("jitter buffer compensates clock drift")));
+    assert!(!symptom.advice.iter().any(|a| a.contains("CPU")));
 
     // 12 s with every other packet 30 ms late and a 8 ms trend: a slope of about −670 ppm,
     // but 30 ms of jitter over 600 packets leaves it uncertain by ±940 ppm (3 σ).

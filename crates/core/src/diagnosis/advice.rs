@@ -54,9 +54,17 @@ pub const LOW_MOS: &[&str] = &[
     "Reduce network activity not related to voice, or use a separate network for voice.",
 ];
 
-/// Stream irregularities: restarts, codec changes, clock drift ("Call audio is garbled or
+/// Stream irregularities: restarts, sequence jumps, codec changes ("Call audio is garbled or
 /// contains artifacts": the sending device).
 pub const ANOMALY: &[&str] = &[
     "Ensure the sending device has the CPU and memory to process the call (close unneeded applications).",
     "Check the sending phone or media server for restarts and re-INVITEs during the call.",
+];
+
+/// A sender clock that runs fast or slow against the receiver's: no network fault, but a
+/// jitter buffer that does not compensate will drop or repeat audio every so often.
+pub const DRIFT: &[&str] = &[
+    "Check the sending device's audio clock and sample rate: a sound card or media server that records or resamples at a slightly wrong rate drifts like this (update its drivers or firmware).",
+    "Where a gateway or media server relays or transcodes the call, synchronise its clock (NTP or PTP) and check its codec sample-rate settings.",
+    "Use an endpoint whose adaptive jitter buffer compensates clock drift (time-stretching) rather than dropping or repeating frames.",
 ];

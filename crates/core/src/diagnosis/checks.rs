@@ -295,7 +295,14 @@ pub(crate) fn anomalies(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
     let dir = Direction(&s.key.flow);
     let mut out = Vec::new();
     let mut add = |metric: &'static str, value: f64, threshold: f64, summary: String| {
-        out.push(anomaly(on, metric, value, threshold, summary));
+        out.push(anomaly(
+            on,
+            metric,
+            value,
+            threshold,
+            summary,
+            advice::ANOMALY,
+        ));
     };
     if s.restarts > 0 {
         let summary = format!("the sender of {dir} restarted its RTP sequence {} time(s): a glitch or a short cut each time", s.restarts);
@@ -330,7 +337,14 @@ pub(crate) fn anomalies(on: &On<'_>, t: &Thresholds) -> Vec<Symptom> {
             "the sender clock of {dir} drifts {:.0} ppm {way}: the jitter buffer will {effect}, with clicks or gaps",
             d.abs()
         );
-        add("drift_ppm", d, t.drift_ppm, summary);
+        out.push(anomaly(
+            on,
+            "drift_ppm",
+            d,
+            t.drift_ppm,
+            summary,
+            advice::DRIFT,
+        ));
     }
     out
 }
@@ -353,7 +367,7 @@ pub(crate) fn ssrc_change(on: &On<'_>, previous: u32) -> Symptom {
         "the SSRC of {dir} changed from {previous:#010x} to {:#010x}: a new media source (transfer or device restart), often with a short gap",
         on.stream.key.ssrc
     );
-    anomaly(on, "ssrc_change", 1.0, 0.0, summary)
+    anomaly(on, "ssrc_change", 1.0, 0.0, summary, advice::ANOMALY)
 }
 
 /// An irregularity on the whole stream: always a warning, with the anomaly advice.
@@ -363,6 +377,7 @@ fn anomaly(
     value: f64,
     threshold: f64,
     summary: String,
+    advice: &'static [&'static str],
 ) -> Symptom {
     let ev = evidence(metric, value, threshold, on.window());
     on.symptom(
@@ -371,7 +386,7 @@ fn anomaly(
         on.whole(),
         ev,
         summary,
-        advice::ANOMALY,
+        advice,
     )
 }
 
