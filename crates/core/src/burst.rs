@@ -59,6 +59,8 @@ pub(crate) struct BurstCounts {
     burst_packets: u64,
     burst_lost: u64,
     bursts: u64,
+    /// Packets of the longest burst closed so far.
+    longest_burst_packets: u64,
     gap_packets: u64,
     gap_lost: u64,
     gaps: u64,
@@ -84,6 +86,8 @@ pub struct BurstMetrics {
     pub burst_packets: u64,
     /// Number of bursts.
     pub bursts: u64,
+    /// Packets of the longest burst: a mean can hide one long outage among short bursts.
+    pub longest_burst_packets: u64,
     /// RFC 3611 / G.107 burst ratio: observed mean burst length over the mean for random loss
     /// at the same loss rate (1 = random, > 1 = bursty).
     pub burst_ratio: f64,
@@ -155,6 +159,7 @@ impl BurstRun {
             c.burst_packets += c.cand_packets;
             c.burst_lost += c.cand_lost;
             c.bursts += 1;
+            c.longest_burst_packets = c.longest_burst_packets.max(c.cand_packets);
         } else {
             c.gap_packets += c.cand_packets;
             c.gap_lost += c.cand_lost;
@@ -248,6 +253,7 @@ impl BurstRun {
             mean_gap_packets: ratio(t.gap_packets, t.gaps),
             burst_packets: t.burst_packets,
             bursts: t.bursts,
+            longest_burst_packets: t.longest_burst_packets,
             burst_ratio: burst_ratio.max(1.0),
         }
     }
@@ -376,6 +382,7 @@ mod tests {
         assert!((m.burst_density - 6.0 / 8.0).abs() < 1e-12);
         assert_eq!(m.gap_density, 0.0);
         assert_eq!(m.mean_burst_packets, 4.0);
+        assert_eq!(m.longest_burst_packets, 5);
         assert!(m.burst_ratio > 1.5);
     }
 }

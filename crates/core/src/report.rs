@@ -99,6 +99,8 @@ pub struct BurstReport {
     pub metrics: BurstMetrics,
     /// Mean burst duration in ms.
     pub burst_duration_ms: f64,
+    /// Duration of the longest burst in ms.
+    pub longest_burst_ms: f64,
     /// Mean gap duration in ms.
     pub gap_duration_ms: f64,
 }

@@ -84,7 +84,11 @@ pub(crate) fn loss(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
         && b.metrics.burst_density >= t.burst_density
         && b.burst_duration_ms >= t.burst_min_ms;
     let dir = Direction(&s.key.flow);
-    let burst_ms = bursty.then_some(b.burst_duration_ms);
+    let burst_ms = bursty.then_some(wording::Bursts {
+        count: b.metrics.bursts,
+        mean_ms: b.burst_duration_ms,
+        longest_ms: b.longest_burst_ms,
+    });
     if s.lost_pct > t.loss_sample_pct {
         let severity = if s.lost_pct > t.loss_critical_pct {
             Severity::Critical

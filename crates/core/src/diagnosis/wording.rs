@@ -5,9 +5,29 @@ use core::fmt::Display;
 
 use super::symptom::human_ms;
 
-pub(crate) fn loss(dir: impl Display, pct: f64, burst_ms: Option<f64>) -> String {
-    let bursts = burst_ms.map_or(String::new(), |ms| {
-        format!(", in bursts of about {}", human_ms(ms))
+/// How loss came in bursts: their number, mean and longest duration (ms).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bursts {
+    pub count: u64,
+    pub mean_ms: f64,
+    pub longest_ms: f64,
+}
+
+/// A mean says little when one burst dwarfs the others (a 6 s outage beside an 80 ms burst
+/// would read as "bursts of about 3 s"): then the count and the longest are given instead.
+pub(crate) fn loss(dir: impl Display, pct: f64, bursts: Option<Bursts>) -> String {
+    let bursts = bursts.map_or(String::new(), |b| {
+        // The mean of the other bursts, which the longest is compared with.
+        let others_ms = (b.mean_ms * b.count as f64 - b.longest_ms) / (b.count.max(2) - 1) as f64;
+        if b.count >= 2 && b.longest_ms > 2.0 * others_ms {
+            format!(
+                ", in {} bursts, the longest {}",
+                b.count,
+                human_ms(b.longest_ms)
+            )
+        } else {
+            format!(", in bursts of about {}", human_ms(b.mean_ms))
+        }
     });
     format!("{pct:.1} % of packets lost on {dir}{bursts}: the listener hears gaps and cut-outs")
 }

@@ -342,6 +342,7 @@ impl Stream {
         let burst = BurstReport {
             metrics,
             burst_duration_ms: metrics.mean_burst_packets * packet_ms,
+            longest_burst_ms: metrics.longest_burst_packets as f64 * packet_ms,
             gap_duration_ms: metrics.mean_gap_packets * packet_ms,
         };
         StreamReport {
