@@ -46,7 +46,7 @@ pub struct DropCounters {
     pub truncated: u64,
     /// Frames skipped: IP fragments (all but the one that completes a datagram).
     pub fragments: u64,
-    /// Datagrams rebuilt from IPv4 fragments (each yielded once, and counted in `udp`).
+    /// Datagrams rebuilt from IP fragments (each yielded once, and counted in `udp`).
     pub reassembled: u64,
     /// Datagrams found inside tunnels: IP in IP, GRE, ERSPAN, VXLAN, GTP-U (counted in `udp`).
     pub tunneled: u64,

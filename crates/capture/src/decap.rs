@@ -71,7 +71,8 @@ pub struct UdpDatagram<'a> {
 /// Decodes the UDP datagram in `frame`, captured with link type `linktype`.
 ///
 /// Never panics; every frame that is not a whole, unfragmented UDP datagram gets a [`Skip`]
-/// reason (readers put fragments together with [`crate::reassembly::Reassembler`]).
+/// reason (readers put fragments together with [`crate::reassembly::Reassembler`], inside
+/// tunnels too: [`fragment_packet`]).
 pub fn decode_udp(linktype: u32, frame: &[u8]) -> Result<UdpDatagram<'_>, Skip> {
     // Untagged Ethernet carrying IPv4, the bulk of every capture, straight to the IPv4 fast
     // path; everything else (and anything that path doubts) takes the general route below.
@@ -81,6 +82,35 @@ pub fn decode_udp(linktype: u32, frame: &[u8]) -> Result<UdpDatagram<'_>, Skip> 
         }
     }
     decode_ip(ip_packet(linktype, frame)?)
+}
+
+/// The IP packet that made [`decode_udp`] answer [`Skip::Fragment`] for `frame`: the
+/// frame's own, or one inside tunnels (how many is the second value), so that a reader can
+/// put the fragments together where they were cut. `None` when no packet on the way is a
+/// fragment.
+pub fn fragment_packet(linktype: u32, frame: &[u8]) -> Option<(&[u8], u8)> {
+    let mut ip = ip_packet(linktype, frame).ok()?;
+    for tunnels in 0..=tunnel::MAX_DEPTH {
+        let (slice, _) = LaxIpSlice::from_slice(ip).ok()?;
+        let payload = slice.payload();
+        if payload.fragmented {
+            return Some((ip, tunnels));
+        }
+        let inner = match tunnel::in_ip(payload.ip_number.0, payload.payload) {
+            Some(inner) => inner.ok()?,
+            None if payload.ip_number == ip_number::UDP => {
+                let udp = UdpHeaderSlice::from_slice(payload.payload).ok()?;
+                let body = payload.payload.get(8..usize::from(udp.length()))?;
+                tunnel::in_udp(udp.source_port(), udp.destination_port(), body)?.ok()?
+            }
+            None => return None,
+        };
+        ip = match inner {
+            Inner::Ip(ip) => ip,
+            Inner::Ethernet(frame) => ip_packet(linktype::ETHERNET, frame).ok()?,
+        };
+    }
+    None
 }
 
 /// The IP packet in `frame`, captured with link type `linktype`.
@@ -278,10 +308,8 @@ fn decode_ip_general(ip: &[u8], depth: u8) -> Result<UdpDatagram<'_>, Skip> {
     if payload.fragmented {
         return Err(Skip::Fragment);
     }
-    match payload.ip_number.0 {
-        tunnel::IP_IN_IP | tunnel::IPV6_IN_IP => return open(Inner::Ip(payload.payload), depth),
-        tunnel::GRE => return open(tunnel::gre(payload.payload)?, depth),
-        _ => {}
+    if let Some(inner) = tunnel::in_ip(payload.ip_number.0, payload.payload) {
+        return open(inner?, depth);
     }
     if payload.ip_number != ip_number::UDP {
         // An extension header that could not be read leaves the "next header" unknown.

@@ -36,7 +36,7 @@
 
 use rtpscope_wire::Flow;
 
-use crate::decap::{decode_ip, ip_packet};
+use crate::decap::{decode_ip, fragment_packet};
 use crate::DropCounters;
 
 /// Datagrams rebuilt at once.
@@ -186,14 +186,15 @@ impl Reassembler {
         linktype: u32,
         frame: &[u8],
     ) -> Option<(usize, usize, Flow)> {
-        let ip = ip_packet(linktype, frame).unwrap_or_default();
+        // Where the fragment was cut: maybe inside tunnels, which then carried the pieces.
+        let (ip, tunnels) = fragment_packet(linktype, frame).unwrap_or_default();
         let push = self.push(now_ns, ip);
         counters.fragments_discarded += self.take_expired();
         match push {
             Push::Complete => match decode_ip(&self.done) {
                 Ok(d) => {
                     counters.reassembled += 1;
-                    counters.tunneled += u64::from(d.tunnels > 0);
+                    counters.tunneled += u64::from(tunnels > 0 || d.tunnels > 0);
                     let at = d.payload.as_ptr() as usize - self.done.as_ptr() as usize;
                     return Some((at, d.payload.len(), d.flow));
                 }
@@ -253,11 +254,19 @@ impl Pending {
             return Err(());
         }
         if !f.more {
-            if self.total.is_some_and(|t| t != end) {
+            // Two different ends, or a piece already held beyond this one.
+            if self.total.is_some_and(|t| t != end) || self.pieces.iter().any(|&(_, e)| e > end) {
                 return Err(());
             }
             self.total = Some(end);
         } else if f.payload.len() % 8 != 0 {
+            return Err(());
+        }
+        // IPv6 forbids overlapping fragments (RFC 8200 §4.5, after RFC 5722's attacks); an
+        // exact repeat is a duplicate, not an overlap.
+        let overlaps =
+            |&(s, e): &(usize, usize)| s < end && f.offset < e && (s, e) != (f.offset, end);
+        if f.key.v6 && self.pieces.iter().any(overlaps) {
             return Err(());
         }
         if self.total.is_some_and(|t| end > t) {
@@ -357,6 +366,10 @@ impl<'a> Fragment<'a> {
         let ihl = usize::from(header[0] & 0x0f) * 4;
         let total = usize::from(u16::from_be_bytes([header[2], header[3]]));
         let flags = u16::from_be_bytes([header[6], header[7]]);
+        if flags & 0x3fff == 0 {
+            // Offset 0 and no more fragments: a whole datagram, not a piece of one.
+            return None;
+        }
         let payload = ip.get(ihl.max(IPV4_HEADER)..total)?;
         let addr = |at: usize| {
             let mut a = [0; 16];
@@ -534,5 +547,34 @@ mod tests {
         assert_eq!(r.push(2, &[0x45, 0, 0]), Push::Discarded(0));
         assert_eq!(r.push(3, &[0x60; 40]), Push::Discarded(0));
         assert_eq!(r.held(), 0);
+        // A whole IPv4 datagram is not a piece of one.
+        let mut whole = a[0].clone();
+        whole[6..8].copy_from_slice(&[0, 0]);
+        assert_eq!(r.push(4, &whole), Push::Discarded(0));
+        // A piece held beyond where the last one says the datagram ends.
+        r.push(5, &a[1]);
+        assert_eq!(r.push(6, &other_end_of(&a[1])), Push::Discarded(1));
+    }
+
+    /// A last piece that ends before `piece` does (same start, 8 bytes shorter, no MF).
+    fn other_end_of(piece: &[u8]) -> Vec<u8> {
+        let mut p = piece[..piece.len() - 8].to_vec();
+        let len = p.len() as u16;
+        p[2..4].copy_from_slice(&len.to_be_bytes());
+        p[6] &= !0x20;
+        p
+    }
+
+    #[test]
+    fn overlapping_ipv6_fragments_abandon_the_datagram() {
+        let pieces = fragments_v6(9, 3000, 1448, false);
+        let mut r = Reassembler::default();
+        assert_eq!(r.push(0, &pieces[0]), Push::Held);
+        assert_eq!(r.push(1, &pieces[0]), Push::Held); // an exact repeat is fine
+                                                       // The second piece moved 8 bytes back: it overlaps the first.
+        let mut overlap = pieces[1].clone();
+        let field = u16::from_be_bytes([overlap[42], overlap[43]]) - (1 << 3);
+        overlap[42..44].copy_from_slice(&field.to_be_bytes());
+        assert_eq!(r.push(2, &overlap), Push::Discarded(2));
     }
 }

@@ -10,11 +10,10 @@ use crate::Skip;
 /// Tunnels opened at most, one inside another: crafted input could nest them without end.
 pub(crate) const MAX_DEPTH: u8 = 4;
 
-/// IP protocol numbers of IP in IP.
-pub(crate) const IP_IN_IP: u8 = 4;
-pub(crate) const IPV6_IN_IP: u8 = 41;
-/// IP protocol number of GRE.
-pub(crate) const GRE: u8 = 47;
+/// IP protocol numbers of IP in IP, and of GRE.
+const IP_IN_IP: u8 = 4;
+const IPV6_IN_IP: u8 = 41;
+const GRE: u8 = 47;
 /// The UDP ports of VXLAN and GTP-U.
 const VXLAN_PORT: u16 = 4789;
 const GTP_U_PORT: u16 = 2152;
@@ -26,6 +25,15 @@ pub(crate) enum Inner<'a> {
     Ip(&'a [u8]),
     /// An Ethernet frame (VXLAN, transparent Ethernet bridging, ERSPAN).
     Ethernet(&'a [u8]),
+}
+
+/// The tunnel in an IP packet's payload of this protocol, if it is one.
+pub(crate) fn in_ip(protocol: u8, payload: &[u8]) -> Option<Result<Inner<'_>, Skip>> {
+    match protocol {
+        IP_IN_IP | IPV6_IN_IP => Some(Ok(Inner::Ip(payload))),
+        GRE => Some(gre(payload)),
+        _ => None,
+    }
 }
 
 /// Whether a UDP datagram between these ports may carry a tunnel: the three comparisons
@@ -78,7 +86,8 @@ fn gtp_u(payload: &[u8]) -> Option<Result<Inner<'_>, Skip>> {
             return Some(Err(Skip::Malformed));
         };
         body = after;
-        let mut next = opt[3];
+        // The next extension's type means something only with the E flag (TS 29.281 §5.1).
+        let mut next = if flags & 0x04 != 0 { opt[3] } else { 0 };
         let mut hops = 0;
         while next != 0 {
             // Each extension: its length in 4-byte units (length byte included), its
@@ -129,11 +138,16 @@ pub(crate) fn gre(payload: &[u8]) -> Result<Inner<'_>, Skip> {
         // ERSPAN type II has an 8-byte header and a GRE sequence number; type I has neither.
         ERSPAN_1_2 if sequence => body.get(8..).map(Inner::Ethernet).ok_or(Skip::Truncated),
         ERSPAN_1_2 => Ok(Inner::Ethernet(body)),
-        // Type III: 12 bytes, then an 8-byte platform sub-header when its O flag is set.
+        // Type III: 12 bytes, then an 8-byte platform sub-header when its O flag is set; its
+        // frame type (FT) 2 mirrors a bare IP packet, 0 an Ethernet frame.
         ERSPAN_3 => {
-            let o_flag = body.get(11).ok_or(Skip::Truncated)? & 0x01 != 0;
-            let skip = if o_flag { 20 } else { 12 };
-            body.get(skip..).map(Inner::Ethernet).ok_or(Skip::Truncated)
+            let header = body.get(..12).ok_or(Skip::Truncated)?;
+            let skip = if header[11] & 0x01 != 0 { 20 } else { 12 };
+            let mirrored = body.get(skip..).ok_or(Skip::Truncated)?;
+            Ok(match (header[10] >> 2) & 0x1f {
+                2 => Inner::Ip(mirrored),
+                _ => Inner::Ethernet(mirrored),
+            })
         }
         _ => Err(Skip::NotIp),
     }
@@ -183,6 +197,10 @@ mod tests {
         let mut padded = plain.clone();
         padded.extend_from_slice(&[0; 6]);
         assert_eq!(in_udp(1234, 2152, &padded), Some(Ok(Inner::Ip(&ip[..]))));
+        // S flag only: the optional word is there, but its next-extension byte means nothing.
+        let mut seq_only = vec![0x32, 0xff, 0, 24, 0, 0, 0, 1, 0, 1, 0, 0x85];
+        seq_only.extend_from_slice(&ip);
+        assert_eq!(in_udp(2152, 2152, &seq_only), Some(Ok(Inner::Ip(&ip[..]))));
         // An echo request (type 1) carries no user packet; an RTP packet is not GTP.
         let mut echo = plain.clone();
         echo[1] = 1;
@@ -226,6 +244,12 @@ mod tests {
         assert_eq!(
             gre(&[&e3[..], &body[..]].concat()),
             Ok(Inner::Ethernet(&body[..]))
+        );
+        // Frame type 2: the mirrored packet is bare IP.
+        e3[8 + 10] = 2 << 2;
+        assert_eq!(
+            gre(&[&e3[..], &body[..]].concat()),
+            Ok(Inner::Ip(&body[..]))
         );
         // PPTP's version 1, routing, unknown payloads and short headers.
         assert_eq!(gre(&with(&[0, 1, 0x88, 0x0b])), Err(Skip::NotIp));

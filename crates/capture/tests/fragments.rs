@@ -108,3 +108,57 @@ fn ipv6_fragments_from_a_real_sender_are_reassembled() {
     // 40 ms of 16-bit mono at 44.1 kHz, after the 12-byte RTP header.
     assert!(lengths.iter().all(|&n| n == 12 + 3528), "{lengths:?}");
 }
+
+/// `ip` in an Ethernet frame inside IPv4 with `protocol`, the outer packet whole.
+fn in_outer_ipv4(protocol: u8, inner: &[u8]) -> Vec<u8> {
+    let mut frame = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00, 0x45, 0];
+    frame.extend_from_slice(&((20 + inner.len()) as u16).to_be_bytes());
+    frame.extend_from_slice(&[0, 9, 0, 0, 64, protocol, 0, 0, 10, 200, 0, 1, 10, 200, 0, 2]);
+    frame.extend_from_slice(inner);
+    frame
+}
+
+/// Fragments cut inside a tunnel (a gateway fragmented the user's packet, then tunnelled
+/// each piece whole): the reader finds them in the tunnel and puts them together there.
+#[test]
+fn fragments_inside_tunnels_are_reassembled() {
+    let mut w = PcapWriter::new(Vec::new(), linktype::ETHERNET).expect("writer");
+    for seq in 0..4u16 {
+        let udp = udp_datagram(seq);
+        for at in (0..udp.len()).step_by(1480) {
+            // The inner IP packet: `fragment` builds it in Ethernet, without the 14 bytes.
+            let inner = fragment(seq, &udp, at, 1480.min(udp.len() - at))[14..].to_vec();
+            let frame = if seq % 2 == 0 {
+                in_outer_ipv4(4, &inner) // IP in IP
+            } else {
+                // GTP-U (G-PDU, no optional fields) in UDP 2152.
+                let mut gtp = vec![0x30, 0xff];
+                gtp.extend_from_slice(&(inner.len() as u16).to_be_bytes());
+                gtp.extend_from_slice(&[0, 0, 0, 7]);
+                gtp.extend_from_slice(&inner);
+                let mut udp = vec![0x08, 0x68, 0x08, 0x68];
+                udp.extend_from_slice(&((8 + gtp.len()) as u16).to_be_bytes());
+                udp.extend_from_slice(&[0, 0]);
+                udp.extend_from_slice(&gtp);
+                in_outer_ipv4(17, &udp)
+            };
+            let ts = Timestamp::from_nanos(1_000_000_000 + u64::from(seq) * 17_000_000);
+            w.write_frame(ts, &frame).expect("frame");
+        }
+    }
+    let bytes = w.into_inner().expect("bytes");
+    let mut reader = CaptureReader::new(&bytes[..]).expect("reader");
+    let mut seqs = Vec::new();
+    while let Some(f) = reader.next_frame().expect("frame") {
+        assert_eq!((f.flow.src_port(), f.flow.dst_port()), (5000, 5002));
+        seqs.push(
+            rtpscope_wire::rtp::RtpPacket::new_checked(f.payload)
+                .expect("rtp")
+                .sequence_number(),
+        );
+    }
+    assert_eq!(seqs, [0, 1, 2, 3]);
+    let c = reader.counters();
+    assert_eq!((c.udp, c.reassembled, c.tunneled), (4, 4, 4));
+    assert_eq!((c.fragments, c.fragments_discarded), (8, 0));
+}

@@ -528,3 +528,27 @@ fn warming_streams_ahead_changes_no_result() {
         format!("{:?}", warmed.analyzer.report())
     );
 }
+
+/// One packet whose timestamp is half the 32-bit range off (a stray, or a sender bug) among
+/// packets on time: it is older than the first by the unwrap, so the Wireshark rules skip it,
+/// and the packets after it are still measured against the stream's clock.
+#[test]
+fn a_stray_timestamp_does_not_derail_the_packets_after_it() {
+    let mut s = Sender::new(AnalyzerConfig::default());
+    s.send(0.0, 1, 0, 0, false, 7);
+    s.send(20.0, 2, 0x8000_000a, 0, false, 7);
+    for i in 3..60u16 {
+        s.send(
+            f64::from(i - 1) * 20.0,
+            i,
+            u32::from(i - 1) * 160,
+            0,
+            false,
+            7,
+        );
+    }
+    let r = &s.analyzer.report().streams[0];
+    // The packet after the stray is measured against the one before it: 40 ms, on time.
+    assert_eq!((r.delta_ms.min, r.delta_ms.max), (Some(20.0), Some(40.0)));
+    assert_eq!(r.jitter_ms.max, Some(0.0));
+}

@@ -19,7 +19,7 @@ pub(crate) fn loss(dir: impl Display, pct: f64, bursts: Option<Bursts>) -> Strin
     let bursts = bursts.map_or(String::new(), |b| {
         // The mean of the other bursts, which the longest is compared with.
         let others_ms = (b.mean_ms * b.count as f64 - b.longest_ms) / (b.count.max(2) - 1) as f64;
-        if b.count >= 2 && b.longest_ms > 2.0 * others_ms {
+        if b.count >= 2 && b.longest_ms > 4.0 * others_ms {
             format!(
                 ", in {} bursts, the longest {}",
                 b.count,

@@ -315,7 +315,11 @@ impl Timing {
             s.ext_ts = (1i64 << 32) + i64::from(s.timestamp);
             (self.started, self.first_ns, self.first_ext_ts) = (true, s.arrival_ns, s.ext_ts);
         }
-        self.prev_ext_ts = s.ext_ts;
+        // A timestamp older than the first is a late packet or a stray: the next one is
+        // unwrapped against the packet before it (the Wireshark rules skip it the same way).
+        if s.ext_ts >= self.first_ext_ts {
+            self.prev_ext_ts = s.ext_ts;
+        }
         s.since_first_ns = (s.arrival_ns.wrapping_sub(self.first_ns) as i64) as f64;
         s.since_first_units = (s.ext_ts - self.first_ext_ts) as f64;
         if !s.event {
