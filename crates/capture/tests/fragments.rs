@@ -33,11 +33,33 @@ fn udp_datagram(seq: u16) -> Vec<u8> {
     };
     let mut buf = vec![0u8; 3100];
     let n = rtp.emit(&mut buf).expect("emit");
-    let mut udp = vec![0x13, 0x88, 0x13, 0x8a];
-    udp.extend_from_slice(&((8 + n) as u16).to_be_bytes());
+    udp(5000, 5002, &buf[..n])
+}
+
+/// A UDP header and `payload` (no checksum).
+fn udp(src: u16, dst: u16, payload: &[u8]) -> Vec<u8> {
+    let mut udp = [src.to_be_bytes(), dst.to_be_bytes()].concat();
+    udp.extend_from_slice(&((8 + payload.len()) as u16).to_be_bytes());
     udp.extend_from_slice(&[0, 0]);
-    udp.extend_from_slice(&buf[..n]);
+    udp.extend_from_slice(payload);
     udp
+}
+
+/// The sequence numbers of the RTP packets a capture yields (each checked to come whole
+/// from 5000 to 5002), and the reader's counters.
+fn read_sequences(capture: &[u8]) -> (Vec<u16>, rtpscope_capture::DropCounters) {
+    let mut reader = CaptureReader::new(capture).expect("reader");
+    let mut seqs = Vec::new();
+    while let Some(f) = reader.next_frame().expect("frame") {
+        assert_eq!((f.flow.src_port(), f.flow.dst_port()), (5000, 5002));
+        let rtp = rtpscope_wire::rtp::RtpPacket::new_checked(f.payload).expect("rtp");
+        assert!(rtp
+            .payload()
+            .iter()
+            .all(|&b| b == rtp.sequence_number() as u8));
+        seqs.push(rtp.sequence_number());
+    }
+    (seqs, reader.counters().clone())
 }
 
 #[test]
@@ -63,21 +85,9 @@ fn fragmented_rtp_is_reassembled_and_lost_pieces_are_counted() {
             w.write_frame(ts, &p).expect("frame");
         }
     }
-    let bytes = w.into_inner().expect("bytes");
-    let mut reader = CaptureReader::new(&bytes[..]).expect("reader");
-    let mut seqs = Vec::new();
-    while let Some(f) = reader.next_frame().expect("frame") {
-        assert_eq!((f.flow.src_port(), f.flow.dst_port()), (5000, 5002));
-        let rtp = rtpscope_wire::rtp::RtpPacket::new_checked(f.payload).expect("rtp");
-        assert!(rtp
-            .payload()
-            .iter()
-            .all(|&b| b == rtp.sequence_number() as u8));
-        seqs.push(rtp.sequence_number());
-    }
+    let (seqs, c) = read_sequences(&w.into_inner().expect("bytes"));
     let want: Vec<u16> = (0..20).filter(|&s| s != 7).collect();
     assert_eq!(seqs, want);
-    let c = reader.counters();
     assert_eq!((c.frames, c.udp, c.reassembled), (59, 19, 19));
     // Two pieces of each datagram are skipped; the two of the incomplete one are lost.
     assert_eq!((c.fragments, c.fragments_discarded), (40, 2));
@@ -124,10 +134,10 @@ fn in_outer_ipv4(protocol: u8, inner: &[u8]) -> Vec<u8> {
 fn fragments_inside_tunnels_are_reassembled() {
     let mut w = PcapWriter::new(Vec::new(), linktype::ETHERNET).expect("writer");
     for seq in 0..4u16 {
-        let udp = udp_datagram(seq);
-        for at in (0..udp.len()).step_by(1480) {
+        let datagram = udp_datagram(seq);
+        for at in (0..datagram.len()).step_by(1480) {
             // The inner IP packet: `fragment` builds it in Ethernet, without the 14 bytes.
-            let inner = fragment(seq, &udp, at, 1480.min(udp.len() - at))[14..].to_vec();
+            let inner = fragment(seq, &datagram, at, 1480.min(datagram.len() - at))[14..].to_vec();
             let frame = if seq % 2 == 0 {
                 in_outer_ipv4(4, &inner) // IP in IP
             } else {
@@ -136,29 +146,14 @@ fn fragments_inside_tunnels_are_reassembled() {
                 gtp.extend_from_slice(&(inner.len() as u16).to_be_bytes());
                 gtp.extend_from_slice(&[0, 0, 0, 7]);
                 gtp.extend_from_slice(&inner);
-                let mut udp = vec![0x08, 0x68, 0x08, 0x68];
-                udp.extend_from_slice(&((8 + gtp.len()) as u16).to_be_bytes());
-                udp.extend_from_slice(&[0, 0]);
-                udp.extend_from_slice(&gtp);
-                in_outer_ipv4(17, &udp)
+                in_outer_ipv4(17, &udp(2152, 2152, &gtp))
             };
             let ts = Timestamp::from_nanos(1_000_000_000 + u64::from(seq) * 17_000_000);
             w.write_frame(ts, &frame).expect("frame");
         }
     }
-    let bytes = w.into_inner().expect("bytes");
-    let mut reader = CaptureReader::new(&bytes[..]).expect("reader");
-    let mut seqs = Vec::new();
-    while let Some(f) = reader.next_frame().expect("frame") {
-        assert_eq!((f.flow.src_port(), f.flow.dst_port()), (5000, 5002));
-        seqs.push(
-            rtpscope_wire::rtp::RtpPacket::new_checked(f.payload)
-                .expect("rtp")
-                .sequence_number(),
-        );
-    }
+    let (seqs, c) = read_sequences(&w.into_inner().expect("bytes"));
     assert_eq!(seqs, [0, 1, 2, 3]);
-    let c = reader.counters();
     assert_eq!((c.udp, c.reassembled, c.tunneled), (4, 4, 4));
     assert_eq!((c.fragments, c.fragments_discarded), (8, 0));
 }

@@ -1,4 +1,4 @@
-//! The live streams: stored densely in two parallel `Vec`s, what packets touch (512 bytes a
+//! The live streams: stored densely in two parallel `Vec`s, what packets touch (448 bytes a
 //! stream) and the rest, found through a small hash index.
 //!
 //! The index holds only each stream's position (4 bytes an entry, plus hashbrown's control
@@ -28,7 +28,7 @@ fn hash_of(hasher: &RandomState, key: &StreamKey) -> u64 {
 
 #[derive(Debug, Default)]
 pub(crate) struct StreamTable {
-    /// What packets touch, 8 cache lines each.
+    /// What packets touch, 7 cache lines each.
     streams: Vec<Stream>,
     /// The rest of each stream, at the same position.
     colds: Vec<StreamCold>,
