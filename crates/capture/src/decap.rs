@@ -105,12 +105,17 @@ pub fn fragment_packet(linktype: u32, frame: &[u8]) -> Option<(&[u8], u8)> {
             }
             None => return None,
         };
-        ip = match inner {
-            Inner::Ip(ip) => ip,
-            Inner::Ethernet(frame) => ip_packet(linktype::ETHERNET, frame).ok()?,
-        };
+        ip = inner_ip(inner).ok()?;
     }
     None
+}
+
+/// The IP packet a tunnel carries, out of its Ethernet frame if it carries one.
+fn inner_ip(inner: Inner<'_>) -> Result<&[u8], Skip> {
+    match inner {
+        Inner::Ip(ip) => Ok(ip),
+        Inner::Ethernet(frame) => ip_packet(linktype::ETHERNET, frame),
+    }
 }
 
 /// The IP packet in `frame`, captured with link type `linktype`.
@@ -255,11 +260,7 @@ fn open(inner: Inner<'_>, depth: u8) -> Result<UdpDatagram<'_>, Skip> {
     if depth >= tunnel::MAX_DEPTH {
         return Err(Skip::Malformed);
     }
-    let ip = match inner {
-        Inner::Ip(ip) => ip,
-        Inner::Ethernet(frame) => ip_packet(linktype::ETHERNET, frame)?,
-    };
-    let d = decode_ip_within(ip, depth + 1)?;
+    let d = decode_ip_within(inner_ip(inner)?, depth + 1)?;
     Ok(UdpDatagram {
         tunnels: d.tunnels.saturating_add(1),
         ..d

@@ -103,7 +103,8 @@ struct Pending {
     /// From the first fragment (offset 0), once seen.
     header: Option<Header>,
     data: Vec<u8>,
-    /// Byte ranges received, `[start, end)`, in arrival order.
+    /// Byte ranges received, `[start, end)`, kept in order (so the coverage check of every
+    /// fragment is one pass, with no sorted copy).
     pieces: Vec<(usize, usize)>,
     /// The payload's length, known once the last fragment arrived.
     total: Option<usize>,
@@ -281,7 +282,9 @@ impl Pending {
         if let Some(slot) = self.data.get_mut(f.offset..end) {
             slot.copy_from_slice(f.payload);
         }
-        self.pieces.push((f.offset, end));
+        let piece = (f.offset, end);
+        let at = self.pieces.partition_point(|&p| p < piece);
+        self.pieces.insert(at, piece);
         Ok(())
     }
 
@@ -292,10 +295,8 @@ impl Pending {
         if self.header.is_none() {
             return false;
         }
-        let mut ranges = self.pieces.clone();
-        ranges.sort_unstable();
         let mut covered = 0;
-        for (start, end) in ranges {
+        for &(start, end) in &self.pieces {
             if start > covered {
                 return false;
             }
