@@ -45,6 +45,7 @@ mod wording;
 use foldhash::{HashMap, HashMapExt};
 use std::net::SocketAddr;
 
+use crate::report::RemoteView;
 use crate::AnalysisReport;
 
 pub use latency::StreamLatency;
@@ -112,6 +113,7 @@ pub fn diagnose(report: &AnalysisReport, hints: &[CallHint], thresholds: &Thresh
     let groups = pairing::group(streams, hints);
     let latency = latency::compute(report, &groups, t);
     let previous_ssrc = ssrc_changes(report);
+    let remote_on = worst_remote_views(report);
     let mut all: Vec<Symptom> = Vec::new();
     let mut calls = Vec::with_capacity(groups.len());
     for g in &groups {
@@ -155,12 +157,7 @@ pub fn diagnose(report: &AnalysisReport, hints: &[CallHint], thresholds: &Thresh
             }
             let own_loss = checks::loss(&on, t);
             if own_loss.is_none() {
-                let remote = report
-                    .rtcp
-                    .remote
-                    .iter()
-                    .filter(|r| r.source == s.key.ssrc)
-                    .max_by_key(|r| r.cumulative_lost);
+                let remote = remote_on.get(&s.key.ssrc).copied();
                 found.extend(checks::remote_loss(&on, remote, t));
             }
             found.extend(own_loss);
@@ -199,6 +196,19 @@ pub fn diagnose(report: &AnalysisReport, hints: &[CallHint], thresholds: &Thresh
     }
 }
 
+/// For each source SSRC, the peer report that says it lost the most (the last of equals),
+/// found in one pass rather than by a scan of every report for every stream.
+fn worst_remote_views(report: &AnalysisReport) -> HashMap<u32, &RemoteView> {
+    let mut worst: HashMap<u32, &RemoteView> = HashMap::new();
+    for r in &report.rtcp.remote {
+        let slot = worst.entry(r.source).or_insert(r);
+        if r.cumulative_lost >= slot.cumulative_lost {
+            *slot = r;
+        }
+    }
+    worst
+}
+
 /// Streams that took over a flow from an earlier SSRC: index → the earlier SSRC.
 fn ssrc_changes(report: &AnalysisReport) -> HashMap<usize, u32> {
     let mut last_on_flow: HashMap<_, u32> = HashMap::new();
@@ -212,4 +222,53 @@ fn ssrc_changes(report: &AnalysisReport) -> HashMap<usize, u32> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::RtcpReport;
+    use crate::Timestamp;
+
+    fn view(reporter: u32, source: u32, cumulative_lost: i32) -> RemoteView {
+        RemoteView {
+            reporter,
+            source,
+            fraction_lost: 0.0,
+            cumulative_lost,
+            jitter_units: 0,
+            extended_highest_seq: 0,
+            reports: 1,
+            at: Timestamp::ZERO,
+        }
+    }
+
+    #[test]
+    fn the_worst_remote_view_is_the_last_of_the_largest_losses() {
+        // What a scan of every view for each source picked (`max_by_key`: the last maximum).
+        let remote = vec![
+            view(1, 10, 4),
+            view(2, 10, 9),
+            view(3, 20, -1),
+            view(4, 10, 9),
+            view(5, 10, 2),
+        ];
+        let report = AnalysisReport {
+            streams: Vec::new(),
+            rtcp: RtcpReport {
+                remote: remote.clone(),
+                ..RtcpReport::default()
+            },
+            counters: Default::default(),
+        };
+        let worst = worst_remote_views(&report);
+        for source in [10, 20, 30] {
+            let scanned = remote
+                .iter()
+                .filter(|r| r.source == source)
+                .max_by_key(|r| r.cumulative_lost);
+            assert_eq!(worst.get(&source).copied(), scanned, "source {source}");
+        }
+        assert_eq!(worst.get(&10).map(|r| r.reporter), Some(4));
+    }
 }

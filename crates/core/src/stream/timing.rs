@@ -374,10 +374,9 @@ impl Timing {
 
     pub(crate) fn summary(&self, cold: &TimingCold) -> TimingSummary {
         let rate = self.rate.map(|r| r.0);
-        let hist = self.hist.histogram(&cold.hist);
-        let pct = |q: f64| -> Option<f64> {
-            let h = hist.as_ref()?;
-            (!h.is_empty()).then(|| h.value_at_quantile(q) as f64 * HIST_UNIT_NS / 1e6)
+        let [p50, p90, p99] = match self.hist.quantiles(&cold.hist, [0.5, 0.9, 0.99]) {
+            Some(values) => values.map(|v| Some(v as f64 * HIST_UNIT_NS / 1e6)),
+            None => [None; 3],
         };
         let ws_jitter = self.ws.jitter();
         TimingSummary {
@@ -388,9 +387,9 @@ impl Timing {
             jitter_max: ws_jitter.max,
             jitter_final_ms: rate.map(|r| self.rfc.millis(r)),
             jitter_final_units: rate.map(|_| self.rfc.timestamp_units()),
-            jitter_p50: pct(0.5),
-            jitter_p90: pct(0.9),
-            jitter_p99: pct(0.99),
+            jitter_p50: p50,
+            jitter_p90: p90,
+            jitter_p99: p99,
             jitter_above_histogram: cold.hist.above,
             current_jitter_ms: rate.map(|r| self.rfc.millis(r)),
             measured_rate_hz: self.slope.slope(),
