@@ -1,6 +1,6 @@
 //! An analysis outcome, whatever the source: the report, its diagnosis, and how to show it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rtpscope::core::diagnosis::{diagnose, CallHint, Diagnosis, Thresholds, Verdict};
 use rtpscope::core::report::IntervalReport;
@@ -118,20 +118,28 @@ impl Outcome {
     }
 }
 
-/// Calls named by SIP, with the media endpoints of both parties.
+/// Calls named by SIP, with the media endpoints of both parties, in the order first seen
+/// (found by Call-ID through an index: a capture may hold thousands of calls).
 fn call_hints(fin: &FinalReport) -> Vec<CallHint> {
     let mut hints: Vec<CallHint> = Vec::new();
+    let mut hint_of: HashMap<&str, usize> = HashMap::new();
     for m in &fin.sip.media {
-        match hints.iter_mut().find(|h| h.call_id == m.call_id) {
+        match hint_of
+            .get(m.call_id.as_str())
+            .and_then(|&h| hints.get_mut(h))
+        {
             Some(h) => {
                 if !h.endpoints.contains(&m.addr) {
                     h.endpoints.push(m.addr);
                 }
             }
-            None => hints.push(CallHint {
-                call_id: m.call_id.clone(),
-                endpoints: vec![m.addr],
-            }),
+            None => {
+                hint_of.insert(&m.call_id, hints.len());
+                hints.push(CallHint {
+                    call_id: m.call_id.clone(),
+                    endpoints: vec![m.addr],
+                });
+            }
         }
     }
     hints

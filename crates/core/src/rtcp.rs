@@ -7,7 +7,7 @@
 //! is one *leg*: capture point → reporting endpoint → capture point. The call's round trip is
 //! the sum of the legs of both directions.
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use rtpscope_wire::rtcp::{CompoundIter, ReportBlock, RtcpPacket};
 use rtpscope_wire::Timestamp;
@@ -59,7 +59,7 @@ pub(crate) struct RtcpBook {
     legs: HashMap<(u32, u32), LegStats>,
     remote: HashMap<(u32, u32), RemoteView>,
     xr_voip: HashMap<(u32, u32), XrVoipView>,
-    byes: Vec<u32>,
+    byes: HashSet<u32>,
     max_ssrcs: usize,
     pub dropped_ssrcs: u64,
     pub negative_rtt: u64,
@@ -72,7 +72,7 @@ impl RtcpBook {
             legs: HashMap::new(),
             remote: HashMap::new(),
             xr_voip: HashMap::new(),
-            byes: Vec::new(),
+            byes: HashSet::new(),
             max_ssrcs,
             dropped_ssrcs: 0,
             negative_rtt: 0,
@@ -115,8 +115,8 @@ impl RtcpBook {
                 RtcpPacket::Goodbye(bye) => {
                     for ssrc in bye.ssrcs() {
                         out.byes.push(ssrc);
-                        if self.byes.len() < self.max_ssrcs && !self.byes.contains(&ssrc) {
-                            self.byes.push(ssrc);
+                        if self.byes.len() < self.max_ssrcs {
+                            self.byes.insert(ssrc);
                         }
                     }
                 }
@@ -297,7 +297,7 @@ impl RtcpBook {
         remote.sort_by_key(|r| (r.source, r.reporter));
         let mut senders: Vec<SenderView> = self.senders.values().filter_map(|s| s.view).collect();
         senders.sort_by_key(|s| s.ssrc);
-        let mut byes = self.byes.clone();
+        let mut byes: Vec<u32> = self.byes.iter().copied().collect();
         byes.sort_unstable();
         let mut xr_voip: Vec<XrVoipView> = self.xr_voip.values().copied().collect();
         xr_voip.sort_by_key(|v| (v.source, v.reporter));
