@@ -204,11 +204,12 @@ impl Analyzer {
             Some(slot) => slot.1 = info,
             None => list.push((payload_type, info)),
         }
-        for (stream, cold) in self.streams.values_mut() {
-            let on_endpoint =
-                stream.key.flow.dst() == endpoint || stream.key.flow.src() == endpoint;
-            if on_endpoint && cold.first_payload_type() == payload_type && stream.needs_rate() {
-                stream.learn_rate(cold, info);
+        let waiting = self.streams.rateless_keys_on(endpoint).to_vec();
+        for key in waiting {
+            if let Some((stream, cold)) = self.streams.get_mut(&key) {
+                if cold.first_payload_type() == payload_type && stream.needs_rate() {
+                    stream.learn_rate(cold, info);
+                }
             }
         }
     }
@@ -421,12 +422,7 @@ impl Analyzer {
             });
         }
         for ssrc in outcome.byes {
-            let mut keys: Vec<StreamKey> = self
-                .streams
-                .values()
-                .filter(|s| s.key.ssrc == ssrc)
-                .map(|s| s.key)
-                .collect();
+            let mut keys: Vec<StreamKey> = self.streams.keys_with_ssrc(ssrc).to_vec();
             keys.sort_unstable();
             for key in keys {
                 let reason = self.end_reason(&key, EndReason::Bye);

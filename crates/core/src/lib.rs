@@ -43,6 +43,7 @@ pub mod payload;
 pub mod report;
 mod rtcp;
 pub mod seq;
+mod side_index;
 mod stream;
 mod table;
 pub mod wireshark;

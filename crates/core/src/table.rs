@@ -14,6 +14,7 @@ use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 
 use crate::report::StreamKey;
+use crate::side_index::SideIndex;
 use crate::stream::{Stream, StreamCold};
 
 /// Below this many streams (under 2 MB of state) the table mostly stays in cache, and
@@ -38,6 +39,8 @@ pub(crate) struct StreamTable {
     hasher: RandomState,
     /// The position last found (`u32::MAX`: none).
     last: u32,
+    /// The live streams by SSRC, and those that began without a clock rate by endpoint.
+    side: SideIndex,
 }
 
 impl StreamTable {
@@ -48,6 +51,7 @@ impl StreamTable {
             index: HashTable::new(),
             hasher: RandomState::default(),
             last: u32::MAX,
+            side: SideIndex::default(),
         }
     }
 
@@ -138,6 +142,7 @@ impl StreamTable {
                 .map_or(0, |s| hash_of(hasher, &s.key))
         };
         self.index.insert_unique(self.hash(&stream.key), at, rehash);
+        self.side.add(stream.key, stream.needs_rate());
         self.streams.push(stream);
         self.colds.push(cold);
     }
@@ -153,6 +158,7 @@ impl StreamTable {
             .ok()?;
         let at = entry.remove().0 as usize;
         self.last = u32::MAX;
+        self.side.remove(key);
         let stream = (self.streams.swap_remove(at), self.colds.swap_remove(at));
         if let Some(moved) = self.streams.get(at) {
             // The last stream took the removed one's place: point its entry there.
@@ -167,6 +173,16 @@ impl StreamTable {
 
     pub(crate) fn len(&self) -> usize {
         self.streams.len()
+    }
+
+    /// The live streams of `ssrc`, on any flow.
+    pub(crate) fn keys_with_ssrc(&self, ssrc: u32) -> &[StreamKey] {
+        self.side.with_ssrc(ssrc)
+    }
+
+    /// The live streams that began without a clock rate and have `endpoint` at one end.
+    pub(crate) fn rateless_keys_on(&self, endpoint: std::net::SocketAddr) -> &[StreamKey] {
+        self.side.rateless_on(endpoint)
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -196,6 +212,7 @@ impl StreamTable {
     /// Bytes held by the table itself (not the streams' heap).
     pub(crate) fn overhead_bytes(&self) -> usize {
         self.index.capacity() * (core::mem::size_of::<u32>() + 1)
+            + self.side.heap_bytes()
             + (self.streams.capacity() - self.streams.len()) * core::mem::size_of::<Stream>()
             + (self.colds.capacity() - self.colds.len()) * core::mem::size_of::<StreamCold>()
     }

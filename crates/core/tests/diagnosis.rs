@@ -512,6 +512,56 @@ fn hints_group_streams_and_pairing_uses_port_symmetry() {
     assert_eq!(total, 3, "every stream in exactly one call");
 }
 
+/// The calls of a diagnosis as sorted lists of SSRCs.
+fn calls_by_ssrc(report: &AnalysisReport, d: &Diagnosis) -> Vec<Vec<u32>> {
+    let mut calls: Vec<Vec<u32>> = d
+        .calls
+        .iter()
+        .map(|c| {
+            let mut ssrcs: Vec<u32> = c
+                .streams
+                .iter()
+                .map(|&i| report.streams[i].key.ssrc)
+                .collect();
+            ssrcs.sort_unstable();
+            ssrcs
+        })
+        .collect();
+    calls.sort();
+    calls
+}
+
+#[test]
+fn a_later_call_on_reused_trunk_ports_is_another_call() {
+    // Two SBCs: call 1 on A:10000 <-> B:20000 for 2 s; 20 s later call 2 reuses A:10000
+    // with B:20002 (port symmetry with call 1's reverse stream), beside call 3 on other ports.
+    let (a, b, b2) = (
+        "198.51.100.1:10000",
+        "198.51.100.2:20000",
+        "198.51.100.2:20002",
+    );
+    let (a3, b3) = ("198.51.100.1:10002", "198.51.100.2:20004");
+    let mut p = simple(flow(a, b), 1, 0..100);
+    p.extend(simple(flow(b, a), 2, 0..100));
+    p.extend(simple(flow(a, b2), 3, 1000..1100));
+    p.extend(simple(flow(b2, a), 4, 1000..1100));
+    p.extend(simple(flow(a3, b3), 5, 1000..1100));
+    p.extend(simple(flow(b3, a3), 6, 1000..1100));
+    let (report, _) = run(p, AnalyzerConfig::default());
+    let d = diagnose(&report, &[], &Thresholds::default());
+    assert_eq!(
+        calls_by_ssrc(&report, &d),
+        vec![vec![1, 2], vec![3, 4], vec![5, 6]]
+    );
+    // The same reuse within the pairing slack is still one call (a pause, not a new call).
+    let mut p = simple(flow(a, b), 1, 0..100);
+    p.extend(simple(flow(b, a), 2, 0..100));
+    p.extend(simple(flow(a, b2), 3, 300..400));
+    let (report, _) = run(p, AnalyzerConfig::default());
+    let d = diagnose(&report, &[], &Thresholds::default());
+    assert_eq!(calls_by_ssrc(&report, &d), vec![vec![1, 2, 3]]);
+}
+
 #[test]
 fn digital_silence_while_packets_flow() {
     // 16 s of PCMU; seconds 3–9 are all-0xFF digital silence.

@@ -6,7 +6,10 @@
 //! on the paired stream's SSRC); when only one leg is seen (capture at an endpoint, or one
 //! side without RTCP) that leg is the best estimate. One-way delay is half the round trip.
 
-use foldhash::{HashMap, HashMapExt};
+use std::net::IpAddr;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
+use rtpscope_wire::Flow;
 
 use crate::mos::{Codec, EModel};
 use crate::report::{LatencyMethod, RttLeg, StreamReport};
@@ -54,7 +57,7 @@ fn legs_by_source(legs: &[RttLeg]) -> HashMap<u32, Vec<&RttLeg>> {
 fn leg_on<'a>(
     legs: &HashMap<u32, Vec<&'a RttLeg>>,
     ssrc: u32,
-    reporters: &[u32],
+    reporters: &HashSet<u32>,
 ) -> Option<&'a RttLeg> {
     let on = legs.get(&ssrc)?;
     on.iter()
@@ -88,31 +91,43 @@ pub(crate) fn compute(
     let legs_on = legs_by_source(&report.rtcp.legs);
     let mut out = vec![StreamLatency::default(); streams.len()];
     for g in groups {
+        // Per call, once: its SSRCs (the preferred reporters), and its streams by flow and by
+        // (source IP, destination IP), so that finding a stream's partner does not compare
+        // it with every other stream of the call.
+        let others: HashSet<u32> = g
+            .streams
+            .iter()
+            .filter_map(|&j| streams.get(j))
+            .map(|r| r.key.ssrc)
+            .collect();
+        let mut by_flow: HashMap<Flow, usize> = HashMap::new();
+        let mut by_ips: HashMap<(IpAddr, IpAddr), Vec<usize>> = HashMap::new();
+        for &j in &g.streams {
+            if let Some(r) = streams.get(j) {
+                let f = r.key.flow;
+                by_flow.entry(f).or_insert(j);
+                by_ips
+                    .entry((f.src().ip(), f.dst().ip()))
+                    .or_default()
+                    .push(j);
+            }
+        }
         for &i in &g.streams {
             let Some(s) = streams.get(i) else { continue };
-            // The paired stream: the exact reverse flow first, else any reverse stream.
-            let reverse: Vec<usize> = g
-                .streams
-                .iter()
+            // The paired stream: the exact reverse flow first (always a reverse stream), else
+            // the first reverse stream.
+            let f = s.key.flow;
+            let partner = by_flow
+                .get(&f.reversed())
                 .copied()
-                .filter(|&j| streams.get(j).is_some_and(|r| is_reverse(s, r)))
-                .collect();
-            let partner = reverse
-                .iter()
-                .copied()
-                .find(|&j| {
-                    streams
-                        .get(j)
-                        .is_some_and(|r| r.key.flow == s.key.flow.reversed())
+                .or_else(|| {
+                    by_ips
+                        .get(&(f.dst().ip(), f.src().ip()))?
+                        .iter()
+                        .copied()
+                        .find(|&j| streams.get(j).is_some_and(|r| is_reverse(s, r)))
                 })
-                .or_else(|| reverse.first().copied())
                 .and_then(|j| streams.get(j));
-            let others: Vec<u32> = g
-                .streams
-                .iter()
-                .filter_map(|&j| streams.get(j))
-                .map(|r| r.key.ssrc)
-                .collect();
             let mut legs = Vec::new();
             if let Some(l) = leg_on(&legs_on, s.key.ssrc, &others) {
                 legs.push(l.mean_ms);

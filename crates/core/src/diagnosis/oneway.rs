@@ -6,6 +6,10 @@
 //! one of them never sends audio, audio flows one way only. A lone stream without hints says
 //! nothing about the other direction (it may simply not have been captured).
 
+use std::net::IpAddr;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+
 use crate::report::StreamReport;
 
 use super::advice;
@@ -14,6 +18,11 @@ use super::pairing::{is_reverse, is_same_direction, Group};
 use super::symptom::{direction, is_audio, Direction, Evidence, Severity, Symptom, SymptomKind};
 use super::thresholds::Thresholds;
 use super::wording;
+
+/// A stream's source and destination addresses.
+fn ips(s: &StreamReport) -> (IpAddr, IpAddr) {
+    (s.key.flow.src().ip(), s.key.flow.dst().ip())
+}
 
 fn ms_between(a: rtpscope_wire::Timestamp, b: rtpscope_wire::Timestamp) -> f64 {
     a.nanos_since(b) as f64 / 1e6
@@ -37,12 +46,28 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
         .filter_map(|&i| get(i))
         .map(|s| s.first_arrival)
         .min();
+    // The audio streams by (source IP, destination IP): a direction's streams and the
+    // reverse direction's are found in their buckets, not by comparing every pair (between
+    // two SBCs a call can hold many streams).
+    let mut by_ips: HashMap<(IpAddr, IpAddr), Vec<usize>> = HashMap::new();
+    for &i in &audio {
+        if let Some(s) = get(i) {
+            by_ips.entry(ips(s)).or_default().push(i);
+        }
+    }
+    let bucket = |key: (IpAddr, IpAddr)| by_ips.get(&key).map_or(&[][..], Vec::as_slice);
     let mut out: Vec<Symptom> = Vec::new();
-    let mut done: Vec<usize> = Vec::new();
+    let mut done: HashSet<usize> = HashSet::new();
     for &i in &audio {
         let Some(s) = get(i) else { continue };
-        // Each direction is judged once, through its longest-lasting stream.
-        let same: Vec<usize> = audio
+        // Each direction is judged once, through its longest-lasting stream. Between two
+        // addresses a direction is all of its bucket, judged at its first stream; on one
+        // shared address (loopback) sockets tell directions apart, pair by pair.
+        let (src, dst) = ips(s);
+        if src != dst && done.contains(&i) {
+            continue;
+        }
+        let same: Vec<usize> = bucket((src, dst))
             .iter()
             .copied()
             .filter(|&j| get(j).is_some_and(|o| is_same_direction(s, o)))
@@ -69,7 +94,7 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
         let Some((own_start, own_first)) = first(&same) else {
             continue;
         };
-        let reverse: Vec<usize> = audio
+        let reverse: Vec<usize> = bucket((dst, src))
             .iter()
             .copied()
             .filter(|&j| get(j).is_some_and(|o| is_reverse(s, o)))

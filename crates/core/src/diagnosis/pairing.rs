@@ -4,7 +4,12 @@
 //! or destination. Otherwise streams are related when one's flow is the other reversed, or
 //! when they join the same two IPs in opposite directions and share a port on one side (RTP
 //! port symmetry: a phone sends from the port it receives on), or when they share a flow
-//! (an SSRC change). Related streams form one call; a lone stream is its own call.
+//! (an SSRC change) — and, in each case, when they overlap in time (within
+//! [`PAIRING_SLACK_NS`]). Related streams form one call; a lone stream is its own call.
+//!
+//! The overlap matters on trunks: two SBCs reuse the same ports call after call, and without
+//! it every call that ever reused a port joined the one before, until thousands of calls
+//! were one.
 
 use foldhash::{HashMap, HashMapExt};
 use std::net::{IpAddr, SocketAddr};
@@ -12,6 +17,19 @@ use std::net::{IpAddr, SocketAddr};
 use crate::report::StreamReport;
 
 use super::CallHint;
+
+/// How far apart in time two streams may be and still be one call's: a pause in one
+/// direction (hold, a transfer) but not the next call on reused ports.
+pub(crate) const PAIRING_SLACK_NS: u64 = 5_000_000_000;
+
+/// Whether the spans of `a` and `b` (first to last packet) meet, or come within
+/// [`PAIRING_SLACK_NS`] of each other.
+fn overlaps(a: &StreamReport, b: &StreamReport) -> bool {
+    let near = |x: &StreamReport, y: &StreamReport| {
+        x.first_arrival.as_nanos() <= y.last_arrival.as_nanos().saturating_add(PAIRING_SLACK_NS)
+    };
+    near(a, b) && near(b, a)
+}
 
 /// One call's streams, before symptoms are attached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +81,8 @@ pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> 
         }
     }
     // Unhinted streams: relate by flow, reversed flow and port symmetry, through indexes so
-    // the cost stays linear in the number of streams.
+    // the cost stays linear in the number of streams. Each index keeps the latest stream on
+    // its key (streams come in order of first arrival), the one a new stream may overlap.
     let mut by_flow: HashMap<_, usize> = HashMap::new();
     let mut by_src: HashMap<(SocketAddr, IpAddr), usize> = HashMap::new();
     let mut by_dst: HashMap<(SocketAddr, IpAddr), usize> = HashMap::new();
@@ -73,19 +92,20 @@ pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> 
         .filter(|(i, _)| hinted[*i].is_none())
     {
         let f = s.key.flow;
-        if let Some(&j) = by_flow.get(&f) {
-            uf.union(i, j);
-        }
         // A reverse stream sends from our destination socket, or to our source socket.
-        if let Some(&j) = by_src.get(&(f.dst(), f.src().ip())) {
-            uf.union(i, j);
+        let related = [
+            by_flow.get(&f),
+            by_src.get(&(f.dst(), f.src().ip())),
+            by_dst.get(&(f.src(), f.dst().ip())),
+        ];
+        for &j in related.into_iter().flatten() {
+            if streams.get(j).is_some_and(|e| overlaps(e, s)) {
+                uf.union(i, j);
+            }
         }
-        if let Some(&j) = by_dst.get(&(f.src(), f.dst().ip())) {
-            uf.union(i, j);
-        }
-        by_flow.entry(f).or_insert(i);
-        by_src.entry((f.src(), f.dst().ip())).or_insert(i);
-        by_dst.entry((f.dst(), f.src().ip())).or_insert(i);
+        by_flow.insert(f, i);
+        by_src.insert((f.src(), f.dst().ip()), i);
+        by_dst.insert((f.dst(), f.src().ip()), i);
     }
     let mut groups: Vec<Group> = Vec::new();
     let mut slot_of_root: HashMap<usize, usize> = HashMap::new();
