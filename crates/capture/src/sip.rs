@@ -78,6 +78,8 @@ pub struct SipTracker {
     call_at: HashMap<String, usize>,
     /// Position in `media` by call position and endpoint.
     media_at: HashMap<(usize, SocketAddr), usize>,
+    /// Positions in `media` by endpoint, oldest first.
+    media_of: HashMap<SocketAddr, Vec<usize>>,
     messages: u64,
     dropped: u64,
 }
@@ -192,6 +194,10 @@ impl SipTracker {
                     *slot = endpoint;
                 } else if self.media.len() < MAX_MEDIA {
                     self.media_at.insert((idx, endpoint.addr), self.media.len());
+                    self.media_of
+                        .entry(endpoint.addr)
+                        .or_default()
+                        .push(self.media.len());
                     self.media.push(endpoint);
                 } else {
                     self.dropped += 1;
@@ -225,10 +231,11 @@ impl SipTracker {
     /// flow's destination), else of the sending one, else the RFC 3551 static table.
     pub fn payload_mapping(&self, flow: &Flow, pt: u8) -> Option<PayloadMapping> {
         let find = |addr| {
-            self.media
+            self.media_of
+                .get(&addr)?
                 .iter()
                 .rev()
-                .filter(|e| e.addr == addr)
+                .filter_map(|&i| self.media.get(i))
                 .find_map(|e| {
                     e.payloads
                         .iter()
