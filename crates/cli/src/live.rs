@@ -105,7 +105,7 @@ pub fn run(a: &LiveArgs) -> Result<Outcome, CliError> {
             if hidden > 0 {
                 let _ = writeln!(
                     out,
-                    "({hidden} streams that ended over a minute ago are not shown; the final report lists them)"
+                    "({hidden} streams that ended over a minute ago are not shown here; the final report has them, up to its bound)"
                 );
             }
             let _ = out.flush();

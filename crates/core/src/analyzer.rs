@@ -204,12 +204,15 @@ impl Analyzer {
             Some(slot) => slot.1 = info,
             None => list.push((payload_type, info)),
         }
-        let waiting = self.streams.rateless_keys_on(endpoint).to_vec();
-        for key in waiting {
-            if let Some((stream, cold)) = self.streams.get_mut(&key) {
-                if cold.first_payload_type() == payload_type && stream.needs_rate() {
-                    stream.learn_rate(cold, info);
-                }
+        for key in self.streams.rateless_keys_on(endpoint) {
+            let Some((stream, cold)) = self.streams.get_mut(&key) else {
+                continue;
+            };
+            if cold.first_payload_type() == payload_type && stream.needs_rate() {
+                stream.learn_rate(cold, info);
+            }
+            if !stream.needs_rate() {
+                self.streams.learnt_rate(&key);
             }
         }
     }
@@ -422,7 +425,7 @@ impl Analyzer {
             });
         }
         for ssrc in outcome.byes {
-            let mut keys: Vec<StreamKey> = self.streams.keys_with_ssrc(ssrc).to_vec();
+            let mut keys: Vec<StreamKey> = self.streams.keys_with_ssrc(ssrc);
             keys.sort_unstable();
             for key in keys {
                 let reason = self.end_reason(&key, EndReason::Bye);

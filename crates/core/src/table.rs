@@ -175,14 +175,20 @@ impl StreamTable {
         self.streams.len()
     }
 
-    /// The live streams of `ssrc`, on any flow.
-    pub(crate) fn keys_with_ssrc(&self, ssrc: u32) -> &[StreamKey] {
+    /// The live streams of `ssrc`, on any flow, in no particular order.
+    pub(crate) fn keys_with_ssrc(&self, ssrc: u32) -> Vec<StreamKey> {
         self.side.with_ssrc(ssrc)
     }
 
-    /// The live streams that began without a clock rate and have `endpoint` at one end.
-    pub(crate) fn rateless_keys_on(&self, endpoint: std::net::SocketAddr) -> &[StreamKey] {
+    /// The live streams still without a clock rate that have `endpoint` at one end, in no
+    /// particular order.
+    pub(crate) fn rateless_keys_on(&self, endpoint: std::net::SocketAddr) -> Vec<StreamKey> {
         self.side.rateless_on(endpoint)
+    }
+
+    /// The stream of `key` learnt its clock rate.
+    pub(crate) fn learnt_rate(&mut self, key: &StreamKey) {
+        self.side.learnt_rate(key);
     }
 
     pub(crate) fn is_empty(&self) -> bool {

@@ -560,6 +560,15 @@ fn a_later_call_on_reused_trunk_ports_is_another_call() {
     let (report, _) = run(p, AnalyzerConfig::default());
     let d = diagnose(&report, &[], &Thresholds::default());
     assert_eq!(calls_by_ssrc(&report, &d), vec![vec![1, 2, 3]]);
+    // A long stream, a short one on the same flow early on, and the other direction
+    // starting late (one-way audio at first): it pairs with the long stream, which is still
+    // flowing, not with the short one that ended long before.
+    let mut p = simple(flow(a, b), 1, 0..5000);
+    p.extend(simple(flow(a, b), 2, 500..600));
+    p.extend(simple(flow(b, a), 3, 2500..5000));
+    let (report, _) = run(p, AnalyzerConfig::default());
+    let d = diagnose(&report, &[], &Thresholds::default());
+    assert_eq!(calls_by_ssrc(&report, &d), vec![vec![1, 2, 3]]);
 }
 
 #[test]

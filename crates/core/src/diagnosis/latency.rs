@@ -6,8 +6,6 @@
 //! on the paired stream's SSRC); when only one leg is seen (capture at an endpoint, or one
 //! side without RTCP) that leg is the best estimate. One-way delay is half the round trip.
 
-use std::net::IpAddr;
-
 use foldhash::{HashMap, HashMapExt, HashSet};
 use rtpscope_wire::Flow;
 
@@ -15,7 +13,7 @@ use crate::mos::{Codec, EModel};
 use crate::report::{LatencyMethod, RttLeg, StreamReport};
 use crate::AnalysisReport;
 
-use super::pairing::{is_reverse, Group};
+use super::pairing::{by_ips, is_reverse, Group};
 use super::thresholds::Thresholds;
 
 /// Latency and conversational quality of one stream; aligned with `AnalysisReport::streams`.
@@ -101,17 +99,12 @@ pub(crate) fn compute(
             .map(|r| r.key.ssrc)
             .collect();
         let mut by_flow: HashMap<Flow, usize> = HashMap::new();
-        let mut by_ips: HashMap<(IpAddr, IpAddr), Vec<usize>> = HashMap::new();
         for &j in &g.streams {
             if let Some(r) = streams.get(j) {
-                let f = r.key.flow;
-                by_flow.entry(f).or_insert(j);
-                by_ips
-                    .entry((f.src().ip(), f.dst().ip()))
-                    .or_default()
-                    .push(j);
+                by_flow.entry(r.key.flow).or_insert(j);
             }
         }
+        let by_ips = by_ips(streams, &g.streams);
         for &i in &g.streams {
             let Some(s) = streams.get(i) else { continue };
             // The paired stream: the exact reverse flow first (always a reverse stream), else

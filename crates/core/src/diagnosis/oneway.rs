@@ -8,13 +8,13 @@
 
 use std::net::IpAddr;
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashSet, HashSetExt};
 
 use crate::report::StreamReport;
 
 use super::advice;
 use super::checks::{On, EPS};
-use super::pairing::{is_reverse, is_same_direction, Group};
+use super::pairing::{by_ips, is_reverse, is_same_direction, Group};
 use super::symptom::{direction, is_audio, Direction, Evidence, Severity, Symptom, SymptomKind};
 use super::thresholds::Thresholds;
 use super::wording;
@@ -49,12 +49,7 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
     // The audio streams by (source IP, destination IP): a direction's streams and the
     // reverse direction's are found in their buckets, not by comparing every pair (between
     // two SBCs a call can hold many streams).
-    let mut by_ips: HashMap<(IpAddr, IpAddr), Vec<usize>> = HashMap::new();
-    for &i in &audio {
-        if let Some(s) = get(i) {
-            by_ips.entry(ips(s)).or_default().push(i);
-        }
-    }
+    let by_ips = by_ips(streams, &audio);
     let bucket = |key: (IpAddr, IpAddr)| by_ips.get(&key).map_or(&[][..], Vec::as_slice);
     let mut out: Vec<Symptom> = Vec::new();
     let mut done: HashSet<usize> = HashSet::new();

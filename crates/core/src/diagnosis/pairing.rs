@@ -5,7 +5,9 @@
 //! when they join the same two IPs in opposite directions and share a port on one side (RTP
 //! port symmetry: a phone sends from the port it receives on), or when they share a flow
 //! (an SSRC change) — and, in each case, when they overlap in time (within
-//! [`PAIRING_SLACK_NS`]). Related streams form one call; a lone stream is its own call.
+//! [`PAIRING_SLACK_NS`]). Related streams form one call; a lone stream is its own call. So
+//! without SIP a call whose two directions both fall silent for longer than that (a hold
+//! with `a=inactive`) continues as another call.
 //!
 //! The overlap matters on trunks: two SBCs reuse the same ports call after call, and without
 //! it every call that ever reused a port joined the one before, until thousands of calls
@@ -57,6 +59,40 @@ pub(crate) fn is_same_direction(s: &StreamReport, t: &StreamReport) -> bool {
     ips && (a.src().ip() != a.dst().ip() || b.src() == a.src() || b.dst() == a.dst())
 }
 
+/// Makes stream `i` the one under `key` unless the one there lasts longer.
+fn keep_longest<K: core::hash::Hash + Eq>(
+    index: &mut HashMap<K, usize>,
+    key: K,
+    i: usize,
+    streams: &[StreamReport],
+) {
+    let last = |j: usize| streams.get(j).map(|s| s.last_arrival);
+    match index.get(&key) {
+        Some(&j) if last(j) >= last(i) => {}
+        _ => {
+            index.insert(key, i);
+        }
+    }
+}
+
+/// The streams `indices` of `streams` by (source IP, destination IP), in the order given: a
+/// direction's streams, and with the key reversed its reverse direction's, without comparing
+/// every pair. (On one shared address, as on loopback, a bucket holds both directions and
+/// sockets tell them apart: [`is_reverse`], [`is_same_direction`].)
+pub(crate) fn by_ips(
+    streams: &[StreamReport],
+    indices: &[usize],
+) -> HashMap<(IpAddr, IpAddr), Vec<usize>> {
+    let mut out: HashMap<(IpAddr, IpAddr), Vec<usize>> = HashMap::new();
+    for &i in indices {
+        if let Some(s) = streams.get(i) {
+            let f = s.key.flow;
+            out.entry((f.src().ip(), f.dst().ip())).or_default().push(i);
+        }
+    }
+    out
+}
+
 /// Groups streams into calls. Every stream lands in exactly one group.
 pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> {
     let mut by_endpoint: HashMap<SocketAddr, usize> = HashMap::new();
@@ -81,8 +117,8 @@ pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> 
         }
     }
     // Unhinted streams: relate by flow, reversed flow and port symmetry, through indexes so
-    // the cost stays linear in the number of streams. Each index keeps the latest stream on
-    // its key (streams come in order of first arrival), the one a new stream may overlap.
+    // the cost stays linear in the number of streams. Each index keeps, of the streams on its
+    // key so far, the one that lasted longest: the one a new stream most likely overlaps.
     let mut by_flow: HashMap<_, usize> = HashMap::new();
     let mut by_src: HashMap<(SocketAddr, IpAddr), usize> = HashMap::new();
     let mut by_dst: HashMap<(SocketAddr, IpAddr), usize> = HashMap::new();
@@ -103,9 +139,9 @@ pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> 
                 uf.union(i, j);
             }
         }
-        by_flow.insert(f, i);
-        by_src.insert((f.src(), f.dst().ip()), i);
-        by_dst.insert((f.dst(), f.src().ip()), i);
+        keep_longest(&mut by_flow, f, i, streams);
+        keep_longest(&mut by_src, (f.src(), f.dst().ip()), i, streams);
+        keep_longest(&mut by_dst, (f.dst(), f.src().ip()), i, streams);
     }
     let mut groups: Vec<Group> = Vec::new();
     let mut slot_of_root: HashMap<usize, usize> = HashMap::new();
