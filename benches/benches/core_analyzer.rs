@@ -129,5 +129,43 @@ fn datagram(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, per_packet, scattered_order, datagram);
+fn stream_churn(c: &mut Criterion) {
+    // A flood of one-packet streams (every packet a new flow, one SSRC on all of them, a
+    // payload type nothing describes): what starting, indexing, evicting and ending a stream
+    // costs, with nothing to amortise it over.
+    const STREAMS: u32 = 100_000;
+    let mut g = c.benchmark_group("stream_churn");
+    g.sample_size(10)
+        .throughput(Throughput::Elements(u64::from(STREAMS)));
+    g.bench_function("one_packet_streams_100k", |b| {
+        b.iter_batched(
+            || Analyzer::new(rtpscope::core::AnalyzerConfig::default()),
+            |mut analyzer| {
+                for i in 0..STREAMS {
+                    let flow = Flow::new(
+                        std::net::SocketAddr::from((
+                            [10, (i >> 16) as u8, (i >> 8) as u8, i as u8],
+                            4000,
+                        )),
+                        std::net::SocketAddr::from(([10, 0, 0, 2], 5000)),
+                    );
+                    let header = rtpscope::core::RtpHeader {
+                        payload_type: 96,
+                        ..header(7, 1)
+                    };
+                    let now = Timestamp::from_nanos(1_000_000_000 + u64::from(i) * 1000);
+                    analyzer.handle_rtp(now, flow, &header);
+                    while analyzer.poll_event().is_some() {}
+                }
+                analyzer.finish();
+                while analyzer.poll_event().is_some() {}
+                analyzer
+            },
+            criterion::BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, per_packet, scattered_order, datagram, stream_churn);
 criterion_main!(benches);
