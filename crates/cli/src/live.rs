@@ -90,8 +90,11 @@ pub fn run(a: &LiveArgs) -> Result<Outcome, CliError> {
         }
         if tty && last_refresh.elapsed() >= refresh_every {
             last_refresh = Instant::now();
-            let mut snap = handle.snapshot();
-            let hidden = keep_recent(&mut snap.report.streams, SHOWN_AFTER_END_NS);
+            let mut snap = handle.snapshot_recent(Duration::from_nanos(SHOWN_AFTER_END_NS));
+            // Each shard kept its own recent streams; the latest time overall decides.
+            keep_recent(&mut snap.report.streams, SHOWN_AFTER_END_NS);
+            let started = snap.report.counters.streams_started;
+            let hidden = started.saturating_sub(snap.report.streams.len() as u64);
             let fin = rtpscope::pipeline::FinalReport {
                 report: snap.report,
                 drops: snap.drops,

@@ -552,3 +552,44 @@ fn a_stray_timestamp_does_not_derail_the_packets_after_it() {
     assert_eq!((r.delta_ms.min, r.delta_ms.max), (Some(20.0), Some(40.0)));
     assert_eq!(r.jitter_ms.max, Some(0.0));
 }
+
+#[test]
+fn a_recent_report_keeps_live_streams_and_those_ended_within_the_window() {
+    let config = AnalyzerConfig {
+        idle_timeout: Duration::from_secs(2),
+        interval: None,
+        ..AnalyzerConfig::default()
+    };
+    let mut s = Sender::new(config);
+    // SSRC 1 stops at 0.2 s, SSRC 2 at 60.2 s, SSRC 3 at 100.2 s; SSRC 4 is live at 130 s.
+    for (ssrc, start_ms) in [(1u32, 0.0), (2, 60_000.0), (3, 100_000.0), (4, 129_000.0)] {
+        for i in 0..10u16 {
+            s.send(
+                start_ms + 20.0 * f64::from(i),
+                i,
+                160 * u32::from(i),
+                0,
+                false,
+                ssrc,
+            );
+        }
+    }
+    s.send(130_000.0, 50, 8000, 0, false, 4);
+    s.events();
+    let ssrcs = |r: rtpscope_core::AnalysisReport| -> Vec<u32> {
+        r.streams.iter().map(|x| x.key.ssrc).collect()
+    };
+    assert_eq!(ssrcs(s.analyzer.report()), [1, 2, 3, 4]);
+    // 1 and 2 ended long before 130 s; 3 ended 30 s ago.
+    assert_eq!(
+        ssrcs(s.analyzer.report_recent(Duration::from_secs(60))),
+        [3, 4]
+    );
+    assert_eq!(
+        ssrcs(s.analyzer.report_recent(Duration::from_secs(75))),
+        [2, 3, 4]
+    );
+    assert_eq!(ssrcs(s.analyzer.report_recent(Duration::from_secs(0))), [4]);
+    let everything = s.analyzer.report_recent(Duration::from_secs(1_000));
+    assert_eq!(everything, s.analyzer.report());
+}

@@ -69,9 +69,20 @@ impl PipelineHandle {
     /// and no SDP; a snapshot taken while such a stream is still inferring fixes its rate
     /// from fewer packets than the end of input would.
     pub fn snapshot(&self) -> Snapshot {
+        self.snapshot_within(None)
+    }
+
+    /// [`Self::snapshot`] with, of the ended streams, only those whose last packet came less
+    /// than `window` before the latest time each shard has seen: for a view redrawn often
+    /// during a long live run, whose cost must not grow with every stream that ever ended.
+    pub fn snapshot_recent(&self, window: std::time::Duration) -> Snapshot {
+        self.snapshot_within(Some(window))
+    }
+
+    fn snapshot_within(&self, window: Option<std::time::Duration>) -> Snapshot {
         let (tx, rx) = unbounded();
         for c in &self.controls {
-            let _ = c.send(Control::Snapshot(tx.clone()));
+            let _ = c.send(Control::Snapshot(tx.clone(), window));
         }
         // Replies end when every request was answered or dropped with its finished worker.
         drop(tx);

@@ -57,6 +57,10 @@ pub(crate) enum ToWorker {
 /// Out-of-band requests from the handle.
 #[derive(Debug)]
 pub(crate) enum Control {
-    /// Send the current report back.
-    Snapshot(Sender<(usize, AnalysisReport)>),
+    /// Send the current report back: with a window, only the ended streams whose last
+    /// packet came within it (`Analyzer::report_recent`).
+    Snapshot(
+        Sender<(usize, AnalysisReport)>,
+        Option<core::time::Duration>,
+    ),
 }

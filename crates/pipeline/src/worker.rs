@@ -89,8 +89,8 @@ impl Worker {
 
     fn control(&mut self, request: Control) {
         match request {
-            Control::Snapshot(reply) => {
-                let _ = reply.send((self.shard, self.report()));
+            Control::Snapshot(reply, window) => {
+                let _ = reply.send((self.shard, self.report_within(window)));
             }
         }
     }
@@ -175,7 +175,15 @@ impl Worker {
     }
 
     fn report(&mut self) -> AnalysisReport {
-        let mut report = self.analyzer.report();
+        self.report_within(None)
+    }
+
+    /// The report, with only the recently ended streams when a window is given.
+    fn report_within(&mut self, window: Option<core::time::Duration>) -> AnalysisReport {
+        let mut report = match window {
+            Some(w) => self.analyzer.report_recent(w),
+            None => self.analyzer.report(),
+        };
         report.counters.datagrams = self.datagrams;
         report
     }
