@@ -13,6 +13,15 @@ fn flow() -> Flow {
     )
 }
 
+/// Streams end after 2 s of silence; no interval reports.
+fn short_idle() -> AnalyzerConfig {
+    AnalyzerConfig {
+        idle_timeout: Duration::from_secs(2),
+        interval: None,
+        ..AnalyzerConfig::default()
+    }
+}
+
 struct Sender {
     analyzer: Analyzer,
     flow: Flow,
@@ -176,11 +185,7 @@ fn sequence_restart_is_reported_and_loss_stays_sane() {
 
 #[test]
 fn idle_streams_end_and_a_new_ssrc_on_the_flow_is_an_anomaly() {
-    let config = AnalyzerConfig {
-        idle_timeout: Duration::from_secs(2),
-        interval: None,
-        ..AnalyzerConfig::default()
-    };
+    let config = short_idle();
     let mut s = Sender::new(config);
     for i in 0..10u16 {
         s.send(20.0 * f64::from(i), i, 160 * u32::from(i), 0, false, 5);
@@ -555,11 +560,7 @@ fn a_stray_timestamp_does_not_derail_the_packets_after_it() {
 
 #[test]
 fn a_recent_report_keeps_live_streams_and_those_ended_within_the_window() {
-    let config = AnalyzerConfig {
-        idle_timeout: Duration::from_secs(2),
-        interval: None,
-        ..AnalyzerConfig::default()
-    };
+    let config = short_idle();
     let mut s = Sender::new(config);
     // SSRC 1 stops at 0.2 s, SSRC 2 at 60.2 s, SSRC 3 at 100.2 s; SSRC 4 is live at 130 s.
     for (ssrc, start_ms) in [(1u32, 0.0), (2, 60_000.0), (3, 100_000.0), (4, 129_000.0)] {

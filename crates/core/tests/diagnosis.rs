@@ -485,19 +485,7 @@ fn hints_group_streams_and_pairing_uses_port_symmetry() {
     p.extend(simple(flow(c, "198.51.100.4:6000"), 3, 0..100));
     let (report, _) = run(p, AnalyzerConfig::default());
     let d = diagnose(&report, &[], &Thresholds::default());
-    let mut calls: Vec<Vec<u32>> = d
-        .calls
-        .iter()
-        .map(|c| {
-            c.streams
-                .iter()
-                .map(|&i| report.streams[i].key.ssrc)
-                .collect()
-        })
-        .collect();
-    calls.iter_mut().for_each(|c| c.sort_unstable());
-    calls.sort();
-    assert_eq!(calls, vec![vec![1, 2], vec![3]]);
+    assert_eq!(ssrcs_by_call(&report, &d), vec![vec![1, 2], vec![3]]);
     // A hint takes precedence and names the call.
     let hint = CallHint {
         call_id: "x".into(),
@@ -512,8 +500,8 @@ fn hints_group_streams_and_pairing_uses_port_symmetry() {
     assert_eq!(total, 3, "every stream in exactly one call");
 }
 
-/// The calls of a diagnosis as sorted lists of SSRCs.
-fn calls_by_ssrc(report: &AnalysisReport, d: &Diagnosis) -> Vec<Vec<u32>> {
+/// The calls of a diagnosis as sorted lists of SSRCs, in order.
+fn ssrcs_by_call(report: &AnalysisReport, d: &Diagnosis) -> Vec<Vec<u32>> {
     let mut calls: Vec<Vec<u32>> = d
         .calls
         .iter()
@@ -531,6 +519,12 @@ fn calls_by_ssrc(report: &AnalysisReport, d: &Diagnosis) -> Vec<Vec<u32>> {
     calls
 }
 
+/// The calls the diagnosis of `packets` finds (without SIP), as sorted lists of SSRCs.
+fn calls_by_ssrc(packets: Vec<Packet>) -> Vec<Vec<u32>> {
+    let (report, _) = run(packets, AnalyzerConfig::default());
+    ssrcs_by_call(&report, &diagnose(&report, &[], &Thresholds::default()))
+}
+
 #[test]
 fn a_later_call_on_reused_trunk_ports_is_another_call() {
     // Two SBCs: call 1 on A:10000 <-> B:20000 for 2 s; 20 s later call 2 reuses A:10000
@@ -541,34 +535,36 @@ fn a_later_call_on_reused_trunk_ports_is_another_call() {
         "198.51.100.2:20002",
     );
     let (a3, b3) = ("198.51.100.1:10002", "198.51.100.2:20004");
-    let mut p = simple(flow(a, b), 1, 0..100);
-    p.extend(simple(flow(b, a), 2, 0..100));
-    p.extend(simple(flow(a, b2), 3, 1000..1100));
-    p.extend(simple(flow(b2, a), 4, 1000..1100));
-    p.extend(simple(flow(a3, b3), 5, 1000..1100));
-    p.extend(simple(flow(b3, a3), 6, 1000..1100));
-    let (report, _) = run(p, AnalyzerConfig::default());
-    let d = diagnose(&report, &[], &Thresholds::default());
+    let call = |parts: &[(&str, &str, u32, core::ops::Range<u16>)]| -> Vec<Packet> {
+        parts
+            .iter()
+            .flat_map(|(src, dst, ssrc, seqs)| simple(flow(src, dst), *ssrc, seqs.clone()))
+            .collect()
+    };
+    let trunk = call(&[
+        (a, b, 1, 0..100),
+        (b, a, 2, 0..100),
+        (a, b2, 3, 1000..1100),
+        (b2, a, 4, 1000..1100),
+        (a3, b3, 5, 1000..1100),
+        (b3, a3, 6, 1000..1100),
+    ]);
     assert_eq!(
-        calls_by_ssrc(&report, &d),
+        calls_by_ssrc(trunk),
         vec![vec![1, 2], vec![3, 4], vec![5, 6]]
     );
     // The same reuse within the pairing slack is still one call (a pause, not a new call).
-    let mut p = simple(flow(a, b), 1, 0..100);
-    p.extend(simple(flow(b, a), 2, 0..100));
-    p.extend(simple(flow(a, b2), 3, 300..400));
-    let (report, _) = run(p, AnalyzerConfig::default());
-    let d = diagnose(&report, &[], &Thresholds::default());
-    assert_eq!(calls_by_ssrc(&report, &d), vec![vec![1, 2, 3]]);
+    let paused = call(&[(a, b, 1, 0..100), (b, a, 2, 0..100), (a, b2, 3, 300..400)]);
+    assert_eq!(calls_by_ssrc(paused), vec![vec![1, 2, 3]]);
     // A long stream, a short one on the same flow early on, and the other direction
     // starting late (one-way audio at first): it pairs with the long stream, which is still
     // flowing, not with the short one that ended long before.
-    let mut p = simple(flow(a, b), 1, 0..5000);
-    p.extend(simple(flow(a, b), 2, 500..600));
-    p.extend(simple(flow(b, a), 3, 2500..5000));
-    let (report, _) = run(p, AnalyzerConfig::default());
-    let d = diagnose(&report, &[], &Thresholds::default());
-    assert_eq!(calls_by_ssrc(&report, &d), vec![vec![1, 2, 3]]);
+    let late = call(&[
+        (a, b, 1, 0..5000),
+        (a, b, 2, 500..600),
+        (b, a, 3, 2500..5000),
+    ]);
+    assert_eq!(calls_by_ssrc(late), vec![vec![1, 2, 3]]);
 }
 
 #[test]
