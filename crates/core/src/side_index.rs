@@ -7,6 +7,7 @@
 use std::net::SocketAddr;
 
 use foldhash::{HashMap, HashSet};
+use rtpscope_wire::Endpoint;
 
 use crate::report::StreamKey;
 
@@ -22,8 +23,9 @@ enum Keys {
 #[derive(Debug, Default)]
 pub(crate) struct SideIndex {
     by_ssrc: HashMap<u32, Keys>,
-    /// Streams that began without a clock rate and have not learnt one from SDP since.
-    rateless: HashMap<SocketAddr, Keys>,
+    /// Streams that began without a clock rate and have not learnt one from SDP since, by
+    /// each end (an `Endpoint` hashes as two words, a `SocketAddr` byte by byte).
+    rateless: HashMap<Endpoint, Keys>,
 }
 
 fn put<K: core::hash::Hash + Eq>(map: &mut HashMap<K, Keys>, at: K, key: StreamKey) {
@@ -72,8 +74,8 @@ impl SideIndex {
     pub(crate) fn add(&mut self, key: StreamKey, rateless: bool) {
         put(&mut self.by_ssrc, key.ssrc, key);
         if rateless {
-            put(&mut self.rateless, key.flow.src(), key);
-            put(&mut self.rateless, key.flow.dst(), key);
+            put(&mut self.rateless, key.flow.src_end(), key);
+            put(&mut self.rateless, key.flow.dst_end(), key);
         }
     }
 
@@ -85,8 +87,8 @@ impl SideIndex {
 
     /// A stream learnt its clock rate: SDP has nothing more to tell it.
     pub(crate) fn learnt_rate(&mut self, key: &StreamKey) {
-        take_out(&mut self.rateless, key.flow.src(), key);
-        take_out(&mut self.rateless, key.flow.dst(), key);
+        take_out(&mut self.rateless, key.flow.src_end(), key);
+        take_out(&mut self.rateless, key.flow.dst_end(), key);
     }
 
     /// The live streams of `ssrc`, on any flow, in no particular order.
@@ -97,7 +99,7 @@ impl SideIndex {
     /// The live streams still without a clock rate that have `endpoint` at one end, in no
     /// particular order.
     pub(crate) fn rateless_on(&self, endpoint: SocketAddr) -> Vec<StreamKey> {
-        keys(&self.rateless, &endpoint)
+        keys(&self.rateless, &Endpoint::from(endpoint))
     }
 
     /// Approximate bytes held.
@@ -111,7 +113,7 @@ impl SideIndex {
         };
         let entry = core::mem::size_of::<Keys>() + 1;
         self.by_ssrc.capacity() * (4 + entry)
-            + self.rateless.capacity() * (core::mem::size_of::<SocketAddr>() + entry)
+            + self.rateless.capacity() * (core::mem::size_of::<Endpoint>() + entry)
             + sets(&mut self.by_ssrc.values())
             + sets(&mut self.rateless.values())
     }

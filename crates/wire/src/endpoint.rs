@@ -48,6 +48,29 @@ impl From<Endpoint> for SocketAddr {
     }
 }
 
+impl From<SocketAddr> for Endpoint {
+    /// The end as a flow holds it (IPv6 flow labels and scope ids are not kept).
+    #[inline]
+    fn from(a: SocketAddr) -> Endpoint {
+        let (bits, v6) = match a.ip() {
+            IpAddr::V4(v4) => (u128::from(v4.to_bits()), false),
+            IpAddr::V6(v6) => (v6.to_bits(), true),
+        };
+        Endpoint::new(bits, v6, a.port())
+    }
+}
+
+/// Two words, where `SocketAddr`'s derived `Hash` feeds its enum tag and address bytes to the
+/// hasher piece by piece (the slow path of word-oriented hashers). Equal ends have equal
+/// words, so this agrees with `Eq`.
+impl core::hash::Hash for Endpoint {
+    #[inline]
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        state.write_u128(self.bits);
+        state.write_u32(u32::from(self.port) | u32::from(self.v6) << 16);
+    }
+}
+
 /// Writes `v` in decimal at the end of `buf[..end]`, returning the new start.
 fn digits(buf: &mut [u8], end: usize, mut v: u32) -> usize {
     let mut at = end;
@@ -102,15 +125,24 @@ mod tests {
             "[::]:0",
         ] {
             let a: SocketAddr = text.parse().expect("address");
-            let (bits, v6) = match a.ip() {
-                IpAddr::V4(v4) => (u128::from(v4.to_bits()), false),
-                IpAddr::V6(v6) => (v6.to_bits(), true),
-            };
-            let e = Endpoint::new(bits, v6, a.port());
+            let e = Endpoint::from(a);
+            let flow = crate::Flow::new(a, a);
+            assert_eq!((flow.src_end(), flow.dst_end()), (e, e));
             assert_eq!(e.to_string(), a.to_string());
             assert_eq!(format!("{e:>24}|{e:<24}|"), format!("{a:>24}|{a:<24}|"));
             assert_eq!(SocketAddr::from(e), a);
         }
+    }
+
+    #[test]
+    fn an_ipv4_end_and_its_mapped_ipv6_form_are_different_ends() {
+        let v4: SocketAddr = "10.0.0.1:2".parse().expect("address");
+        let mapped: SocketAddr = "[::ffff:10.0.0.1]:2".parse().expect("address");
+        assert_ne!(Endpoint::from(v4), Endpoint::from(mapped));
+        assert_ne!(
+            Endpoint::from(v4),
+            Endpoint::from(SocketAddr::new(v4.ip(), 3))
+        );
     }
 
     proptest::proptest! {
