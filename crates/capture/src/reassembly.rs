@@ -34,6 +34,7 @@
 //! assert_eq!(d.payload, b"abcdefghijklmnop");
 //! ```
 
+use etherparse::{ip_number, IpNumber};
 use rtpscope_wire::Flow;
 
 use crate::decap::{decode_ip, fragment_packet};
@@ -49,11 +50,6 @@ const MAX_PIECES: usize = 64;
 const MAX_DATAGRAM: usize = 65_535;
 const IPV4_HEADER: usize = 20;
 const IPV6_HEADER: usize = 40;
-/// IPv6 extension headers that may come before the fragment header, and the fragment header.
-const HOP_BY_HOP: u8 = 0;
-const ROUTING: u8 = 43;
-const DESTINATION_OPTIONS: u8 = 60;
-const FRAGMENT: u8 = 44;
 
 /// What became of one fragment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -331,8 +327,8 @@ impl<'a> Fragment<'a> {
         let ip = ip.get(..end)?;
         let (mut next, mut at) = (fixed[6], IPV6_HEADER);
         for _ in 0..8 {
-            match next {
-                FRAGMENT => {
+            match IpNumber(next) {
+                ip_number::IPV6_FRAG => {
                     let f: &[u8; 8] = ip.get(at..at + 8)?.try_into().ok()?;
                     let field = u16::from_be_bytes([f[2], f[3]]);
                     let src: [u8; 16] = fixed[8..24].try_into().ok()?;
@@ -351,7 +347,10 @@ impl<'a> Fragment<'a> {
                         payload: ip.get(at + 8..)?,
                     });
                 }
-                HOP_BY_HOP | ROUTING | DESTINATION_OPTIONS => {
+                // The extension headers that may come before the fragment header.
+                ip_number::IPV6_HOP_BY_HOP
+                | ip_number::IPV6_ROUTE
+                | ip_number::IPV6_DEST_OPTIONS => {
                     let ext = ip.get(at..at + 2)?;
                     next = ext[0];
                     at += (usize::from(ext[1]) + 1) * 8;
@@ -456,14 +455,19 @@ mod tests {
                 let more = (i + 1) * piece < udp.len();
                 let field = ((i * piece / 8) as u16) << 3 | u16::from(more);
                 let ext = if hop_by_hop { 8 } else { 0 };
-                let first_next = if hop_by_hop { HOP_BY_HOP } else { FRAGMENT };
+                let first_next = if hop_by_hop {
+                    ip_number::IPV6_HOP_BY_HOP
+                } else {
+                    ip_number::IPV6_FRAG
+                };
                 let mut ip = vec![0x60, 0, 0, 0];
                 ip.extend_from_slice(&((ext + 8 + chunk.len()) as u16).to_be_bytes());
-                ip.extend_from_slice(&[first_next, 64]);
+                ip.extend_from_slice(&[first_next.0, 64]);
                 ip.extend_from_slice(&src);
                 ip.extend_from_slice(&dst);
                 if hop_by_hop {
-                    ip.extend_from_slice(&[FRAGMENT, 0, 1, 4, 0, 0, 0, 0]); // PadN
+                    ip.extend_from_slice(&[ip_number::IPV6_FRAG.0, 0, 1, 4, 0, 0, 0, 0]);
+                    // PadN
                 }
                 ip.extend_from_slice(&[17, 0]);
                 ip.extend_from_slice(&field.to_be_bytes());

@@ -5,15 +5,13 @@
 //! as Wireshark's RTP streams show it. [`crate::decap`] calls these; each returns what the
 //! tunnel carries, or `None` when the bytes are not that tunnel.
 
+use etherparse::{ip_number, IpNumber};
+
 use crate::Skip;
 
 /// Tunnels opened at most, one inside another: crafted input could nest them without end.
 pub(crate) const MAX_DEPTH: u8 = 4;
 
-/// IP protocol numbers of IP in IP, and of GRE.
-const IP_IN_IP: u8 = 4;
-const IPV6_IN_IP: u8 = 41;
-const GRE: u8 = 47;
 /// The UDP ports of VXLAN and GTP-U.
 const VXLAN_PORT: u16 = 4789;
 const GTP_U_PORT: u16 = 2152;
@@ -29,9 +27,10 @@ pub(crate) enum Inner<'a> {
 
 /// The tunnel in an IP packet's payload of this protocol, if it is one.
 pub(crate) fn in_ip(protocol: u8, payload: &[u8]) -> Option<Result<Inner<'_>, Skip>> {
-    match protocol {
-        IP_IN_IP | IPV6_IN_IP => Some(Ok(Inner::Ip(payload))),
-        GRE => Some(gre(payload)),
+    match IpNumber(protocol) {
+        // IP in IP (RFC 2003) and IPv6 in IP (RFC 2473).
+        ip_number::IPV4 | ip_number::IPV6 => Some(Ok(Inner::Ip(payload))),
+        ip_number::GRE => Some(gre(payload)),
         _ => None,
     }
 }

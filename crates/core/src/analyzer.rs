@@ -624,14 +624,7 @@ impl Analyzer {
 
     /// Everything known now: live and ended streams, RTCP facts and counters.
     pub fn report(&mut self) -> AnalysisReport {
-        let mut streams = self.live_reports();
-        streams.extend(self.ended.iter().cloned());
-        sort_reports(&mut streams);
-        AnalysisReport {
-            streams,
-            rtcp: self.rtcp.report(),
-            counters: self.counters,
-        }
+        self.report_recent(core::time::Duration::MAX)
     }
 
     /// [`Self::report`] with, of the ended streams, only those whose last packet came less
