@@ -5,14 +5,15 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rtpscope::capture::CaptureReader;
+use rtpscope::capture::{CaptureReader, InMemory, Source};
 use rtpscope::core::Event;
 use rtpscope::pipeline::{Pipeline, PipelineError, PipelineEvent, Policy};
 
 use crate::args::AnalyzeArgs;
 use crate::error::CliError;
+use crate::mapped::Mapped;
 use crate::outcome::Outcome;
-use crate::source::{CountingRead, SourceProgress, Tracked};
+use crate::source::{SourceProgress, Tracked};
 use crate::{config, print};
 
 /// Workers from which a file is read by every worker rather than by one source thread. A
@@ -27,25 +28,65 @@ const PROGRESS_MIN_BYTES: u64 = 32 << 20;
 
 /// Runs the analysis and prints it; returns the outcome for the exit status.
 pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
+    let name = |e: &dyn std::fmt::Display| CliError::Input(format!("{}: {e}", args.file.display()));
+    if args.file.as_os_str() == "-" {
+        let stdin: Box<dyn Read + Send> = Box::new(std::io::stdin());
+        // Never reopened: without a size the input is read by one source thread.
+        return analyze(
+            args,
+            None,
+            || CaptureReader::new(stdin).map_err(|e| name(&e)),
+            || {
+                Err(PipelineError::Reopen(
+                    std::io::ErrorKind::Unsupported.into(),
+                ))
+            },
+        );
+    }
+    let file = std::fs::File::open(&args.file).map_err(|e| name(&e))?;
+    let size = file.metadata().ok().map(|m| m.len());
+    if !args.no_mmap {
+        if let Some(map) = Mapped::of(&file) {
+            let reopen = map.clone();
+            return analyze(
+                args,
+                size,
+                || CaptureReader::new(InMemory(map)).map_err(|e| name(&e)),
+                move || Ok(CaptureReader::new(InMemory(reopen.clone()))?),
+            );
+        }
+    }
+    // No BufReader: the capture reader keeps its own 1 MiB buffer and reads into it
+    // directly; a second buffer would copy every byte once more.
+    let path = args.file.clone();
+    analyze(
+        args,
+        size,
+        || CaptureReader::new(file).map_err(|e| name(&e)),
+        move || {
+            let file = std::fs::File::open(&path).map_err(PipelineError::Reopen)?;
+            Ok(CaptureReader::new(file)?)
+        },
+    )
+}
+
+/// Runs the analysis over readers of one capture: `first` opens the one that reads for every
+/// worker, or for the first shard, and `reopen` one more for each further shard.
+fn analyze<S, R>(
+    args: &AnalyzeArgs,
+    size: Option<u64>,
+    first: impl FnOnce() -> Result<CaptureReader<S>, CliError>,
+    mut reopen: R,
+) -> Result<Outcome, CliError>
+where
+    S: Source + Send + 'static,
+    S::Input: Send,
+    R: FnMut() -> Result<CaptureReader<S>, PipelineError>,
+{
     let options = &args.options;
     let thresholds = config::thresholds(options.thresholds.as_deref())?;
     let progress = Arc::new(SourceProgress::default());
-    let (input, size): (Box<dyn Read + Send>, Option<u64>) = if args.file.as_os_str() == "-" {
-        (Box::new(std::io::stdin()), None)
-    } else {
-        let file = std::fs::File::open(&args.file)
-            .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
-        let size = file.metadata().ok().map(|m| m.len());
-        // No BufReader: the capture reader keeps its own 1 MiB buffer and reads into it
-        // directly; a second buffer would copy every byte once more.
-        (Box::new(file), size)
-    };
-    let reader = |input: Box<dyn Read + Send>, progress: Arc<SourceProgress>| {
-        CaptureReader::new(CountingRead::new(input, progress.clone()))
-            .map(|r| Tracked::new(r, progress))
-    };
-    let first = reader(input, progress.clone())
-        .map_err(|e| CliError::Input(format!("{}: {e}", args.file.display())))?;
+    let first = Tracked::new(first()?, progress.clone());
     let want_intervals = options.interval.is_some();
     let mut pipeline = config::pipeline(options, &thresholds, Policy::Block, want_intervals);
     if options.workers.is_none() && size.is_some() {
@@ -66,10 +107,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
         let mut first = Some(first);
         builder.spawn_sharded(|| match first.take() {
             Some(r) => Ok(r),
-            None => {
-                let file = std::fs::File::open(&args.file).map_err(PipelineError::Reopen)?;
-                Ok(reader(Box::new(file), Arc::new(SourceProgress::default()))?)
-            }
+            None => Ok(Tracked::new(reopen()?, Arc::new(SourceProgress::default()))),
         })?
     } else {
         builder.spawn(first)?

@@ -88,6 +88,10 @@ pub struct AnalyzeArgs {
     /// Print throughput (packets/s) and time on standard error.
     #[arg(long)]
     pub bench: bool,
+    /// Read the file with read(2) instead of mapping it into memory: for a file that another
+    /// program may truncate while it is analysed (a mapped file cut short ends the process).
+    #[arg(long)]
+    pub no_mmap: bool,
 }
 
 /// `rtpscope live`.

@@ -6,6 +6,7 @@ mod config;
 mod error;
 mod json;
 mod live;
+mod mapped;
 mod outcome;
 mod print;
 mod source;

@@ -1,7 +1,6 @@
 //! Wrappers around the capture source: remember the first frame's time (every time shown is
 //! relative to it, as in Wireshark) and count bytes read for the progress bar.
 
-use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -28,15 +27,22 @@ impl SourceProgress {
     }
 }
 
-/// Where a source's times start: the first record of any kind, as Wireshark counts.
+/// Where a source's times start (the first record of any kind, as Wireshark counts) and how
+/// far it has read.
 pub trait Origin {
     /// The first record's time, once read.
     fn origin(&self) -> Option<Timestamp>;
+    /// Bytes of input consumed so far.
+    fn bytes_read(&self) -> u64;
 }
 
 impl<S: rtpscope::capture::Source> Origin for rtpscope::capture::CaptureReader<S> {
     fn origin(&self) -> Option<Timestamp> {
         self.first_timestamp()
+    }
+
+    fn bytes_read(&self) -> u64 {
+        rtpscope::capture::CaptureReader::bytes_read(self)
     }
 }
 
@@ -44,13 +50,21 @@ impl Origin for rtpscope::capture::live::LiveSource {
     fn origin(&self) -> Option<Timestamp> {
         None
     }
+
+    fn bytes_read(&self) -> u64 {
+        0
+    }
 }
+
+/// Frames between updates of the byte count the progress bar shows.
+const PROGRESS_EVERY: u32 = 4096;
 
 /// A frame source that records where its times start.
 pub struct Tracked<S> {
     inner: S,
     progress: Arc<SourceProgress>,
     resolved: bool,
+    until_progress: u32,
 }
 
 impl<S> Tracked<S> {
@@ -60,6 +74,7 @@ impl<S> Tracked<S> {
             inner,
             progress,
             resolved: false,
+            until_progress: 0,
         }
     }
 }
@@ -76,6 +91,12 @@ impl<S: FrameSource + Origin> FrameSource for Tracked<S> {
                 self.resolved = true;
             }
         }
+        if self.until_progress == 0 {
+            self.until_progress = PROGRESS_EVERY;
+            let read = self.inner.bytes_read();
+            self.progress.bytes.store(read, Ordering::Relaxed);
+        }
+        self.until_progress -= 1;
         let poll = self.inner.poll_frame()?;
         if !self.resolved {
             if let Poll::Frame(f) = &poll {
@@ -92,26 +113,5 @@ impl<S: FrameSource + Origin> FrameSource for Tracked<S> {
 
     fn drop_counters(&self) -> DropCounters {
         self.inner.drop_counters()
-    }
-}
-
-/// A reader that counts the bytes it hands out.
-pub struct CountingRead<R> {
-    inner: R,
-    progress: Arc<SourceProgress>,
-}
-
-impl<R> CountingRead<R> {
-    /// Wraps `inner`.
-    pub fn new(inner: R, progress: Arc<SourceProgress>) -> Self {
-        CountingRead { inner, progress }
-    }
-}
-
-impl<R: Read> Read for CountingRead<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
     }
 }

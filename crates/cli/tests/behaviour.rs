@@ -342,29 +342,52 @@ fn symptom_kinds(doc: &Value) -> Vec<&str> {
 }
 
 #[test]
-fn sharded_reading_gives_the_same_document() {
-    // Three workers read the file each (sharded reading); one worker uses a source thread.
-    // Everything but the run's timing must be the same, truncated file included.
+fn every_way_of_reading_gives_the_same_document() {
+    // The file mapped (the default) or read (`--no-mmap`) by one source thread, or by three
+    // workers each (sharded reading), or piped in on standard input. Everything but the run's
+    // timing must be the same, truncated file and its error line included.
     let bytes = std::fs::read(sample()).expect("sample");
     let path = std::env::temp_dir().join(format!("rtpscope-shard-{}.pcap", std::process::id()));
     let cut = std::env::temp_dir().join(format!("rtpscope-shardcut-{}.pcap", std::process::id()));
     std::fs::write(&path, &bytes).expect("write");
     std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3 + 5]).expect("write");
     for file in [&path, &cut] {
-        let file = file.to_str().expect("path");
-        let run = |workers: &str| {
-            let out = rtpscope(&["analyze", "--format", "json", "--workers", workers, file]);
+        let name = file.to_str().expect("path");
+        let run = |args: &[&str]| {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_rtpscope"));
+            command.args(["analyze", "--format", "json"]).args(args);
+            let out = if args.last() == Some(&"-") {
+                command.stdin(std::fs::File::open(file).expect("open"));
+                command.output()
+            } else {
+                command.arg(name).output()
+            }
+            .expect("run rtpscope");
             let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
-            (out.status.code(), doc)
+            let err = String::from_utf8_lossy(&out.stderr).replace(name, "FILE");
+            (
+                out.status.code(),
+                err.replace("rtpscope: -:", "rtpscope: FILE:"),
+                doc,
+            )
         };
-        let (one_status, one) = run("1");
-        let (three_status, three) = run("3");
-        assert_eq!(one_status, three_status, "{file}");
-        for part in ["streams", "calls", "symptoms", "counters"] {
-            assert!(one.get(part).is_some(), "{file}: {part}");
-            assert_eq!(one.get(part), three.get(part), "{file}: {part}");
+        let (status, err, doc) = run(&["--workers", "1"]);
+        assert!(doc["streams"].as_array().is_some_and(|s| !s.is_empty()));
+        let ways: [&[&str]; 4] = [
+            &["--workers", "3"],
+            &["--workers", "1", "--no-mmap"],
+            &["--workers", "3", "--no-mmap"],
+            &["--workers", "1", "-"],
+        ];
+        for way in ways {
+            let (other_status, other_err, other) = run(way);
+            assert_eq!(status, other_status, "{name} {way:?}");
+            assert_eq!(err, other_err, "{name} {way:?}");
+            for part in ["streams", "calls", "symptoms", "counters"] {
+                assert!(doc.get(part).is_some(), "{name}: {part}");
+                assert_eq!(doc.get(part), other.get(part), "{name} {way:?}: {part}");
+            }
         }
-        assert!(one["streams"].as_array().is_some_and(|s| !s.is_empty()));
     }
     let _ = std::fs::remove_file(&path);
     let _ = std::fs::remove_file(&cut);
