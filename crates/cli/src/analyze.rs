@@ -5,13 +5,13 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rtpscope::capture::{CaptureReader, InMemory, Source};
+use rtpscope::capture::{CaptureReader, Source};
 use rtpscope::core::Event;
 use rtpscope::pipeline::{Pipeline, PipelineError, PipelineEvent, Policy};
 
 use crate::args::AnalyzeArgs;
 use crate::error::CliError;
-use crate::mapped::Mapped;
+use crate::mapped::MappedFile;
 use crate::outcome::Outcome;
 use crate::source::{SourceProgress, Tracked};
 use crate::{config, print};
@@ -43,19 +43,31 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
             },
         );
     }
-    let file = std::fs::File::open(&args.file).map_err(|e| name(&e))?;
+    let open = |path: &std::path::Path| std::fs::File::open(path);
+    let file = open(&args.file).map_err(|e| name(&e))?;
     let size = file.metadata().ok().map(|m| m.len());
-    if !args.no_mmap {
-        if let Some(map) = Mapped::of(&file) {
-            let reopen = map.clone();
-            return analyze(
-                args,
-                size,
-                || CaptureReader::new(InMemory(map)).map_err(|e| name(&e)),
-                move || Ok(CaptureReader::new(InMemory(reopen.clone()))?),
-            );
-        }
-    }
+    let file = match args.no_mmap {
+        true => file,
+        false => match MappedFile::of(file) {
+            Ok(mapped) => {
+                let path = args.file.clone();
+                // Each sharded reader maps the file for itself, so each window slides alone.
+                return analyze(
+                    args,
+                    size,
+                    || CaptureReader::new(mapped).map_err(|e| name(&e)),
+                    move || {
+                        let file = open(&path).map_err(PipelineError::Reopen)?;
+                        let mapped = MappedFile::of(file).map_err(|_| {
+                            PipelineError::Reopen(std::io::ErrorKind::InvalidInput.into())
+                        })?;
+                        Ok(CaptureReader::new(mapped)?)
+                    },
+                );
+            }
+            Err(file) => file,
+        },
+    };
     // No BufReader: the capture reader keeps its own 1 MiB buffer and reads into it
     // directly; a second buffer would copy every byte once more.
     let path = args.file.clone();
@@ -64,7 +76,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
         size,
         || CaptureReader::new(file).map_err(|e| name(&e)),
         move || {
-            let file = std::fs::File::open(&path).map_err(PipelineError::Reopen)?;
+            let file = open(&path).map_err(PipelineError::Reopen)?;
             Ok(CaptureReader::new(file)?)
         },
     )
