@@ -244,6 +244,67 @@ fn one_leg_is_used_when_only_one_direction_reports() {
     assert!((none.stream_latency[0].mos_cq.expect("mos") - 4.409).abs() < 0.001);
 }
 
+#[test]
+fn a_call_of_many_streams_is_judged_as_a_call_of_few() {
+    // B→A stops 4 s into a 10 s call whose A→B leg measures 80 ms as B reports it (and
+    // 300 ms, in more reports, as a stranger to the call does), plus `extra` short streams
+    // from A's socket to other ports of B's address. Calls of up to eight streams are
+    // scanned, larger ones indexed: the verdicts must not depend on which.
+    let judge = |extra: u16| {
+        let mut p = simple(flow(A, B), 1, 0..500);
+        p.extend(simple(flow(B, A), 2, 0..200));
+        p.extend(legs(1, 2, 80.0, 0));
+        p.extend(legs(1, 999, 300.0, 2));
+        p.extend(legs(1, 999, 300.0, 3));
+        for k in 0..extra {
+            let to = format!("198.51.100.2:{}", 6000 + 2 * k);
+            p.extend(simple(flow(A, &to), 100 + u32::from(k), 0..20));
+        }
+        let (report, _) = run(p, AnalyzerConfig::default());
+        let hint = CallHint {
+            call_id: "many@host".into(),
+            endpoints: vec![addr(A), addr(B)],
+        };
+        let d = diagnose(&report, &[hint], &Thresholds::default());
+        assert_eq!(d.calls.len(), 1, "{extra} extra streams: one call");
+        assert_eq!(d.calls[0].streams.len(), 2 + usize::from(extra));
+        let ssrc = |i: usize| report.streams[i].key.ssrc;
+        let symptoms: Vec<(u32, SymptomKind, String)> = d
+            .symptoms
+            .iter()
+            .map(|s| (ssrc(s.stream), s.kind, s.summary.clone()))
+            .collect();
+        let mut latency: Vec<(u32, Option<f64>, Vec<f64>)> = (0..report.streams.len())
+            .map(|i| {
+                (
+                    ssrc(i),
+                    d.stream_latency[i].rtt_ms,
+                    d.stream_latency[i].rtt_legs_ms.clone(),
+                )
+            })
+            .collect();
+        latency.sort_by_key(|l| l.0);
+        (symptoms, latency)
+    };
+    let (few_symptoms, few_latency) = judge(0);
+    assert_eq!(few_symptoms.len(), 1, "{few_symptoms:#?}");
+    assert_eq!(few_symptoms[0].0, 2);
+    assert_eq!(few_symptoms[0].1, SymptomKind::OneWayAudio);
+    assert!(few_symptoms[0].2.contains("stopped 4.0 s into the call"));
+    assert_eq!(few_latency[0], (1, Some(80.0), vec![80.0]));
+    assert_eq!(few_latency[1], (2, Some(80.0), vec![80.0]));
+    let (scanned_symptoms, scanned_latency) = judge(5);
+    let (indexed_symptoms, indexed_latency) = judge(11);
+    assert_eq!(scanned_symptoms, few_symptoms);
+    assert_eq!(indexed_symptoms, few_symptoms);
+    assert_eq!(scanned_latency[..2], few_latency[..]);
+    assert_eq!(indexed_latency[..7], scanned_latency[..]);
+    // The extra streams pair with B→A, and no leg measures either.
+    assert!(indexed_latency[2..]
+        .iter()
+        .all(|l| l.1.is_none() && l.2.is_empty()));
+}
+
 // ---------------------------------------------------------------------------------------
 
 fn lossy(lost: u16) -> Diagnosis {

@@ -30,6 +30,12 @@ impl Endpoint {
         Endpoint { bits, v6, port }
     }
 
+    /// The same address with another port (0: a key for the address alone).
+    #[inline]
+    pub const fn with_port(self, port: u16) -> Self {
+        Endpoint { port, ..self }
+    }
+
     /// As a socket address.
     #[inline]
     pub fn socket_addr(&self) -> SocketAddr {

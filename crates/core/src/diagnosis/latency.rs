@@ -6,14 +6,14 @@
 //! on the paired stream's SSRC); when only one leg is seen (capture at an endpoint, or one
 //! side without RTCP) that leg is the best estimate. One-way delay is half the round trip.
 
-use foldhash::{HashMap, HashMapExt, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rtpscope_wire::Flow;
 
 use crate::mos::{Codec, EModel};
 use crate::report::{LatencyMethod, RttLeg, StreamReport};
 use crate::AnalysisReport;
 
-use super::pairing::{by_ips, is_reverse, Group};
+use super::pairing::{self, is_reverse, ByIps, Group};
 use super::thresholds::Thresholds;
 
 /// Latency and conversational quality of one stream; aligned with `AnalysisReport::streams`.
@@ -55,11 +55,11 @@ fn legs_by_source(legs: &[RttLeg]) -> HashMap<u32, Vec<&RttLeg>> {
 fn leg_on<'a>(
     legs: &HashMap<u32, Vec<&'a RttLeg>>,
     ssrc: u32,
-    reporters: &HashSet<u32>,
+    is_reporter: impl Fn(u32) -> bool,
 ) -> Option<&'a RttLeg> {
     let on = legs.get(&ssrc)?;
     on.iter()
-        .find(|l| reporters.contains(&l.reporter))
+        .find(|l| is_reporter(l.reporter))
         .or_else(|| on.iter().max_by_key(|l| l.samples))
         .copied()
 }
@@ -92,40 +92,48 @@ pub(crate) fn compute(
         // Per call, once: its SSRCs (the preferred reporters), and its streams by flow and by
         // (source IP, destination IP), so that finding a stream's partner does not compare
         // it with every other stream of the call.
-        let others: HashSet<u32> = g
-            .streams
-            .iter()
-            .filter_map(|&j| streams.get(j))
-            .map(|r| r.key.ssrc)
-            .collect();
+        // A call of a few streams (nearly all) is scanned instead: no allocation.
+        let few = pairing::few(&g.streams);
+        let call = || {
+            g.streams
+                .iter()
+                .filter_map(|&j| streams.get(j).map(|r| (j, r)))
+        };
+        let mut others: HashSet<u32> = HashSet::new();
         let mut by_flow: HashMap<Flow, usize> = HashMap::new();
-        for &j in &g.streams {
-            if let Some(r) = streams.get(j) {
+        if !few {
+            others.extend(call().map(|(_, r)| r.key.ssrc));
+            for (j, r) in call() {
                 by_flow.entry(r.key.flow).or_insert(j);
             }
         }
-        let by_ips = by_ips(streams, &g.streams);
+        let is_other = |ssrc: u32| match few {
+            true => call().any(|(_, r)| r.key.ssrc == ssrc),
+            false => others.contains(&ssrc),
+        };
+        let on_flow = |flow: Flow| match few {
+            true => call().find(|(_, r)| r.key.flow == flow).map(|(j, _)| j),
+            false => by_flow.get(&flow).copied(),
+        };
+        let by_ips = ByIps::new(streams, &g.streams);
         for &i in &g.streams {
             let Some(s) = streams.get(i) else { continue };
             // The paired stream: the exact reverse flow first (always a reverse stream), else
             // the first reverse stream.
             let f = s.key.flow;
-            let partner = by_flow
-                .get(&f.reversed())
-                .copied()
+            let (src, dst) = pairing::ips_key(&f);
+            let partner = on_flow(f.reversed())
                 .or_else(|| {
                     by_ips
-                        .get(&(f.dst().ip(), f.src().ip()))?
-                        .iter()
-                        .copied()
+                        .get((dst, src))
                         .find(|&j| streams.get(j).is_some_and(|r| is_reverse(s, r)))
                 })
                 .and_then(|j| streams.get(j));
             let mut legs = Vec::new();
-            if let Some(l) = leg_on(&legs_on, s.key.ssrc, &others) {
+            if let Some(l) = leg_on(&legs_on, s.key.ssrc, is_other) {
                 legs.push(l.mean_ms);
             }
-            if let Some(l) = partner.and_then(|p| leg_on(&legs_on, p.key.ssrc, &others)) {
+            if let Some(l) = partner.and_then(|p| leg_on(&legs_on, p.key.ssrc, is_other)) {
                 legs.push(l.mean_ms);
             }
             let lat = &mut out[i];

@@ -6,23 +6,16 @@
 //! one of them never sends audio, audio flows one way only. A lone stream without hints says
 //! nothing about the other direction (it may simply not have been captured).
 
-use std::net::IpAddr;
-
 use foldhash::{HashSet, HashSetExt};
 
 use crate::report::StreamReport;
 
 use super::advice;
 use super::checks::{On, EPS};
-use super::pairing::{by_ips, is_reverse, is_same_direction, Group};
+use super::pairing::{ips_key, is_reverse, is_same_direction, ByIps, Group};
 use super::symptom::{direction, is_audio, Direction, Evidence, Severity, Symptom, SymptomKind};
 use super::thresholds::Thresholds;
 use super::wording;
-
-/// A stream's source and destination addresses.
-fn ips(s: &StreamReport) -> (IpAddr, IpAddr) {
-    (s.key.flow.src().ip(), s.key.flow.dst().ip())
-}
 
 fn ms_between(a: rtpscope_wire::Timestamp, b: rtpscope_wire::Timestamp) -> f64 {
     a.nanos_since(b) as f64 / 1e6
@@ -49,8 +42,7 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
     // The audio streams by (source IP, destination IP): a direction's streams and the
     // reverse direction's are found in their buckets, not by comparing every pair (between
     // two SBCs a call can hold many streams).
-    let by_ips = by_ips(streams, &audio);
-    let bucket = |key: (IpAddr, IpAddr)| by_ips.get(&key).map_or(&[][..], Vec::as_slice);
+    let by_ips = ByIps::new(streams, &audio);
     let mut out: Vec<Symptom> = Vec::new();
     let mut done: HashSet<usize> = HashSet::new();
     for &i in &audio {
@@ -58,13 +50,12 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
         // Each direction is judged once, through its longest-lasting stream. Between two
         // addresses a direction is all of its bucket, judged at its first stream; on one
         // shared address (loopback) sockets tell directions apart, pair by pair.
-        let (src, dst) = ips(s);
+        let (src, dst) = ips_key(&s.key.flow);
         if src != dst && done.contains(&i) {
             continue;
         }
-        let same: Vec<usize> = bucket((src, dst))
-            .iter()
-            .copied()
+        let same: Vec<usize> = by_ips
+            .get((src, dst))
             .filter(|&j| get(j).is_some_and(|o| is_same_direction(s, o)))
             .collect();
         if same.iter().any(|j| done.contains(j)) {
@@ -89,9 +80,8 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
         let Some((own_start, own_first)) = first(&same) else {
             continue;
         };
-        let reverse: Vec<usize> = bucket((dst, src))
-            .iter()
-            .copied()
+        let reverse: Vec<usize> = by_ips
+            .get((dst, src))
             .filter(|&j| get(j).is_some_and(|o| is_reverse(s, o)))
             .collect();
         if reverse.is_empty() {

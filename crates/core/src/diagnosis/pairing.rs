@@ -17,6 +17,7 @@ use foldhash::{HashMap, HashMapExt};
 use std::net::{IpAddr, SocketAddr};
 
 use crate::report::StreamReport;
+use rtpscope_wire::{Endpoint, Flow};
 
 use super::CallHint;
 
@@ -75,22 +76,65 @@ fn keep_longest<K: core::hash::Hash + Eq>(
     }
 }
 
-/// The streams `indices` of `streams` by (source IP, destination IP), in the order given: a
-/// direction's streams, and with the key reversed its reverse direction's, without comparing
-/// every pair. (On one shared address, as on loopback, a bucket holds both directions and
-/// sockets tell them apart: [`is_reverse`], [`is_same_direction`].)
-pub(crate) fn by_ips(
-    streams: &[StreamReport],
-    indices: &[usize],
-) -> HashMap<(IpAddr, IpAddr), Vec<usize>> {
-    let mut out: HashMap<(IpAddr, IpAddr), Vec<usize>> = HashMap::new();
-    for &i in indices {
-        if let Some(s) = streams.get(i) {
-            let f = s.key.flow;
-            out.entry((f.src().ip(), f.dst().ip())).or_default().push(i);
+/// Calls of at most this many streams are scanned rather than indexed: nearly every call has
+/// two, and an index would cost allocations a scan does not.
+const SCAN_UP_TO: usize = 8;
+
+/// Whether the streams of a call are few enough to scan (see [`SCAN_UP_TO`]).
+pub(crate) fn few(indices: &[usize]) -> bool {
+    indices.len() <= SCAN_UP_TO
+}
+
+/// A stream's (source IP, destination IP), as flow ends with port 0.
+pub(crate) fn ips_key(flow: &Flow) -> (Endpoint, Endpoint) {
+    (flow.src_end().with_port(0), flow.dst_end().with_port(0))
+}
+
+/// Some streams of a call by (source IP, destination IP): a direction's streams, and with the
+/// key reversed its reverse direction's, without comparing every pair. (On one shared
+/// address, as on loopback, a key holds both directions and sockets tell them apart:
+/// [`is_reverse`], [`is_same_direction`].)
+pub(crate) struct ByIps<'a> {
+    streams: &'a [StreamReport],
+    /// The streams, when they are few enough to scan.
+    scan: &'a [usize],
+    index: HashMap<(Endpoint, Endpoint), Vec<usize>>,
+}
+
+impl<'a> ByIps<'a> {
+    /// The streams `indices` of `streams`.
+    pub(crate) fn new(streams: &'a [StreamReport], indices: &'a [usize]) -> Self {
+        if few(indices) {
+            return ByIps {
+                streams,
+                scan: indices,
+                index: HashMap::new(),
+            };
+        }
+        let mut index: HashMap<_, Vec<usize>> = HashMap::with_capacity(indices.len());
+        for &i in indices {
+            if let Some(s) = streams.get(i) {
+                index.entry(ips_key(&s.key.flow)).or_default().push(i);
+            }
+        }
+        ByIps {
+            streams,
+            scan: &[],
+            index,
         }
     }
-    out
+
+    /// The streams from one address to another, in the order given to [`ByIps::new`].
+    pub(crate) fn get(&self, key: (Endpoint, Endpoint)) -> impl Iterator<Item = usize> + '_ {
+        let streams = self.streams;
+        let indexed = self.index.get(&key).map_or(&[][..], Vec::as_slice);
+        let scanned = self
+            .scan
+            .iter()
+            .copied()
+            .filter(move |&i| streams.get(i).is_some_and(|s| ips_key(&s.key.flow) == key));
+        indexed.iter().copied().chain(scanned)
+    }
 }
 
 /// Groups streams into calls. Every stream lands in exactly one group.
@@ -119,20 +163,25 @@ pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> 
     // Unhinted streams: relate by flow, reversed flow and port symmetry, through indexes so
     // the cost stays linear in the number of streams. Each index keeps, of the streams on its
     // key so far, the one that lasted longest: the one a new stream most likely overlaps.
-    let mut by_flow: HashMap<_, usize> = HashMap::new();
-    let mut by_src: HashMap<(SocketAddr, IpAddr), usize> = HashMap::new();
-    let mut by_dst: HashMap<(SocketAddr, IpAddr), usize> = HashMap::new();
+    // Ends are keyed as the flow holds them (`Endpoint`, two words to hash; an address alone
+    // as its end with port 0), not as `SocketAddr`, which hashes byte by byte.
+    let n = streams.len();
+    let mut by_flow: HashMap<Flow, usize> = HashMap::with_capacity(n);
+    let mut by_src: HashMap<(Endpoint, Endpoint), usize> = HashMap::with_capacity(n);
+    let mut by_dst: HashMap<(Endpoint, Endpoint), usize> = HashMap::with_capacity(n);
     for (i, s) in streams
         .iter()
         .enumerate()
         .filter(|(i, _)| hinted[*i].is_none())
     {
         let f = s.key.flow;
+        let (src, dst) = (f.src_end(), f.dst_end());
+        let (src_ip, dst_ip) = (src.with_port(0), dst.with_port(0));
         // A reverse stream sends from our destination socket, or to our source socket.
         let related = [
             by_flow.get(&f),
-            by_src.get(&(f.dst(), f.src().ip())),
-            by_dst.get(&(f.src(), f.dst().ip())),
+            by_src.get(&(dst, src_ip)),
+            by_dst.get(&(src, dst_ip)),
         ];
         for &j in related.into_iter().flatten() {
             if streams.get(j).is_some_and(|e| overlaps(e, s)) {
@@ -140,8 +189,8 @@ pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> 
             }
         }
         keep_longest(&mut by_flow, f, i, streams);
-        keep_longest(&mut by_src, (f.src(), f.dst().ip()), i, streams);
-        keep_longest(&mut by_dst, (f.dst(), f.src().ip()), i, streams);
+        keep_longest(&mut by_src, (src, dst_ip), i, streams);
+        keep_longest(&mut by_dst, (dst, src_ip), i, streams);
     }
     let mut groups: Vec<Group> = Vec::new();
     let mut slot_of_root: HashMap<usize, usize> = HashMap::new();

@@ -128,7 +128,11 @@ impl SymptomEvent {
 
 /// `src → dst`.
 pub(crate) fn direction(flow: &Flow) -> String {
-    Direction(flow).to_string()
+    use core::fmt::Write;
+    // Room for two IPv6 ends and the arrow: `to_string` would grow the string three times.
+    let mut out = String::with_capacity(2 * 47 + 5);
+    let _ = write!(out, "{}", Direction(flow));
+    out
 }
 
 /// `src → dst`, written only if a symptom is actually made (most streams have none).
