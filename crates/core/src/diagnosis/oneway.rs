@@ -129,7 +129,8 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
         };
         let partner = exact.filter(outlasts).or(Some(rev_last)).and_then(get);
         let Some(partner) = partner else { continue };
-        let other = direction(&partner.key.flow);
+        // Written only for a symptom: most calls have none.
+        let other = || direction(&partner.key.flow);
         if ms_between(rev_end, own_end) + EPS >= t.gap_ms {
             let stopped_early = ms_between(partner.last_arrival, own_end);
             let Some(stream) = get(own_last) else {
@@ -143,7 +144,7 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
             let summary = wording::stopped_while_other_continued(
                 Direction(&stream.key.flow),
                 at,
-                &other,
+                &other(),
                 stopped_early,
             );
             let ev = Evidence {
@@ -171,7 +172,8 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
                 index: own_first,
                 stream,
             };
-            let summary = wording::started_late(Direction(&stream.key.flow), started_late, &other);
+            let summary =
+                wording::started_late(Direction(&stream.key.flow), started_late, &other());
             let ev = Evidence {
                 metric: "started_late_ms",
                 value: started_late,
