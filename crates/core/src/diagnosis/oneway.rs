@@ -144,7 +144,7 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
             let summary = wording::stopped_while_other_continued(
                 Direction(&stream.key.flow),
                 at,
-                &other(),
+                other(),
                 stopped_early,
             );
             let ev = Evidence {
@@ -172,8 +172,7 @@ pub(crate) fn check(streams: &[StreamReport], g: &Group, t: &Thresholds) -> Vec<
                 index: own_first,
                 stream,
             };
-            let summary =
-                wording::started_late(Direction(&stream.key.flow), started_late, &other());
+            let summary = wording::started_late(Direction(&stream.key.flow), started_late, other());
             let ev = Evidence {
                 metric: "started_late_ms",
                 value: started_late,
