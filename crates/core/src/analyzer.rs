@@ -627,6 +627,20 @@ impl Analyzer {
         self.report_recent(core::time::Duration::MAX)
     }
 
+    /// [`Self::report`], handing over the ended streams' reports rather than copying them:
+    /// the last report (after [`Self::finish`]), which a capture of many streams would
+    /// otherwise copy whole. The analyzer keeps no ended report afterwards.
+    pub fn take_report(&mut self) -> AnalysisReport {
+        let mut streams = core::mem::take(&mut self.ended);
+        streams.extend(self.live_reports());
+        sort_reports(&mut streams);
+        AnalysisReport {
+            streams,
+            rtcp: self.rtcp.report(),
+            counters: self.counters,
+        }
+    }
+
     /// [`Self::report`] with, of the ended streams, only those whose last packet came less
     /// than `window` before the latest time seen: what a view redrawn every second needs, at
     /// a cost that does not grow with how many streams ended before (a day on a trunk ends

@@ -219,6 +219,35 @@ fn idle_streams_end_and_a_new_ssrc_on_the_flow_is_an_anomaly() {
 }
 
 #[test]
+fn the_last_report_hands_over_what_a_snapshot_copies() {
+    // Two streams ended (idle), one still live: `take_report` is `report`, moved out.
+    let mut s = Sender::new(short_idle());
+    for i in 0..10u16 {
+        s.send(20.0 * f64::from(i), i, 160 * u32::from(i), 0, false, 5);
+    }
+    s.send(220.0, 500, 0, 0, false, 6);
+    for i in 0..10u16 {
+        s.send(
+            5000.0 + 20.0 * f64::from(i),
+            i,
+            160 * u32::from(i),
+            0,
+            false,
+            7,
+        );
+    }
+    let snapshot = s.analyzer.report();
+    assert_eq!(snapshot.streams.len(), 3);
+    assert_eq!(s.analyzer.live_streams(), 1);
+    let taken = s.analyzer.take_report();
+    assert_eq!(taken, snapshot);
+    // The ended reports went with it; the live stream stays.
+    let after = s.analyzer.report();
+    let ssrcs: Vec<u32> = after.streams.iter().map(|r| r.key.ssrc).collect();
+    assert_eq!(ssrcs, [7]);
+}
+
+#[test]
 fn nothing_is_measured_across_a_sender_restart() {
     // 20 ms PCMU, perfectly paced; after 100 packets the sender restarts its numbering
     // (+5000) and timestamps (+1 000 000 units, 125 s) under the same SSRC.

@@ -99,7 +99,8 @@ impl Worker {
     pub(crate) fn finish(mut self) {
         self.analyzer.finish();
         self.drain_events();
-        let report = self.report();
+        let mut report = self.analyzer.take_report();
+        report.counters.datagrams = self.datagrams;
         let _ = self.out.send(Collected::Final {
             shard: self.shard,
             report,
