@@ -61,8 +61,11 @@ pub fn capture_frame(data: &[u8]) {
     }
 }
 
-/// Every frame (time, flow, payload, index) and how the read ended, as text for comparison.
-fn outcome<S: crate::Source>(source: S) -> (Vec<(u64, u64, Vec<u8>)>, String) {
+/// One frame as [`outcome`] lists it: time (ns), index, flow, payload.
+pub type FrameFacts = (u64, u64, rtpscope_wire::Flow, Vec<u8>);
+
+/// Every frame and how the read ended (as text), to compare two ways of reading a capture.
+pub fn outcome<S: crate::Source>(source: S) -> (Vec<FrameFacts>, String) {
     let mut reader = match CaptureReader::new(source) {
         Ok(r) => r,
         Err(e) => return (Vec::new(), e.to_string()),
@@ -70,7 +73,7 @@ fn outcome<S: crate::Source>(source: S) -> (Vec<(u64, u64, Vec<u8>)>, String) {
     let mut frames = Vec::new();
     loop {
         match reader.next_frame() {
-            Ok(Some(f)) => frames.push((f.ts.as_nanos(), f.index, f.payload.to_vec())),
+            Ok(Some(f)) => frames.push((f.ts.as_nanos(), f.index, f.flow, f.payload.to_vec())),
             Ok(None) => return (frames, format!("end {:?}", reader.counters())),
             Err(e) => return (frames, e.to_string()),
         }

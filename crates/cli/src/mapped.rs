@@ -133,23 +133,8 @@ impl MappedFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rtpscope::capture::{CaptureReader, InMemory};
-
-    /// Every frame and the ending, as read through `source`.
-    fn frames<S: Source>(source: S) -> (Vec<(u64, String, Vec<u8>)>, String) {
-        let mut reader = match CaptureReader::new(source) {
-            Ok(r) => r,
-            Err(e) => return (Vec::new(), e.to_string()),
-        };
-        let mut out = Vec::new();
-        loop {
-            match reader.next_frame() {
-                Ok(Some(f)) => out.push((f.ts.as_nanos(), f.flow.to_string(), f.payload.to_vec())),
-                Ok(None) => return (out, format!("end {:?}", reader.counters())),
-                Err(e) => return (out, e.to_string()),
-            }
-        }
-    }
+    use rtpscope::capture::fuzzing::outcome;
+    use rtpscope::capture::InMemory;
 
     #[test]
     fn a_small_window_reads_what_memory_holds_across_every_edge() {
@@ -174,8 +159,8 @@ mod tests {
             let mut mapped = MappedFile::of(file).expect("a regular file");
             // One alignment unit a window: records straddle the edges all through the file.
             mapped.window = ALIGN;
-            let (through_map, map_end) = frames(mapped);
-            let (in_memory, memory_end) = frames(InMemory(bytes));
+            let (through_map, map_end) = outcome(mapped);
+            let (in_memory, memory_end) = outcome(InMemory(bytes));
             assert_eq!(through_map.len(), in_memory.len(), "cut at {cut}");
             assert!(through_map == in_memory, "cut at {cut}");
             assert_eq!(map_end, memory_end, "cut at {cut}");
