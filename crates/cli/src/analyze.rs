@@ -58,14 +58,14 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
                     || CaptureReader::new(mapped).map_err(|e| name(&e)),
                     move || {
                         let file = open(&path).map_err(PipelineError::Reopen)?;
-                        let mapped = MappedFile::of(file).map_err(|_| {
-                            PipelineError::Reopen(std::io::ErrorKind::InvalidInput.into())
-                        })?;
+                        let mapped =
+                            MappedFile::of(file).map_err(|u| PipelineError::Reopen(u.why))?;
                         Ok(CaptureReader::new(mapped)?)
                     },
                 );
             }
-            Err(file) => file,
+            // Not mappable (a pipe, a device, sysfs...): read it.
+            Err(unmapped) => unmapped.file,
         },
     };
     // No BufReader: the capture reader keeps its own 1 MiB buffer and reads into it

@@ -21,7 +21,7 @@ pub struct MappedFile {
     file: File,
     /// The file's length when it was opened: what is read.
     len: u64,
-    /// The current window (none before the first read).
+    /// The current window (none only after a failed map).
     map: Option<memmap2::Mmap>,
     /// File offset of the window's first byte.
     base: u64,
@@ -29,42 +29,73 @@ pub struct MappedFile {
     window: u64,
 }
 
+/// A file [`MappedFile::of`] will not read: to be read with `read(2)` instead.
+#[derive(Debug)]
+pub struct Unmapped {
+    /// The file, as it was given.
+    pub file: File,
+    /// Why: not a non-empty regular file (pipes, devices, empty files), or the map failed
+    /// (file systems that cannot map, as sysfs; no address space left).
+    pub why: std::io::Error,
+}
+
 impl MappedFile {
-    /// Reads `file` through a mapped window if it is a non-empty regular file; `None` means
-    /// read it instead (pipes, devices, empty files).
-    pub fn of(file: File) -> Result<MappedFile, File> {
-        match file.metadata() {
-            Ok(meta) if meta.is_file() && meta.len() > 0 => Ok(MappedFile {
-                len: meta.len(),
-                file,
-                map: None,
-                base: 0,
-                window: WINDOW,
+    /// Reads `file` through a mapped window if it is a non-empty regular file that maps.
+    pub fn of(file: File) -> Result<MappedFile, Unmapped> {
+        MappedFile::with_window(file, WINDOW)
+    }
+
+    /// [`MappedFile::of`] mapping `window` bytes at a time; the first window is mapped here,
+    /// so a file that cannot be mapped is known before anything is read.
+    fn with_window(file: File, window: u64) -> Result<MappedFile, Unmapped> {
+        let len = match file.metadata() {
+            Ok(meta) if meta.is_file() && meta.len() > 0 => meta.len(),
+            Ok(_) => {
+                let why = std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a non-empty regular file",
+                );
+                return Err(Unmapped { file, why });
+            }
+            Err(why) => return Err(Unmapped { file, why }),
+        };
+        let mut mapped = MappedFile {
+            file,
+            len,
+            map: None,
+            base: 0,
+            window,
+        };
+        let first = usize::try_from(window.min(len)).unwrap_or(usize::MAX);
+        match mapped.map(0, first) {
+            Ok(()) => Ok(mapped),
+            Err(why) => Err(Unmapped {
+                file: mapped.file,
+                why,
             }),
-            _ => Err(file),
         }
     }
 
     /// Maps `len` bytes from file offset `start` (a multiple of [`ALIGN`]) as the window.
-    fn map(&mut self, start: u64, len: usize) -> Result<(), CaptureError> {
+    fn map(&mut self, start: u64, len: usize) -> std::io::Result<()> {
         self.map = None;
-        // SAFETY: the map is read-only and private, and every access goes through the
-        // slice's bounds. What no type can exclude is another process truncating the file
-        // while it is mapped: reading a page past the new end then raises SIGBUS, as with
-        // any mapped read (ripgrep makes the same trade). `--no-mmap` reads instead, for
-        // files something else may shorten meanwhile; a file growing (a capture still being
-        // written) is safe, and only the part present when it was opened is read.
+        // SAFETY: the map is read-only, and every access goes through the slice's bounds.
+        // What no type can exclude is the file changing under it while it is mapped (the map
+        // is shared with the page cache, as every read-only file map is in practice): if
+        // another process truncates it, or the storage behind it fails, touching a page that
+        // is gone raises SIGBUS and ends the process; if another process rewrites bytes in
+        // place, the reader sees them change (it parses each byte once and checks every
+        // length against the window, so that is garbage in, not a wild read). ripgrep makes
+        // the same trade. `--no-mmap` reads instead, for files something else may shorten or
+        // rewrite meanwhile; a file that grows (a capture still being written) is safe, and
+        // only the part present when it was opened is read.
         #[allow(unsafe_code)]
         let map = unsafe {
             memmap2::MmapOptions::new()
                 .offset(start)
                 .len(len)
                 .map(&self.file)
-        }
-        .map_err(|source| CaptureError::Io {
-            offset: start,
-            source,
-        })?;
+        }?;
         // Read front to back once: let the kernel read ahead generously.
         let _ = map.advise(memmap2::Advice::Sequential);
         self.map = Some(map);
@@ -124,7 +155,10 @@ impl MappedFile {
             offset: start,
             source: std::io::ErrorKind::OutOfMemory.into(),
         })?;
-        self.map(start, len)?;
+        self.map(start, len).map_err(|source| CaptureError::Io {
+            offset: start,
+            source,
+        })?;
         *cursor = (at - start) as usize;
         Ok(fits)
     }
@@ -156,9 +190,8 @@ mod tests {
             let bytes = &capture[..cut];
             std::fs::write(&path, bytes).expect("write");
             let file = File::open(&path).expect("open");
-            let mut mapped = MappedFile::of(file).expect("a regular file");
             // One alignment unit a window: records straddle the edges all through the file.
-            mapped.window = ALIGN;
+            let mapped = MappedFile::with_window(file, ALIGN).expect("a regular file");
             let (through_map, map_end) = outcome(mapped);
             let (in_memory, memory_end) = outcome(InMemory(bytes));
             assert_eq!(through_map.len(), in_memory.len(), "cut at {cut}");
@@ -179,6 +212,10 @@ mod tests {
         let _ = std::fs::remove_file(&path);
         if let Ok(null) = File::open("/dev/null") {
             assert!(MappedFile::of(null).is_err());
+        }
+        // Regular, but on a file system that cannot map it: read instead.
+        if let Ok(sysfs) = File::open("/sys/devices/system/cpu/online") {
+            assert!(MappedFile::of(sysfs).is_err());
         }
     }
 }

@@ -14,9 +14,10 @@
 //! and added to the counts when the bucket changes, which keeps the counts off most packets'
 //! path. The first [`FEW`] slots a stream uses are counted inline; the array (a separate
 //! allocation of about 900 bytes) is made only for a stream whose jitter spreads wider or
-//! changes bucket more than [`INLINE_RUNS`] times. A short stream, whose jitter is still settling and so changes bucket on most packets, then
-//! neither allocates nor misses the cache on a second block (a capture of 100 k streams of
-//! ten packets each spent a fifth of its analysis there).
+//! changes bucket more than [`INLINE_RUNS`] times. A short stream, whose jitter is still
+//! settling and so changes bucket on most packets, then neither allocates nor misses the
+//! cache on a second block (a capture of 100 k streams of ten packets each spent a fifth of
+//! its analysis there).
 
 /// Histogram unit: 10 µs.
 pub(crate) const HIST_UNIT_NS: f64 = 10_000.0;
@@ -77,7 +78,7 @@ const INLINE_RUNS: u8 = 64;
 /// The counts, the run's bucket in integers, and the values above the bound.
 #[derive(Debug, Clone)]
 pub(crate) struct HistStore {
-    /// Every slot's count, once more than [`FEW`] slots were used.
+    /// Every slot's count, once more than [`FEW`] slots or [`INLINE_RUNS`] runs were used.
     counts: Option<Box<[u32; SLOTS]>>,
     /// Until then, the slots used (`few_len` of them, in first-use order) and their counts.
     few_slots: [u8; FEW],
