@@ -631,9 +631,8 @@ impl Analyzer {
     /// the last report (after [`Self::finish`]), which a capture of many streams would
     /// otherwise copy whole. The analyzer keeps no ended report afterwards.
     pub fn take_report(&mut self) -> AnalysisReport {
-        // Live first, as `report_recent` gathers them: the sort is stable.
-        let mut streams = self.live_reports();
-        streams.append(&mut self.ended);
+        let mut streams = core::mem::take(&mut self.ended);
+        streams.extend(self.live_reports());
         sort_reports(&mut streams);
         AnalysisReport {
             streams,

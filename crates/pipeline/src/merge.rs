@@ -22,13 +22,20 @@ use rtpscope_core::{AnalysisReport, Counters};
 /// assert_eq!(merged.counters.datagrams, 0);
 /// ```
 pub fn merge_reports(reports: Vec<AnalysisReport>) -> AnalysisReport {
+    let total: usize = reports.iter().map(|r| r.streams.len()).sum();
     let mut out = AnalysisReport {
         streams: Vec::new(),
         rtcp: Default::default(),
         counters: Counters::default(),
     };
-    for r in reports {
-        out.streams.extend(r.streams);
+    for (i, mut r) in reports.into_iter().enumerate() {
+        if i == 0 {
+            // The first shard's list starts the merged one: moved, not copied.
+            out.streams = core::mem::take(&mut r.streams);
+            out.streams.reserve_exact(total - out.streams.len());
+        } else {
+            out.streams.append(&mut r.streams);
+        }
         out.rtcp.legs.extend(r.rtcp.legs);
         out.rtcp.remote.extend(r.rtcp.remote);
         out.rtcp.senders.extend(r.rtcp.senders);
