@@ -89,10 +89,10 @@ pub(crate) fn compute(
     let legs_on = legs_by_source(&report.rtcp.legs);
     let mut out = vec![StreamLatency::default(); streams.len()];
     for g in groups {
-        // Per call, once: its SSRCs (the preferred reporters), and its streams by flow and by
-        // (source IP, destination IP), so that finding a stream's partner does not compare
-        // it with every other stream of the call.
-        // A call of a few streams (nearly all) is scanned instead: no allocation.
+        // Per call: its SSRCs (the preferred reporters), and its streams by flow and by
+        // (source IP, destination IP), indexed once so that finding a stream's partner does
+        // not compare it with every other stream of a large call; a call of a few streams
+        // (nearly all) is scanned instead, with no allocation.
         let few = pairing::few(&g.streams);
         let call = || {
             g.streams
