@@ -8,7 +8,7 @@
 # two network namespaces over a veth pair, netem_lite.py for seeded impairments, tshark's numbers.
 # Tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 both ways
 # mirrored in ERSPAN II over GRE; and L16 in IPv6 fragments.
-# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6]
+# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"               # all paths below (and in the logged commands) are relative to the checkout
@@ -246,7 +246,24 @@ cap_frag6() {
     finalize $n "$f" "$OUT" "-d udp.port==51002,rtp"
 }
 
-ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6)
+# 13. PCMU 20 ms with 15 +- 10 ms normal jitter, 2 % loss and 1 % duplication, then every frame put in
+#     a PPPoE session behind VLAN 7 (a DSL router's WAN port), by pcaprewrite.py.
+cap_pppoe() {
+    local n=pcmu-pppoe-vlan; newlog $n; ns_std
+    local f0=$WORK/$n.plain.pcap f=$OUT/$n.pcap
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=52002 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f0" udp 2>"$TRUTH/$n.capture-stats.txt"
+    local cap=$BG
+    bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:7000 --bind $A4:52000 --to $B4:52002 --delay 15 --jitter 10 --dist normal --loss 2 --dup 1 --spare-first 1 --seed 94 --idle-exit 2
+    local rl=$BG; capture_started
+    run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=620 num-buffers=350 samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay ssrc=0x9090E007 seqnum-offset=31000 timestamp-offset=5000 ! udpsink host=127.0.0.1 port=7000 bind-port=7001
+    wait $rl || true; sleep 0.3; stop $cap; ns_down
+    chown root:root "$f0"
+    run python3 $HERE/pcaprewrite.py pppoe "$f0" "$f" 7
+    finalize $n "$f" "$OUT" "-d udp.port==52002,rtp"
+}
+
+ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe)
 TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do cap_$t; done
 LOG=/dev/null

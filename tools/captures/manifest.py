@@ -223,6 +223,11 @@ CAPS = [
      "datagrams, which the sending kernel cuts into **three IPv6 fragments** each (fragment extension header); "
      "the sequence numbers and timestamps wrap. tshark reassembles them, and so does rtpscope.",
      ["truth/l16-ipv6frag.capture-stats.txt"]),
+    ("pcmu-pppoe-vlan", OUT, "pcmu-pppoe-vlan.pcap",
+     "**PCMU** 20 ms for 7 s through netem_lite (delay 15 +- 10 ms normal, 2% loss, 1% duplication, seed 94), "
+     "then every frame put by `pcaprewrite.py pppoe` in a **PPPoE session** (RFC 2516, session 0x2a17, PPP "
+     "protocol 0x0021) behind an **802.1Q tag, VLAN 7**, as a capture on a DSL router's WAN port shows it.",
+     ["truth/pcmu-pppoe-vlan.truth.tsv", "truth/pcmu-pppoe-vlan.capture-stats.txt"]),
 ]
 
 CALL = ("call", SAMPLES, "call.pcap",
@@ -253,7 +258,8 @@ def versions():
 # first sequence number each sender used (seqnum-offset), to spot a reordered first packet
 SEQ0 = {"pcmu-clean": 32000, "pcma-jitter": 100, "g722-loss-ipv6": 5000, "opus-dup-sll2": 65500,
         "rtcp-rr": 40000, "mixed-noise": 0, "pcmu30-qinq": 12000, "speexwb-burst-rawip": 7000,
-        "opus60-dtx-reorder": 41000, "pcma-vxlan": 64000, "opus-gtpu": 500, "g722-erspan": 9}
+        "opus60-dtx-reorder": 41000, "pcma-vxlan": 64000, "opus-gtpu": 500, "g722-erspan": 9,
+        "pcmu-pppoe-vlan": 31000}
 
 
 def section(name, d, fname, desc, extra):
@@ -357,7 +363,7 @@ interfaces, a sender restart and an SSRC change on one 5-tuple over IPv6 with a 
 Speex and G.726 with dynamic PTs and no SDP, Opus with 60 ms frames and DTX, heavy reordering and duplication,
 L16 in IPv4 fragments with VLAN tags beside IPv6, loss at the sequence wrap and a 6 s outage; and three in
 tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 mirrored in ERSPAN II;
-and L16 in IPv6 fragments.
+L16 in IPv6 fragments; and PCMU in a PPPoE session behind VLAN 7, as on a DSL router's WAN port.
 A `#events PT` line in a `.decode` file names telephone-event payload types (see `rfc3550_ref.py`).
 Those eight were made by the same script run from scratch folders (`/tmp/novel`, `/tmp/novel2`, with
 other namespace names and addresses for the last two), which their command logs below show.
@@ -422,7 +428,8 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "pcma-vxlan.pcap": "VXLAN; delay 20+-8 ms uniform + 3% loss, seed 91",
        "opus-gtpu.pcap": "GTP-U; reorder 10% + 2% loss, delay 30 ms, seed 92",
        "g722-erspan.pcap": "ERSPAN II; delay 10+-5 ms normal + 1% loss, seed 93",
-       "l16-ipv6frag.pcap": "none (IPv6 fragments)"}
+       "l16-ipv6frag.pcap": "none (IPv6 fragments)",
+       "pcmu-pppoe-vlan.pcap": "PPPoE in VLAN 7; delay 15+-10 ms normal + 2% loss + 1% dup, seed 94"}
 
 
 def main():

@@ -3,6 +3,10 @@
 
 usage: pcaprewrite.py qinq IN OUT [S-VID C-VID]   outer 802.1ad (0x88a8) + inner 802.1Q (0x8100)
        pcaprewrite.py rawip IN OUT                strip Ethernet, LINKTYPE_RAW (101)
+       pcaprewrite.py pppoe IN OUT [VID]          each IPv4 packet in a PPPoE session (RFC 2516,
+                                                  session 0x2a17, PPP protocol 0x0021) behind an
+                                                  802.1Q tag (VLAN 7 unless given), as on a DSL
+                                                  router's WAN port
        pcaprewrite.py gtpu IN OUT                 each IP packet in GTP-U (UDP 2152, TEID 0x1f2e3d4c)
                                                   with a 5G PDU session container extension
                                                   header, between 10.200.0.1 and 10.200.0.2
@@ -73,6 +77,16 @@ def main():
             frame = frame[:12] + tags + ethertype + frame[14:]
             incl += 8
             orig += 8
+        elif mode == "pppoe":
+            assert frame[12:14] == b"\x08\x00", "only IPv4 is carried in PPP protocol 0x0021"
+            vid = int(sys.argv[4]) if len(sys.argv) > 4 else 7
+            ip_len = struct.unpack("!H", frame[16:18])[0]
+            pppoe = struct.pack("!BBHHH", 0x11, 0x00, 0x2A17, 2 + ip_len, 0x0021)
+            tag = struct.pack("!HH", 0x8100, vid)
+            head = frame[:12] + tag + b"\x88\x64" + pppoe
+            frame = head + frame[14:]
+            incl += len(head) - 14
+            orig += len(head) - 14
         elif mode == "rawip":
             frame = frame[14:]
             incl -= 14

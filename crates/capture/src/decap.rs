@@ -166,13 +166,18 @@ pub fn ip_packet(linktype: u32, frame: &[u8]) -> Result<&[u8], Skip> {
 /// MPLS unicast and multicast EtherTypes (RFC 3032): carriers' mirror ports carry them.
 const MPLS: [u16; 2] = [0x8847, 0x8848];
 
-/// Skips VLAN tags (802.1Q, 802.1ad, the old 0x9100) and MPLS label stacks and returns the IP
-/// packet.
+/// PPPoE session stage (RFC 2516): DSL access links, often behind VLAN 7 or 35, carry PPP
+/// frames in it; a capture on such a router's WAN port sees every call this way.
+const PPPOE_SESSION: u16 = 0x8864;
+
+/// Skips VLAN tags (802.1Q, 802.1ad, the old 0x9100), MPLS label stacks and PPPoE session
+/// headers and returns the IP packet.
 fn after_ether_type(mut ether_type: EtherType, mut rest: &[u8]) -> Result<&[u8], Skip> {
     for _ in 0..4 {
         match ether_type {
             EtherType::IPV4 | EtherType::IPV6 => return Ok(rest),
             t if MPLS.contains(&t.0) => return after_mpls(rest),
+            EtherType(PPPOE_SESSION) => return after_pppoe(rest),
             EtherType::VLAN_TAGGED_FRAME
             | EtherType::PROVIDER_BRIDGING
             | EtherType::VLAN_DOUBLE_TAGGED_FRAME => {
@@ -203,6 +208,18 @@ fn after_mpls(mut rest: &[u8]) -> Result<&[u8], Skip> {
         }
     }
     Err(Skip::Malformed)
+}
+
+/// A PPPoE session header (version and type 1, code 0, session id, length) and the PPP frame
+/// it carries, cut to that length (Ethernet padding follows short frames).
+fn after_pppoe(rest: &[u8]) -> Result<&[u8], Skip> {
+    let header = rest.get(..6).ok_or(Skip::Truncated)?;
+    if header[0] != 0x11 || header[1] != 0x00 {
+        return Err(Skip::NotIp);
+    }
+    let len = usize::from(u16::from_be_bytes([header[4], header[5]]));
+    let ppp = rest.get(6..6 + len).ok_or(Skip::Truncated)?;
+    after_ppp(ppp)
 }
 
 /// PPP: an optional `FF 03` address/control pair, then a 1- or 2-byte protocol number
@@ -520,6 +537,47 @@ mod tests {
             decode_udp(linktype::PPP, &[0xc0, 0x21, 1, 2]),
             Err(Skip::NotIp)
         ); // LCP
+    }
+
+    #[test]
+    fn pppoe_sessions_carry_ip_behind_a_vlan_or_not() {
+        let ip = ipv4_udp(12);
+        let session = |ppp_len: usize| {
+            let mut h = vec![0x11, 0x00, 0x12, 0x34];
+            h.extend_from_slice(&(ppp_len as u16).to_be_bytes());
+            h.extend_from_slice(&[0x00, 0x21]);
+            h.extend_from_slice(&ip);
+            h
+        };
+        let frame = |tags: &[u8], body: &[u8]| [&[0u8; 12][..], tags, body].concat();
+        let pppoe = session(2 + ip.len());
+        // Plain, behind VLAN 7 (the usual DSL tag), and with Ethernet padding after it.
+        for f in [
+            frame(&[0x88, 0x64], &pppoe),
+            frame(&[0x81, 0x00, 0x00, 0x07, 0x88, 0x64], &pppoe),
+            frame(&[0x88, 0x64], &[&pppoe[..], &[0; 9]].concat()),
+        ] {
+            let d = decode_udp(linktype::ETHERNET, &f).unwrap();
+            assert_eq!(d.payload.len(), 12);
+            assert_eq!(d.flow, decode_ip(&ip).unwrap().flow);
+        }
+        // A length beyond the frame, discovery packets (code 0x09 PADI) and LCP in a
+        // session are not IP.
+        assert_eq!(
+            decode_udp(linktype::ETHERNET, &frame(&[0x88, 0x64], &session(500))),
+            Err(Skip::Truncated)
+        );
+        let mut padi = pppoe.clone();
+        padi[1] = 0x09;
+        assert_eq!(
+            decode_udp(linktype::ETHERNET, &frame(&[0x88, 0x64], &padi)),
+            Err(Skip::NotIp)
+        );
+        let lcp = [0x11, 0x00, 0x12, 0x34, 0x00, 0x06, 0xc0, 0x21, 1, 1, 0, 4];
+        assert_eq!(
+            decode_udp(linktype::ETHERNET, &frame(&[0x88, 0x64], &lcp)),
+            Err(Skip::NotIp)
+        );
     }
 
     #[test]
