@@ -112,7 +112,11 @@ pub fn render(o: &Outcome) -> String {
     ]);
     for (i, s) in streams.iter().enumerate() {
         let codec = match (s.encoding, s.clock_rate) {
-            (Some(e), Some(r)) => format!("{e}/{r}"),
+            (Some(e), Some(r)) => match s.switched_to {
+                // The rate is that of the codec the stream switched to.
+                Some(to) => format!("{e}→{to}/{r}"),
+                None => format!("{e}/{r}"),
+            },
             (Some(e), None) => e.to_string(),
             (None, Some(r)) => format!("PT{}/{r}?", s.payload_type),
             (None, None) => format!("PT{}", s.payload_type),

@@ -122,6 +122,9 @@ pub struct StreamReport {
     pub described_codecs: Vec<u8>,
     /// Encoding of the first packet's payload type, if known.
     pub encoding: Option<Encoding>,
+    /// The codec the stream last switched to, when it is not `encoding` (a mid-call codec
+    /// change on one SSRC): `clock_rate` and the timing since the switch are this codec's.
+    pub switched_to: Option<Encoding>,
     /// Clock rate used for timing (Hz).
     pub clock_rate: Option<u32>,
     /// Where the clock rate came from.

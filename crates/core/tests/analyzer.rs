@@ -280,24 +280,50 @@ fn assert_on_time_and_steady(r: &rtpscope_core::StreamReport) {
     );
 }
 
-#[test]
-fn a_codec_switch_to_another_clock_rate_is_timed_in_the_new_units() {
-    // One SSRC, 20 ms packets on time: PCMU (8 kHz, +160), then Opus (48 kHz, +960), then
-    // PCMU again. Timed at the first rate throughout, every Opus packet would look 100 ms off.
-    let config = AnalyzerConfig::default().with_payload_type(111, "opus", 48_000);
+/// One SSRC, 20 ms packets on time: PCMU (8 kHz, +160) for 100 packets, then Opus (48 kHz,
+/// +960) until packet `opus_until`, then PCMU again (with a DTMF event to end on, whose
+/// timestamp says nothing about the clock).
+fn codec_switch(opus_until: u32) -> rtpscope_core::StreamReport {
+    let config = AnalyzerConfig::default()
+        .with_payload_type(111, "opus", 48_000)
+        .with_payload_type(101, "telephone-event", 8_000);
     let mut s = Sender::new(config);
     let mut ts = 0u32;
     for i in 0..300u32 {
-        let pt = if (100..200).contains(&i) { 111 } else { 0 };
+        let pt = match i {
+            299 => 101,
+            _ if (100..opus_until).contains(&i) => 111,
+            _ => 0,
+        };
         s.send(20.0 * f64::from(i), i as u16, ts, pt, false, 9);
         ts = ts.wrapping_add(if pt == 111 { 960 } else { 160 });
     }
     s.analyzer.finish();
-    let report = s.analyzer.report();
-    let r = &report.streams[0];
-    assert_eq!((r.packets, r.lost, r.payload_type_changes), (300, 0, 2));
-    assert_eq!(r.clock_rate, Some(8_000));
-    assert_on_time_and_steady(r);
+    s.analyzer.report().streams.remove(0)
+}
+
+#[test]
+fn a_codec_switch_to_another_clock_rate_is_timed_in_the_new_units() {
+    // Timed at the first rate throughout, every Opus packet would look 100 ms off.
+    let r = codec_switch(200);
+    assert_eq!((r.packets, r.lost, r.payload_type_changes), (300, 0, 3));
+    assert_on_time_and_steady(&r);
+    // Back on PCMU: nothing to say beyond the first codec.
+    assert_eq!(r.encoding.map(|e| e.to_string()).as_deref(), Some("PCMU"));
+    assert_eq!((r.switched_to, r.clock_rate), (None, Some(8_000)));
+}
+
+#[test]
+fn a_stream_that_ends_on_another_codec_says_which_one_its_rate_is() {
+    let r = codec_switch(299);
+    assert_eq!(r.payload_type_changes, 2);
+    assert_on_time_and_steady(&r);
+    assert_eq!(r.encoding.map(|e| e.to_string()).as_deref(), Some("PCMU"));
+    assert_eq!(
+        r.switched_to.map(|e| e.to_string()).as_deref(),
+        Some("opus")
+    );
+    assert_eq!(r.clock_rate, Some(48_000));
 }
 
 #[test]

@@ -63,6 +63,8 @@ pub(crate) struct StreamCold {
     /// The E-model codec of `first_info`, looked up once (interval reports need it).
     codec: Option<Codec>,
     last_info: Option<PayloadInfo>,
+    /// The codec whose clock the timing uses: the first, or the last one switched to.
+    timing_info: Option<PayloadInfo>,
     pt_changes: u64,
     /// Late packets counted by the timing side when the current interval began.
     late_at_interval_start: u64,
@@ -143,6 +145,7 @@ impl Stream {
             first_info: info,
             codec: info.and_then(|i| Codec::from_encoding(i.encoding.as_str())),
             last_info: info,
+            timing_info: info.filter(|i| !i.is_telephone_event()),
             pt_changes: 0,
             late_at_interval_start: 0,
             timing: timing_cold,
@@ -213,6 +216,7 @@ impl Stream {
         };
         if let Some(i) = cold.last_info.filter(|i| !i.is_telephone_event()) {
             self.timing.change_rate(i.clock_rate, i.source);
+            cold.timing_info = Some(i);
         }
         cold.note_payload_type(pt, cold.last_info);
     }
@@ -271,6 +275,7 @@ impl Stream {
         if !info.is_telephone_event() {
             self.timing
                 .set_rate(&mut cold.timing, info.clock_rate, info.source);
+            cold.timing_info = Some(info);
         }
     }
 
@@ -352,6 +357,10 @@ impl Stream {
             payload_types: cold.payload_types[..usize::from(cold.payload_type_count)].to_vec(),
             described_codecs: cold.described_codecs(),
             encoding: cold.first_info.map(|i| i.encoding),
+            switched_to: cold
+                .timing_info
+                .map(|i| i.encoding)
+                .filter(|&e| Some(e) != cold.first_info.map(|i| i.encoding)),
             clock_rate: t.clock_rate.map(|r| r.0),
             clock_rate_source: t.clock_rate.map(|r| r.1),
             first_arrival: cold.first_arrival,
