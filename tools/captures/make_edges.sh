@@ -26,6 +26,18 @@ trap 'cleanup; rm -rf "$WORK"' EXIT
 nsA=nov_a; nsB=nov_b; vA=nov_va; vB=nov_vb
 A4=203.0.113.1; B4=203.0.113.2; A6=2001:db8:77::1; B6=2001:db8:77::2
 ns_std() { ns_up $nsA $nsB $vA $vB $A4 $B4 $A6 $B6; }
+# B listens on UDP port $1 (so no port-unreachable goes back) and tcpdump captures B's veth into
+# the calling capture's $f0 (the file pcaprewrite.py rewrites); the capture's pid goes in CAP.
+listen_capture_f0() {
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=$1 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f0" udp 2>"$TRUTH/$n.capture-stats.txt"
+    CAP=$BG
+}
+# The calling capture's $f0, rewritten by `pcaprewrite.py MODE ARGS...` into its $f.
+rewrite_f0() {
+    chown root:root "$f0"
+    run python3 $HERE/pcaprewrite.py "$1" "$f0" "$f" "${@:2}"
+}
 RELAY=(python3 $HERE/netem_lite.py)
 
 # 3 s of tone, 4 s of digital silence, 3 s of tone (48 kHz mono): Opus DTX sends nothing in the gap.
@@ -75,15 +87,13 @@ cap_restart() {
 cap_qinq() {
     local n=pcmu30-qinq; newlog $n; ns_std
     local f0=$OUT/$n.untagged.pcap f=$OUT/$n.pcap
-    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=42002 ! fakesink sync=false
-    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f0" udp 2>"$TRUTH/$n.capture-stats.txt"
-    local cap=$BG
+    listen_capture_f0 42002
+    local cap=$CAP
     bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:6200 --bind $A4:42000 --to $B4:42002 --delay 20 --jitter 8 --dist uniform --loss 2 --spare-first 1 --seed 72 --idle-exit 2
     local rl=$BG; capture_started
     run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=800 num-buffers=300 samplesperbuffer=240 ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay min-ptime=30000000 max-ptime=30000000 ssrc=0x30303030 seqnum-offset=12000 timestamp-offset=3000 ! udpsink host=127.0.0.1 port=6200 bind-port=6201
     wait $rl || true; sleep 0.3; stop $cap; ns_down
-    chown root:root "$f0"
-    run python3 $HERE/pcaprewrite.py qinq "$f0" "$f" 200 300
+    rewrite_f0 qinq 200 300
     finalize $n "$f" "$OUT" "-d udp.port==42002,rtp"
 }
 
@@ -92,15 +102,13 @@ cap_qinq() {
 cap_speex() {
     local n=speexwb-burst-rawip; newlog $n; ns_std
     local f0=$OUT/$n.eth.pcap f=$OUT/$n.pcap
-    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=43002 ! fakesink sync=false
-    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f0" udp 2>"$TRUTH/$n.capture-stats.txt"
-    local cap=$BG
+    listen_capture_f0 43002
+    local cap=$CAP
     bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:6300 --bind $A4:43000 --to $B4:43002 --delay 10 --jitter 2 --dist normal --ge-p 6 --ge-r 15 --spare-first 1 --seed 73 --idle-exit 2
     local rl=$BG; capture_started
     run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=900 num-buffers=500 samplesperbuffer=320 ! audio/x-raw,rate=16000,channels=1 ! speexenc mode=wb ! rtpspeexpay pt=97 ssrc=0x5BEEC416 seqnum-offset=7000 timestamp-offset=123456789 ! udpsink host=127.0.0.1 port=6300 bind-port=6301
     wait $rl || true; sleep 0.3; stop $cap; ns_down
-    chown root:root "$f0"
-    run python3 $HERE/pcaprewrite.py rawip "$f0" "$f"
+    rewrite_f0 rawip
     finalize $n "$f" "$OUT" "-d udp.port==43002,rtp" "#clock 97=16000"
 }
 
@@ -200,15 +208,13 @@ cap_vxlan() {
 cap_gtp() {
     local n=opus-gtpu; newlog $n; ns_std
     local f0=$WORK/$n.plain.pcap f=$OUT/$n.pcap
-    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=49002 ! fakesink sync=false
-    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f0" udp 2>"$TRUTH/$n.capture-stats.txt"
-    local cap=$BG
+    listen_capture_f0 49002
+    local cap=$CAP
     bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:6800 --bind $A4:49000 --to $B4:49002 --delay 30 --reorder 10 --loss 2 --spare-first 1 --seed 92 --idle-exit 2
     local rl=$BG; capture_started
     run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=440 num-buffers=300 samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=1 ! opusenc frame-size=20 bitrate=24000 ! rtpopuspay pt=111 ssrc=0x6E7B0111 seqnum-offset=500 timestamp-offset=1000 ! udpsink host=127.0.0.1 port=6800 bind-port=6801
     wait $rl || true; sleep 0.3; stop $cap; ns_down
-    chown root:root "$f0"
-    run python3 $HERE/pcaprewrite.py gtpu "$f0" "$f"
+    rewrite_f0 gtpu
     finalize $n "$f" "$OUT" "-d udp.port==49002,rtp" "#clock 111=48000"
 }
 
@@ -217,18 +223,16 @@ cap_gtp() {
 cap_erspan() {
     local n=g722-erspan; newlog $n; ns_std
     local f0=$WORK/$n.plain.pcap f=$OUT/$n.pcap
-    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=50002 ! fakesink sync=false
     bgrun ip netns exec $nsA timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=50000 ! fakesink sync=false
-    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f0" udp 2>"$TRUTH/$n.capture-stats.txt"
-    local cap=$BG
+    listen_capture_f0 50002
+    local cap=$CAP
     bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:6900 --bind $A4:50000 --to $B4:50002 --delay 10 --jitter 5 --dist normal --loss 1 --spare-first 1 --seed 93 --idle-exit 2
     local rl=$BG; capture_started
     bgrun ip netns exec $nsB timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=350 num-buffers=250 samplesperbuffer=320 ! audio/x-raw,rate=16000,channels=1 ! avenc_g722 ! rtpg722pay ssrc=0x0722B0B0 seqnum-offset=9 timestamp-offset=9 ! udpsink host=$A4 port=50000 bind-port=50002
     local tx2=$BG
     run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=450 num-buffers=250 samplesperbuffer=320 ! audio/x-raw,rate=16000,channels=1 ! avenc_g722 ! rtpg722pay ssrc=0x0722A0A0 seqnum-offset=65400 timestamp-offset=4294960000 ! udpsink host=127.0.0.1 port=6900 bind-port=6901
     wait $tx2 || true; wait $rl || true; sleep 0.3; stop $cap; ns_down
-    chown root:root "$f0"
-    run python3 $HERE/pcaprewrite.py erspan "$f0" "$f"
+    rewrite_f0 erspan
     finalize $n "$f" "$OUT" "-d udp.port==50002,rtp" "-d udp.port==50000,rtp"
 }
 
@@ -251,15 +255,13 @@ cap_frag6() {
 cap_pppoe() {
     local n=pcmu-pppoe-vlan; newlog $n; ns_std
     local f0=$WORK/$n.plain.pcap f=$OUT/$n.pcap
-    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=52002 ! fakesink sync=false
-    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f0" udp 2>"$TRUTH/$n.capture-stats.txt"
-    local cap=$BG
+    listen_capture_f0 52002
+    local cap=$CAP
     bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:7000 --bind $A4:52000 --to $B4:52002 --delay 15 --jitter 10 --dist normal --loss 2 --dup 1 --spare-first 1 --seed 94 --idle-exit 2
     local rl=$BG; capture_started
     run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=620 num-buffers=350 samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay ssrc=0x9090E007 seqnum-offset=31000 timestamp-offset=5000 ! udpsink host=127.0.0.1 port=7000 bind-port=7001
     wait $rl || true; sleep 0.3; stop $cap; ns_down
-    chown root:root "$f0"
-    run python3 $HERE/pcaprewrite.py pppoe "$f0" "$f" 7
+    rewrite_f0 pppoe 7
     finalize $n "$f" "$OUT" "-d udp.port==52002,rtp"
 }
 
