@@ -1,5 +1,6 @@
 //! `rtpscope analyze FILE|-`.
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Read};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -22,6 +23,16 @@ use crate::{config, print};
 /// ceiling. On two cores the source thread is faster (docs/BENCHMARKS.md), beyond it
 /// sharded reading is.
 const SHARDED_FROM_WORKERS: usize = 3;
+
+/// Frames sampled from the start of a file to count its flows (a few milliseconds' work).
+const SAMPLE_FRAMES: usize = 65_536;
+
+/// Distinct flows in the sample from which a file is read in shards even on two cores: with
+/// this many streams one worker's state (448 bytes a stream) outgrows a core's L2 cache, the
+/// one worker behind a source thread waits on memory, and two workers that each hold half
+/// the streams win (on this machine's 2 MB L2: slower at 4 k streams, 15–25 % faster from
+/// 10 k; docs/BENCHMARKS.md).
+const MANY_FLOWS: usize = 6_144;
 
 /// Files smaller than this finish before a progress bar would help.
 const PROGRESS_MIN_BYTES: u64 = 32 << 20;
@@ -101,18 +112,24 @@ where
     let first = Tracked::new(first()?, progress.clone());
     let want_intervals = options.interval.is_some();
     let mut pipeline = config::pipeline(options, &thresholds, Policy::Block, want_intervals);
+    let mut sharded = false;
     if options.workers.is_none() && size.is_some() {
         // The default leaves a core to the reading thread; a file read by every worker
-        // needs none, so it gets a worker per core when that makes enough of them.
+        // needs none, so it gets a worker per core when that makes enough of them, or when
+        // its streams are too many for one worker's cache.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         if cores > SHARDED_FROM_WORKERS {
             pipeline.workers = cores.min(config::MAX_DEFAULT_WORKERS);
+        } else if cores >= 2 && reopen().is_ok_and(many_flows) {
+            pipeline.workers = cores;
+            sharded = true;
         }
     }
     let workers = pipeline.workers;
+    let sharded = sharded || (workers >= SHARDED_FROM_WORKERS && size.is_some());
     let started = Instant::now();
     let builder = Pipeline::builder().config(pipeline);
-    let (handle, events) = if workers >= SHARDED_FROM_WORKERS && size.is_some() {
+    let (handle, events) = if sharded {
         // A file can be read once per worker: each reads it and keeps its own shard, so
         // every worker's core shares all the work (see `PipelineBuilder::spawn_sharded`).
         // The first reader drives the progress bar.
@@ -150,9 +167,14 @@ where
     if args.bench {
         let packets = fin.report.counters.rtp_packets + fin.report.counters.rtcp_packets;
         eprintln!(
-            "analysed {} frames ({packets} RTP/RTCP packets, {} streams) with {workers} worker(s) in {:.3} s: {:.2} M frames/s",
+            "analysed {} frames ({packets} RTP/RTCP packets, {} streams) with {workers} worker(s) {}, in {:.3} s: {:.2} M frames/s",
             fin.source.capture.frames,
             fin.report.streams.len(),
+            if sharded {
+                "each reading its shard"
+            } else {
+                "behind one reading thread"
+            },
             elapsed.as_secs_f64(),
             fin.source.capture.frames as f64 / elapsed.as_secs_f64() / 1e6
         );
@@ -164,6 +186,24 @@ where
         eprintln!("rtpscope: {}: {e}", args.file.display());
     }
     Ok(outcome)
+}
+
+/// Whether the first [`SAMPLE_FRAMES`] frames of `reader` hold [`MANY_FLOWS`] distinct flows.
+fn many_flows<S: Source>(mut reader: CaptureReader<S>) -> bool {
+    let mut flows = HashSet::with_capacity(MANY_FLOWS);
+    for _ in 0..SAMPLE_FRAMES {
+        match reader.next_frame() {
+            Ok(Some(frame)) => {
+                flows.insert(frame.flow);
+                if flows.len() >= MANY_FLOWS {
+                    return true;
+                }
+            }
+            // The analysis will meet the end or the damage and report it.
+            Ok(None) | Err(_) => return false,
+        }
+    }
+    false
 }
 
 fn progress_bar(total: u64) -> indicatif::ProgressBar {

@@ -392,3 +392,42 @@ fn every_way_of_reading_gives_the_same_document() {
     let _ = std::fs::remove_file(&path);
     let _ = std::fs::remove_file(&cut);
 }
+
+#[test]
+fn a_file_of_many_streams_is_read_in_shards_by_default() {
+    // 6 400 streams of ten packets: more flows than one worker's cache holds well, so on two
+    // or three cores too (where a few streams get one reading thread and one worker) every
+    // core reads the file and keeps its shard. The document is the same either way.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let path = std::env::temp_dir().join(format!("rtpscope-many-{}.pcap", std::process::id()));
+    let p = path.to_str().expect("path");
+    let made = rtpscope(&["synth", "-o", p, "--calls", "3200", "--duration", "200ms"]);
+    assert!(made.status.success());
+    let mut docs = Vec::new();
+    for (file, workers) in [
+        (p, None),
+        (p, Some("1")),
+        (sample().to_str().expect("path"), None),
+    ] {
+        let mut args = vec!["analyze", "--format", "json", "--bench", file];
+        args.extend(workers.map(|w| ["--workers", w]).iter().flatten());
+        let out = rtpscope(&args);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        let sharded = err.contains("each reading its shard");
+        let expected = match (file == p, workers) {
+            (_, Some(_)) => false,
+            _ if cores == 1 => false,
+            (true, None) => true,
+            (false, None) => cores > 3,
+        };
+        assert_eq!(
+            sharded, expected,
+            "{file} {workers:?} on {cores} cores: {err}"
+        );
+        docs.push(serde_json::from_slice::<Value>(&out.stdout).expect("json"));
+    }
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(docs[0]["streams"].as_array().map(Vec::len), Some(6_400));
+    assert_eq!(docs[0]["streams"], docs[1]["streams"]);
+    assert_eq!(docs[0]["calls"], docs[1]["calls"]);
+}
