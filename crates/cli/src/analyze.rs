@@ -24,8 +24,13 @@ use crate::{config, print};
 /// sharded reading is.
 const SHARDED_FROM_WORKERS: usize = 3;
 
-/// Frames sampled from the start of a file to count its flows (a few milliseconds' work).
-const SAMPLE_FRAMES: usize = 65_536;
+/// Frames sampled from the start of a file to count its flows: 16 384 of them hold every
+/// stream of 6 144 that send every 20 ms, and reading them (with read(2), which costs less
+/// than mapping a file's pages for one pass) takes a millisecond or two.
+const SAMPLE_FRAMES: usize = 16_384;
+
+/// Files below this are not sampled: they take well under a second whichever way they are read.
+const SAMPLE_MIN_BYTES: u64 = 32 << 20;
 
 /// Distinct flows in the sample from which a file is read in shards even on two cores: with
 /// this many streams one worker's state (448 bytes a stream) outgrows a core's L2 cache, the
@@ -45,7 +50,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
         // Never reopened: without a size the input is read by one source thread.
         return analyze(
             args,
-            None,
+            (None, false),
             || CaptureReader::new(stdin).map_err(|e| name(&e)),
             || {
                 Err(PipelineError::Reopen(
@@ -57,6 +62,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
     let open = |path: &std::path::Path| std::fs::File::open(path);
     let file = open(&args.file).map_err(|e| name(&e))?;
     let size = file.metadata().ok().map(|m| m.len());
+    let crowded = crowded(args, size);
     let file = match args.no_mmap {
         true => file,
         false => match MappedFile::of(file) {
@@ -65,7 +71,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
                 // Each sharded reader maps the file for itself, so each window slides alone.
                 return analyze(
                     args,
-                    size,
+                    (size, crowded),
                     || CaptureReader::new(mapped).map_err(|e| name(&e)),
                     move || {
                         let file = open(&path).map_err(PipelineError::Reopen)?;
@@ -84,7 +90,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
     let path = args.file.clone();
     analyze(
         args,
-        size,
+        (size, crowded),
         || CaptureReader::new(file).map_err(|e| name(&e)),
         move || {
             let file = open(&path).map_err(PipelineError::Reopen)?;
@@ -93,11 +99,12 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
     )
 }
 
-/// Runs the analysis over readers of one capture: `first` opens the one that reads for every
-/// worker, or for the first shard, and `reopen` one more for each further shard.
+/// Runs the analysis over readers of one capture of `size` bytes, if known, and `crowded` as
+/// [`crowded`] says: `first` opens the reader that reads for every worker, or for the first
+/// shard, and `reopen` one more for each further shard.
 fn analyze<S, R>(
     args: &AnalyzeArgs,
-    size: Option<u64>,
+    (size, crowded): (Option<u64>, bool),
     first: impl FnOnce() -> Result<CaptureReader<S>, CliError>,
     mut reopen: R,
 ) -> Result<Outcome, CliError>
@@ -120,7 +127,7 @@ where
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         if cores > SHARDED_FROM_WORKERS {
             pipeline.workers = cores.min(config::MAX_DEFAULT_WORKERS);
-        } else if cores >= 2 && reopen().is_ok_and(many_flows) {
+        } else if crowded {
             pipeline.workers = cores;
             sharded = true;
         }
@@ -186,6 +193,19 @@ where
         eprintln!("rtpscope: {}: {e}", args.file.display());
     }
     Ok(outcome)
+}
+
+/// Whether the file of `args` is worth reading in shards on a machine of two or three cores,
+/// where it would otherwise get one reading thread and one worker: it has many flows.
+fn crowded(args: &AnalyzeArgs, size: Option<u64>) -> bool {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    args.options.workers.is_none()
+        && (2..=SHARDED_FROM_WORKERS).contains(&cores)
+        && size.is_some_and(|s| s >= SAMPLE_MIN_BYTES)
+        && std::fs::File::open(&args.file)
+            .ok()
+            .and_then(|f| CaptureReader::new(f).ok())
+            .is_some_and(many_flows)
 }
 
 /// Whether the first [`SAMPLE_FRAMES`] frames of `reader` hold [`MANY_FLOWS`] distinct flows.

@@ -401,7 +401,7 @@ fn a_file_of_many_streams_is_read_in_shards_by_default() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let path = std::env::temp_dir().join(format!("rtpscope-many-{}.pcap", std::process::id()));
     let p = path.to_str().expect("path");
-    let made = rtpscope(&["synth", "-o", p, "--calls", "3200", "--duration", "200ms"]);
+    let made = rtpscope(&["synth", "-o", p, "--calls", "3200", "--duration", "600ms"]);
     assert!(made.status.success());
     let mut docs = Vec::new();
     for (file, workers) in [
