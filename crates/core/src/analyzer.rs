@@ -136,6 +136,9 @@ pub struct Analyzer {
     counters: Counters,
     /// Live symptoms from interval reports (diagnosis).
     monitor: Monitor,
+    /// The streams in key order while intervals close, kept between intervals so closing
+    /// them allocates nothing (at most one entry per live stream).
+    interval_order: Vec<(StreamKey, u32)>,
 }
 
 /// Everything the analyzer knows, as one snapshot.
@@ -176,6 +179,7 @@ impl Analyzer {
             idle_ns: u64::try_from(config_idle.as_nanos()).unwrap_or(u64::MAX),
             late_buffer_ns: config_jitter_buffer.as_nanos() as f64,
             next_deadline_ns: 0,
+            interval_order: Vec::new(),
             counters: Counters::default(),
             monitor,
         }
@@ -483,14 +487,11 @@ impl Analyzer {
     fn close_intervals(&mut self, end: Timestamp) {
         // In key order, so that the events come out the same whatever the table's order;
         // the keys are sorted, not the reports (a few hundred bytes each).
-        let mut order: Vec<(StreamKey, u32)> = self
-            .streams
-            .values()
-            .zip(0u32..)
-            .map(|(s, i)| (s.key, i))
-            .collect();
+        let mut order = core::mem::take(&mut self.interval_order);
+        order.clear();
+        order.extend(self.streams.values().zip(0u32..).map(|(s, i)| (s.key, i)));
         order.sort_unstable_by_key(|&(key, _)| key);
-        for (_, at) in order {
+        for &(_, at) in &order {
             let Some(r) = self
                 .streams
                 .nth_mut(at)
@@ -505,6 +506,7 @@ impl Analyzer {
                 self.push_event(Event::Symptom(s));
             }
         }
+        self.interval_order = order;
         for s in self.monitor.sweep(end) {
             self.push_event(Event::Symptom(s));
         }
@@ -684,6 +686,8 @@ impl Analyzer {
 
     /// Approximate memory held by live streams (bytes), for benchmarks.
     pub fn stream_memory_bytes(&self) -> usize {
-        self.streams.memory_bytes() + self.streams.overhead_bytes()
+        self.streams.memory_bytes()
+            + self.streams.overhead_bytes()
+            + self.interval_order.capacity() * core::mem::size_of::<(StreamKey, u32)>()
     }
 }
