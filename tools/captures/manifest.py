@@ -358,14 +358,14 @@ so the same test code can read both, and they deliberately cover what the shared
 pcap, pcapng from dumpcap, IPv6, Linux cooked v2 with a dynamic PT, G.722 (8000 Hz clock for 16 kHz audio),
 Gilbert-Elliott burst loss, duplication across a sequence-number wrap, RTCP with receiver-side loss, non-RTP noise.
 `tools/captures/make_edges.sh` (same machinery, plus `rtpsend.py` for scripted edge cases and `pcaprewrite.py`
-for link layers) makes eight more: telephone events and comfort noise beside audio in one SSRC in a pcapng of two
+for link layers) makes thirteen more: telephone events and comfort noise beside audio in one SSRC in a pcapng of two
 interfaces, a sender restart and an SSRC change on one 5-tuple over IPv6 with a Hop-by-Hop header, QinQ, raw IP,
 Speex and G.726 with dynamic PTs and no SDP, Opus with 60 ms frames and DTX, heavy reordering and duplication,
 L16 in IPv4 fragments with VLAN tags beside IPv6, loss at the sequence wrap and a 6 s outage; and three in
 tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 mirrored in ERSPAN II;
 L16 in IPv6 fragments; and PCMU in a PPPoE session behind VLAN 7, as on a DSL router's WAN port.
 A `#events PT` line in a `.decode` file names telephone-event payload types (see `rfc3550_ref.py`).
-Those eight were made by the same script run from scratch folders (`/tmp/novel`, `/tmp/novel2`, with
+Some of them were made by the same script run from scratch folders (`/tmp/novel`, `/tmp/novel2`, with
 other namespace names and addresses for the last two), which their command logs below show.
 
 Per capture `NAME`:

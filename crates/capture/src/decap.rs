@@ -211,15 +211,15 @@ fn after_mpls(mut rest: &[u8]) -> Result<&[u8], Skip> {
 }
 
 /// A PPPoE session header (version and type 1, code 0, session id, length) and the PPP frame
-/// it carries, cut to that length (Ethernet padding follows short frames).
+/// after it. The length field is not trusted: the IP header's own length drops any Ethernet
+/// padding, as for plain Ethernet, and a wrong PPPoE length (tshark decodes such frames with
+/// a warning) costs no packets.
 fn after_pppoe(rest: &[u8]) -> Result<&[u8], Skip> {
-    let header = rest.get(..6).ok_or(Skip::Truncated)?;
-    if header[0] != 0x11 || header[1] != 0x00 {
-        return Err(Skip::NotIp);
+    match rest.get(..6) {
+        None => Err(Skip::Truncated),
+        Some(h) if h[0] != 0x11 || h[1] != 0x00 => Err(Skip::NotIp),
+        Some(_) => after_ppp(&rest[6..]),
     }
-    let len = usize::from(u16::from_be_bytes([header[4], header[5]]));
-    let ppp = rest.get(6..6 + len).ok_or(Skip::Truncated)?;
-    after_ppp(ppp)
 }
 
 /// PPP: an optional `FF 03` address/control pair, then a 1- or 2-byte protocol number
@@ -561,10 +561,15 @@ mod tests {
             assert_eq!(d.payload.len(), 12);
             assert_eq!(d.flow, decode_ip(&ip).unwrap().flow);
         }
-        // A length beyond the frame, discovery packets (code 0x09 PADI) and LCP in a
-        // session are not IP.
+        // A PPPoE length too large or too small changes nothing (tshark only warns).
+        for wrong in [2 + ip.len() + 4, 2 + ip.len() - 10, 0] {
+            let f = frame(&[0x88, 0x64], &session(wrong));
+            let d = decode_udp(linktype::ETHERNET, &f);
+            assert_eq!(d.map(|d| d.payload.len()), Ok(12), "length {wrong}");
+        }
+        // A cut header, discovery packets (code 0x09 PADI) and LCP in a session are not IP.
         assert_eq!(
-            decode_udp(linktype::ETHERNET, &frame(&[0x88, 0x64], &session(500))),
+            decode_udp(linktype::ETHERNET, &frame(&[0x88, 0x64], &pppoe[..4])),
             Err(Skip::Truncated)
         );
         let mut padi = pppoe.clone();

@@ -24,10 +24,13 @@ use crate::{config, print};
 /// sharded reading is.
 const SHARDED_FROM_WORKERS: usize = 3;
 
-/// Frames sampled from the start of a file to count its flows: 16 384 of them hold every
-/// stream of 6 144 that send every 20 ms, and reading them (with read(2), which costs less
-/// than mapping a file's pages for one pass) takes a millisecond or two.
-const SAMPLE_FRAMES: usize = 16_384;
+/// UDP datagrams sampled from the start of a file to count its flows: 16 384 of them hold
+/// every stream of 6 144 that send every 20 ms.
+const SAMPLE_DATAGRAMS: usize = 16_384;
+
+/// The sample reads at most this much of the file (with read(2), which costs less than
+/// mapping a file's pages for one pass: 2–3 ms), however little of it is UDP.
+const SAMPLE_BYTES: u64 = 8 << 20;
 
 /// Files below this are not sampled: they take well under a second whichever way they are read.
 const SAMPLE_MIN_BYTES: u64 = 32 << 20;
@@ -35,8 +38,8 @@ const SAMPLE_MIN_BYTES: u64 = 32 << 20;
 /// Distinct flows in the sample from which a file is read in shards even on two cores: with
 /// this many streams one worker's state (448 bytes a stream) outgrows a core's L2 cache, the
 /// one worker behind a source thread waits on memory, and two workers that each hold half
-/// the streams win (on this machine's 2 MB L2: slower at 4 k streams, 15–25 % faster from
-/// 10 k; docs/BENCHMARKS.md).
+/// the streams win (on this machine's 2 MB L2: slower at 4 k streams, faster from 10 k;
+/// docs/BENCHMARKS.md).
 const MANY_FLOWS: usize = 6_144;
 
 /// Files smaller than this finish before a progress bar would help.
@@ -50,7 +53,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
         // Never reopened: without a size the input is read by one source thread.
         return analyze(
             args,
-            (None, false),
+            Input::stream(),
             || CaptureReader::new(stdin).map_err(|e| name(&e)),
             || {
                 Err(PipelineError::Reopen(
@@ -61,8 +64,14 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
     }
     let open = |path: &std::path::Path| std::fs::File::open(path);
     let file = open(&args.file).map_err(|e| name(&e))?;
-    let size = file.metadata().ok().map(|m| m.len());
-    let crowded = crowded(args, size);
+    // Only a regular file has a size, may be read again (by the sample, by every shard) and
+    // is read by every shard from its own start: a FIFO or a device path is read once.
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    let input = Input::sized(args, size);
     let file = match args.no_mmap {
         true => file,
         false => match MappedFile::of(file) {
@@ -71,7 +80,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
                 // Each sharded reader maps the file for itself, so each window slides alone.
                 return analyze(
                     args,
-                    (size, crowded),
+                    input,
                     || CaptureReader::new(mapped).map_err(|e| name(&e)),
                     move || {
                         let file = open(&path).map_err(PipelineError::Reopen)?;
@@ -90,7 +99,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
     let path = args.file.clone();
     analyze(
         args,
-        (size, crowded),
+        input,
         || CaptureReader::new(file).map_err(|e| name(&e)),
         move || {
             let file = open(&path).map_err(PipelineError::Reopen)?;
@@ -99,12 +108,44 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
     )
 }
 
-/// Runs the analysis over readers of one capture of `size` bytes, if known, and `crowded` as
-/// [`crowded`] says: `first` opens the reader that reads for every worker, or for the first
-/// shard, and `reopen` one more for each further shard.
+/// What is known of the input before it is read.
+struct Input {
+    /// Bytes of a regular file (`None`: a stream, read once by one source thread).
+    size: Option<u64>,
+    /// Whether [`crowded`] says so.
+    crowded: bool,
+    /// When the run began, sampling included (for `--bench`).
+    started: Instant,
+}
+
+impl Input {
+    fn stream() -> Self {
+        Input {
+            size: None,
+            crowded: false,
+            started: Instant::now(),
+        }
+    }
+
+    fn sized(args: &AnalyzeArgs, size: Option<u64>) -> Self {
+        let started = Instant::now();
+        Input {
+            size,
+            crowded: crowded(args, size),
+            started,
+        }
+    }
+}
+
+/// Runs the analysis over readers of one capture: `first` opens the reader that reads for
+/// every worker, or for the first shard, and `reopen` one more for each further shard.
 fn analyze<S, R>(
     args: &AnalyzeArgs,
-    (size, crowded): (Option<u64>, bool),
+    Input {
+        size,
+        crowded,
+        started,
+    }: Input,
     first: impl FnOnce() -> Result<CaptureReader<S>, CliError>,
     mut reopen: R,
 ) -> Result<Outcome, CliError>
@@ -134,7 +175,6 @@ where
     }
     let workers = pipeline.workers;
     let sharded = sharded || (workers >= SHARDED_FROM_WORKERS && size.is_some());
-    let started = Instant::now();
     let builder = Pipeline::builder().config(pipeline);
     let (handle, events) = if sharded {
         // A file can be read once per worker: each reads it and keeps its own shard, so
@@ -195,8 +235,9 @@ where
     Ok(outcome)
 }
 
-/// Whether the file of `args` is worth reading in shards on a machine of two or three cores,
-/// where it would otherwise get one reading thread and one worker: it has many flows.
+/// Whether the regular file of `args` (of `size` bytes) is worth reading in shards on a
+/// machine of two or three cores, where it would otherwise get one reading thread and one
+/// worker: its first [`SAMPLE_BYTES`] hold many flows.
 fn crowded(args: &AnalyzeArgs, size: Option<u64>) -> bool {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     args.options.workers.is_none()
@@ -204,14 +245,15 @@ fn crowded(args: &AnalyzeArgs, size: Option<u64>) -> bool {
         && size.is_some_and(|s| s >= SAMPLE_MIN_BYTES)
         && std::fs::File::open(&args.file)
             .ok()
-            .and_then(|f| CaptureReader::new(f).ok())
+            .and_then(|f| CaptureReader::new(f.take(SAMPLE_BYTES)).ok())
             .is_some_and(many_flows)
 }
 
-/// Whether the first [`SAMPLE_FRAMES`] frames of `reader` hold [`MANY_FLOWS`] distinct flows.
+/// Whether the first [`SAMPLE_DATAGRAMS`] UDP datagrams of `reader` hold [`MANY_FLOWS`]
+/// distinct flows.
 fn many_flows<S: Source>(mut reader: CaptureReader<S>) -> bool {
     let mut flows = HashSet::with_capacity(MANY_FLOWS);
-    for _ in 0..SAMPLE_FRAMES {
+    for _ in 0..SAMPLE_DATAGRAMS {
         match reader.next_frame() {
             Ok(Some(frame)) => {
                 flows.insert(frame.flow);

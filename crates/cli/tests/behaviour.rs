@@ -395,14 +395,18 @@ fn every_way_of_reading_gives_the_same_document() {
 
 #[test]
 fn a_file_of_many_streams_is_read_in_shards_by_default() {
-    // 6 400 streams of ten packets: more flows than one worker's cache holds well, so on two
-    // or three cores too (where a few streams get one reading thread and one worker) every
-    // core reads the file and keeps its shard. The document is the same either way.
+    // 7 200 streams of 40 packets (62 MB, well above the 32 MiB and 6 144 flows from which a
+    // file is sampled and counted crowded): more streams than one worker's cache holds well,
+    // so on two or three cores too (where a few streams get one reading thread and one
+    // worker) every core reads the file and keeps its shard. The document is the same either
+    // way. On four or more cores every file is read in shards, so only the choice shows.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let path = std::env::temp_dir().join(format!("rtpscope-many-{}.pcap", std::process::id()));
     let p = path.to_str().expect("path");
-    let made = rtpscope(&["synth", "-o", p, "--calls", "3200", "--duration", "600ms"]);
+    let made = rtpscope(&["synth", "-o", p, "--calls", "3600", "--duration", "800ms"]);
     assert!(made.status.success());
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 48 << 20, "{size} bytes");
     let mut docs = Vec::new();
     for (file, workers) in [
         (p, None),
@@ -427,7 +431,39 @@ fn a_file_of_many_streams_is_read_in_shards_by_default() {
         docs.push(serde_json::from_slice::<Value>(&out.stdout).expect("json"));
     }
     let _ = std::fs::remove_file(&path);
-    assert_eq!(docs[0]["streams"].as_array().map(Vec::len), Some(6_400));
+    assert_eq!(docs[0]["streams"].as_array().map(Vec::len), Some(7_200));
     assert_eq!(docs[0]["streams"], docs[1]["streams"]);
     assert_eq!(docs[0]["calls"], docs[1]["calls"]);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_named_pipe_is_read_once_whatever_the_workers() {
+    // A FIFO has no size to shard by and cannot be opened again: with three workers it used
+    // to be read in shards, and the second opening waited for a writer that never came.
+    let fifo = std::env::temp_dir().join(format!("rtpscope-fifo-{}", std::process::id()));
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let bytes = std::fs::read(sample()).expect("sample");
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, bytes))
+    };
+    let out = Command::new("timeout")
+        .arg("60")
+        .arg(env!("CARGO_BIN_EXE_rtpscope"))
+        .args(["analyze", "--format", "json", "--workers", "3"])
+        .arg(&fifo)
+        .output()
+        .expect("run rtpscope");
+    let _ = writer.join();
+    let _ = std::fs::remove_file(&fifo);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["streams"].as_array().map(Vec::len), Some(2));
 }

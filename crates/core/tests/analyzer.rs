@@ -326,6 +326,40 @@ fn a_stream_that_ends_on_another_codec_says_which_one_its_rate_is() {
     assert_eq!(r.clock_rate, Some(48_000));
 }
 
+/// One SSRC, 20 ms packets on time, in segments of (payload type, packets, timestamp step).
+fn segments(config: AnalyzerConfig, parts: &[(u8, u32, u32)]) -> rtpscope_core::StreamReport {
+    let mut s = Sender::new(config);
+    let (mut i, mut ts) = (0u32, 0u32);
+    for &(pt, packets, step) in parts {
+        for _ in 0..packets {
+            s.send(20.0 * f64::from(i), i as u16, ts, pt, false, 9);
+            (i, ts) = (i + 1, ts.wrapping_add(step));
+        }
+    }
+    s.analyzer.finish();
+    s.analyzer.report().streams.remove(0)
+}
+
+#[test]
+fn a_switch_is_named_only_when_the_reported_rate_is_its_codecs() {
+    // Comfort noise at the end is sent beside PCMU, not instead of it.
+    let r = segments(AnalyzerConfig::default(), &[(0, 100, 160), (13, 5, 160)]);
+    assert_eq!((r.switched_to, r.clock_rate), (None, Some(8_000)));
+    // An undescribed dynamic type first: its rate (inferred, or not yet known) is no codec's,
+    // so a later PCMU is not named against it.
+    for first in [10, 45, 200] {
+        let r = segments(
+            AnalyzerConfig::default(),
+            &[(96, first, 320), (0, 100, 160)],
+        );
+        let named = r.switched_to.map(|e| e.to_string());
+        match r.clock_rate {
+            Some(8_000) => {}
+            other => assert_eq!(named, None, "{first} packets of PT 96, rate {other:?}"),
+        }
+    }
+}
+
 #[test]
 fn ssrc_flood_is_bounded_and_counted() {
     let config = AnalyzerConfig {

@@ -216,7 +216,10 @@ impl Stream {
         };
         if let Some(i) = cold.last_info.filter(|i| !i.is_telephone_event()) {
             self.timing.change_rate(i.clock_rate, i.source);
-            cold.timing_info = Some(i);
+            // Comfort noise is sent beside a codec, not instead of it.
+            if !crate::clock::is_comfort_noise(pt) {
+                cold.timing_info = Some(i);
+            }
         }
         cold.note_payload_type(pt, cold.last_info);
     }
@@ -357,8 +360,11 @@ impl Stream {
             payload_types: cold.payload_types[..usize::from(cold.payload_type_count)].to_vec(),
             described_codecs: cold.described_codecs(),
             encoding: cold.first_info.map(|i| i.encoding),
+            // Only when the reported rate is that codec's: a rate inferred or not yet known
+            // when the switch came is no codec's.
             switched_to: cold
                 .timing_info
+                .filter(|i| t.clock_rate == Some((i.clock_rate, i.source)))
                 .map(|i| i.encoding)
                 .filter(|&e| Some(e) != cold.first_info.map(|i| i.encoding)),
             clock_rate: t.clock_rate.map(|r| r.0),
