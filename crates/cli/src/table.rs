@@ -111,15 +111,14 @@ pub fn render(o: &Outcome) -> String {
         ("MOS", true),
     ]);
     for (i, s) in streams.iter().enumerate() {
-        let codec = match (s.encoding, s.clock_rate) {
-            (Some(e), Some(r)) => match s.switched_to {
-                // The rate is that of the codec the stream switched to.
-                Some(to) => format!("{e}→{to}/{r}"),
-                None => format!("{e}/{r}"),
-            },
-            (Some(e), None) => e.to_string(),
-            (None, Some(r)) => format!("PT{}/{r}?", s.payload_type),
-            (None, None) => format!("PT{}", s.payload_type),
+        let codec = match (s.encoding, s.switched_to, s.clock_rate) {
+            // The rate is that of the codec the stream switched to.
+            (Some(e), Some(to), Some(r)) => format!("{e}→{to}/{r}"),
+            (None, Some(to), Some(r)) => format!("PT{}→{to}/{r}", s.payload_type),
+            (Some(e), _, Some(r)) => format!("{e}/{r}"),
+            (Some(e), _, None) => e.to_string(),
+            (None, _, Some(r)) => format!("PT{}/{r}?", s.payload_type),
+            (None, _, None) => format!("PT{}", s.payload_type),
         };
         let lat = o.latency(i);
         let mos = match (s.mos_lq, lat.mos_cq) {

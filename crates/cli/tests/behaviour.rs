@@ -467,3 +467,44 @@ fn a_named_pipe_is_read_once_whatever_the_workers() {
     let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(doc["streams"].as_array().map(Vec::len), Some(2));
 }
+
+#[test]
+fn a_codec_switch_is_shown_with_the_codec_it_ended_on() {
+    // One SSRC on one 5-tuple: 2 s of PCMU, then 2 s of G.722 (RFC 3551's 8000 Hz clock),
+    // 20 ms packets on time.
+    use rtpscope::capture::{decap::linktype, PcapWriter};
+    use rtpscope::wire::{Flow, Timestamp};
+    let flow = Flow::new(
+        "192.0.2.1:40000".parse().expect("addr"),
+        "192.0.2.2:40002".parse().expect("addr"),
+    );
+    let mut w = PcapWriter::new(Vec::new(), linktype::ETHERNET).expect("writer");
+    for i in 0..200u32 {
+        let pt = if i < 100 { 0 } else { 9 };
+        let mut rtp = vec![0x80, pt];
+        rtp.extend_from_slice(&(i as u16).to_be_bytes());
+        rtp.extend_from_slice(&(160 * i).to_be_bytes());
+        rtp.extend_from_slice(&0x5717_c400u32.to_be_bytes());
+        rtp.extend_from_slice(&[0x55; 160]);
+        let at = Timestamp::from_nanos(1_000_000_000 + u64::from(i) * 20_000_000);
+        w.write_udp(at, flow, &rtp).expect("write");
+    }
+    let path = std::env::temp_dir().join(format!("rtpscope-switch-{}.pcap", std::process::id()));
+    std::fs::write(&path, w.into_inner().expect("pcap")).expect("write file");
+    let p = path.to_str().expect("path");
+    let json = rtpscope(&["analyze", "--format", "json", p]);
+    let table = rtpscope(&["analyze", p]);
+    let _ = std::fs::remove_file(&path);
+    let doc: Value = serde_json::from_slice(&json.stdout).expect("json");
+    let s = &doc["streams"][0];
+    assert_eq!(
+        (&s["encoding"], &s["switched_to"]),
+        (&"PCMU".into(), &"G722".into())
+    );
+    assert_eq!(s["clock_rate"], 8000);
+    assert!(
+        String::from_utf8_lossy(&table.stdout).contains("PCMU→G722/8000"),
+        "{}",
+        String::from_utf8_lossy(&table.stdout)
+    );
+}
