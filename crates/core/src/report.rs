@@ -122,8 +122,9 @@ pub struct StreamReport {
     pub described_codecs: Vec<u8>,
     /// Encoding of the first packet's payload type, if known.
     pub encoding: Option<Encoding>,
-    /// The codec the stream last switched to, when it is not `encoding` (a mid-call codec
-    /// change on one SSRC): `clock_rate` and the timing since the switch are this codec's.
+    /// After a mid-call codec change on one SSRC, the codec the stream was last sending,
+    /// when it is not `encoding` and `clock_rate` is its rate (the timing since the switch
+    /// is in its units). Comfort noise and telephone events are no switch.
     pub switched_to: Option<Encoding>,
     /// Clock rate used for timing (Hz).
     pub clock_rate: Option<u32>,
