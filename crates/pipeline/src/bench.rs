@@ -104,7 +104,7 @@ pub fn synth_capture(streams: usize, packets: u64, seed: u64) -> Result<Bytes, P
 }
 
 /// Wall time to move `batches` batches of `batch_size` RTP records (the pipeline's own
-/// record type, 96 bytes) from one thread to another through a bounded crossbeam channel,
+/// record type, 72 bytes) from one thread to another through a bounded crossbeam channel,
 /// returning the emptied vectors through the pool as the pipeline does: the channel cost
 /// per packet is this divided by `batches * batch_size`.
 pub fn channel_cost(batch_size: usize, batches: u64) -> Duration {
