@@ -112,8 +112,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome, CliError> {
 struct Input {
     /// Bytes of a regular file (`None`: a stream, read once by one source thread).
     size: Option<u64>,
-    /// Whether [`crowded`] says so.
-    crowded: bool,
+    /// Without `--workers`, the workers that read this file in shards (`None`: one reading
+    /// thread and the configured workers).
+    default_shards: Option<usize>,
     /// When the run began, sampling included (for `--bench`).
     started: Instant,
 }
@@ -122,16 +123,29 @@ impl Input {
     fn stream() -> Self {
         Input {
             size: None,
-            crowded: false,
+            default_shards: None,
             started: Instant::now(),
         }
     }
 
+    /// A regular file of `size` bytes (`None`: not a regular file). The default leaves a
+    /// core to the reading thread; a file read by every worker needs none, so it gets a
+    /// worker per core when that makes enough of them, or when its streams are too many for
+    /// one worker's cache.
     fn sized(args: &AnalyzeArgs, size: Option<u64>) -> Self {
         let started = Instant::now();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let default_shards = match cores {
+            _ if args.options.workers.is_some() || size.is_none() => None,
+            c if c > SHARDED_FROM_WORKERS => Some(c.min(config::MAX_DEFAULT_WORKERS)),
+            c if c >= 2 && size.is_some_and(|s| s >= SAMPLE_MIN_BYTES) && crowded(&args.file) => {
+                Some(c)
+            }
+            _ => None,
+        };
         Input {
             size,
-            crowded: crowded(args, size),
+            default_shards,
             started,
         }
     }
@@ -143,7 +157,7 @@ fn analyze<S, R>(
     args: &AnalyzeArgs,
     Input {
         size,
-        crowded,
+        default_shards,
         started,
     }: Input,
     first: impl FnOnce() -> Result<CaptureReader<S>, CliError>,
@@ -160,21 +174,11 @@ where
     let first = Tracked::new(first()?, progress.clone());
     let want_intervals = options.interval.is_some();
     let mut pipeline = config::pipeline(options, &thresholds, Policy::Block, want_intervals);
-    let mut sharded = false;
-    if options.workers.is_none() && size.is_some() {
-        // The default leaves a core to the reading thread; a file read by every worker
-        // needs none, so it gets a worker per core when that makes enough of them, or when
-        // its streams are too many for one worker's cache.
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if cores > SHARDED_FROM_WORKERS {
-            pipeline.workers = cores.min(config::MAX_DEFAULT_WORKERS);
-        } else if crowded {
-            pipeline.workers = cores;
-            sharded = true;
-        }
+    if let Some(shards) = default_shards {
+        pipeline.workers = shards;
     }
     let workers = pipeline.workers;
-    let sharded = sharded || (workers >= SHARDED_FROM_WORKERS && size.is_some());
+    let sharded = default_shards.is_some() || (workers >= SHARDED_FROM_WORKERS && size.is_some());
     let builder = Pipeline::builder().config(pipeline);
     let (handle, events) = if sharded {
         // A file can be read once per worker: each reads it and keeps its own shard, so
@@ -235,18 +239,14 @@ where
     Ok(outcome)
 }
 
-/// Whether the regular file of `args` (of `size` bytes) is worth reading in shards on a
-/// machine of two or three cores, where it would otherwise get one reading thread and one
-/// worker: its first [`SAMPLE_BYTES`] hold many flows.
-fn crowded(args: &AnalyzeArgs, size: Option<u64>) -> bool {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    args.options.workers.is_none()
-        && (2..=SHARDED_FROM_WORKERS).contains(&cores)
-        && size.is_some_and(|s| s >= SAMPLE_MIN_BYTES)
-        && std::fs::File::open(&args.file)
-            .ok()
-            .and_then(|f| CaptureReader::new(f.take(SAMPLE_BYTES)).ok())
-            .is_some_and(many_flows)
+/// Whether the regular file at `path` is worth reading in shards on a machine of two or
+/// three cores, where it would otherwise get one reading thread and one worker: its first
+/// [`SAMPLE_BYTES`] hold many flows.
+fn crowded(path: &std::path::Path) -> bool {
+    std::fs::File::open(path)
+        .ok()
+        .and_then(|f| CaptureReader::new(f.take(SAMPLE_BYTES)).ok())
+        .is_some_and(many_flows)
 }
 
 /// Whether the first [`SAMPLE_DATAGRAMS`] UDP datagrams of `reader` hold [`MANY_FLOWS`]

@@ -99,8 +99,8 @@ impl Worker {
     pub(crate) fn finish(mut self) {
         self.analyzer.finish();
         self.drain_events();
-        let mut report = self.analyzer.take_report();
-        report.counters.datagrams = self.datagrams;
+        let report = self.analyzer.take_report();
+        let report = self.stamped(report);
         let _ = self.out.send(Collected::Final {
             shard: self.shard,
             report,
@@ -181,10 +181,15 @@ impl Worker {
 
     /// The report, with only the recently ended streams when a window is given.
     fn report_within(&mut self, window: Option<core::time::Duration>) -> AnalysisReport {
-        let mut report = match window {
+        let report = match window {
             Some(w) => self.analyzer.report_recent(w),
             None => self.analyzer.report(),
         };
+        self.stamped(report)
+    }
+
+    /// `report` with the datagrams handed to the analyzer (core counts only its own).
+    fn stamped(&self, mut report: AnalysisReport) -> AnalysisReport {
         report.counters.datagrams = self.datagrams;
         report
     }
