@@ -36,7 +36,7 @@ const SAMPLE_BYTES: u64 = 8 << 20;
 const SAMPLE_MIN_BYTES: u64 = 32 << 20;
 
 /// Distinct flows in the sample from which a file is read in shards even on two cores: with
-/// this many streams one worker's state (448 bytes a stream) outgrows a core's L2 cache, the
+/// this many streams one worker's state (384 bytes a stream) outgrows a core's L2 cache, the
 /// one worker behind a source thread waits on memory, and two workers that each hold half
 /// the streams win (on this machine's 2 MB L2: slower at 4 k streams, faster from 10 k;
 /// docs/BENCHMARKS.md).

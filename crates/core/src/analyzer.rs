@@ -397,7 +397,7 @@ impl Analyzer {
         let mut by_age: Vec<(Timestamp, StreamKey)> = self
             .streams
             .values()
-            .map(|s| (s.last_arrival, s.key))
+            .map(|s| (s.last_arrival, s.key()))
             .collect();
         let n = (by_age.len() / 16).max(1);
         by_age.select_nth_unstable(n - 1);
@@ -470,7 +470,7 @@ impl Analyzer {
                     .streams
                     .values()
                     .filter(|s| s.last_arrival + idle <= now)
-                    .map(|s| s.key)
+                    .map(Stream::key)
                     .collect();
                 let mut expired = expired;
                 expired.sort_unstable();
@@ -489,7 +489,7 @@ impl Analyzer {
         // the keys are sorted, not the reports (a few hundred bytes each).
         let mut order = core::mem::take(&mut self.interval_order);
         order.clear();
-        order.extend(self.streams.values().zip(0u32..).map(|(s, i)| (s.key, i)));
+        order.extend(self.streams.values().zip(0u32..).map(|(s, i)| (s.key(), i)));
         order.sort_unstable_by_key(|&(key, _)| key);
         for &(_, at) in &order {
             let Some(r) = self
@@ -605,7 +605,7 @@ impl Analyzer {
     /// Ends every live stream, e.g. at end of input: `Idle` if its idle timeout had already
     /// passed, else `Finished`.
     pub fn finish(&mut self) {
-        let mut keys: Vec<StreamKey> = self.streams.values().map(|s| s.key).collect();
+        let mut keys: Vec<StreamKey> = self.streams.values().map(Stream::key).collect();
         keys.sort_unstable();
         for key in keys {
             let reason = self.end_reason(&key, EndReason::Finished);

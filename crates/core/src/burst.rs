@@ -30,7 +30,7 @@ pub const GMIN: u64 = 16;
 
 /// Streaming burst/gap classifier.
 ///
-/// Kept in two parts: what a received packet updates (`BurstRun`, 24 bytes) and what only
+/// Kept in two parts: what a received packet updates (`BurstRun`, 16 bytes) and what only
 /// losses and reports touch (`BurstCounts`). A stream stores them apart, so that among many
 /// streams a packet's cache lines hold only the first.
 #[derive(Debug, Clone, Copy, Default)]
@@ -44,7 +44,6 @@ pub struct BurstTracker {
 pub(crate) struct BurstRun {
     /// Received packets since the last loss.
     run: u64,
-    received_total: u64,
     prev_lost: bool,
     any_loss: bool,
     in_gap: bool,
@@ -68,6 +67,9 @@ pub(crate) struct BurstCounts {
     recv_to_lost: u64,
     lost_to_lost: u64,
     lost_total: u64,
+    /// Packets received before the current run: with the run, every packet received. Kept
+    /// here, where only losses write, rather than counted by every received packet.
+    received_before_run: u64,
 }
 
 /// Burst / gap summary.
@@ -116,7 +118,6 @@ impl BurstRun {
         if n == 0 {
             return;
         }
-        self.received_total += n;
         self.prev_lost = false;
         self.run += n;
         if !self.any_loss {
@@ -147,6 +148,7 @@ impl BurstRun {
             c.cand_lost = n;
         }
         self.any_loss = true;
+        c.received_before_run += self.run;
         self.run = 0;
     }
 
@@ -232,7 +234,7 @@ impl BurstRun {
             t.gaps += 1;
         }
         let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-        let total = self.received_total + counts.lost_total;
+        let total = counts.received_before_run + self.run + counts.lost_total;
         let loss_rate = ratio(counts.lost_total, total);
         // Mean run of consecutive losses observed vs 1/(1-p) expected for random loss.
         let observed_run = ratio(counts.lost_total, counts.recv_to_lost);

@@ -1,4 +1,4 @@
-//! The live streams: stored densely in two parallel `Vec`s, what packets touch (448 bytes a
+//! The live streams: stored densely in two parallel `Vec`s, what packets touch (384 bytes a
 //! stream) and the rest, found through a small hash index.
 //!
 //! The index holds only each stream's position (4 bytes an entry, plus hashbrown's control
@@ -29,7 +29,7 @@ fn hash_of(hasher: &RandomState, key: &StreamKey) -> u64 {
 
 #[derive(Debug, Default)]
 pub(crate) struct StreamTable {
-    /// What packets touch, 7 cache lines each.
+    /// What packets touch, 6 cache lines each.
     streams: Vec<Stream>,
     /// The rest of each stream, at the same position.
     colds: Vec<StreamCold>,
@@ -64,7 +64,7 @@ impl StreamTable {
         let streams = &self.streams;
         self.index
             .find(self.hash(key), |&at| {
-                streams.get(at as usize).is_some_and(|s| s.key == *key)
+                streams.get(at as usize).is_some_and(|s| s.is(key))
             })
             .copied()
     }
@@ -74,7 +74,7 @@ impl StreamTable {
         let cached = self
             .streams
             .get(self.last as usize)
-            .is_some_and(|s| s.key == *key);
+            .is_some_and(|s| s.is(key));
         if !cached {
             self.last = self.find(key)?;
         }
@@ -132,17 +132,18 @@ impl StreamTable {
         let Ok(at) = u32::try_from(self.streams.len()) else {
             return;
         };
-        if at == u32::MAX || self.contains_key(&stream.key) {
+        if at == u32::MAX || self.contains_key(&stream.key()) {
             return;
         }
         let (streams, hasher) = (&self.streams, &self.hasher);
         let rehash = |&i: &u32| {
             streams
                 .get(i as usize)
-                .map_or(0, |s| hash_of(hasher, &s.key))
+                .map_or(0, |s| hash_of(hasher, &s.key()))
         };
-        self.index.insert_unique(self.hash(&stream.key), at, rehash);
-        self.side.add(stream.key, stream.needs_rate());
+        let key = stream.key();
+        self.index.insert_unique(self.hash(&key), at, rehash);
+        self.side.add(key, stream.needs_rate());
         self.streams.push(stream);
         self.colds.push(cold);
     }
@@ -153,7 +154,7 @@ impl StreamTable {
         let entry = self
             .index
             .find_entry(hash, |&at| {
-                streams.get(at as usize).is_some_and(|s| s.key == *key)
+                streams.get(at as usize).is_some_and(|s| s.is(key))
             })
             .ok()?;
         let at = entry.remove().0 as usize;
@@ -163,7 +164,7 @@ impl StreamTable {
         if let Some(moved) = self.streams.get(at) {
             // The last stream took the removed one's place: point its entry there.
             let old = self.streams.len() as u32;
-            let hash = self.hash(&moved.key);
+            let hash = self.hash(&moved.key());
             if let Some(i) = self.index.find_mut(hash, |&i| i == old) {
                 *i = at as u32;
             }

@@ -50,9 +50,17 @@
 /// Running state of the Wireshark-rule statistics of one stream.
 #[derive(Debug, Clone, Default)]
 pub struct WiresharkStats {
+    /// The extended timestamp of the first packet (since the last restart).
+    first_ext_ts: i64,
+    columns: WsColumns,
+}
+
+/// [`WiresharkStats`] without the first packet's timestamp, which a stream keeps once for
+/// all its measures and passes in as whether a packet is older.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WsColumns {
     started: bool,
     prev_cn: bool,
-    first_ext_ts: i64,
     /// The extended timestamp of the last packet that had a clock rate (nominal time).
     nominal_ext_ts: i64,
     prev_time_ns: u64,
@@ -149,13 +157,44 @@ pub struct WsPacket {
 
 impl WiresharkStats {
     /// Accounts one packet, in arrival order.
-    #[inline(always)]
     pub fn update(&mut self, p: WsPacket) {
+        if !self.columns.started {
+            self.first_ext_ts = p.ext_ts;
+        }
+        self.columns.update(p, p.ext_ts < self.first_ext_ts);
+    }
+
+    /// The sender restarted its numbering and timestamps (RFC 3550 A.1): the next packet is
+    /// measured against nothing, like a first one, and the statistics go on.
+    pub fn restart(&mut self) {
+        self.columns.restart();
+    }
+
+    /// Delta (ms) min / mean / max.
+    pub fn delta(&self) -> Extremes {
+        self.columns.delta()
+    }
+
+    /// Jitter (ms) min / mean / max.
+    pub fn jitter(&self) -> Extremes {
+        self.columns.jitter()
+    }
+
+    /// Current running jitter in ms.
+    pub fn current_jitter_ms(&self) -> f64 {
+        self.columns.current_jitter_ms()
+    }
+}
+
+impl WsColumns {
+    /// Accounts one packet, in arrival order; `before_first`: its timestamp is older than the
+    /// first packet's (since the start or the last restart).
+    #[inline(always)]
+    pub(crate) fn update(&mut self, p: WsPacket, before_first: bool) {
         let cn = crate::clock::is_comfort_noise(p.payload_type);
         let follows_cn = core::mem::replace(&mut self.prev_cn, cn);
         if !self.started {
             self.started = true;
-            self.first_ext_ts = p.ext_ts;
             self.nominal_ext_ts = p.ext_ts;
             self.prev_time_ns = p.arrival_ns;
             self.total += 1;
@@ -163,7 +202,7 @@ impl WiresharkStats {
         }
         // A timestamp older than the stream's first is out of time sequence: tshark 4.0
         // neither measures it nor makes it the predecessor.
-        if p.ext_ts < self.first_ext_ts {
+        if before_first {
             self.total += 1;
             return;
         }
@@ -185,9 +224,7 @@ impl WiresharkStats {
         self.total += 1;
     }
 
-    /// The sender restarted its numbering and timestamps (RFC 3550 A.1): the next packet is
-    /// measured against nothing, like a first one, and the statistics go on.
-    pub fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         self.started = false;
     }
 
@@ -196,16 +233,15 @@ impl WiresharkStats {
         self.total ^ self.delta.weight ^ self.jitter.weight
     }
 
-    /// Delta (ms) min / mean / max.
-    pub fn delta(&self) -> Extremes {
+    pub(crate) fn delta(&self) -> Extremes {
         self.delta.extremes(NS_PER_MS)
     }
-    /// Jitter (ms) min / mean / max.
-    pub fn jitter(&self) -> Extremes {
+
+    pub(crate) fn jitter(&self) -> Extremes {
         self.jitter.extremes(NS_PER_MS)
     }
-    /// Current running jitter in ms.
-    pub fn current_jitter_ms(&self) -> f64 {
+
+    pub(crate) fn current_jitter_ms(&self) -> f64 {
         self.jitter_ns / NS_PER_MS
     }
 }

@@ -125,8 +125,10 @@ impl SeqTracker {
 /// What every packet of a [`SeqTracker`] reads and writes.
 #[derive(Debug, Clone)]
 pub(crate) struct SeqState {
-    /// Which of the 128 sequence numbers up to the highest were seen (bit 0: the highest).
-    seen: u128,
+    /// Which of the 128 sequence numbers up to the highest were seen (bit 0: the highest),
+    /// low word first: two words rather than a `u128`, whose 16-byte alignment would pad this
+    /// state by 8 bytes and cost a stream a cache line.
+    seen: [u64; 2],
     received_segment: u64,
     cycles: u64,
     bad_seq: u32,
@@ -174,7 +176,7 @@ impl SeqState {
             bad_seq: u32::MAX,
             received_segment: 1,
             probation: MIN_SEQUENTIAL - 1,
-            seen: 1,
+            seen: [1, 0],
             unsettled: 1,
         };
         let counts = SeqCounts {
@@ -199,11 +201,13 @@ impl SeqState {
             }
             self.max_seq = seq;
             // The next in line (almost every packet) shifts by a constant.
-            self.seen = match udelta {
-                1 => self.seen << 1,
-                2..=127 => self.seen << udelta,
-                _ => 0,
-            } | 1;
+            self.set_seen(
+                match udelta {
+                    1 => self.seen() << 1,
+                    2..=127 => self.seen() << udelta,
+                    _ => 0,
+                } | 1,
+            );
             // Full after the first 128 numbers: then only a restart changes it.
             if u32::from(self.unsettled) < SETTLE_AFTER {
                 self.unsettled =
@@ -233,11 +237,11 @@ impl SeqState {
         // Behind the highest by 1..=MAX_MISORDER.
         let behind = u32::from(self.max_seq.wrapping_sub(seq));
         let bit = 1u128 << behind;
-        if self.seen & bit != 0 {
+        if self.seen() & bit != 0 {
             counts.duplicates += 1;
             SeqOutcome::Duplicate
         } else {
-            self.seen |= bit;
+            self.set_seen(self.seen() | bit);
             counts.late += 1;
             SeqOutcome::Late
         }
@@ -254,7 +258,7 @@ impl SeqState {
         self.cycles = 0;
         self.max_seq = seq;
         self.received_segment = 2;
-        self.seen = 0b11;
+        self.set_seen(0b11);
         self.unsettled = 2;
         self.bad_seq = u32::MAX;
     }
@@ -263,9 +267,19 @@ impl SeqState {
     #[inline]
     pub(crate) fn unsettled(&self) -> Unsettled {
         Unsettled {
-            seen: self.seen,
+            seen: self.seen(),
             count: u32::from(self.unsettled),
         }
+    }
+
+    #[inline(always)]
+    fn seen(&self) -> u128 {
+        u128::from(self.seen[0]) | u128::from(self.seen[1]) << 64
+    }
+
+    #[inline(always)]
+    fn set_seen(&mut self, seen: u128) {
+        self.seen = [seen as u64, (seen >> 64) as u64];
     }
 
     fn segment_expected(&self, counts: &SeqCounts) -> u64 {

@@ -5,7 +5,7 @@ mod timing;
 
 pub(crate) use timing::{Timing, TimingCold, TimingSample};
 
-use rtpscope_wire::Timestamp;
+use rtpscope_wire::{Flow, Timestamp};
 
 use crate::burst::{BurstCounts, BurstRun};
 use crate::mos::{Codec, EModel};
@@ -23,7 +23,7 @@ pub(crate) trait Resolve {
     fn resolve(&self, key: &StreamKey, payload_type: u8) -> Option<PayloadInfo>;
 }
 
-/// What every packet of a stream reads and writes, in 7 cache lines; the rest of its state is
+/// What every packet of a stream reads and writes, in 6 cache lines; the rest of its state is
 /// a [`StreamCold`], kept in another array. Among many streams each packet's stream is a
 /// cache miss, and in memory order the hardware brings in whole structures, so a stream
 /// holding only this part costs a packet as few lines as possible. The `layout` test pins
@@ -31,16 +31,18 @@ pub(crate) trait Resolve {
 #[derive(Debug)]
 #[repr(C, align(64))]
 pub(crate) struct Stream {
-    /// First: its 16-byte alignment would leave a gap anywhere else.
     seq: SeqState,
     timing: Timing,
-    pub key: StreamKey,
-    pub last_arrival: Timestamp,
+    /// The key, as its flow and SSRC apart: a [`StreamKey`] would pad its SSRC to a word,
+    /// which the SSRC shares here with the small fields below.
+    flow: Flow,
+    ssrc: u32,
     last_pt: u8,
     /// Whether the current payload type is a telephone event (cached: checked per packet).
     last_is_event: bool,
     /// The last packet was silent ([`Silence`] holds the rest, off the audible path).
     in_silence: bool,
+    pub last_arrival: Timestamp,
     payload_bytes: u64,
     burst: BurstRun,
 }
@@ -124,7 +126,8 @@ impl Stream {
         let (seq, seq_counts) = SeqState::new(h.sequence_number);
         let mut stream = Stream {
             timing,
-            key,
+            flow: key.flow,
+            ssrc: key.ssrc,
             last_arrival: now,
             last_pt: h.payload_type,
             last_is_event: info.is_some_and(|i| i.is_telephone_event()),
@@ -206,7 +209,7 @@ impl Stream {
     fn payload_type_changed(&mut self, cold: &mut StreamCold, pt: u8, resolver: &impl Resolve) {
         cold.pt_changes += 1;
         self.last_pt = pt;
-        cold.last_info = resolver.resolve(&self.key, pt);
+        cold.last_info = resolver.resolve(&self.key(), pt);
         // A telephone event's timestamp marks the event start; a second payload type
         // nobody described (typically DTMF without SDP) has no clock we could trust.
         // Neither says anything about network timing (tshark: clock rate 0).
@@ -282,6 +285,21 @@ impl Stream {
         }
     }
 
+    /// The stream's flow and SSRC.
+    #[inline]
+    pub(crate) fn key(&self) -> StreamKey {
+        StreamKey {
+            flow: self.flow,
+            ssrc: self.ssrc,
+        }
+    }
+
+    /// Whether this is the stream of `key`.
+    #[inline(always)]
+    pub(crate) fn is(&self, key: &StreamKey) -> bool {
+        self.ssrc == key.ssrc && self.flow == key.flow
+    }
+
     /// The highest sequence number so far (for jump reports).
     pub(crate) fn max_sequence_number(&self) -> u16 {
         self.seq.extended_max() as u16
@@ -308,7 +326,7 @@ impl Stream {
         let late = cold.timing.late;
         IntervalReport {
             id: cold.id,
-            key: self.key,
+            key: self.key(),
             start,
             end,
             packets: loss.received,
@@ -355,7 +373,7 @@ impl Stream {
         };
         StreamReport {
             id: cold.id,
-            key: self.key,
+            key: self.key(),
             payload_type: cold.first_pt,
             payload_types: cold.payload_types[..usize::from(cold.payload_type_count)].to_vec(),
             described_codecs: cold.described_codecs(),
@@ -469,8 +487,8 @@ mod layout {
     use super::*;
 
     #[test]
-    fn the_packet_path_state_is_seven_cache_lines() {
+    fn the_packet_path_state_is_six_cache_lines() {
         assert_eq!(core::mem::align_of::<Stream>(), 64);
-        assert_eq!(core::mem::size_of::<Stream>(), 7 * 64);
+        assert_eq!(core::mem::size_of::<Stream>(), 6 * 64);
     }
 }

@@ -7,11 +7,13 @@
 //! bounded buffer until the rate can be inferred from the timestamp-vs-arrival slope, then
 //! replayed, so the numbers equal those computed with the rate known from the start.
 
+use core::num::NonZeroU32;
+
 use super::histogram::{HistRun, HistStore, HIST_UNIT_NS};
 use crate::clock::{snap_clock_rate, ClockRateSource};
 use crate::extremes::raise;
 use crate::jitter::RfcJitter;
-use crate::wireshark::{tshark_ns_per_unit, unwrap_timestamp, WiresharkStats, WsPacket};
+use crate::wireshark::{tshark_ns_per_unit, unwrap_timestamp, WsColumns, WsPacket};
 
 /// Packets held while the clock rate is unknown.
 pub(crate) const INFERENCE_HOLD: usize = 128;
@@ -69,31 +71,40 @@ pub(crate) struct TimingSample {
 #[derive(Debug, Clone, Copy, Default)]
 struct RateConsts {
     units_per_ns: f64,
-    units_to_hist: f64,
     ns_per_unit: f64,
-    /// tshark's ns per unit, for the Wireshark-rule columns.
-    ws_unit_ns: f64,
 }
 
 impl RateConsts {
-    fn of(rate: u32) -> RateConsts {
-        let r = f64::from(rate.max(1));
+    fn of(rate: NonZeroU32) -> RateConsts {
+        let r = f64::from(rate.get());
         RateConsts {
             units_per_ns: r / 1e9,
-            units_to_hist: 1e9 / r / HIST_UNIT_NS,
             ns_per_unit: 1e9 / r,
-            ws_unit_ns: tshark_ns_per_unit(rate),
         }
+    }
+
+    /// Timestamp units to histogram units: one division a packet, to spare every stream a
+    /// word of its packet-path state (its seventh cache line).
+    #[inline(always)]
+    fn units_to_hist(&self) -> f64 {
+        self.ns_per_unit / HIST_UNIT_NS
     }
 }
 
 /// What every packet reads and writes; [`TimingCold`] holds the rest.
 #[derive(Debug, Clone)]
 pub(crate) struct Timing {
-    rate: Option<(u32, ClockRateSource)>,
+    /// The clock rate, when known, and (then) where it came from: apart rather than an
+    /// `Option` of the pair, so that the flags below share their word.
+    rate: Option<NonZeroU32>,
+    source: ClockRateSource,
     gave_up: bool,
     /// A packet was placed since the start or the last restart: `first_*` hold it.
     started: bool,
+    /// tshark's unit for the rate ([`tshark_ns_per_unit`]) is not the exact one: it is then
+    /// worked out for each packet. Equal for every whole number of kHz (both are the same
+    /// quotient, correctly rounded), so almost every stream keeps one constant, not two.
+    tshark_unit_differs: bool,
     /// The constants of `rate` (set with it).
     consts: RateConsts,
     first_ns: u64,
@@ -108,7 +119,7 @@ pub(crate) struct Timing {
     transit_max_ns: f64,
     // Slope of extended RTP timestamp (units) against arrival, independent of the rate.
     slope: Slope,
-    ws: WiresharkStats,
+    ws: WsColumns,
     hist: HistRun,
 }
 
@@ -144,9 +155,11 @@ impl Timing {
         let mut timing = Timing {
             consts: RateConsts::default(),
             rate: None,
+            source: ClockRateSource::Inferred,
+            tshark_unit_differs: false,
             gave_up: false,
             started: false,
-            ws: WiresharkStats::default(),
+            ws: WsColumns::default(),
             rfc: RfcJitter::default(),
             hist: HistRun::default(),
             slope: Slope::default(),
@@ -170,12 +183,29 @@ impl Timing {
     }
 
     pub(crate) fn rate(&self) -> Option<(u32, ClockRateSource)> {
-        self.rate
+        self.rate.map(|r| (r.get(), self.source))
     }
 
+    /// Times packets at `rate` from now on. A rate of 0 says nothing: the stream keeps what
+    /// it had (none: its rate is then inferred).
     fn fix_rate(&mut self, rate: u32, source: ClockRateSource) {
-        self.rate = Some((rate, source));
+        let Some(rate) = NonZeroU32::new(rate) else {
+            return;
+        };
+        self.rate = Some(rate);
+        self.source = source;
         self.consts = RateConsts::of(rate);
+        self.tshark_unit_differs =
+            tshark_ns_per_unit(rate.get()).to_bits() != self.consts.ns_per_unit.to_bits();
+    }
+
+    /// tshark's nanoseconds per timestamp unit at the current rate.
+    #[inline(always)]
+    fn tshark_unit_ns(&self) -> f64 {
+        match self.rate {
+            Some(r) if self.tshark_unit_differs => tshark_ns_per_unit(r.get()),
+            _ => self.consts.ns_per_unit,
+        }
     }
 
     /// Accounts one packet; `late_buffer_ns` is the jitter-buffer depth late packets are
@@ -201,7 +231,7 @@ impl Timing {
     #[inline(never)]
     fn update_unrated(&mut self, cold: &mut TimingCold, s: TimingSample) {
         if self.gave_up {
-            self.ws.update(ws_packet(s, 0.0));
+            self.ws.update(ws_packet(s, 0.0), s.since_first_units < 0.0);
             return;
         }
         let held = cold
@@ -237,13 +267,13 @@ impl Timing {
     /// here, so nothing is measured across the switch (as across a restart), and the running
     /// jitter carries over, converted to the new units.
     pub(crate) fn change_rate(&mut self, rate: u32, source: ClockRateSource) {
-        let Some((old, _)) = self.rate else {
+        let Some(old) = self.rate else {
             return;
         };
-        if old == rate || old == 0 || rate == 0 {
+        if old.get() == rate || rate == 0 {
             return;
         }
-        let scale = f64::from(rate) / f64::from(old);
+        let scale = f64::from(rate) / f64::from(old.get());
         self.rfc.rescale(scale);
         self.interval_max_jitter_units *= scale;
         self.fix_rate(rate, source);
@@ -288,7 +318,7 @@ impl Timing {
             None => {
                 self.gave_up = true;
                 for s in cold.held.take().unwrap_or_default() {
-                    self.ws.update(ws_packet(s, 0.0));
+                    self.ws.update(ws_packet(s, 0.0), s.since_first_units < 0.0);
                 }
             }
         }
@@ -331,10 +361,13 @@ impl Timing {
     fn apply(&mut self, cold: &mut TimingCold, s: TimingSample, late_buffer_ns: f64) {
         let c = self.consts;
         if s.event {
-            self.ws.update(ws_packet(s, 0.0));
+            self.ws.update(ws_packet(s, 0.0), s.since_first_units < 0.0);
             return;
         }
-        self.ws.update(ws_packet(s, c.ws_unit_ns));
+        self.ws.update(
+            ws_packet(s, self.tshark_unit_ns()),
+            s.since_first_units < 0.0,
+        );
         self.rfc
             .update_scaled(s.arrival_ns, s.timestamp, c.units_per_ns);
         raise(
@@ -342,8 +375,10 @@ impl Timing {
             self.rfc.timestamp_units(),
         );
         // Non-negative: adding a half and truncating rounds without a libm call.
-        self.hist
-            .record_rounded(&mut cold.hist, self.rfc.timestamp_units() * c.units_to_hist);
+        self.hist.record_rounded(
+            &mut cold.hist,
+            self.rfc.timestamp_units() * c.units_to_hist(),
+        );
         let transit = s.since_first_ns - s.since_first_units * c.ns_per_unit;
         // A packet is late for a fixed jitter buffer when it arrives more than the buffer
         // depth after the earliest schedule seen so far (the lowest transit).
@@ -364,23 +399,23 @@ impl Timing {
     /// The largest running RFC jitter (ms) since the last call, when the rate is known.
     pub(crate) fn take_interval_max_jitter_ms(&mut self) -> Option<f64> {
         let units = core::mem::take(&mut self.interval_max_jitter_units);
-        self.rate.map(|(r, _)| units * 1000.0 / f64::from(r))
+        self.rate.map(|r| units * 1000.0 / f64::from(r.get()))
     }
 
     /// The running RFC jitter in ms, when the rate is known.
     pub(crate) fn current_jitter_ms(&self) -> Option<f64> {
-        self.rate.map(|(r, _)| self.rfc.millis(r))
+        self.rate.map(|r| self.rfc.millis(r.get()))
     }
 
     pub(crate) fn summary(&self, cold: &TimingCold) -> TimingSummary {
-        let rate = self.rate.map(|r| r.0);
+        let rate = self.rate.map(NonZeroU32::get);
         let [p50, p90, p99] = match self.hist.quantiles(&cold.hist, [0.5, 0.9, 0.99]) {
             Some(values) => values.map(|v| Some(v as f64 * HIST_UNIT_NS / 1e6)),
             None => [None; 3],
         };
         let ws_jitter = self.ws.jitter();
         TimingSummary {
-            clock_rate: self.rate,
+            clock_rate: self.rate(),
             delta: self.ws.delta(),
             jitter_min: ws_jitter.min,
             jitter_mean: ws_jitter.mean,
@@ -403,7 +438,8 @@ impl Timing {
     }
 }
 
-/// The packet for the Wireshark rules; `unit_ns` 0 when it has no clock.
+/// The packet for the Wireshark rules; `unit_ns` 0 when it has no clock. Whether it is older
+/// than the first goes beside it: `since_first_units < 0`.
 fn ws_packet(s: TimingSample, unit_ns: f64) -> WsPacket {
     WsPacket {
         arrival_ns: s.arrival_ns,
