@@ -475,6 +475,24 @@ fn unknown_clock_rate_is_inferred_and_replayed_exactly() {
 }
 
 #[test]
+fn a_clock_rate_of_zero_is_no_rate_and_the_rate_is_inferred() {
+    // Told "opus/0" (a slip in configuration or SDP): no clock to time packets by, so the
+    // stream is measured as if nothing had been said, not at a rate of 0.
+    let mut zero = Sender::new(AnalyzerConfig::default().with_payload_type(111, "opus", 0));
+    send_jittery_opus(&mut zero, |_, _| {});
+    let mut untold = Sender::new(AnalyzerConfig::default());
+    send_jittery_opus(&mut untold, |_, _| {});
+    let (z, u) = (
+        &zero.analyzer.report().streams[0],
+        &untold.analyzer.report().streams[0],
+    );
+    assert_eq!(z.clock_rate, Some(48000));
+    assert_eq!(z.clock_rate_source, Some(ClockRateSource::Inferred));
+    assert_eq!(z.jitter_ms, u.jitter_ms);
+    assert_eq!(z.delta_ms, u.delta_ms);
+}
+
+#[test]
 fn xr_voip_metrics_are_reported_as_the_endpoint_saw_them() {
     use rtpscope_wire::rtcp::xr::{VoipMetrics, XrBlockRepr, XrRepr};
     let metrics = VoipMetrics {
