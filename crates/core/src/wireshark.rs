@@ -115,13 +115,25 @@ impl Running {
     fn include(&mut self, x: f64, packets_before: u64) {
         crate::extremes::raise(&mut self.max, x);
         crate::extremes::lower(&mut self.min, x);
-        self.sum = if packets_before == self.weight + 1 || self.weight == 0 {
-            self.sum + x
+        if packets_before == self.weight + 1 {
+            // Nothing left out since the last value (or this is the first, after one packet).
+            self.sum += x;
         } else {
-            // Packets were left out: rescale to the new weight, as Wireshark's formula does.
+            self.rescale(x, packets_before);
+        }
+        self.weight = packets_before;
+    }
+
+    /// Packets were left out since the last value: the sum is rescaled to the new weight, as
+    /// Wireshark's formula does (the first value starts the sum).
+    #[cold]
+    #[inline(never)]
+    fn rescale(&mut self, x: f64, packets_before: u64) {
+        self.sum = if self.weight == 0 {
+            x
+        } else {
             self.sum / self.weight as f64 * (packets_before - 1) as f64 + x
         };
-        self.weight = packets_before;
     }
 
     /// The extremes, divided by `scale` (ns to ms).
