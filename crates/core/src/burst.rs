@@ -177,6 +177,12 @@ impl BurstRun {
         self.run
     }
 
+    /// Where the word [`Self::touch`] reads lies.
+    #[cfg(test)]
+    pub(crate) fn touched_offset() -> usize {
+        core::mem::offset_of!(BurstRun, run)
+    }
+
     /// The highest sequence number moved on by `step`, from the window `before`: settles the
     /// numbers that leave the window, oldest first.
     #[inline]

@@ -60,6 +60,18 @@ impl RfcJitter {
         self.jitter *= factor;
     }
 
+    /// A word of the state (to load it ahead of a packet).
+    #[inline]
+    pub(crate) fn touch(&self) -> u64 {
+        self.prev_ns
+    }
+
+    /// Where the word [`Self::touch`] reads lies.
+    #[cfg(test)]
+    pub(crate) fn touched_offset() -> usize {
+        core::mem::offset_of!(RfcJitter, prev_ns)
+    }
+
     /// The jitter in timestamp units.
     #[inline]
     pub fn timestamp_units(&self) -> f64 {

@@ -240,9 +240,15 @@ impl WsColumns {
         self.started = false;
     }
 
-    /// Words from each line of the state (to load it ahead of a packet).
+    /// A word of the state (to load it ahead of a packet).
     pub(crate) fn touch(&self) -> u64 {
-        self.total ^ self.delta.weight ^ self.jitter.weight
+        self.total
+    }
+
+    /// Where the word [`Self::touch`] reads lies.
+    #[cfg(test)]
+    pub(crate) fn touched_offset() -> usize {
+        core::mem::offset_of!(WsColumns, total)
     }
 
     pub(crate) fn delta(&self) -> Extremes {

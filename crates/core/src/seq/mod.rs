@@ -312,6 +312,12 @@ impl SeqState {
         self.received_segment
     }
 
+    /// Where the word [`Self::touch`] reads lies.
+    #[cfg(test)]
+    pub(crate) fn touched_offset() -> usize {
+        core::mem::offset_of!(SeqState, received_segment)
+    }
+
     pub(crate) fn take_interval(&self, counts: &mut SeqCounts) -> IntervalLoss {
         let expected = self.expected(counts);
         let received = self.received(counts);

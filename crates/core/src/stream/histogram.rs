@@ -273,6 +273,12 @@ impl HistRun {
     pub(crate) fn touch(&self) -> u64 {
         self.run
     }
+
+    /// Where the word [`Self::touch`] reads lies.
+    #[cfg(test)]
+    pub(crate) fn touched_offset() -> usize {
+        core::mem::offset_of!(HistRun, run)
+    }
 }
 
 #[cfg(test)]

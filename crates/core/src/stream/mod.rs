@@ -426,7 +426,8 @@ impl Stream {
         }
     }
 
-    /// A word from each line a packet touches (to load them ahead of the packet).
+    /// A word from each line a packet touches (to load them ahead of the packet). The
+    /// `layout` tests check that the words reach every line; keep them in step.
     #[inline]
     pub(crate) fn touch(&self) -> u64 {
         self.timing
@@ -490,5 +491,27 @@ mod layout {
     fn the_packet_path_state_is_six_cache_lines() {
         assert_eq!(core::mem::align_of::<Stream>(), 64);
         assert_eq!(core::mem::size_of::<Stream>(), 6 * 64);
+    }
+
+    /// `Analyzer::warm` loads a stream by reading the words of [`Stream::touch`]: a line none
+    /// of them lies in would be a cache miss for the packet after all.
+    #[test]
+    fn warming_reads_a_word_of_every_line() {
+        use core::mem::offset_of;
+        let timing = offset_of!(Stream, timing);
+        let mut lines: Vec<usize> = [
+            offset_of!(Stream, seq) + SeqState::touched_offset(),
+            offset_of!(Stream, last_arrival),
+            offset_of!(Stream, payload_bytes),
+            offset_of!(Stream, burst) + BurstRun::touched_offset(),
+        ]
+        .into_iter()
+        .chain(Timing::touched_offsets().map(|at| timing + at))
+        .map(|at| at / 64)
+        .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        let all: Vec<usize> = (0..core::mem::size_of::<Stream>() / 64).collect();
+        assert_eq!(lines, all);
     }
 }

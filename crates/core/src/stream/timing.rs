@@ -390,10 +390,23 @@ impl Timing {
         raise(&mut self.transit_max_ns, transit);
     }
 
-    /// A word from each line of the busy part.
+    /// A word from each line of the busy part (the stream's `layout` tests check that, with
+    /// the stream's other words, they reach every line).
     #[inline]
     pub(crate) fn touch(&self) -> u64 {
-        self.hist.touch() ^ self.prev_ext_ts as u64 ^ self.slope.n.to_bits() ^ self.ws.touch()
+        self.prev_ext_ts as u64 ^ self.hist.touch() ^ self.ws.touch() ^ self.rfc.touch()
+    }
+
+    /// Where the words [`Self::touch`] reads lie, in bytes from the start.
+    #[cfg(test)]
+    pub(crate) fn touched_offsets() -> [usize; 4] {
+        use core::mem::offset_of;
+        [
+            offset_of!(Timing, prev_ext_ts),
+            offset_of!(Timing, hist) + HistRun::touched_offset(),
+            offset_of!(Timing, ws) + WsColumns::touched_offset(),
+            offset_of!(Timing, rfc) + RfcJitter::touched_offset(),
+        ]
     }
 
     /// The largest running RFC jitter (ms) since the last call, when the rate is known.
