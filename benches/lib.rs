@@ -43,10 +43,16 @@ pub fn warmed(streams: u32) -> (Analyzer, Vec<Flow>, u64) {
     for round in 0..60u32 {
         for (i, f) in flows.iter().enumerate() {
             analyzer.handle_rtp(Timestamp::from_nanos(now), *f, &header(i as u32, round));
-            now += 20_000_000 / u64::from(streams);
+            now += spacing_ns(streams);
         }
     }
     (analyzer, flows, now)
+}
+
+/// Arrival spacing among `streams` streams that each send a packet every 20 ms.
+#[inline(always)]
+pub const fn spacing_ns(streams: u32) -> u64 {
+    20_000_000 / if streams == 0 { 1 } else { streams as u64 }
 }
 
 /// Packet `round` of stream `ssrc`: 20 ms of PCMU, in sequence.
