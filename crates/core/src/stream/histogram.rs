@@ -240,33 +240,42 @@ impl HistRun {
         // The open run belongs to its slot; a slot holds at most u32::MAX, as hdrhistogram's
         // saturating counts do (its total would still count what a full slot refused: a
         // difference only after 4 billion packets of one stream in one bucket).
-        let mut counts = store.dense();
-        if self.run > 0 {
-            if let Some(c) = counts.get_mut(index_of(store.lo)) {
-                *c = c.saturating_add(self.run_count());
+        let run = (self.run > 0).then(|| (index_of(store.lo), self.run_count()));
+        let with_run = move |(i, c): (usize, u32)| match run {
+            Some((at, n)) if at == i => (i, c.saturating_add(n)),
+            _ => (i, c),
+        };
+        if let Some(counts) = &store.counts {
+            // The total as a plain sum (the compiler vectorises it), plus what the run adds.
+            let run_adds = run.map_or(0, |(at, n)| {
+                let c = counts.get(at).copied().unwrap_or(0);
+                c.saturating_add(n) - c
+            });
+            let total = counts.iter().map(|&c| u64::from(c)).sum::<u64>() + u64::from(run_adds);
+            let slots = counts.iter().copied().enumerate().map(with_run);
+            return read_quantiles(slots, total, qs);
+        }
+        // Counted inline: a few slots, and the run's if it is another, put in order. A short
+        // stream's report reads these rather than a dense array of every slot.
+        let mut few = [(0usize, 0u32); FEW + 1];
+        let mut len = 0;
+        let inline = store.few_slots.iter().zip(&store.few_counts);
+        for (entry, (&slot, &n)) in few.iter_mut().zip(inline.take(store.few_len.into())) {
+            *entry = with_run((usize::from(slot), n));
+            len += 1;
+        }
+        if let Some((at, n)) = run {
+            if !few.iter().take(len).any(|&(i, _)| i == at) {
+                if let Some(entry) = few.get_mut(len) {
+                    *entry = (at, n);
+                    len += 1;
+                }
             }
         }
-        let count_at = |i: usize| -> u64 { u64::from(counts.get(i).copied().unwrap_or(0)) };
-        let total = counts.iter().map(|&c| u64::from(c)).sum::<u64>();
-        if total == 0 {
-            return None;
-        }
-        let mut out = [0; N];
-        let (mut next, mut counted) = (0usize, 0u64);
-        for (value, q) in out.iter_mut().zip(qs) {
-            let target = ((q.clamp(0.0, 1.0) * total as f64).ceil() as u64).max(1);
-            while counted < target && next < SLOTS {
-                counted += count_at(next);
-                next += 1;
-            }
-            let lo = value_at(next.saturating_sub(1));
-            *value = if q == 0.0 {
-                lo
-            } else {
-                lo + (1 << bucket_of(lo)) - 1
-            };
-        }
-        Some(out)
+        let few = few.get_mut(..len).unwrap_or_default();
+        few.sort_unstable_by_key(|&(i, _)| i);
+        let total = few.iter().map(|&(_, c)| u64::from(c)).sum();
+        read_quantiles(few.iter().copied(), total, qs)
     }
 
     /// A word of the run (to load it ahead of a packet).
@@ -279,6 +288,39 @@ impl HistRun {
     pub(crate) fn touched_offset() -> usize {
         core::mem::offset_of!(HistRun, run)
     }
+}
+
+/// [`HistRun::quantiles`] over `(slot, count)` in ascending slot order, whose counts add up
+/// to `total`. The slot a quantile lands on is one whose count brought the running count to
+/// its target, so slots counting nothing may be left out, and the walk ends at the last
+/// quantile's slot.
+fn read_quantiles<const N: usize>(
+    slots: impl Iterator<Item = (usize, u32)>,
+    total: u64,
+    qs: [f64; N],
+) -> Option<[u64; N]> {
+    if total == 0 {
+        return None;
+    }
+    let mut out = [0; N];
+    let mut slots = slots.filter(|&(_, c)| c > 0);
+    let (mut at, mut counted) = (0usize, 0u64);
+    for (value, q) in out.iter_mut().zip(qs) {
+        let target = ((q.clamp(0.0, 1.0) * total as f64).ceil() as u64).max(1);
+        while counted < target {
+            let Some((i, c)) = slots.next() else {
+                break;
+            };
+            (at, counted) = (i, counted + u64::from(c));
+        }
+        let lo = value_at(at);
+        *value = if q == 0.0 {
+            lo
+        } else {
+            lo + (1 << bucket_of(lo)) - 1
+        };
+    }
+    Some(out)
 }
 
 #[cfg(test)]
