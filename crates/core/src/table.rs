@@ -132,7 +132,8 @@ impl StreamTable {
         let Ok(at) = u32::try_from(self.streams.len()) else {
             return;
         };
-        if at == u32::MAX || self.contains_key(&stream.key()) {
+        let key = stream.key();
+        if at == u32::MAX || self.contains_key(&key) {
             return;
         }
         let (streams, hasher) = (&self.streams, &self.hasher);
@@ -141,7 +142,6 @@ impl StreamTable {
                 .get(i as usize)
                 .map_or(0, |s| hash_of(hasher, &s.key()))
         };
-        let key = stream.key();
         self.index.insert_unique(self.hash(&key), at, rehash);
         self.side.add(key, stream.needs_rate());
         self.streams.push(stream);

@@ -199,6 +199,19 @@ impl Timing {
             tshark_ns_per_unit(rate.get()).to_bits() != self.consts.ns_per_unit.to_bits();
     }
 
+    /// A packet for the Wireshark-rule columns; `unit_ns` 0 when it has no clock.
+    #[inline(always)]
+    fn tshark(&mut self, s: TimingSample, unit_ns: f64) {
+        let packet = WsPacket {
+            arrival_ns: s.arrival_ns,
+            ext_ts: s.ext_ts,
+            marker: s.marker,
+            payload_type: s.payload_type,
+            unit_ns,
+        };
+        self.ws.update(packet, s.since_first_units < 0.0);
+    }
+
     /// tshark's nanoseconds per timestamp unit at the current rate.
     #[inline(always)]
     fn tshark_unit_ns(&self) -> f64 {
@@ -231,7 +244,7 @@ impl Timing {
     #[inline(never)]
     fn update_unrated(&mut self, cold: &mut TimingCold, s: TimingSample) {
         if self.gave_up {
-            self.ws.update(ws_packet(s, 0.0), s.since_first_units < 0.0);
+            self.tshark(s, 0.0);
             return;
         }
         let held = cold
@@ -318,7 +331,7 @@ impl Timing {
             None => {
                 self.gave_up = true;
                 for s in cold.held.take().unwrap_or_default() {
-                    self.ws.update(ws_packet(s, 0.0), s.since_first_units < 0.0);
+                    self.tshark(s, 0.0);
                 }
             }
         }
@@ -361,13 +374,10 @@ impl Timing {
     fn apply(&mut self, cold: &mut TimingCold, s: TimingSample, late_buffer_ns: f64) {
         let c = self.consts;
         if s.event {
-            self.ws.update(ws_packet(s, 0.0), s.since_first_units < 0.0);
+            self.tshark(s, 0.0);
             return;
         }
-        self.ws.update(
-            ws_packet(s, self.tshark_unit_ns()),
-            s.since_first_units < 0.0,
-        );
+        self.tshark(s, self.tshark_unit_ns());
         self.rfc
             .update_scaled(s.arrival_ns, s.timestamp, c.units_per_ns);
         raise(
@@ -448,18 +458,6 @@ impl Timing {
             delay_variation_ms: (self.transit_max_ns >= self.transit_min_ns)
                 .then_some((self.transit_max_ns - self.transit_min_ns) / 1e6),
         }
-    }
-}
-
-/// The packet for the Wireshark rules; `unit_ns` 0 when it has no clock. Whether it is older
-/// than the first goes beside it: `since_first_units < 0`.
-fn ws_packet(s: TimingSample, unit_ns: f64) -> WsPacket {
-    WsPacket {
-        arrival_ns: s.arrival_ns,
-        ext_ts: s.ext_ts,
-        marker: s.marker,
-        payload_type: s.payload_type,
-        unit_ns,
     }
 }
 
