@@ -8,7 +8,7 @@
 # two network namespaces over a veth pair, netem_lite.py for seeded impairments, tshark's numbers.
 # Tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 both ways
 # mirrored in ERSPAN II over GRE; and L16 in IPv6 fragments.
-# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe]
+# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"               # all paths below (and in the logged commands) are relative to the checkout
@@ -265,7 +265,23 @@ cap_pppoe() {
     finalize $n "$f" "$OUT" "-d udp.port==52002,rtp"
 }
 
-ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe)
+# 14. PCMA 20 ms with 20 +- 15 ms normal jitter (which reorders), 3 % loss and 1 % duplication,
+#     captured by tcpdump with a 60-byte snap length, as probes that keep no audio do: every frame
+#     is kept to 58 bytes, 4 into the RTP payload, and tshark still analyses the headers.
+cap_snaplen() {
+    local n=pcma-snaplen60; newlog $n; ns_std
+    local f=$OUT/$n.pcap
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=52102 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 60 -U -w "$f" udp 2>"$TRUTH/$n.capture-stats.txt"
+    local cap=$BG
+    bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:7100 --bind $A4:52100 --to $B4:52102 --delay 20 --jitter 15 --dist normal --loss 3 --dup 1 --spare-first 1 --seed 95 --idle-exit 2
+    local rl=$BG; capture_started
+    run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=700 num-buffers=400 samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1 ! alawenc ! rtppcmapay ssrc=0x5A1E0060 seqnum-offset=65300 timestamp-offset=77 ! udpsink host=127.0.0.1 port=7100 bind-port=7101
+    wait $rl || true; sleep 0.3; stop $cap; ns_down
+    finalize $n "$f" "$OUT" "-d udp.port==52102,rtp"
+}
+
+ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen)
 TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do cap_$t; done
 LOG=/dev/null

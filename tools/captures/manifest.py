@@ -228,6 +228,13 @@ CAPS = [
      "then every frame put by `pcaprewrite.py pppoe` in a **PPPoE session** (RFC 2516, session 0x2a17, PPP "
      "protocol 0x0021) behind an **802.1Q tag, VLAN 7**, as a capture on a DSL router's WAN port shows it.",
      ["truth/pcmu-pppoe-vlan.truth.tsv", "truth/pcmu-pppoe-vlan.capture-stats.txt"]),
+    ("pcma-snaplen60", OUT, "pcma-snaplen60.pcap",
+     "**PCMA** 20 ms for 8 s through netem_lite (delay 20 +- 15 ms normal, which reorders, 3% loss, 1% "
+     "duplication, seed 95), captured by tcpdump with a **60-byte snap length**, as probes that keep no audio "
+     "capture: every frame is kept to 58 bytes, 4 into the RTP payload (the UDP length fields still say 180: 172 bytes of RTP). "
+     "tshark analyses the headers of such frames, and so does rtpscope (`cut_short`); the sequence numbers "
+     "wrap.",
+     ["truth/pcma-snaplen60.truth.tsv", "truth/pcma-snaplen60.capture-stats.txt"]),
 ]
 
 CALL = ("call", SAMPLES, "call.pcap",
@@ -259,7 +266,7 @@ def versions():
 SEQ0 = {"pcmu-clean": 32000, "pcma-jitter": 100, "g722-loss-ipv6": 5000, "opus-dup-sll2": 65500,
         "rtcp-rr": 40000, "mixed-noise": 0, "pcmu30-qinq": 12000, "speexwb-burst-rawip": 7000,
         "opus60-dtx-reorder": 41000, "pcma-vxlan": 64000, "opus-gtpu": 500, "g722-erspan": 9,
-        "pcmu-pppoe-vlan": 31000}
+        "pcmu-pppoe-vlan": 31000, "pcma-snaplen60": 65300}
 
 
 def section(name, d, fname, desc, extra):
@@ -429,7 +436,8 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "opus-gtpu.pcap": "GTP-U; reorder 10% + 2% loss, delay 30 ms, seed 92",
        "g722-erspan.pcap": "ERSPAN II; delay 10+-5 ms normal + 1% loss, seed 93",
        "l16-ipv6frag.pcap": "none (IPv6 fragments)",
-       "pcmu-pppoe-vlan.pcap": "PPPoE in VLAN 7; delay 15+-10 ms normal + 2% loss + 1% dup, seed 94"}
+       "pcmu-pppoe-vlan.pcap": "PPPoE in VLAN 7; delay 15+-10 ms normal + 2% loss + 1% dup, seed 94",
+       "pcma-snaplen60.pcap": "snap length 60; delay 20+-15 ms normal + 3% loss + 1% dup, seed 95"}
 
 
 def main():

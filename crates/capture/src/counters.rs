@@ -17,8 +17,8 @@ pub enum Skip {
     NotIp,
     /// IP, but not UDP (TCP, ICMP, ...).
     NotUdp,
-    /// Cut short by the snap length: a header, or the UDP payload its length field announces,
-    /// is not all there. A cut RTP payload is never passed on as if whole.
+    /// Cut short by the snap length inside a header (link, IP, UDP). A datagram whose payload
+    /// alone is cut is yielded, marked as cut (`cut_short`), so that its RTP header counts.
     Truncated,
     /// An IP fragment: the readers put fragments back together (`reassembly`); on its
     /// own, the first one would look like a complete UDP datagram with a wrong length.
@@ -50,6 +50,9 @@ pub struct DropCounters {
     pub reassembled: u64,
     /// Datagrams found inside tunnels: IP in IP, GRE, ERSPAN, VXLAN, GTP-U (counted in `udp`).
     pub tunneled: u64,
+    /// Datagrams whose payload the snap length cut short (counted in `udp`): yielded for their
+    /// headers, with the payload's length as the UDP header gives it.
+    pub cut_short: u64,
     /// Fragments that ended up in no datagram: malformed or contradicting, timed out,
     /// evicted, or still incomplete at the end of the input. Part of `fragments`.
     pub fragments_discarded: u64,
@@ -98,6 +101,7 @@ impl DropCounters {
             ("fragments", self.fragments),
             ("reassembled", self.reassembled),
             ("tunneled", self.tunneled),
+            ("cut_short", self.cut_short),
             ("fragments_discarded", self.fragments_discarded),
             ("malformed", self.malformed),
             ("unsupported_linktype", self.unsupported_linktype),

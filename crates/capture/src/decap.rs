@@ -15,8 +15,12 @@
 //! let d = decode_udp(linktype::RAW, &ip).unwrap();
 //! assert_eq!(d.flow.dst_port(), 5006);
 //! assert_eq!(d.payload, &[0xab, 0xcd]);
-//! // Cut by the snap length: the UDP length field says 2 payload bytes, 1 is there.
-//! assert_eq!(decode_udp(linktype::RAW, &ip[..29]).unwrap_err(), Skip::Truncated);
+//! // Cut by the snap length: the UDP length field says 2 payload bytes, 1 is there. The
+//! // datagram is yielded for its headers, marked as cut.
+//! let cut = decode_udp(linktype::RAW, &ip[..29]).unwrap();
+//! assert_eq!((cut.payload, cut.length, cut.is_cut()), (&[0xab][..], 2, true));
+//! // Cut inside the UDP header: nothing to yield.
+//! assert_eq!(decode_udp(linktype::RAW, &ip[..25]).unwrap_err(), Skip::Truncated);
 //! ```
 
 use std::net::SocketAddr;
@@ -62,10 +66,21 @@ pub mod linktype {
 pub struct UdpDatagram<'a> {
     /// Source and destination address and port.
     pub flow: Flow,
-    /// The UDP payload, exactly as long as the UDP length field says.
+    /// The UDP payload as captured: as long as the UDP length field says, unless the capture's
+    /// snap length cut the frame short ([`Self::is_cut`]).
     pub payload: &'a [u8],
+    /// The UDP payload's length as its header gives it.
+    pub length: usize,
     /// Tunnels opened to reach it (0: none); `flow` is the innermost one's.
     pub tunnels: u8,
+}
+
+impl UdpDatagram<'_> {
+    /// The capture kept only the start of the payload (a short snap length): its headers can
+    /// be read, its payload only in part.
+    pub fn is_cut(&self) -> bool {
+        self.payload.len() < self.length
+    }
 }
 
 /// Decodes the UDP datagram in `frame`, captured with link type `linktype`.
@@ -309,6 +324,7 @@ fn ipv4_udp_fast(ip: &[u8]) -> Option<UdpDatagram<'_>> {
     Some(UdpDatagram {
         flow: Flow::from_v4(word(12), src, word(16), dst),
         payload: ip.get(28..20 + udp_len)?,
+        length: udp_len - 8,
         tunnels: 0,
     })
 }
@@ -343,12 +359,19 @@ fn decode_ip_general(ip: &[u8], depth: u8) -> Result<UdpDatagram<'_>, Skip> {
         // Zero is legal only in IPv6 jumbograms, which never carry RTP.
         return Err(Skip::Malformed);
     }
-    let body = payload.payload.get(8..len).ok_or(Skip::Truncated)?;
+    let body = match payload.payload.get(8..len) {
+        Some(body) => body,
+        // The IP header announces more than the capture kept (its snap length): the datagram
+        // is yielded cut, for its headers. A UDP length beyond a whole IP payload is not.
+        None if payload.incomplete => payload.payload.get(8..).unwrap_or_default(),
+        None => return Err(Skip::Truncated),
+    };
     let src = SocketAddr::new(slice.source_addr(), udp.source_port());
     let dst = SocketAddr::new(slice.destination_addr(), udp.destination_port());
     Ok(UdpDatagram {
         flow: Flow::new(src, dst),
         payload: body,
+        length: len - 8,
         tunnels: 0,
     })
 }

@@ -110,8 +110,10 @@ pub struct HeldDatagram {
     pub ts: Timestamp,
     /// The flow.
     pub flow: Flow,
-    /// A copy of the UDP payload.
+    /// A copy of the UDP payload, as captured (cut short when `length` is longer).
     pub payload: Vec<u8>,
+    /// The UDP payload's length as its header gave it.
+    pub length: usize,
     /// Arrival order among all datagrams given to the detector (0-based).
     pub arrival: u64,
 }
@@ -266,11 +268,37 @@ impl RtpDetector {
     /// Decides about one datagram. After [`Verdict::Rtp`], call [`Self::drain_released`]:
     /// held packets of the flow, if any, come before this one.
     pub fn observe(&mut self, ts: Timestamp, flow: Flow, payload: &[u8]) -> Verdict {
+        self.observe_datagram(ts, flow, payload, payload.len())
+    }
+
+    /// [`Self::observe`] for a datagram the capture cut short (a short snap length): `captured`
+    /// is what was kept of its `length` bytes. Its RTP header is read without the padding
+    /// count (the packet's last byte, not kept); RTCP cut short cannot be checked and is
+    /// [`Verdict::NotRtp`].
+    pub fn observe_cut(
+        &mut self,
+        ts: Timestamp,
+        flow: Flow,
+        captured: &[u8],
+        length: usize,
+    ) -> Verdict {
+        self.observe_datagram(ts, flow, captured, length.max(captured.len()))
+    }
+
+    #[inline(always)]
+    fn observe_datagram(
+        &mut self,
+        ts: Timestamp,
+        flow: Flow,
+        payload: &[u8],
+        length: usize,
+    ) -> Verdict {
         let arrival = self.arrivals;
         self.arrivals += 1;
+        let cut = payload.len() < length;
         match classify(payload) {
             PacketKind::Rtcp => {
-                return if CompoundIter::validate(payload).is_ok() {
+                return if !cut && CompoundIter::validate(payload).is_ok() {
                     self.stats.rtcp += 1;
                     Verdict::Rtcp
                 } else {
@@ -280,7 +308,12 @@ impl RtpDetector {
             PacketKind::Rtp => {}
             _ => return Verdict::NotRtp,
         }
-        let Ok(packet) = RtpPacket::new_checked(payload) else {
+        let checked = if cut {
+            RtpPacket::new_checked_header(payload)
+        } else {
+            RtpPacket::new_checked(payload)
+        };
+        let Ok(packet) = checked else {
             return Verdict::NotRtp;
         };
         // Almost every packet belongs to a flow already confirmed: one lookup decides it.
@@ -350,6 +383,7 @@ impl RtpDetector {
             ts,
             flow,
             payload: payload.to_vec(),
+            length,
             arrival,
         });
         u.held_bytes += len;

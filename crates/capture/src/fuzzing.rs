@@ -26,7 +26,11 @@ pub fn capture_file(data: &[u8]) {
     while let Ok(Some(frame)) = reader.next_frame() {
         let (ts, flow) = (frame.ts, frame.flow);
         sip.observe(ts, flow, frame.payload);
-        detector.observe(ts, flow, frame.payload);
+        if frame.is_cut() {
+            detector.observe_cut(ts, flow, frame.payload, frame.length);
+        } else {
+            detector.observe(ts, flow, frame.payload);
+        }
         detector.drain_released().for_each(drop);
     }
     let c = reader.counters();

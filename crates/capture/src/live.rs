@@ -141,7 +141,7 @@ impl LiveSource {
     /// The next UDP datagram; `Ok(None)` when the read timed out (check your stop flag and
     /// call again). Non-UDP frames are counted and skipped.
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
-        let (ts, start, len, flow, whole) = loop {
+        let (ts, start, len, length, flow, whole) = loop {
             match self.rx.next() {
                 Ok(frame) => {
                     self.buf.clear();
@@ -174,7 +174,7 @@ impl LiveSource {
                         self.counters.tunneled += 1;
                     }
                     let start = d.payload.as_ptr() as usize - self.buf.as_ptr() as usize;
-                    break (ts, start, d.payload.len(), d.flow, false);
+                    break (ts, start, d.payload.len(), d.length, d.flow, false);
                 }
                 Err(Skip::Fragment) => {
                     let found = self.reassembly.take_frame(
@@ -184,7 +184,7 @@ impl LiveSource {
                         &self.buf,
                     );
                     if let Some((start, len, flow)) = found {
-                        break (ts, start, len, flow, true);
+                        break (ts, start, len, len, flow, true);
                     }
                 }
                 Err(skip) => self.counters.count(skip),
@@ -197,7 +197,14 @@ impl LiveSource {
             &self.buf
         };
         let payload = bytes.get(start..start + len).unwrap_or_default();
-        Ok(Some(Frame::new(ts, flow, payload, self.index)))
+        let frame = Frame {
+            length,
+            ..Frame::new(ts, flow, payload, self.index)
+        };
+        if frame.is_cut() {
+            self.counters.cut_short += 1;
+        }
+        Ok(Some(frame))
     }
 
     /// What happened to every frame read so far.

@@ -65,8 +65,10 @@ pub struct Frame<'a> {
     pub ts: Timestamp,
     /// UDP source and destination.
     pub flow: Flow,
-    /// The UDP payload.
+    /// The UDP payload, as captured: shorter than `length` when the snap length cut it.
     pub payload: &'a [u8],
+    /// The UDP payload's length as the UDP header gives it.
+    pub length: usize,
     /// Frame number in the capture, 1-based, counting every packet record (as Wireshark does).
     pub index: u64,
 }
@@ -78,8 +80,14 @@ impl<'a> Frame<'a> {
             ts,
             flow,
             payload,
+            length: payload.len(),
             index,
         }
+    }
+
+    /// The capture kept only the start of the payload (a short snap length).
+    pub fn is_cut(&self) -> bool {
+        self.payload.len() < self.length
     }
 
     /// What the payload carries, by its first bytes (RFC 7983 demultiplexing). Computed on
@@ -219,7 +227,7 @@ impl<S: Source> CaptureReader<S> {
     #[inline]
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
         self.start += std::mem::take(&mut self.pending);
-        let (rec, payload_start, payload_len, flow, whole) = loop {
+        let (rec, payload_start, payload_len, length, flow, whole) = loop {
             let Some(rec) = self.next_record()? else {
                 self.reassembly.finish(&mut self.counters);
                 return Ok(None);
@@ -241,7 +249,7 @@ impl<S: Source> CaptureReader<S> {
                     // so the loop may refill the buffer on the skip path.
                     let at =
                         rec.data_start + (d.payload.as_ptr() as usize - data.as_ptr() as usize);
-                    break (rec, at, d.payload.len(), d.flow, false);
+                    break (rec, at, d.payload.len(), d.length, d.flow, false);
                 }
                 Err(crate::Skip::Fragment) => {
                     let now_ns = rec.ts.as_nanos();
@@ -249,7 +257,7 @@ impl<S: Source> CaptureReader<S> {
                         self.reassembly
                             .take_frame(&mut self.counters, now_ns, rec.linktype, data);
                     if let Some((at, len, flow)) = found {
-                        break (rec, at, len, flow, true);
+                        break (rec, at, len, len, flow, true);
                     }
                     self.start += rec.total_len;
                 }
@@ -269,7 +277,14 @@ impl<S: Source> CaptureReader<S> {
         let payload = bytes
             .get(payload_start..payload_start + payload_len)
             .unwrap_or(&[]);
-        Ok(Some(Frame::new(rec.ts, flow, payload, self.index)))
+        let frame = Frame {
+            length,
+            ..Frame::new(rec.ts, flow, payload, self.index)
+        };
+        if frame.is_cut() {
+            self.counters.cut_short += 1;
+        }
+        Ok(Some(frame))
     }
 
     /// What happened to every frame read so far.

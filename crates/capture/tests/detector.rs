@@ -332,3 +332,43 @@ fn forced_ports_and_hints_skip_detection() {
     det.observe(Timestamp::from_millis(20), flow, &pkt2);
     assert_eq!(det.finish().released.len(), 2);
 }
+
+#[test]
+fn packets_cut_by_the_snap_length_are_confirmed_from_their_headers() {
+    let flow = Flow::new(
+        "10.0.0.1:4000".parse().unwrap(),
+        "10.0.0.2:30000".parse().unwrap(),
+    );
+    // PCMU with the P bit, 172 bytes on the wire, cut after 4 payload bytes: the padding count
+    // (the last byte) is not there, so the whole-packet check cannot pass.
+    let cut = |seq: u16| {
+        let [s0, s1] = seq.to_be_bytes();
+        let [t0, t1, t2, t3] = (u32::from(seq) * 160).to_be_bytes();
+        [
+            0xa0, 0, s0, s1, t0, t1, t2, t3, 0, 0, 0, 9, 0xff, 0xff, 0xff, 0xff,
+        ]
+    };
+    let mut whole = RtpDetector::new(DetectorConfig::default());
+    let mut det = RtpDetector::new(DetectorConfig::default());
+    let mut verdicts = Vec::new();
+    for seq in 1..=4u16 {
+        let at = Timestamp::from_millis(20 * u64::from(seq));
+        assert_eq!(whole.observe(at, flow, &cut(seq)), Verdict::NotRtp);
+        verdicts.push(det.observe_cut(at, flow, &cut(seq), 172));
+    }
+    assert!(verdicts.contains(&Verdict::Rtp), "{verdicts:?}");
+    // The packets held before the flow was confirmed come back with their full length.
+    let held: Vec<(usize, usize)> = det
+        .drain_released()
+        .map(|h| (h.payload.len(), h.length))
+        .collect();
+    assert!(!held.is_empty());
+    assert!(held.iter().all(|&l| l == (16, 172)), "{held:?}");
+    // RTCP cut short cannot be checked: not taken as RTCP.
+    let rr = [0x80, 201, 0, 1, 0, 0, 0, 9];
+    assert_eq!(
+        det.observe_cut(Timestamp::ZERO, flow, &rr, 32),
+        Verdict::NotRtp
+    );
+    assert_eq!(det.observe(Timestamp::ZERO, flow, &rr), Verdict::Rtcp);
+}

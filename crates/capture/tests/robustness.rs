@@ -65,9 +65,15 @@ fn ipv4_options_and_fragments() {
     let mut f = later.to_bytes().to_vec();
     f.extend_from_slice(&body);
     assert_eq!(decode_udp(linktype::RAW, &f).unwrap_err(), Skip::Fragment);
-    // Cut by the snap length inside the UDP payload.
+    // Cut by the snap length inside the UDP payload: yielded for its headers, marked as cut,
+    // with the length the UDP header gives; cut inside the UDP header: skipped.
+    let cut = decode_udp(linktype::RAW, &pkt[..pkt.len() - 1]).unwrap();
     assert_eq!(
-        decode_udp(linktype::RAW, &pkt[..pkt.len() - 1]).unwrap_err(),
+        (cut.payload, cut.length, cut.is_cut()),
+        (&b"rtp"[..], 4, true)
+    );
+    assert_eq!(
+        decode_udp(linktype::RAW, &pkt[..pkt.len() - 5]).unwrap_err(),
         Skip::Truncated
     );
     // Cut inside the IP header.

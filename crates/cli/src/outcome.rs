@@ -73,6 +73,7 @@ impl Outcome {
         out.insert("unconfirmed_dropped", self.fin.source.unconfirmed_dropped);
         out.insert("sip_messages", self.fin.source.sip_messages);
         out.insert("other_udp", self.fin.source.other_udp);
+        out.insert("cut_unanalysed", self.fin.source.cut_unanalysed);
         let c = &self.fin.report.counters;
         out.insert("rtp_packets", c.rtp_packets);
         out.insert("rtcp_packets", c.rtcp_packets);

@@ -215,6 +215,14 @@ pub fn render(o: &Outcome) -> String {
             c["fragments_discarded"]
         );
     }
+    if c["cut_short"] > 0 {
+        let _ = writeln!(
+            out,
+            "Note: {} datagrams were cut short by the capture's snap length: RTP headers were analysed from them (payload lengths from the UDP header, no silence detection); {} others (RTCP, SIP, ...) were not",
+            c["cut_short"],
+            c["cut_unanalysed"]
+        );
+    }
     if let Some(e) = &o.fin.source.error {
         let _ = writeln!(
             out,

@@ -508,3 +508,26 @@ fn a_codec_switch_is_shown_with_the_codec_it_ended_on() {
         String::from_utf8_lossy(&table.stdout)
     );
 }
+
+#[test]
+fn a_capture_of_headers_only_is_analysed_and_says_so() {
+    // tcpdump -s 60: every frame cut 4 bytes into the RTP payload. tshark analyses the
+    // headers (394 packets, 5 lost); so do we, and the table says how the capture was cut.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/pcma-snaplen60.pcap");
+    let path = path.to_str().expect("path");
+    let out = rtpscope(&["analyze", path, "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let s = &doc["streams"][0];
+    assert_eq!(
+        (s["packets"].as_u64(), s["lost"].as_i64()),
+        (Some(394), Some(5))
+    );
+    assert_eq!(doc["counters"]["cut_short"].as_u64(), Some(394));
+    assert_eq!(doc["counters"]["truncated"].as_u64(), Some(0));
+    let table = rtpscope(&["analyze", path]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("Note: 394 datagrams were cut short by the capture's snap length"),
+        "{text}"
+    );
+}

@@ -250,6 +250,65 @@ impl Analyzer {
         }
     }
 
+    /// [`Self::handle_datagram`] for a datagram the capture cut short (a short snap length,
+    /// as probes that keep no audio use): `captured` is what was kept of its `length` bytes
+    /// (the UDP header's). RTP is analysed from its header, its payload's length taken from
+    /// `length` and its content unknown (tshark does the same); RTCP cannot be read cut and is
+    /// counted as malformed. A datagram kept whole is simply handled.
+    ///
+    /// ```
+    /// use rtpscope_core::{Analyzer, AnalyzerConfig};
+    /// use rtpscope_wire::{Flow, PacketKind, Timestamp};
+    ///
+    /// let flow = Flow::new("10.0.0.1:4000".parse().unwrap(), "10.0.0.2:5004".parse().unwrap());
+    /// let mut analyzer = Analyzer::new(AnalyzerConfig::default());
+    /// for i in 0..50u16 {
+    ///     // 172 bytes of PCMU on the wire; the capture kept the 12-byte header and 4 more.
+    ///     let [s0, s1] = i.to_be_bytes();
+    ///     let [t0, t1, t2, t3] = (160 * u32::from(i)).to_be_bytes();
+    ///     let cut = [0x80, 0, s0, s1, t0, t1, t2, t3, 0, 0, 0, 7, 0xff, 0xff, 0xff, 0xff];
+    ///     let now = Timestamp::from_millis(20 * u64::from(i));
+    ///     assert_eq!(analyzer.handle_cut_datagram(now, flow, &cut, 172), Ok(PacketKind::Rtp));
+    /// }
+    /// let report = analyzer.report();
+    /// assert_eq!((report.streams[0].packets, report.streams[0].lost), (50, 0));
+    /// ```
+    pub fn handle_cut_datagram(
+        &mut self,
+        now: Timestamp,
+        flow: Flow,
+        captured: &[u8],
+        length: usize,
+    ) -> Result<PacketKind, DatagramError> {
+        if captured.len() >= length {
+            return self.handle_datagram(now, flow, captured);
+        }
+        self.counters.datagrams += 1;
+        match classify(captured) {
+            PacketKind::Rtp => {
+                let packet = RtpPacket::new_checked_header(captured).map_err(|e| {
+                    self.counters.rtp_malformed += 1;
+                    DatagramError::Rtp(e)
+                })?;
+                self.handle_rtp(now, flow, &RtpHeader::from_cut_packet(&packet, length));
+                Ok(PacketKind::Rtp)
+            }
+            PacketKind::Rtcp => {
+                self.counters.rtcp_malformed += 1;
+                Err(DatagramError::Rtcp(RtcpError::Truncated {
+                    what: "compound packet cut by the capture",
+                    offset: 0,
+                    needed: length,
+                    available: captured.len(),
+                }))
+            }
+            other => {
+                self.counters.not_rtp += 1;
+                Err(DatagramError::NotRtp(other))
+            }
+        }
+    }
+
     /// Loads the state of the streams `(flow, ssrc)` of upcoming packets into cache, and does
     /// nothing else: results never depend on it. Among many streams each packet's state is a
     /// cache miss; warming a batch (say 16 to 64 packets) before handling it lets the misses
@@ -513,12 +572,19 @@ impl Analyzer {
     }
 
     /// Keeps timers armed and runs those due, so callers that only hand in packets still get
-    /// interval reports and idle timeouts on packet time.
+    /// interval reports and idle timeouts on packet time. The common case, nothing due, is a
+    /// comparison in line; the rest is out of line.
+    #[inline(always)]
     fn advance(&mut self, now: Timestamp) {
         if now.as_nanos() < self.next_deadline_ns {
             self.last_now = self.last_now.max(now);
             return;
         }
+        self.advance_due(now);
+    }
+
+    #[inline(never)]
+    fn advance_due(&mut self, now: Timestamp) {
         if self.next_interval.is_none() {
             // Boundaries fall on whole multiples of the interval from the time origin, so that
             // every analyzer (e.g. every pipeline shard) closes intervals at the same instants.

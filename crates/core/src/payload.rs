@@ -162,6 +162,28 @@ impl RtpHeader {
             payload_class: classify_payload(p.payload_type(), p.payload()),
         }
     }
+
+    /// Reads the fields of a packet the capture cut short (a short snap length) whose UDP
+    /// payload was `length` bytes ([`rtpscope_wire::RtpPacket::new_checked_header`]): the
+    /// payload's length is what the UDP header says less the RTP header (padding, if any,
+    /// counted in: its count byte was not kept), and its content is unknown.
+    ///
+    /// ```
+    /// use rtpscope_core::payload::{PayloadClass, RtpHeader};
+    /// use rtpscope_wire::RtpPacket;
+    /// let cut = [0x80, 0x00, 0, 1, 0, 0, 0, 160, 0, 0, 0, 7, 0xff, 0xff];
+    /// let h = RtpHeader::from_cut_packet(&RtpPacket::new_checked_header(&cut[..]).unwrap(), 172);
+    /// assert_eq!((h.sequence_number, h.payload_len), (1, 160));
+    /// assert_eq!(h.payload_class, PayloadClass::Unknown);
+    /// ```
+    pub fn from_cut_packet<T: AsRef<[u8]>>(p: &rtpscope_wire::RtpPacket<T>, length: usize) -> Self {
+        let payload_len = length.saturating_sub(p.header_len());
+        RtpHeader {
+            payload_len: u16::try_from(payload_len).unwrap_or(u16::MAX),
+            payload_class: PayloadClass::Unknown,
+            ..Self::from_packet(p)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -54,12 +54,7 @@ impl FrameSource for Endless {
             "10.0.0.2:40000".parse().expect("addr"),
         );
         let ts = Timestamp::from_nanos(1_000_000_000_000 + k * 20_000_000 + u64::from(i) * 1000);
-        Ok(Poll::Frame(Frame {
-            ts,
-            flow,
-            payload: &self.buf[..len],
-            index: self.n,
-        }))
+        Ok(Poll::Frame(Frame::new(ts, flow, &self.buf[..len], self.n)))
     }
 
     fn drop_counters(&self) -> DropCounters {

@@ -21,22 +21,30 @@ pub fn reference(capture: &[u8], cfg: &PipelineConfig) -> AnalysisReport {
     let mut sip = SipTracker::new();
     let mut analyzer = Analyzer::new(cfg.analyzer.clone());
     let mut latest = Timestamp::ZERO;
-    let feed = |a: &mut Analyzer, ts: Timestamp, flow: Flow, payload: &[u8]| {
-        let _ = a.handle_datagram(ts, flow, payload);
+    // A datagram the capture cut short carries its full length beside what was kept.
+    let feed = |a: &mut Analyzer, ts: Timestamp, flow: Flow, payload: &[u8], length: usize| {
+        let _ = a.handle_cut_datagram(ts, flow, payload, length);
         while a.poll_event().is_some() {}
     };
     while let Some(f) = reader.next_frame().expect("frame") {
         latest = latest.max(f.ts);
-        match detector.observe(f.ts, f.flow, f.payload) {
+        let verdict = if f.is_cut() {
+            detector.observe_cut(f.ts, f.flow, f.payload, f.length)
+        } else {
+            detector.observe(f.ts, f.flow, f.payload)
+        };
+        match verdict {
             Verdict::Rtp => {
                 let held: Vec<_> = detector.drain_released().collect();
                 for h in held {
-                    feed(&mut analyzer, h.ts, h.flow, &h.payload);
+                    feed(&mut analyzer, h.ts, h.flow, &h.payload, h.length);
                 }
-                feed(&mut analyzer, f.ts, f.flow, f.payload);
+                feed(&mut analyzer, f.ts, f.flow, f.payload, f.length);
             }
-            Verdict::Rtcp => feed(&mut analyzer, f.ts, f.flow, f.payload),
+            Verdict::Rtcp => feed(&mut analyzer, f.ts, f.flow, f.payload, f.length),
             Verdict::Pending => {}
+            // Cut short and not RTP: the pipeline counts it apart (`cut_unanalysed`).
+            Verdict::NotRtp if f.is_cut() => {}
             Verdict::NotRtp => {
                 if sip.observe(f.ts, f.flow, f.payload) {
                     for m in sip.media() {
@@ -55,7 +63,7 @@ pub fn reference(capture: &[u8], cfg: &PipelineConfig) -> AnalysisReport {
         }
     }
     for h in detector.finish().released {
-        feed(&mut analyzer, h.ts, h.flow, &h.payload);
+        feed(&mut analyzer, h.ts, h.flow, &h.payload, h.length);
     }
     if analyzer.poll_timeout().is_some_and(|t| t <= latest) {
         analyzer.handle_timeout(latest);

@@ -51,6 +51,34 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
     /// inside the buffer, and (P bit) a padding count of at least 1 that fits after the header.
     #[inline]
     pub fn new_checked(buffer: T) -> Result<Self, RtpError> {
+        let mut packet = Self::new_checked_header(buffer)?;
+        let b = packet.buffer.as_ref();
+        if b[field::VPXCC] & 0x20 != 0 {
+            let count = b[b.len() - 1];
+            let available = b.len() - packet.header_len;
+            if count == 0 || usize::from(count) > available {
+                return Err(RtpError::BadPadding { count, available });
+            }
+            packet.padding_len = usize::from(count);
+        }
+        Ok(packet)
+    }
+
+    /// Validates only the header of a packet whose end is missing, as in a capture made with a
+    /// short snap length: version 2, and the CSRC list and header extension inside `buffer`.
+    /// The padding count, the packet's last byte, is not there to read: [`Self::payload`] is
+    /// whatever follows the header, padding or not.
+    ///
+    /// ```
+    /// use rtpscope_wire::RtpPacket;
+    /// // PCMU with the P bit, cut after two payload bytes: the count byte is gone.
+    /// let cut = [0xa0, 0x00, 0, 1, 0, 0, 0, 160, 0, 0, 0, 7, 0xff, 0xfe];
+    /// assert!(RtpPacket::new_checked(&cut[..]).is_err());
+    /// let p = RtpPacket::new_checked_header(&cut[..]).unwrap();
+    /// assert_eq!((p.sequence_number(), p.header_len(), p.payload().len()), (1, 12, 2));
+    /// ```
+    #[inline]
+    pub fn new_checked_header(buffer: T) -> Result<Self, RtpError> {
         let b = buffer.as_ref();
         let len = b.len();
         if len < FIXED_HEADER_LEN {
@@ -92,19 +120,10 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
                 });
             }
         }
-        let mut padding_len = 0;
-        if first & 0x20 != 0 {
-            let count = b[len - 1];
-            let available = len - header_len;
-            if count == 0 || usize::from(count) > available {
-                return Err(RtpError::BadPadding { count, available });
-            }
-            padding_len = usize::from(count);
-        }
         Ok(RtpPacket {
             buffer,
             header_len,
-            padding_len,
+            padding_len: 0,
         })
     }
 
