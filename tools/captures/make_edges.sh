@@ -26,13 +26,15 @@ trap 'cleanup; rm -rf "$WORK"' EXIT
 nsA=nov_a; nsB=nov_b; vA=nov_va; vB=nov_vb
 A4=203.0.113.1; B4=203.0.113.2; A6=2001:db8:77::1; B6=2001:db8:77::2
 ns_std() { ns_up $nsA $nsB $vA $vB $A4 $B4 $A6 $B6; }
-# B listens on UDP port $1 (so no port-unreachable goes back) and tcpdump captures B's veth into
-# the calling capture's $f0 (the file pcaprewrite.py rewrites); the capture's pid goes in CAP.
-listen_capture_f0() {
-    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=$1 ! fakesink sync=false
-    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f0" udp 2>"$TRUTH/$n.capture-stats.txt"
+# B listens on UDP port $2 (so no port-unreachable goes back) and tcpdump captures B's veth into
+# the file $1, with snap length $3 (0, the default: whole frames); the capture's pid goes in CAP.
+listen_capture() {
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=$2 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s "${3:-0}" -U -w "$1" udp 2>"$TRUTH/$n.capture-stats.txt"
     CAP=$BG
 }
+# The same into the calling capture's $f0 (the file pcaprewrite.py rewrites).
+listen_capture_f0() { listen_capture "$f0" "$1"; }
 # The calling capture's $f0, rewritten by `pcaprewrite.py MODE ARGS...` into its $f.
 rewrite_f0() {
     chown root:root "$f0"
@@ -271,9 +273,8 @@ cap_pppoe() {
 cap_snaplen() {
     local n=pcma-snaplen60; newlog $n; ns_std
     local f=$OUT/$n.pcap
-    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=52102 ! fakesink sync=false
-    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 60 -U -w "$f" udp 2>"$TRUTH/$n.capture-stats.txt"
-    local cap=$BG
+    listen_capture "$f" 52102 60
+    local cap=$CAP
     bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:7100 --bind $A4:52100 --to $B4:52102 --delay 20 --jitter 15 --dist normal --loss 3 --dup 1 --spare-first 1 --seed 95 --idle-exit 2
     local rl=$BG; capture_started
     run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=700 num-buffers=400 samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1 ! alawenc ! rtppcmapay ssrc=0x5A1E0060 seqnum-offset=65300 timestamp-offset=77 ! udpsink host=127.0.0.1 port=7100 bind-port=7101
