@@ -229,32 +229,15 @@ impl Analyzer {
         flow: Flow,
         payload: &[u8],
     ) -> Result<PacketKind, DatagramError> {
-        self.counters.datagrams += 1;
-        match classify(payload) {
-            PacketKind::Rtp => {
-                let packet = RtpPacket::new_checked(payload).map_err(|e| {
-                    self.counters.rtp_malformed += 1;
-                    DatagramError::Rtp(e)
-                })?;
-                self.handle_rtp(now, flow, &RtpHeader::from_packet(&packet));
-                Ok(PacketKind::Rtp)
-            }
-            PacketKind::Rtcp => {
-                self.handle_rtcp(now, payload)?;
-                Ok(PacketKind::Rtcp)
-            }
-            other => {
-                self.counters.not_rtp += 1;
-                Err(DatagramError::NotRtp(other))
-            }
-        }
+        self.handle_cut_datagram(now, flow, payload, payload.len())
     }
 
     /// [`Self::handle_datagram`] for a datagram the capture cut short (a short snap length,
     /// as probes that keep no audio use): `captured` is what was kept of its `length` bytes
     /// (the UDP header's). RTP is analysed from its header, its payload's length taken from
     /// `length` and its content unknown (tshark does the same); RTCP cannot be read cut and is
-    /// counted as malformed. A datagram kept whole is simply handled.
+    /// counted as malformed. A datagram kept whole (`length` no more than `captured`) is
+    /// handled as [`Self::handle_datagram`] does.
     ///
     /// ```
     /// use rtpscope_core::{Analyzer, AnalyzerConfig};
@@ -280,20 +263,28 @@ impl Analyzer {
         captured: &[u8],
         length: usize,
     ) -> Result<PacketKind, DatagramError> {
-        if captured.len() >= length {
-            return self.handle_datagram(now, flow, captured);
-        }
         self.counters.datagrams += 1;
+        let cut = captured.len() < length;
         match classify(captured) {
             PacketKind::Rtp => {
-                let packet = RtpPacket::new_checked_header(captured).map_err(|e| {
+                let checked = if cut {
+                    RtpPacket::new_checked_header(captured)
+                } else {
+                    RtpPacket::new_checked(captured)
+                };
+                let packet = checked.map_err(|e| {
                     self.counters.rtp_malformed += 1;
                     DatagramError::Rtp(e)
                 })?;
-                self.handle_rtp(now, flow, &RtpHeader::from_cut_packet(&packet, length));
+                let header = if cut {
+                    RtpHeader::from_cut_packet(&packet, length)
+                } else {
+                    RtpHeader::from_packet(&packet)
+                };
+                self.handle_rtp(now, flow, &header);
                 Ok(PacketKind::Rtp)
             }
-            PacketKind::Rtcp => {
+            PacketKind::Rtcp if cut => {
                 self.counters.rtcp_malformed += 1;
                 Err(DatagramError::Rtcp(RtcpError::Truncated {
                     what: "compound packet cut by the capture",
@@ -301,6 +292,10 @@ impl Analyzer {
                     needed: length,
                     available: captured.len(),
                 }))
+            }
+            PacketKind::Rtcp => {
+                self.handle_rtcp(now, captured)?;
+                Ok(PacketKind::Rtcp)
             }
             other => {
                 self.counters.not_rtp += 1;
