@@ -349,9 +349,13 @@ fn every_way_of_reading_gives_the_same_document() {
     let bytes = std::fs::read(sample()).expect("sample");
     let path = std::env::temp_dir().join(format!("rtpscope-shard-{}.pcap", std::process::id()));
     let cut = std::env::temp_dir().join(format!("rtpscope-shardcut-{}.pcap", std::process::id()));
+    // A snap length of 640 bytes cuts the SIP messages that carry SDP (INVITE, 200 OK) and no
+    // RTP: every shard must leave the cut SIP alone as the single reader does.
+    let snap = std::env::temp_dir().join(format!("rtpscope-shardsnap-{}.pcap", std::process::id()));
     std::fs::write(&path, &bytes).expect("write");
     std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3 + 5]).expect("write");
-    for file in [&path, &cut] {
+    std::fs::write(&snap, with_snap_length(&bytes, 640)).expect("write");
+    for file in [&path, &cut, &snap] {
         let name = file.to_str().expect("path");
         let run = |args: &[&str]| {
             let mut command = Command::new(env!("CARGO_BIN_EXE_rtpscope"));
@@ -391,6 +395,26 @@ fn every_way_of_reading_gives_the_same_document() {
     }
     let _ = std::fs::remove_file(&path);
     let _ = std::fs::remove_file(&cut);
+    let _ = std::fs::remove_file(&snap);
+}
+
+/// A little-endian pcap as a capture with snap length `snap` would have recorded it: longer
+/// frames keep their first `snap` bytes and their original length.
+fn with_snap_length(pcap: &[u8], snap: usize) -> Vec<u8> {
+    let word = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+    let mut out = pcap[..24].to_vec();
+    out[16..20].copy_from_slice(&(snap as u32).to_le_bytes());
+    let mut at = 24;
+    while at + 16 <= pcap.len() {
+        let caplen = word(pcap, at + 8) as usize;
+        let kept = caplen.min(snap);
+        out.extend_from_slice(&pcap[at..at + 8]);
+        out.extend_from_slice(&(kept as u32).to_le_bytes());
+        out.extend_from_slice(&pcap[at + 12..at + 16]);
+        out.extend_from_slice(&pcap[at + 16..at + 16 + kept]);
+        at += 16 + caplen;
+    }
+    out
 }
 
 #[test]

@@ -169,7 +169,7 @@ pub(crate) fn run_sharded<S: FrameSource>(
             Ok(Poll::Frame(f)) if shard_of(&f.flow, shards) == shard => {
                 d.frame(f.ts, f.flow, f.payload, f.length)
             }
-            Ok(Poll::Frame(f)) => d.foreign(f.ts, f.flow, f.payload),
+            Ok(Poll::Frame(f)) => d.foreign(f.ts, f.flow, f.payload, f.is_cut()),
             Ok(Poll::Idle) => d.flush_all(false, d.policy),
             Ok(Poll::End) => break,
             Err(e) => {
@@ -282,9 +282,11 @@ impl Dealer {
     }
 
     /// A frame of a flow another shard owns: only its time and, if it is SIP, what it says.
-    fn foreign(&mut self, ts: Timestamp, flow: Flow, payload: &[u8]) {
+    /// SIP cut short by the capture is left, as its owner leaves it (`cut`): every shard must
+    /// learn the same.
+    fn foreign(&mut self, ts: Timestamp, flow: Flow, payload: &[u8], cut: bool) {
         self.latest = self.latest.max(ts);
-        let maybe_sip = payload.first().is_some_and(u8::is_ascii_alphabetic);
+        let maybe_sip = !cut && payload.first().is_some_and(u8::is_ascii_alphabetic);
         if maybe_sip && self.sip.observe(ts, flow, payload) {
             // Learnt here too, but counted by the shard that owns the signalling flow.
             self.learn_from_sdp();
