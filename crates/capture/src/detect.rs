@@ -308,12 +308,7 @@ impl RtpDetector {
             PacketKind::Rtp => {}
             _ => return Verdict::NotRtp,
         }
-        let checked = if cut {
-            RtpPacket::new_checked_header(payload)
-        } else {
-            RtpPacket::new_checked(payload)
-        };
-        let Ok(packet) = checked else {
+        let Ok(packet) = RtpPacket::new_checked_captured(payload, length) else {
             return Verdict::NotRtp;
         };
         // Almost every packet belongs to a flow already confirmed: one lookup decides it.

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use foldhash::{HashMap, HashMapExt};
 use std::net::SocketAddr;
 
-use rtpscope_wire::{classify, Flow, PacketKind, RtcpError, RtpError, RtpPacket, Timestamp};
+use rtpscope_wire::{classify, Flow, PacketKind, RtcpError, RtpError, Timestamp};
 
 use crate::config::AnalyzerConfig;
 use crate::diagnosis::Monitor;
@@ -267,20 +267,10 @@ impl Analyzer {
         let cut = captured.len() < length;
         match classify(captured) {
             PacketKind::Rtp => {
-                let checked = if cut {
-                    RtpPacket::new_checked_header(captured)
-                } else {
-                    RtpPacket::new_checked(captured)
-                };
-                let packet = checked.map_err(|e| {
+                let header = RtpHeader::read(captured, length).map_err(|e| {
                     self.counters.rtp_malformed += 1;
                     DatagramError::Rtp(e)
                 })?;
-                let header = if cut {
-                    RtpHeader::from_cut_packet(&packet, length)
-                } else {
-                    RtpHeader::from_packet(&packet)
-                };
                 self.handle_rtp(now, flow, &header);
                 Ok(PacketKind::Rtp)
             }

@@ -163,6 +163,19 @@ impl RtpHeader {
         }
     }
 
+    /// Validates and reads an RTP packet of which a capture kept `captured`, `length` bytes
+    /// long on the wire: [`Self::from_packet`] when it was kept whole, [`Self::from_cut_packet`]
+    /// when the snap length cut it.
+    #[inline(always)]
+    pub fn read(captured: &[u8], length: usize) -> Result<Self, rtpscope_wire::RtpError> {
+        let packet = rtpscope_wire::RtpPacket::new_checked_captured(captured, length)?;
+        Ok(if captured.len() < length {
+            Self::from_cut_packet(&packet, length)
+        } else {
+            Self::from_packet(&packet)
+        })
+    }
+
     /// Reads the fields of a packet the capture cut short (a short snap length) whose UDP
     /// payload was `length` bytes ([`rtpscope_wire::RtpPacket::new_checked_header`]): the
     /// payload's length is what the UDP header says less the RTP header (padding, if any,
@@ -176,6 +189,8 @@ impl RtpHeader {
     /// assert_eq!((h.sequence_number, h.payload_len), (1, 160));
     /// assert_eq!(h.payload_class, PayloadClass::Unknown);
     /// ```
+    #[cold]
+    #[inline(never)]
     pub fn from_cut_packet<T: AsRef<[u8]>>(p: &rtpscope_wire::RtpPacket<T>, length: usize) -> Self {
         let payload_len = length.saturating_sub(p.header_len());
         RtpHeader {

@@ -13,7 +13,7 @@ use rtpscope_capture::{HeldDatagram, RtpDetector, SipTracker, Verdict};
 use rtpscope_core::clock::ClockRateSource;
 use rtpscope_core::payload::Encoding;
 use rtpscope_core::{PayloadInfo, RtpHeader};
-use rtpscope_wire::{Flow, RtpPacket, Timestamp};
+use rtpscope_wire::{Flow, Timestamp};
 
 use crate::input::{FrameSource, Poll};
 use crate::policy::{Delivery, Policy};
@@ -305,12 +305,7 @@ impl Dealer {
 
     /// An RTP packet of `length` bytes, of which `payload` was captured.
     fn rtp(&mut self, now: Timestamp, flow: Flow, payload: &[u8], length: usize) {
-        let header = if payload.len() < length {
-            RtpPacket::new_checked_header(payload).map(|p| RtpHeader::from_cut_packet(&p, length))
-        } else {
-            RtpPacket::new_checked(payload).map(|p| RtpHeader::from_packet(&p))
-        };
-        let Ok(header) = header else {
+        let Ok(header) = RtpHeader::read(payload, length) else {
             // The detector validated it; count rather than trust.
             self.out.other_udp += 1;
             return;

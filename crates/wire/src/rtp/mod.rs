@@ -64,6 +64,18 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
         Ok(packet)
     }
 
+    /// Validates a packet of which a capture kept `buffer`, `length` bytes long on the wire:
+    /// [`Self::new_checked`] when it was kept whole, [`Self::new_checked_header`] when the
+    /// capture's snap length cut it.
+    #[inline(always)]
+    pub fn new_checked_captured(buffer: T, length: usize) -> Result<Self, RtpError> {
+        if buffer.as_ref().len() < length {
+            Self::new_checked_header(buffer)
+        } else {
+            Self::new_checked(buffer)
+        }
+    }
+
     /// Validates only the header of a packet whose end is missing, as in a capture made with a
     /// short snap length: version 2, and the CSRC list and header extension inside `buffer`.
     /// The padding count, the packet's last byte, is not there to read: [`Self::payload`] is
