@@ -95,7 +95,7 @@ impl Default for DetectorConfig {
 pub enum Verdict {
     /// RTP on a confirmed (or forced) flow.
     Rtp,
-    /// A valid RTCP compound packet.
+    /// A valid RTCP compound packet (of a cut one: its whole packets are valid).
     Rtcp,
     /// Looks like RTP; held until its flow is decided.
     Pending,
@@ -273,8 +273,9 @@ impl RtpDetector {
 
     /// [`Self::observe`] for a datagram the capture cut short (a short snap length): `captured`
     /// is what was kept of its `length` bytes. Its RTP header is read without the padding
-    /// count (the packet's last byte, not kept); RTCP cut short cannot be checked and is
-    /// [`Verdict::NotRtp`].
+    /// count (the packet's last byte, not kept); RTCP is [`Verdict::Rtcp`] when the packets it
+    /// kept whole ([`CompoundIter::whole_packets`]) are valid, [`Verdict::NotRtp`] when even
+    /// the first is cut.
     pub fn observe_cut(
         &mut self,
         ts: Timestamp,
@@ -298,7 +299,13 @@ impl RtpDetector {
         let cut = payload.len() < length;
         match classify(payload) {
             PacketKind::Rtcp => {
-                return if !cut && CompoundIter::validate(payload).is_ok() {
+                // Cut by the capture: what it kept whole must be valid RTCP.
+                let whole = if cut {
+                    CompoundIter::whole_packets(payload)
+                } else {
+                    payload
+                };
+                return if !whole.is_empty() && CompoundIter::validate(whole).is_ok() {
                     self.stats.rtcp += 1;
                     Verdict::Rtcp
                 } else {

@@ -364,11 +364,21 @@ fn packets_cut_by_the_snap_length_are_confirmed_from_their_headers() {
         .collect();
     assert!(!held.is_empty());
     assert!(held.iter().all(|&l| l == (16, 172)), "{held:?}");
-    // RTCP cut short cannot be checked: not taken as RTCP.
-    let rr = [0x80, 201, 0, 1, 0, 0, 0, 9];
+    // RTCP is judged by the packets the capture kept whole: an RR of one word and the first
+    // word of an SDES after it is RTCP; an RR with a report block (eight words) cut after
+    // two is nothing that can be checked.
+    let rr_then_sdes = [0x80, 201, 0, 1, 0, 0, 0, 9, 0x81, 202, 0, 2];
     assert_eq!(
-        det.observe_cut(Timestamp::ZERO, flow, &rr, 32),
+        det.observe_cut(Timestamp::ZERO, flow, &rr_then_sdes, 20),
+        Verdict::Rtcp
+    );
+    let rr_cut = [0x81, 201, 0, 7, 0, 0, 0, 9];
+    assert_eq!(
+        det.observe_cut(Timestamp::ZERO, flow, &rr_cut, 32),
         Verdict::NotRtp
     );
-    assert_eq!(det.observe(Timestamp::ZERO, flow, &rr), Verdict::Rtcp);
+    assert_eq!(
+        det.observe(Timestamp::ZERO, flow, &rr_then_sdes[..8]),
+        Verdict::Rtcp
+    );
 }

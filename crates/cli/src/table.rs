@@ -218,7 +218,7 @@ pub fn render(o: &Outcome) -> String {
     if c["cut_short"] > 0 {
         let _ = writeln!(
             out,
-            "Note: {} datagrams were cut short by the capture's snap length: RTP headers were analysed from them (payload lengths from the UDP header, no silence detection); {} others (RTCP, SIP, ...) were not",
+            "Note: {} datagrams were cut short by the capture's snap length: RTP headers were analysed from them (payload lengths from the UDP header, no silence detection), RTCP up to its last whole packet; {} others (SIP, RTCP cut in its first packet, ...) were not",
             c["cut_short"],
             c["cut_unanalysed"]
         );

@@ -534,6 +534,55 @@ fn a_codec_switch_is_shown_with_the_codec_it_ended_on() {
 }
 
 #[test]
+fn round_trips_are_measured_from_a_capture_of_headers_only() {
+    // rtcp-rr.pcap as `tcpdump -s 96` would have kept it: the SRs and RRs (28 and 32 bytes)
+    // whole, the SDES after them cut. tshark finds the same five round trips in both files
+    // (`rtcp-rr.rtt.txt`); so must we, with the receiver's view of the stream. At 70 bytes
+    // only the SRs are whole: no round trip, and the RRs are counted as not analysed.
+    let whole = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/rtcp-rr.pcap");
+    let bytes = std::fs::read(&whole).expect("capture");
+    let json_with = |path: &Path, workers: &str| -> Value {
+        let p = path.to_str().expect("path");
+        let out = rtpscope(&["analyze", p, "--format", "json", "--workers", workers]);
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let json = |path: &Path| json_with(path, "1");
+    let full = json(&whole);
+    assert!(full["streams"][0]["rtt_ms"].as_f64().is_some());
+    for (snap, rtt_kept, rtcp, unanalysed) in [(96, true, 15, 0), (70, false, 7, 8)] {
+        let path =
+            std::env::temp_dir().join(format!("rtpscope-rr{snap}-{}.pcap", std::process::id()));
+        std::fs::write(&path, with_snap_length(&bytes, snap)).expect("write");
+        let doc = json(&path);
+        // Three workers, each reading the file for its shard, cut the same way.
+        assert_eq!(doc, json_with(&path, "3"), "{snap}");
+        let _ = std::fs::remove_file(&path);
+        let c = &doc["counters"];
+        assert_eq!(c["cut_short"].as_u64(), Some(315), "{snap}");
+        assert_eq!(
+            (c["rtcp_packets"].as_u64(), c["cut_unanalysed"].as_u64()),
+            (Some(rtcp), Some(unanalysed)),
+            "{snap}"
+        );
+        let (s, f) = (&doc["streams"][0], &full["streams"][0]);
+        assert_eq!(
+            (&s["packets"], &s["lost"]),
+            (&f["packets"], &f["lost"]),
+            "{snap}"
+        );
+        if rtt_kept {
+            assert_eq!(s["rtt_legs_ms"], f["rtt_legs_ms"], "{snap}");
+            assert_eq!(
+                doc["calls"], full["calls"],
+                "{snap}: the receiver's reported loss"
+            );
+        } else {
+            assert_eq!(s["rtt_ms"], Value::Null, "{snap}");
+        }
+    }
+}
+
+#[test]
 fn a_capture_of_headers_only_is_analysed_and_says_so() {
     // tcpdump -s 60: every frame cut 4 bytes into the RTP payload. tshark analyses the
     // headers (394 packets, 5 lost); so do we, and the table says how the capture was cut.

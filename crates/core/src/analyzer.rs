@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use foldhash::{HashMap, HashMapExt};
 use std::net::SocketAddr;
 
-use rtpscope_wire::{classify, Flow, PacketKind, RtcpError, RtpError, Timestamp};
+use rtpscope_wire::{classify, CompoundIter, Flow, PacketKind, RtcpError, RtpError, Timestamp};
 
 use crate::config::AnalyzerConfig;
 use crate::diagnosis::Monitor;
@@ -235,8 +235,8 @@ impl Analyzer {
     /// [`Self::handle_datagram`] for a datagram the capture cut short (a short snap length,
     /// as probes that keep no audio use): `captured` is what was kept of its `length` bytes
     /// (the UDP header's). RTP is analysed from its header, its payload's length taken from
-    /// `length` and its content unknown (tshark does the same); RTCP cannot be read cut and is
-    /// counted as malformed. A datagram kept whole (`length` no more than `captured`) is
+    /// `length` and its content unknown (tshark does the same); RTCP up to its last whole packet
+    /// (counted as malformed when even the first is cut). A datagram kept whole (`length` no more than `captured`) is
     /// handled as [`Self::handle_datagram`] does.
     ///
     /// ```
@@ -274,17 +274,24 @@ impl Analyzer {
                 self.handle_rtp(now, flow, &header);
                 Ok(PacketKind::Rtp)
             }
-            PacketKind::Rtcp if cut => {
-                self.counters.rtcp_malformed += 1;
-                Err(DatagramError::Rtcp(RtcpError::Truncated {
-                    what: "compound packet cut by the capture",
-                    offset: 0,
-                    needed: length,
-                    available: captured.len(),
-                }))
-            }
             PacketKind::Rtcp => {
-                self.handle_rtcp(now, captured)?;
+                // A compound the capture cut short is analysed up to its last whole packet
+                // (an SR or RR and its report blocks usually fit; the SDES after them not).
+                let whole = if cut {
+                    CompoundIter::whole_packets(captured)
+                } else {
+                    captured
+                };
+                if whole.is_empty() {
+                    self.counters.rtcp_malformed += 1;
+                    return Err(DatagramError::Rtcp(RtcpError::Truncated {
+                        what: "first packet of a compound cut by the capture",
+                        offset: 0,
+                        needed: length,
+                        available: captured.len(),
+                    }));
+                }
+                self.handle_rtcp(now, whole)?;
                 Ok(PacketKind::Rtcp)
             }
             other => {

@@ -493,39 +493,8 @@ fn a_clock_rate_of_zero_is_no_rate_and_the_rate_is_inferred() {
 
 #[test]
 fn xr_voip_metrics_are_reported_as_the_endpoint_saw_them() {
-    use rtpscope_wire::rtcp::xr::{VoipMetrics, XrBlockRepr, XrRepr};
-    let metrics = VoipMetrics {
-        ssrc: 0x1111,
-        loss_rate: 13, // 13/256 = 5.1 %
-        discard_rate: 3,
-        burst_density: 128, // 50 %
-        gap_density: 2,
-        burst_duration: 80,
-        gap_duration: 4000,
-        round_trip_delay: 120,
-        end_system_delay: 60,
-        signal_level: -20,
-        noise_level: -60,
-        rerl: 127,
-        gmin: 16,
-        r_factor: 78,
-        ext_r_factor: 127,
-        mos_lq: 39,
-        mos_cq: 127, // unavailable
-        rx_config: 0,
-        jb_nominal: 40,
-        jb_maximum: 80,
-        jb_abs_max: 200,
-    };
-    let mut xr = XrRepr {
-        ssrc: 0x2222,
-        blocks: Default::default(),
-    };
-    xr.blocks
-        .push(XrBlockRepr::VoipMetrics(metrics))
-        .expect("room for a block");
     let mut buf = [0u8; 128];
-    let n = xr.emit(&mut buf).expect("emit");
+    let n = voip_metrics_xr(&mut buf);
     let mut analyzer = rtpscope_core::Analyzer::new(AnalyzerConfig::default());
     analyzer
         .handle_datagram(Timestamp::from_millis(5), flow(), &buf[..n])
@@ -699,4 +668,65 @@ fn a_recent_report_keeps_live_streams_and_those_ended_within_the_window() {
     assert_eq!(ssrcs(s.analyzer.report_recent(Duration::from_secs(0))), [4]);
     let everything = s.analyzer.report_recent(Duration::from_secs(1_000));
     assert_eq!(everything, s.analyzer.report());
+}
+
+#[test]
+fn rtcp_cut_by_the_capture_is_read_up_to_its_last_whole_packet() {
+    use rtpscope_core::DatagramError;
+    use rtpscope_wire::{PacketKind, RtcpError};
+    let mut buf = [0u8; 160];
+    let n = voip_metrics_xr(&mut buf);
+    // A BYE for the XR's sender after it, of which the capture kept the first word.
+    buf[n..n + 8].copy_from_slice(&[0x81, 203, 0, 1, 0, 0, 0x22, 0x22]);
+    let now = Timestamp::from_millis(5);
+    let mut analyzer = rtpscope_core::Analyzer::new(AnalyzerConfig::default());
+    assert_eq!(
+        analyzer.handle_cut_datagram(now, flow(), &buf[..n + 4], n + 8),
+        Ok(PacketKind::Rtcp)
+    );
+    assert_eq!(analyzer.report().rtcp.xr_voip.len(), 1);
+    // Cut inside its first packet, there is nothing to read: counted as malformed.
+    let err = analyzer.handle_cut_datagram(now, flow(), &buf[..n - 4], n + 8);
+    assert!(
+        matches!(err, Err(DatagramError::Rtcp(RtcpError::Truncated { .. }))),
+        "{err:?}"
+    );
+    let c = analyzer.report().counters;
+    assert_eq!((c.rtcp_packets, c.rtcp_malformed), (1, 1));
+}
+
+/// An XR from 0x2222 with VoIP metrics about 0x1111, emitted into `buf`; its length.
+fn voip_metrics_xr(buf: &mut [u8]) -> usize {
+    use rtpscope_wire::rtcp::xr::{VoipMetrics, XrBlockRepr, XrRepr};
+    let metrics = VoipMetrics {
+        ssrc: 0x1111,
+        loss_rate: 13, // 13/256 = 5.1 %
+        discard_rate: 3,
+        burst_density: 128, // 50 %
+        gap_density: 2,
+        burst_duration: 80,
+        gap_duration: 4000,
+        round_trip_delay: 120,
+        end_system_delay: 60,
+        signal_level: -20,
+        noise_level: -60,
+        rerl: 127,
+        gmin: 16,
+        r_factor: 78,
+        ext_r_factor: 127,
+        mos_lq: 39,
+        mos_cq: 127, // unavailable
+        rx_config: 0,
+        jb_nominal: 40,
+        jb_maximum: 80,
+        jb_abs_max: 200,
+    };
+    let mut xr = XrRepr {
+        ssrc: 0x2222,
+        blocks: Default::default(),
+    };
+    xr.blocks
+        .push(XrBlockRepr::VoipMetrics(metrics))
+        .expect("room for a block");
+    xr.emit(buf).expect("emit")
 }

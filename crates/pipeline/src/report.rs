@@ -30,8 +30,9 @@ pub struct SourceCounters {
     pub sip_messages: u64,
     /// UDP datagrams that were neither confirmed RTP, RTCP nor SIP.
     pub other_udp: u64,
-    /// Datagrams the capture cut short (its snap length) that were not RTP: RTCP, SIP or
-    /// anything else, whose content is missing, so they were not analysed.
+    /// Datagrams the capture cut short (its snap length) that could not be analysed: RTCP
+    /// cut inside its first packet, SIP, anything else whose content is missing. (Cut RTCP
+    /// is analysed up to its last whole packet.)
     pub cut_unanalysed: u64,
     /// Whether a stop was requested before the end of input.
     pub stopped: bool,

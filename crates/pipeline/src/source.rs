@@ -13,7 +13,7 @@ use rtpscope_capture::{HeldDatagram, RtpDetector, SipTracker, Verdict};
 use rtpscope_core::clock::ClockRateSource;
 use rtpscope_core::payload::Encoding;
 use rtpscope_core::{PayloadInfo, RtpHeader};
-use rtpscope_wire::{Flow, Timestamp};
+use rtpscope_wire::{CompoundIter, Flow, Timestamp};
 
 use crate::input::{FrameSource, Poll};
 use crate::policy::{Delivery, Policy};
@@ -267,7 +267,8 @@ impl Dealer {
     }
 
     /// A datagram the capture cut short: an RTP header is analysed (the payload's length
-    /// from the UDP header); anything else cut short is counted and left.
+    /// from the UDP header), RTCP up to its last whole packet; anything else cut short is
+    /// counted and left.
     #[cold]
     #[inline(never)]
     fn cut(&mut self, ts: Timestamp, flow: Flow, captured: &[u8], length: usize) {
@@ -276,8 +277,12 @@ impl Dealer {
                 self.release_held();
                 self.rtp(ts, flow, captured, length);
             }
+            Verdict::Rtcp => match CompoundIter::whole_packets(captured) {
+                [] => self.out.cut_unanalysed += 1,
+                whole => self.rtcp(ts, flow, whole),
+            },
             Verdict::Pending => {}
-            Verdict::Rtcp | Verdict::NotRtp => self.out.cut_unanalysed += 1,
+            Verdict::NotRtp => self.out.cut_unanalysed += 1,
         }
     }
 

@@ -58,6 +58,31 @@ proptest! {
     }
 
     #[test]
+    fn a_cut_compound_keeps_the_packets_that_end_before_the_cut(
+        owned in proptest::collection::vec(arb_rtcp(), 1..5),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let bytes = compound_bytes(&owned);
+        let cut = cut.index(bytes.len() + 1);
+        let whole = CompoundIter::whole_packets(&bytes[..cut]);
+        // The packets that fit, by the lengths they were built with.
+        let mut end = 0;
+        let mut kept = 0;
+        for packet in &owned {
+            let len = compound_bytes(std::slice::from_ref(packet)).len();
+            if end + len > cut {
+                break;
+            }
+            end += len;
+            kept += 1;
+        }
+        prop_assert_eq!(whole, &bytes[..end]);
+        let parsed: Vec<_> = CompoundIter::new(whole).map(|p| RtcpRepr::parse(&p.unwrap())).collect();
+        let expected: Vec<_> = owned[..kept].iter().map(|o| Some(o.repr())).collect();
+        prop_assert_eq!(parsed, expected);
+    }
+
+    #[test]
     fn rtcp_emit_into_short_buffer_fails(owned in arb_rtcp(), cut in 1usize..8) {
         let repr = owned.repr();
         let needed = repr.buffer_len();

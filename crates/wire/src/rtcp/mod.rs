@@ -294,6 +294,32 @@ impl<'a> CompoundIter<'a> {
         }
         Ok(n)
     }
+
+    /// What a capture with a short snap length kept whole of a compound packet: the longest
+    /// prefix of `captured` made of packets that end inside it, as their length fields frame
+    /// them (a cut SR with its report blocks, say, when only the SDES after it was lost).
+    /// Empty when even the first packet is cut. Framing is all it checks: validate the
+    /// prefix like any datagram.
+    ///
+    /// ```
+    /// use rtpscope_wire::rtcp::CompoundIter;
+    ///
+    /// // An empty RR (one word) followed by an SDES of three words, cut after its second word.
+    /// let captured = [0x80, 201, 0, 1, 0, 0, 0, 1, 0x81, 202, 0, 2, 0, 0];
+    /// assert_eq!(CompoundIter::whole_packets(&captured), &captured[..8]);
+    /// assert!(CompoundIter::whole_packets(&captured[..6]).is_empty());
+    /// ```
+    pub fn whole_packets(captured: &'a [u8]) -> &'a [u8] {
+        let mut end = 0;
+        while let Some(&[_, _, hi, lo]) = captured.get(end..end + HEADER_LEN) {
+            let next = end + (usize::from(u16::from_be_bytes([hi, lo])) + 1) * 4;
+            if next > captured.len() {
+                break;
+            }
+            end = next;
+        }
+        captured.get(..end).unwrap_or_default()
+    }
 }
 
 impl<'a> Iterator for CompoundIter<'a> {
