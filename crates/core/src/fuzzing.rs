@@ -86,16 +86,21 @@ pub fn analyzer_ops(data: &[u8]) {
                     ..RtpRepr::default()
                 };
                 if let Ok(n) = repr.emit(&mut buf) {
-                    let _ =
-                        analyzer.handle_datagram(Timestamp::from_nanos(now), flow(f), &buf[..n]);
+                    // The op's high bits cut 0, 8, 16 or 24 bytes off, as a snap length does.
+                    let kept = n.saturating_sub(usize::from(op >> 3) % 4 * 8);
+                    let now = Timestamp::from_nanos(now);
+                    let _ = analyzer.handle_cut_datagram(now, flow(f), &buf[..kept], n);
                 }
             }
             3 => {
-                // Raw bytes as a datagram: RTCP, garbage, anything.
+                // Raw bytes as a datagram: RTCP, garbage, anything; the op's high bits say how
+                // much more the datagram had before the capture cut it.
                 let Some(len) = input.u8() else { break };
                 let Some(f) = input.u8() else { break };
                 let bytes = input.bytes(usize::from(len)).to_vec();
-                let _ = analyzer.handle_datagram(Timestamp::from_nanos(now), flow(f), &bytes);
+                let length = bytes.len() + usize::from(op >> 3);
+                let now = Timestamp::from_nanos(now);
+                let _ = analyzer.handle_cut_datagram(now, flow(f), &bytes, length);
             }
             4 => {
                 // Time moves: mostly forward by up to 65 s, sometimes backwards.

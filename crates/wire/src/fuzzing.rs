@@ -105,6 +105,15 @@ pub fn rtcp_compound(data: &[u8]) {
     } else {
         assert!(CompoundIter::validate(data).is_err());
     }
+    // What a capture cut here kept whole: a prefix of whole words that holds every packet
+    // framed before the first error, and all of a valid compound.
+    let whole = CompoundIter::whole_packets(data);
+    assert_eq!(whole.as_ptr(), data.as_ptr());
+    assert!(whole.len() <= data.len() && whole.len() % 4 == 0);
+    assert!(covered <= whole.len());
+    if all_ok {
+        assert_eq!(whole.len(), data.len());
+    }
 }
 
 /// Reads every field of a packet, checking that borrowed parts lie inside it.
