@@ -8,7 +8,7 @@
 # two network namespaces over a veth pair, netem_lite.py for seeded impairments, tshark's numbers.
 # Tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 both ways
 # mirrored in ERSPAN II over GRE; and L16 in IPv6 fragments.
-# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen]
+# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"               # all paths below (and in the logged commands) are relative to the checkout
@@ -282,7 +282,25 @@ cap_snaplen() {
     finalize $n "$f" "$OUT" "-d udp.port==52102,rtp"
 }
 
-ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen)
+# 15. Two committed captures as a 96-byte snap length keeps them (`editcap -s 96`, what `tcpdump -s 96`
+#     records of the same traffic, in the same pcap format): RTCP SR and RR whole with the SDES after them cut, so round trips
+#     and the receiver's reports still count; and IPv4 fragments of which only the first's headers
+#     are left, which tshark reads as the datagram at the first fragment's time.
+cap_cuts() {
+    local n dec
+    for n in rtcp-rr l16frag-vlan-v6; do
+        newlog $n-s96
+        run editcap -F pcap -s 96 $OUT/$n.pcap $OUT/$n-s96.pcap
+        mapfile -t dec < <(grep -v '^#' $OUT/$n.decode)
+        finalize $n-s96 $OUT/$n-s96.pcap "$OUT" "${dec[@]}"
+    done
+    n=rtcp-rr-s96
+    tshark -n -r $OUT/$n.pcap $(cat $OUT/$n.decode) -o rtcp.show_roundtrip_calculation:TRUE \
+        -o rtcp.roundtrip_min_threshhold:1 -Y rtcp.roundtrip-delay -T fields -e rtcp.roundtrip-delay 2>/dev/null |
+        awk 'NF{n++; s+=$1; if(n==1||$1<mn)mn=$1; if(n==1||$1>mx)mx=$1} END{printf "n=%d min=%d mean=%.1f max=%d\n", n, mn, (n?s/n:0), mx}' >"$OUT/$n.rtt.txt"
+}
+
+ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts)
 TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do cap_$t; done
 LOG=/dev/null

@@ -235,6 +235,19 @@ CAPS = [
      "tshark analyses the headers of such frames, and so does rtpscope (`cut_short`); the sequence numbers "
      "wrap.",
      ["truth/pcma-snaplen60.truth.tsv", "truth/pcma-snaplen60.capture-stats.txt"]),
+    ("rtcp-rr-s96", OUT, "rtcp-rr-s96.pcap",
+     "`rtcp-rr.pcap` as a **96-byte snap length** keeps it (`editcap -F pcap -s 96`, what `tcpdump -s 96` records of "
+     "the same traffic): every frame cut to 96 bytes, 42 into the RTP payload; the SRs (28 bytes) and RRs "
+     "(32 bytes: one report block) whole, the SDES after them cut. tshark still finds the five round trips "
+     "(`rtcp-rr-s96.rtt.txt`); rtpscope reads cut RTCP up to its last whole packet and finds them too.",
+     []),
+    ("l16frag-vlan-v6-s96", OUT, "l16frag-vlan-v6-s96.pcap",
+     "`l16frag-vlan-v6.pcap` as a **96-byte snap length** keeps it (`editcap -F pcap -s 96`): of each L16 datagram's "
+     "three IPv4 fragments only the first's headers are left, so nothing can be put back together. tshark "
+     "reads the first fragment as the datagram, at its own time (jitter and deltas differ a little from the "
+     "whole capture's, which time each datagram by its last fragment); so does rtpscope. (tshark 4.0 does not "
+     "do the same with IPv6 fragments; rtpscope does.) The IPv6 PCMU stream is cut 20 bytes into its payload.",
+     []),
 ]
 
 CALL = ("call", SAMPLES, "call.pcap",
@@ -266,7 +279,7 @@ def versions():
 SEQ0 = {"pcmu-clean": 32000, "pcma-jitter": 100, "g722-loss-ipv6": 5000, "opus-dup-sll2": 65500,
         "rtcp-rr": 40000, "mixed-noise": 0, "pcmu30-qinq": 12000, "speexwb-burst-rawip": 7000,
         "opus60-dtx-reorder": 41000, "pcma-vxlan": 64000, "opus-gtpu": 500, "g722-erspan": 9,
-        "pcmu-pppoe-vlan": 31000, "pcma-snaplen60": 65300}
+        "pcmu-pppoe-vlan": 31000, "pcma-snaplen60": 65300, "rtcp-rr-s96": 40000}
 
 
 def section(name, d, fname, desc, extra):
@@ -318,10 +331,10 @@ def section(name, d, fname, desc, extra):
         elif e.endswith("capture-stats.txt") and os.path.exists(p):
             st = " / ".join(l.strip() for l in open(p) if l.strip() and "listening" not in l)
             s.append("* capture statistics (`%s`): %s" % (e, st))
-    if name == "rtcp-rr" and os.path.exists(os.path.join(d, "rtcp-rr.rtt.txt")):
+    if name.startswith("rtcp-rr") and os.path.exists(os.path.join(d, name + ".rtt.txt")):
         s.append("* tshark RTCP round-trip (`-o rtcp.show_roundtrip_calculation:TRUE -o "
                  "rtcp.roundtrip_min_threshhold:1`, field `rtcp.roundtrip-delay`), ms: " +
-                 open(os.path.join(d, "rtcp-rr.rtt.txt")).read().strip() + " (`rtcp-rr.rtt.txt`)")
+                 open(os.path.join(d, name + ".rtt.txt")).read().strip() + " (`%s.rtt.txt`)" % name)
         rr = sh("tshark -n -r '%s' %s -Y 'rtcp.pt==201' -T fields -E occurrence=l -e rtcp.ssrc.fraction "
                 "-e rtcp.ssrc.cum_nr -e rtcp.ssrc.jitter" % (path, " ".join(opts))).split("\n")
         rr = [l.replace("\t", "/") for l in rr if l.strip()]
@@ -437,7 +450,9 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "g722-erspan.pcap": "ERSPAN II; delay 10+-5 ms normal + 1% loss, seed 93",
        "l16-ipv6frag.pcap": "none (IPv6 fragments)",
        "pcmu-pppoe-vlan.pcap": "PPPoE in VLAN 7; delay 15+-10 ms normal + 2% loss + 1% dup, seed 94",
-       "pcma-snaplen60.pcap": "snap length 60; delay 20+-15 ms normal + 3% loss + 1% dup, seed 95"}
+       "pcma-snaplen60.pcap": "snap length 60; delay 20+-15 ms normal + 3% loss + 1% dup, seed 95",
+       "rtcp-rr-s96.pcap": "rtcp-rr.pcap cut by a 96-byte snap length",
+       "l16frag-vlan-v6-s96.pcap": "l16frag-vlan-v6.pcap cut by a 96-byte snap length"}
 
 
 def main():

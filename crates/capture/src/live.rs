@@ -183,8 +183,8 @@ impl LiveSource {
                         self.linktype,
                         &self.buf,
                     );
-                    if let Some((start, len, flow)) = found {
-                        break (ts, start, len, len, flow, true);
+                    if let Some((start, len, length, flow)) = found {
+                        break (ts, start, len, length, flow, true);
                     }
                 }
                 Err(skip) => self.counters.count(skip),

@@ -256,8 +256,8 @@ impl<S: Source> CaptureReader<S> {
                     let found =
                         self.reassembly
                             .take_frame(&mut self.counters, now_ns, rec.linktype, data);
-                    if let Some((at, len, flow)) = found {
-                        break (rec, at, len, len, flow, true);
+                    if let Some((at, len, length, flow)) = found {
+                        break (rec, at, len, length, flow, true);
                     }
                     self.start += rec.total_len;
                 }

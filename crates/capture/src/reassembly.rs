@@ -34,6 +34,8 @@
 //! assert_eq!(d.payload, b"abcdefghijklmnop");
 //! ```
 
+use std::net::{IpAddr, SocketAddr};
+
 use etherparse::{ip_number, IpNumber};
 use rtpscope_wire::Flow;
 
@@ -110,7 +112,7 @@ impl Reassembler {
     /// Takes one IP packet flagged as a fragment, captured at `now_ns`.
     pub fn push(&mut self, now_ns: u64, ip: &[u8]) -> Push {
         self.expire(now_ns);
-        let Some(f) = Fragment::parse(ip) else {
+        let Some(f) = Fragment::parse(ip).filter(|f| !f.cut) else {
             return Push::Discarded(0);
         };
         let at = match self.pending.iter().position(|p| p.key == f.key) {
@@ -175,16 +177,28 @@ impl Reassembler {
 
     /// What a reader does with a frame flagged as a fragment: takes the IP packet in it and
     /// counts what became of it; when it completes a UDP datagram, the payload's place in
-    /// [`Self::datagram`] and its flow (the reader counts the datagram as UDP).
+    /// [`Self::datagram`], the payload's length (longer than what is there when the capture
+    /// cut it) and its flow (the reader counts the datagram as UDP).
+    ///
+    /// A first fragment the capture's snap length cut short holds the UDP and RTP headers,
+    /// and no cut piece can be put together: its datagram is yielded from it alone, cut, as
+    /// tshark reads it (at the first fragment's time). Other cut pieces are discarded.
     pub(crate) fn take_frame(
         &mut self,
         counters: &mut DropCounters,
         now_ns: u64,
         linktype: u32,
         frame: &[u8],
-    ) -> Option<(usize, usize, Flow)> {
+    ) -> Option<(usize, usize, usize, Flow)> {
         // Where the fragment was cut: maybe inside tunnels, which then carried the pieces.
         let (ip, tunnels) = fragment_packet(linktype, frame).unwrap_or_default();
+        let cut_first = Fragment::parse(ip).and_then(|f| f.cut_first_datagram());
+        if let Some((flow, captured, length)) = cut_first {
+            self.done.clear();
+            self.done.extend_from_slice(captured);
+            counters.tunneled += u64::from(tunnels > 0);
+            return Some((0, captured.len(), length, flow));
+        }
         let push = self.push(now_ns, ip);
         counters.fragments_discarded += self.take_expired();
         match push {
@@ -193,7 +207,7 @@ impl Reassembler {
                     counters.reassembled += 1;
                     counters.tunneled += u64::from(tunnels > 0 || d.tunnels > 0);
                     let at = d.payload.as_ptr() as usize - self.done.as_ptr() as usize;
-                    return Some((at, d.payload.len(), d.flow));
+                    return Some((at, d.payload.len(), d.payload.len(), d.flow));
                 }
                 // A whole datagram that is not UDP (or not usable): its last piece is
                 // counted for what the datagram is.
@@ -308,10 +322,38 @@ struct Fragment<'a> {
     header: Header,
     offset: usize,
     more: bool,
+    /// What was captured of the fragment's payload: all of it unless `cut`.
     payload: &'a [u8],
+    /// The capture's snap length cut the fragment short.
+    cut: bool,
 }
 
 impl<'a> Fragment<'a> {
+    /// Of a first fragment cut short, its datagram's flow, the captured part of the UDP
+    /// payload, and the payload's length as the UDP header gives it.
+    fn cut_first_datagram(&self) -> Option<(Flow, &'a [u8], usize)> {
+        let protocol = match self.header {
+            Header::V4(h) => h[9],
+            Header::V6 { next } => next,
+        };
+        if !self.cut || self.offset != 0 || protocol != ip_number::UDP.0 {
+            return None;
+        }
+        let udp: &[u8; 8] = self.payload.get(..8)?.try_into().ok()?;
+        let len = usize::from(u16::from_be_bytes([udp[4], udp[5]]));
+        let captured = self.payload.get(8..len.min(self.payload.len()))?;
+        let ip = |a: [u8; 16]| match self.key.v6 {
+            true => IpAddr::from(a),
+            false => IpAddr::from([a[0], a[1], a[2], a[3]]),
+        };
+        let end = |a, port: [u8; 2]| SocketAddr::new(ip(a), u16::from_be_bytes(port));
+        let flow = Flow::new(
+            end(self.key.src, [udp[0], udp[1]]),
+            end(self.key.dst, [udp[2], udp[3]]),
+        );
+        Some((flow, captured, len - 8))
+    }
+
     fn parse(ip: &'a [u8]) -> Option<Self> {
         match ip.first()? >> 4 {
             4 => Self::parse_v4(ip),
@@ -324,7 +366,8 @@ impl<'a> Fragment<'a> {
     fn parse_v6(ip: &'a [u8]) -> Option<Self> {
         let fixed: &[u8; IPV6_HEADER] = ip.get(..IPV6_HEADER)?.try_into().ok()?;
         let end = IPV6_HEADER + usize::from(u16::from_be_bytes([fixed[4], fixed[5]]));
-        let ip = ip.get(..end)?;
+        let cut = ip.len() < end;
+        let ip = ip.get(..end).unwrap_or(ip);
         let (mut next, mut at) = (fixed[6], IPV6_HEADER);
         for _ in 0..8 {
             match IpNumber(next) {
@@ -345,6 +388,7 @@ impl<'a> Fragment<'a> {
                         offset: usize::from(field >> 3) * 8,
                         more: field & 1 != 0,
                         payload: ip.get(at + 8..)?,
+                        cut,
                     });
                 }
                 // The extension headers that may come before the fragment header.
@@ -370,7 +414,12 @@ impl<'a> Fragment<'a> {
             // Offset 0 and no more fragments: a whole datagram, not a piece of one.
             return None;
         }
-        let payload = ip.get(ihl.max(IPV4_HEADER)..total)?;
+        let start = ihl.max(IPV4_HEADER);
+        if total < start {
+            return None;
+        }
+        let cut = ip.len() < total;
+        let payload = ip.get(start..total.min(ip.len()))?;
         let addr = |at: usize| {
             let mut a = [0; 16];
             a[..4].copy_from_slice(&header[at..at + 4]);
@@ -388,6 +437,7 @@ impl<'a> Fragment<'a> {
             offset: usize::from(flags & 0x1fff) * 8,
             more: flags & 0x2000 != 0,
             payload,
+            cut,
         })
     }
 }
@@ -476,6 +526,48 @@ mod tests {
                 ip
             })
             .collect()
+    }
+
+    #[test]
+    fn a_first_fragment_cut_by_the_snap_length_is_its_datagram_cut() {
+        use crate::decap::linktype;
+        let want: Vec<u8> = (0..3000).map(|i| i as u8).collect();
+        for v6 in [false, true] {
+            let pieces = if v6 {
+                fragments_v6(9, 3000, 1448, true)
+            } else {
+                fragments(9, 3000, 1480)
+            };
+            // 40 bytes of IPv4 or 56 of IPv6 with a hop-by-hop header and the fragment
+            // header: the UDP header and 12 bytes of its payload.
+            let header = if v6 { 56 } else { 20 };
+            let mut counters = DropCounters::default();
+            let mut r = Reassembler::default();
+            let first = &pieces[0][..header + 20];
+            let got = r.take_frame(&mut counters, 0, linktype::RAW, first);
+            let Some((at, len, length, flow)) = got else {
+                panic!("v6 {v6}: no datagram");
+            };
+            assert_eq!((len, length), (12, 3000), "v6 {v6}");
+            assert_eq!(&r.datagram()[at..at + len], &want[..12]);
+            let ends = if v6 {
+                "[2001::1]:5000 -> [2001::2]:5002"
+            } else {
+                "192.0.2.1:5000 -> 192.0.2.2:5002"
+            };
+            assert_eq!(flow.to_string(), ends);
+            // The other pieces, cut too, can make nothing: counted as discarded fragments.
+            for piece in &pieces[1..] {
+                let cut = &piece[..header + 20];
+                assert!(r.take_frame(&mut counters, 1, linktype::RAW, cut).is_none());
+            }
+            assert_eq!((counters.fragments, counters.fragments_discarded), (2, 2));
+            // A later piece cut while the first came whole: the cut piece is discarded (the
+            // first waits for pieces that cannot come, and expires).
+            let mut r = Reassembler::default();
+            assert_eq!(r.push(0, &pieces[0]), Push::Held);
+            assert_eq!(r.push(1, &pieces[1][..header + 20]), Push::Discarded(0));
+        }
     }
 
     #[test]

@@ -72,11 +72,13 @@ pub fn analyze(path: &Path, config: AnalyzerConfig) -> AnalysisReport {
     let mut detector = RtpDetector::new(DetectorConfig::default());
     let mut sip = SipTracker::new();
     let mut learned: HashSet<(std::net::SocketAddr, u8)> = HashSet::new();
-    let feed = |a: &mut Analyzer, ts: Timestamp, flow: Flow, payload: &[u8]| {
-        let _ = a.handle_datagram(ts, flow, payload);
+    // Datagrams cut by the capture's snap length (`length` beyond what was kept) are read
+    // as such, as the pipeline reads them.
+    let feed = |a: &mut Analyzer, ts: Timestamp, flow: Flow, payload: &[u8], length: usize| {
+        let _ = a.handle_cut_datagram(ts, flow, payload, length);
     };
     while let Some(frame) = reader.next_frame().expect("read frame") {
-        if sip.observe(frame.ts, frame.flow, frame.payload) {
+        if !frame.is_cut() && sip.observe(frame.ts, frame.flow, frame.payload) {
             for media in sip.media() {
                 for p in &media.payloads {
                     if p.clock_rate > 0 && learned.insert((media.addr, p.payload_type)) {
@@ -91,19 +93,25 @@ pub fn analyze(path: &Path, config: AnalyzerConfig) -> AnalysisReport {
             }
             continue;
         }
-        match detector.observe(frame.ts, frame.flow, frame.payload) {
+        match detector.observe_cut(frame.ts, frame.flow, frame.payload, frame.length) {
             Verdict::Rtp | Verdict::Rtcp => {
                 let held: Vec<HeldDatagram> = detector.drain_released().collect();
                 for h in held {
-                    feed(&mut analyzer, h.ts, h.flow, &h.payload);
+                    feed(&mut analyzer, h.ts, h.flow, &h.payload, h.length);
                 }
-                feed(&mut analyzer, frame.ts, frame.flow, frame.payload);
+                feed(
+                    &mut analyzer,
+                    frame.ts,
+                    frame.flow,
+                    frame.payload,
+                    frame.length,
+                );
             }
             Verdict::Pending | Verdict::NotRtp => {}
         }
     }
     for h in detector.finish().released {
-        feed(&mut analyzer, h.ts, h.flow, &h.payload);
+        feed(&mut analyzer, h.ts, h.flow, &h.payload, h.length);
     }
     analyzer.finish();
     analyzer.report()
