@@ -282,17 +282,19 @@ cap_snaplen() {
     finalize $n "$f" "$OUT" "-d udp.port==52102,rtp"
 }
 
-# 15. Two committed captures as a 96-byte snap length keeps them (`editcap -s 96`, what `tcpdump -s 96`
-#     records of the same traffic, in the same pcap format): RTCP SR and RR whole with the SDES after them cut, so round trips
-#     and the receiver's reports still count; and IPv4 fragments of which only the first's headers
-#     are left, which tshark reads as the datagram at the first fragment's time.
+# 15. Committed captures as a short snap length keeps them (`editcap -F pcap -s N`, what `tcpdump -s N`
+#     records of the same traffic, in the same format): RTCP SR and RR whole with the SDES after them cut
+#     (96), so round trips and the receiver's reports still count; IPv4 fragments of which only the
+#     first's headers are left (96), which tshark reads as the datagram at the first fragment's time;
+#     and GTP-U cut inside the user's RTP payload (120), the GTP length beyond what was kept.
 cap_cuts() {
-    local n dec
-    for n in rtcp-rr l16frag-vlan-v6; do
-        newlog $n-s96
-        run editcap -F pcap -s 96 $OUT/$n.pcap $OUT/$n-s96.pcap
-        mapfile -t dec < <(grep -v '^#' $OUT/$n.decode)
-        finalize $n-s96 $OUT/$n-s96.pcap "$OUT" "${dec[@]}"
+    local n snap dec
+    for cut in rtcp-rr:96 l16frag-vlan-v6:96 opus-gtpu:120; do
+        n=${cut%:*}; snap=${cut#*:}
+        newlog $n-s$snap
+        run editcap -F pcap -s $snap $OUT/$n.pcap $OUT/$n-s$snap.pcap
+        mapfile -t dec <$OUT/$n.decode
+        finalize $n-s$snap $OUT/$n-s$snap.pcap "$OUT" "${dec[@]}"
     done
     n=rtcp-rr-s96
     tshark -n -r $OUT/$n.pcap $(cat $OUT/$n.decode) -o rtcp.show_roundtrip_calculation:TRUE \

@@ -248,6 +248,12 @@ CAPS = [
      "whole capture's, which time each datagram by its last fragment); so does rtpscope. (tshark 4.0 does not "
      "do the same with IPv6 fragments; rtpscope does.) The IPv6 PCMU stream is cut 20 bytes into its payload.",
      []),
+    ("opus-gtpu-s120", OUT, "opus-gtpu-s120.pcap",
+     "`opus-gtpu.pcap` as a **120-byte snap length** keeps it (`editcap -F pcap -s 120`): each frame keeps the "
+     "outer headers, the GTP-U header with its extension (whose length field says more than is left), the user's "
+     "IPv4 and UDP headers and 34 bytes of RTP. tshark opens the tunnel and analyses the RTP headers; so does "
+     "rtpscope.",
+     []),
 ]
 
 CALL = ("call", SAMPLES, "call.pcap",
@@ -279,7 +285,8 @@ def versions():
 SEQ0 = {"pcmu-clean": 32000, "pcma-jitter": 100, "g722-loss-ipv6": 5000, "opus-dup-sll2": 65500,
         "rtcp-rr": 40000, "mixed-noise": 0, "pcmu30-qinq": 12000, "speexwb-burst-rawip": 7000,
         "opus60-dtx-reorder": 41000, "pcma-vxlan": 64000, "opus-gtpu": 500, "g722-erspan": 9,
-        "pcmu-pppoe-vlan": 31000, "pcma-snaplen60": 65300, "rtcp-rr-s96": 40000}
+        "pcmu-pppoe-vlan": 31000, "pcma-snaplen60": 65300, "rtcp-rr-s96": 40000,
+        "opus-gtpu-s120": 500}
 
 
 def section(name, d, fname, desc, extra):
@@ -452,7 +459,8 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "pcmu-pppoe-vlan.pcap": "PPPoE in VLAN 7; delay 15+-10 ms normal + 2% loss + 1% dup, seed 94",
        "pcma-snaplen60.pcap": "snap length 60; delay 20+-15 ms normal + 3% loss + 1% dup, seed 95",
        "rtcp-rr-s96.pcap": "rtcp-rr.pcap cut by a 96-byte snap length",
-       "l16frag-vlan-v6-s96.pcap": "l16frag-vlan-v6.pcap cut by a 96-byte snap length"}
+       "l16frag-vlan-v6-s96.pcap": "l16frag-vlan-v6.pcap cut by a 96-byte snap length",
+       "opus-gtpu-s120.pcap": "opus-gtpu.pcap cut by a 120-byte snap length"}
 
 
 def main():

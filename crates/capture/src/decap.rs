@@ -115,8 +115,12 @@ pub fn fragment_packet(linktype: u32, frame: &[u8]) -> Option<(&[u8], u8)> {
             Some(inner) => inner.ok()?,
             None if payload.ip_number == ip_number::UDP => {
                 let udp = UdpHeaderSlice::from_slice(payload.payload).ok()?;
-                let body = payload.payload.get(8..usize::from(udp.length()))?;
-                tunnel::in_udp(udp.source_port(), udp.destination_port(), body)?.ok()?
+                let (body, cut) = match payload.payload.get(8..usize::from(udp.length())) {
+                    Some(body) => (body, false),
+                    None if payload.incomplete => (payload.payload.get(8..)?, true),
+                    None => return None,
+                };
+                tunnel::in_udp(udp.source_port(), udp.destination_port(), body, cut)?.ok()?
             }
             None => return None,
         };
@@ -281,7 +285,7 @@ fn decode_ip_within(ip: &[u8], depth: u8) -> Result<UdpDatagram<'_>, Skip> {
         Some(d) => d,
         None => decode_ip_general(ip, depth)?,
     };
-    match tunnel::in_udp(d.flow.src_port(), d.flow.dst_port(), d.payload) {
+    match tunnel::in_udp(d.flow.src_port(), d.flow.dst_port(), d.payload, d.is_cut()) {
         None => Ok(d),
         Some(inner) => open(inner?, depth),
     }

@@ -42,17 +42,19 @@ pub(crate) fn on_tunnel_port(src_port: u16, dst_port: u16) -> bool {
     dst_port == VXLAN_PORT || dst_port == GTP_U_PORT || src_port == GTP_U_PORT
 }
 
-/// The tunnel in a UDP datagram between these ports, if it is one.
+/// The tunnel in a UDP datagram between these ports, if it is one. `cut`: the capture kept
+/// only the start of the datagram's payload, so the packet inside is cut short too.
 pub(crate) fn in_udp(
     src_port: u16,
     dst_port: u16,
     payload: &[u8],
+    cut: bool,
 ) -> Option<Result<Inner<'_>, Skip>> {
     if dst_port == VXLAN_PORT {
         return vxlan(payload);
     }
     if dst_port == GTP_U_PORT || src_port == GTP_U_PORT {
-        return gtp_u(payload);
+        return gtp_u(payload, cut);
     }
     None
 }
@@ -66,7 +68,7 @@ fn vxlan(payload: &[u8]) -> Option<Result<Inner<'_>, Skip>> {
 
 /// GTP-U: a G-PDU (message type 255) of version 1, its optional fields and extension
 /// headers, then the user's IP packet. Other messages (echo, error indication) carry none.
-fn gtp_u(payload: &[u8]) -> Option<Result<Inner<'_>, Skip>> {
+fn gtp_u(payload: &[u8], cut: bool) -> Option<Result<Inner<'_>, Skip>> {
     const G_PDU: u8 = 0xff;
     let (header, rest) = payload.split_first_chunk::<8>()?;
     let flags = header[0];
@@ -75,8 +77,11 @@ fn gtp_u(payload: &[u8]) -> Option<Result<Inner<'_>, Skip>> {
         return None;
     }
     let len = usize::from(u16::from_be_bytes([header[2], header[3]]));
-    let Some(mut body) = rest.get(..len) else {
-        return Some(Err(Skip::Truncated));
+    let mut body = match rest.get(..len) {
+        Some(body) => body,
+        // The capture's snap length: the packet inside is yielded cut, for its headers.
+        None if cut => rest,
+        None => return Some(Err(Skip::Truncated)),
     };
     // Sequence number, N-PDU number and next extension type come together when any of
     // the E, S or PN flags is set.
@@ -161,19 +166,19 @@ mod tests {
         let mut p = vec![0x08, 0, 0, 0, 0, 0, 42, 0];
         p.extend_from_slice(&[0xaa; 14]);
         assert_eq!(
-            in_udp(40000, 4789, &p),
+            in_udp(40000, 4789, &p, false),
             Some(Ok(Inner::Ethernet(&[0xaa; 14][..])))
         );
         assert_eq!(
-            in_udp(4789, 40000, &p),
+            in_udp(4789, 40000, &p, false),
             None,
             "only the destination port is VXLAN's"
         );
-        assert_eq!(in_udp(40000, 5004, &p), None);
+        assert_eq!(in_udp(40000, 5004, &p, false), None);
         // An RTP packet (no CSRC) on the port is not taken for VXLAN.
         p[0] = 0x80;
-        assert_eq!(in_udp(40000, 4789, &p), None);
-        assert_eq!(in_udp(40000, 4789, &p[..7]), None);
+        assert_eq!(in_udp(40000, 4789, &p, false), None);
+        assert_eq!(in_udp(40000, 4789, &p[..7], false), None);
     }
 
     #[test]
@@ -184,32 +189,52 @@ mod tests {
         // No optional fields.
         let mut plain = vec![0x30, 0xff, 0, 20, 0, 0, 0, 1];
         plain.extend_from_slice(&ip);
-        assert_eq!(in_udp(2152, 2152, &plain), Some(Ok(Inner::Ip(&ip[..]))));
+        assert_eq!(
+            in_udp(2152, 2152, &plain, false),
+            Some(Ok(Inner::Ip(&ip[..])))
+        );
         // E flag: optional word whose last byte is the next extension's type (0x85, PDU
         // session container), one 4-byte extension, then no more (0).
         let mut ext = vec![
             0x34, 0xff, 0, 28, 0, 0, 0, 1, 0, 0, 0, 0x85, 1, 0x10, 0x09, 0,
         ];
         ext.extend_from_slice(&ip);
-        assert_eq!(in_udp(2152, 2152, &ext), Some(Ok(Inner::Ip(&ip[..]))));
+        assert_eq!(
+            in_udp(2152, 2152, &ext, false),
+            Some(Ok(Inner::Ip(&ip[..])))
+        );
         // Bytes beyond the GTP length are not the packet's.
         let mut padded = plain.clone();
         padded.extend_from_slice(&[0; 6]);
-        assert_eq!(in_udp(1234, 2152, &padded), Some(Ok(Inner::Ip(&ip[..]))));
+        assert_eq!(
+            in_udp(1234, 2152, &padded, false),
+            Some(Ok(Inner::Ip(&ip[..])))
+        );
         // S flag only: the optional word is there, but its next-extension byte means nothing.
         let mut seq_only = vec![0x32, 0xff, 0, 24, 0, 0, 0, 1, 0, 1, 0, 0x85];
         seq_only.extend_from_slice(&ip);
-        assert_eq!(in_udp(2152, 2152, &seq_only), Some(Ok(Inner::Ip(&ip[..]))));
+        assert_eq!(
+            in_udp(2152, 2152, &seq_only, false),
+            Some(Ok(Inner::Ip(&ip[..])))
+        );
         // An echo request (type 1) carries no user packet; an RTP packet is not GTP.
         let mut echo = plain.clone();
         echo[1] = 1;
-        assert_eq!(in_udp(2152, 2152, &echo), None);
-        assert_eq!(in_udp(2152, 2152, &[0x80; 20]), None);
+        assert_eq!(in_udp(2152, 2152, &echo, false), None);
+        assert_eq!(in_udp(2152, 2152, &[0x80; 20], false), None);
         // Cut short, or an extension of length 0 (which would never end).
-        assert_eq!(in_udp(2152, 2152, &plain[..20]), Some(Err(Skip::Truncated)));
+        assert_eq!(
+            in_udp(2152, 2152, &plain[..20], false),
+            Some(Err(Skip::Truncated))
+        );
+        // Cut by the capture inside the packet it carries: that packet, cut.
+        assert_eq!(
+            in_udp(2152, 2152, &plain[..20], true),
+            Some(Ok(Inner::Ip(&plain[8..20])))
+        );
         let mut zero = ext.clone();
         zero[12] = 0;
-        assert_eq!(in_udp(2152, 2152, &zero), Some(Err(Skip::Malformed)));
+        assert_eq!(in_udp(2152, 2152, &zero, false), Some(Err(Skip::Malformed)));
     }
 
     #[test]
