@@ -8,7 +8,7 @@
 # two network namespaces over a veth pair, netem_lite.py for seeded impairments, tshark's numbers.
 # Tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 both ways
 # mirrored in ERSPAN II over GRE; and L16 in IPv6 fragments.
-# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts]
+# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"               # all paths below (and in the logged commands) are relative to the checkout
@@ -302,7 +302,26 @@ cap_cuts() {
         awk 'NF{n++; s+=$1; if(n==1||$1<mn)mn=$1; if(n==1||$1>mx)mx=$1} END{printf "n=%d min=%d mean=%.1f max=%d\n", n, mn, (n?s/n:0), mx}' >"$OUT/$n.rtt.txt"
 }
 
-ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts)
+# 16. PCMU 20 ms through netem_lite (delay 15 +- 6 ms uniform, 2% loss, seed 96), captured from Linux
+#     netfilter's log: an nftables rule on B's input logs the media to NFLOG group 5 and `tcpdump -i
+#     nflog:5` records it, link type NFLOG (239), as on a Linux router or firewall.
+cap_nflog() {
+    local n=pcmu-nflog; newlog $n; ns_std
+    local f=$OUT/$n.pcap
+    run ip netns exec $nsB nft add table ip rtpscope
+    run ip netns exec $nsB nft add chain ip rtpscope in '{ type filter hook input priority 0; }'
+    run ip netns exec $nsB nft add rule ip rtpscope in udp dport 53102 log group 5 queue-threshold 1
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=53102 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -i nflog:5 -U -w "$f" 2>"$TRUTH/$n.capture-stats.txt"
+    local cap=$BG
+    bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:7100 --bind $A4:53100 --to $B4:53102 --delay 15 --jitter 6 --dist uniform --loss 2 --spare-first 1 --seed 96 --idle-exit 2
+    local rl=$BG; capture_started
+    run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=500 num-buffers=250 samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay ssrc=0x4E1F0096 seqnum-offset=6000 timestamp-offset=96 ! udpsink host=127.0.0.1 port=7100 bind-port=7101
+    wait $rl || true; sleep 0.3; stop $cap; ns_down
+    finalize $n "$f" "$OUT" "-d udp.port==53102,rtp"
+}
+
+ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog)
 TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do cap_$t; done
 LOG=/dev/null

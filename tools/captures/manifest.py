@@ -248,6 +248,13 @@ CAPS = [
      "whole capture's, which time each datagram by its last fragment); so does rtpscope. (tshark 4.0 does not "
      "do the same with IPv6 fragments; rtpscope does.) The IPv6 PCMU stream is cut 20 bytes into its payload.",
      []),
+    ("pcmu-nflog", OUT, "pcmu-nflog.pcap",
+     "**PCMU** 20 ms for 5 s through netem_lite (delay 15 +- 6 ms uniform, 2% loss, seed 96), captured from "
+     "**Linux netfilter's log**: an nftables rule on B's input (`udp dport 53102 log group 5`) hands the packets "
+     "to NFLOG group 5 and `tcpdump -i nflog:5` records them, link type **NFLOG** (239): each record is a header "
+     "and type-length-value attributes in the host's byte order, the IP packet among them, as on a Linux router "
+     "or firewall.",
+     ["truth/pcmu-nflog.truth.tsv", "truth/pcmu-nflog.capture-stats.txt"]),
     ("opus-gtpu-s120", OUT, "opus-gtpu-s120.pcap",
      "`opus-gtpu.pcap` as a **120-byte snap length** keeps it (`editcap -F pcap -s 120`): each frame keeps the "
      "outer headers, the GTP-U header with its extension (whose length field says more than is left), the user's "
@@ -286,7 +293,7 @@ SEQ0 = {"pcmu-clean": 32000, "pcma-jitter": 100, "g722-loss-ipv6": 5000, "opus-d
         "rtcp-rr": 40000, "mixed-noise": 0, "pcmu30-qinq": 12000, "speexwb-burst-rawip": 7000,
         "opus60-dtx-reorder": 41000, "pcma-vxlan": 64000, "opus-gtpu": 500, "g722-erspan": 9,
         "pcmu-pppoe-vlan": 31000, "pcma-snaplen60": 65300, "rtcp-rr-s96": 40000,
-        "opus-gtpu-s120": 500}
+        "opus-gtpu-s120": 500, "pcmu-nflog": 6000}
 
 
 def section(name, d, fname, desc, extra):
@@ -460,7 +467,8 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "pcma-snaplen60.pcap": "snap length 60; delay 20+-15 ms normal + 3% loss + 1% dup, seed 95",
        "rtcp-rr-s96.pcap": "rtcp-rr.pcap cut by a 96-byte snap length",
        "l16frag-vlan-v6-s96.pcap": "l16frag-vlan-v6.pcap cut by a 96-byte snap length",
-       "opus-gtpu-s120.pcap": "opus-gtpu.pcap cut by a 120-byte snap length"}
+       "opus-gtpu-s120.pcap": "opus-gtpu.pcap cut by a 120-byte snap length",
+       "pcmu-nflog.pcap": "NFLOG; delay 15+-6 ms uniform + 2% loss, seed 96"}
 
 
 def main():

@@ -59,6 +59,11 @@ pub mod linktype {
     pub const PPP: u32 = 9;
     /// PPP in HDLC-like framing (RFC 1662).
     pub const PPP_HDLC: u32 = 50;
+    /// Cisco HDLC: address, control, then an EtherType (router captures on serial links).
+    pub const C_HDLC: u32 = 104;
+    /// Linux netfilter log (`tcpdump -i nflog:GROUP`): type-length-value records, one of
+    /// them the IP packet.
+    pub const NFLOG: u32 = 239;
 }
 
 /// One UDP datagram found in a frame.
@@ -168,6 +173,11 @@ pub fn ip_packet(linktype: u32, frame: &[u8]) -> Result<&[u8], Skip> {
             rest
         }
         linktype::PPP | linktype::PPP_HDLC => after_ppp(frame)?,
+        linktype::C_HDLC => {
+            let proto = be16(frame, 2).ok_or(Skip::Truncated)?;
+            after_ether_type(EtherType(proto), frame.get(4..).ok_or(Skip::Truncated)?)?
+        }
+        linktype::NFLOG => nflog_payload(frame)?,
         linktype::RAW | linktype::DLT_RAW_12 | linktype::DLT_RAW_14 => frame,
         linktype::IPV4 => {
             check_version(frame, 4)?;
@@ -180,6 +190,55 @@ pub fn ip_packet(linktype: u32, frame: &[u8]) -> Result<&[u8], Skip> {
         _ => return Err(Skip::UnsupportedLinktype),
     };
     Ok(ip)
+}
+
+/// The IP packet of an NFLOG record: after a 4-byte header (address family, version 0,
+/// resource id), TLVs of a length (header included, padded to 4 bytes) and a type, in the
+/// capturing host's byte order, which the file does not record. The first TLV (the packet
+/// header, never the payload) tells which: its length read the wrong way round does not fit.
+/// Type 9 (`NFULA_PAYLOAD`), the last, holds the packet; the snap length may cut it.
+fn nflog_payload(frame: &[u8]) -> Result<&[u8], Skip> {
+    const NFULA_PAYLOAD: u16 = 9;
+    let Some((&[family, version, ..], mut rest)) = frame.split_at_checked(4) else {
+        return Err(Skip::Truncated);
+    };
+    let af = match family {
+        2 => 4,
+        10 => 6,
+        _ => return Err(Skip::NotIp),
+    };
+    if version != 0 {
+        return Err(Skip::Malformed);
+    }
+    let Some(&[l0, l1, ..]) = rest.get(..4) else {
+        return Err(Skip::Truncated);
+    };
+    let first = usize::from(u16::from_le_bytes([l0, l1]));
+    let little = (4..=rest.len()).contains(&first);
+    let word = |b: [u8; 2]| {
+        if little {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        }
+    };
+    // A bound keeps crafted input finite: real records have a dozen attributes at most.
+    for _ in 0..64 {
+        let Some(&[l0, l1, t0, t1]) = rest.get(..4) else {
+            return Err(Skip::Truncated);
+        };
+        let len = usize::from(word([l0, l1]));
+        if len < 4 {
+            return Err(Skip::Malformed);
+        }
+        if word([t0, t1]) & 0x7fff == NFULA_PAYLOAD {
+            let value = rest.get(4..len.min(rest.len())).ok_or(Skip::Truncated)?;
+            check_version(value, af)?;
+            return Ok(value);
+        }
+        rest = rest.get(len.next_multiple_of(4)..).ok_or(Skip::Truncated)?;
+    }
+    Err(Skip::Malformed)
 }
 
 /// MPLS unicast and multicast EtherTypes (RFC 3032): carriers' mirror ports carry them.
@@ -564,6 +623,58 @@ mod tests {
             decode_udp(linktype::PPP, &[0xc0, 0x21, 1, 2]),
             Err(Skip::NotIp)
         ); // LCP
+    }
+
+    /// An NFLOG record of `ip` (IPv4), its attributes in either byte order: the packet header,
+    /// a prefix whose length needs padding, then the payload.
+    fn nflog(ip: &[u8], little: bool) -> Vec<u8> {
+        let word = |v: u16| {
+            if little {
+                v.to_le_bytes()
+            } else {
+                v.to_be_bytes()
+            }
+        };
+        let mut f = vec![2, 0, 0, 5];
+        for (kind, value) in [(1u16, &[0x08, 0x00, 1, 0][..]), (10, b"rtp\0\0"), (9, ip)] {
+            f.extend_from_slice(&word(4 + value.len() as u16));
+            f.extend_from_slice(&word(kind));
+            f.extend_from_slice(value);
+            f.resize(f.len().next_multiple_of(4), 0);
+        }
+        f
+    }
+
+    #[test]
+    fn nflog_and_cisco_hdlc_carry_ip() {
+        let ip = ipv4_udp(12);
+        for little in [true, false] {
+            let f = nflog(&ip, little);
+            let d = decode_udp(linktype::NFLOG, &f).expect("nflog");
+            assert_eq!((d.payload.len(), d.length), (12, 12), "little {little}");
+            // Cut by the snap length inside the packet: yielded cut.
+            let d = decode_udp(linktype::NFLOG, &f[..f.len() - 4]).expect("cut");
+            assert_eq!((d.payload.len(), d.length), (8, 12), "little {little}");
+        }
+        // Another family, an unknown version, attributes that never end.
+        let mut other = nflog(&ip, true);
+        other[0] = 7;
+        assert_eq!(decode_udp(linktype::NFLOG, &other), Err(Skip::NotIp));
+        let mut v1 = nflog(&ip, true);
+        v1[1] = 1;
+        assert_eq!(decode_udp(linktype::NFLOG, &v1), Err(Skip::Malformed));
+        let zero = [2, 0, 0, 5, 8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0];
+        assert_eq!(decode_udp(linktype::NFLOG, &zero), Err(Skip::Malformed));
+        assert_eq!(decode_udp(linktype::NFLOG, &[2, 0]), Err(Skip::Truncated));
+        // Cisco HDLC: address, control, EtherType.
+        let mut hdlc = vec![0x0f, 0x00, 0x08, 0x00];
+        hdlc.extend_from_slice(&ip);
+        assert_eq!(
+            decode_udp(linktype::C_HDLC, &hdlc).map(|d| d.payload.len()),
+            Ok(12)
+        );
+        hdlc[2..4].copy_from_slice(&[0x80, 0x35]); // RARP
+        assert_eq!(decode_udp(linktype::C_HDLC, &hdlc), Err(Skip::NotIp));
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub fn capture_file(data: &[u8]) {
 
 /// Decodes `data[1..]` as a frame of the link type chosen by `data[0]`. Must never panic.
 pub fn capture_frame(data: &[u8]) {
-    const TYPES: [u32; 12] = [
+    const TYPES: [u32; 14] = [
         linktype::NULL,
         linktype::ETHERNET,
         linktype::DLT_RAW_12,
@@ -50,6 +50,8 @@ pub fn capture_frame(data: &[u8]) {
         linktype::LINUX_SLL,
         linktype::IPV4,
         linktype::IPV6,
+        linktype::C_HDLC,
+        linktype::NFLOG,
         linktype::LINUX_SLL2,
         147,
         linktype::PPP,
