@@ -27,10 +27,12 @@ nsA=nov_a; nsB=nov_b; vA=nov_va; vB=nov_vb
 A4=203.0.113.1; B4=203.0.113.2; A6=2001:db8:77::1; B6=2001:db8:77::2
 ns_std() { ns_up $nsA $nsB $vA $vB $A4 $B4 $A6 $B6; }
 # B listens on UDP port $2 (so no port-unreachable goes back) and tcpdump captures B's veth into
-# the file $1, with snap length $3 (0, the default: whole frames); the capture's pid goes in CAP.
+# the file $1, with snap length $3 (0, the default: whole frames), or interface $4 (then unfiltered:
+# not every link type takes a filter); the capture's pid goes in CAP.
 listen_capture() {
     bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=$2 ! fakesink sync=false
-    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s "${3:-0}" -U -w "$1" udp 2>"$TRUTH/$n.capture-stats.txt"
+    local on=(-i $vB udp); [ -z "${4:-}" ] || on=(-i "$4")
+    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -s "${3:-0}" -U -w "$1" "${on[@]}" 2>"$TRUTH/$n.capture-stats.txt"
     CAP=$BG
 }
 # The same into the calling capture's $f0 (the file pcaprewrite.py rewrites).
@@ -311,9 +313,8 @@ cap_nflog() {
     run ip netns exec $nsB nft add table ip rtpscope
     run ip netns exec $nsB nft add chain ip rtpscope in '{ type filter hook input priority 0; }'
     run ip netns exec $nsB nft add rule ip rtpscope in udp dport 53102 log group 5 queue-threshold 1
-    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=53102 ! fakesink sync=false
-    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -i nflog:5 -U -w "$f" 2>"$TRUTH/$n.capture-stats.txt"
-    local cap=$BG
+    listen_capture "$f" 53102 0 nflog:5
+    local cap=$CAP
     bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:7100 --bind $A4:53100 --to $B4:53102 --delay 15 --jitter 6 --dist uniform --loss 2 --spare-first 1 --seed 96 --idle-exit 2
     local rl=$BG; capture_started
     run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=500 num-buffers=250 samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay ssrc=0x4E1F0096 seqnum-offset=6000 timestamp-offset=96 ! udpsink host=127.0.0.1 port=7100 bind-port=7101
