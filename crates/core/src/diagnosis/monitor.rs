@@ -121,6 +121,41 @@ struct Finding {
     advice: &'static [&'static str],
 }
 
+impl Finding {
+    /// A k-of-n rule over the window `(count, len, start, mean)` of [`window_count`]: raised
+    /// at `k` flagged intervals, clear at none, from the earliest flagged one.
+    fn k_of_n(
+        &mut self,
+        window: (usize, usize, Option<Timestamp>, f64),
+        k: usize,
+        r: &IntervalReport,
+    ) {
+        let (count, _, start, _) = window;
+        self.raise = count >= k;
+        self.clear_ok = count == 0;
+        self.start = start.unwrap_or(r.start);
+    }
+
+    /// A rule on how long a state has lasted (no packets, digital silence) at the end of
+    /// `r`: raised from `threshold_ms`, clear once the state is over. Its length in ms.
+    fn lasting(&mut self, since: Option<Timestamp>, r: &IntervalReport, threshold_ms: f64) -> f64 {
+        let ms = since.map(|q| r.end.saturating_duration_since(q).as_secs_f64() * 1000.0);
+        self.raise = ms.is_some_and(|q| q + EPS >= threshold_ms);
+        self.clear_ok = ms.is_none();
+        self.start = since.unwrap_or(r.start);
+        ms.unwrap_or(0.0)
+    }
+}
+
+/// Critical or warning.
+fn severity(critical: bool) -> Severity {
+    if critical {
+        Severity::Critical
+    } else {
+        Severity::Warning
+    }
+}
+
 /// Watches interval reports and raises and clears symptoms with hysteresis.
 ///
 /// ```
@@ -534,11 +569,7 @@ fn evaluate(
                 mean
             };
             f.kind = SymptomKind::PacketLoss;
-            f.severity = if value > t.loss_critical_pct {
-                Severity::Critical
-            } else {
-                Severity::Warning
-            };
+            f.severity = severity(value > t.loss_critical_pct);
             f.start = start.unwrap_or(r.start);
             let window = if by_count {
                 of(count, len, format_args!("above {} %", t.loss_sample_pct))
@@ -563,22 +594,17 @@ fn evaluate(
             f.advice = advice::LOSS;
         }
         Rule::Jitter => {
-            let (count, len, start, mean) = window_count(
+            let window = window_count(
                 w,
                 n,
                 |s| flagged(rule, t, s),
                 |s| s.jitter_ms.filter(|_| s.packets > 0),
             );
+            let (count, len, _, mean) = window;
             let late = w.last(n).any(|s| s.late_pct > t.late_for_buffer_pct);
-            f.raise = count >= k;
-            f.clear_ok = count == 0;
+            f.k_of_n(window, k, r);
             f.kind = SymptomKind::Jitter;
-            f.severity = if mean >= t.jitter_critical_ms {
-                Severity::Critical
-            } else {
-                Severity::Warning
-            };
-            f.start = start.unwrap_or(r.start);
+            f.severity = severity(mean >= t.jitter_critical_ms);
             f.evidence = Evidence {
                 metric: "jitter_ms",
                 value: mean,
@@ -592,21 +618,16 @@ fn evaluate(
             f.advice = advice::JITTER;
         }
         Rule::Mos => {
-            let (count, len, start, mean) = window_count(
+            let window = window_count(
                 w,
                 n,
                 |s| flagged(rule, t, s),
                 |s| s.mos.filter(|_| s.packets > 0),
             );
-            f.raise = count >= k;
-            f.clear_ok = count == 0;
+            let (count, len, _, mean) = window;
+            f.k_of_n(window, k, r);
             f.kind = SymptomKind::LowMos;
-            f.severity = if mean < t.mos_unusable {
-                Severity::Critical
-            } else {
-                Severity::Warning
-            };
-            f.start = start.unwrap_or(r.start);
+            f.severity = severity(mean < t.mos_unusable);
             f.evidence = Evidence {
                 metric: "mos_lq",
                 value: mean,
@@ -620,18 +641,12 @@ fn evaluate(
             f.advice = advice::LOW_MOS;
         }
         Rule::Delay => {
-            let (count, len, start, mean) =
-                window_count(w, n, |s| flagged(rule, t, s), |s| s.one_way_ms);
-            f.raise = count >= k;
-            f.clear_ok = count == 0;
+            let window = window_count(w, n, |s| flagged(rule, t, s), |s| s.one_way_ms);
+            let (count, len, _, mean) = window;
+            f.k_of_n(window, k, r);
             f.kind = SymptomKind::Delay;
             let critical = mean + EPS >= t.delay_critical_ms;
-            f.severity = if critical {
-                Severity::Critical
-            } else {
-                Severity::Warning
-            };
-            f.start = start.unwrap_or(r.start);
+            f.severity = severity(critical);
             let threshold = if critical {
                 t.delay_critical_ms
             } else {
@@ -650,19 +665,13 @@ fn evaluate(
             f.advice = advice::DELAY;
         }
         Rule::Stopped => {
-            let quiet_ms = w
-                .quiet_since
-                .map(|q| r.end.saturating_duration_since(q).as_secs_f64() * 1000.0);
-            f.raise = quiet_ms.is_some_and(|q| q + EPS >= t.gap_ms);
-            f.clear_ok = quiet_ms.is_none();
+            let q = f.lasting(w.quiet_since, r, t.gap_ms);
             f.kind = if reverse_active {
                 SymptomKind::OneWayAudio
             } else {
                 SymptomKind::NoAudio
             };
             f.severity = Severity::Critical;
-            f.start = w.quiet_since.unwrap_or(r.start);
-            let q = quiet_ms.unwrap_or(0.0);
             f.evidence = Evidence {
                 metric: "no_packets_ms",
                 value: q,
@@ -680,14 +689,8 @@ fn evaluate(
             };
         }
         Rule::Silence => {
-            let silent_ms = w
-                .silent_since
-                .map(|q| r.end.saturating_duration_since(q).as_secs_f64() * 1000.0);
-            f.raise = silent_ms.is_some_and(|q| q + EPS >= t.silence_ms);
-            f.clear_ok = silent_ms.is_none();
+            let q = f.lasting(w.silent_since, r, t.silence_ms);
             f.kind = SymptomKind::NoAudio;
-            f.start = w.silent_since.unwrap_or(r.start);
-            let q = silent_ms.unwrap_or(0.0);
             f.evidence = Evidence {
                 metric: "digital_silence_ms",
                 value: q,
