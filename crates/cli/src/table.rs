@@ -130,7 +130,7 @@ pub fn render(o: &Outcome) -> String {
             i.to_string(),
             s.key.flow.src_end().to_string(),
             s.key.flow.dst_end().to_string(),
-            format!("{:#010x}", s.key.ssrc),
+            crate::json::ssrc_hex(s.key.ssrc),
             codec,
             format!("{:.3}", rel_s(s.first_arrival, o.origin)),
             s.packets.to_string(),

@@ -1,4 +1,5 @@
-//! One end of a flow, printed as `SocketAddr` prints it, only faster for IPv4.
+//! One end of a flow, printed as `SocketAddr` prints it (or its address as `IpAddr` does),
+//! only faster for IPv4.
 //!
 //! Reports name every stream by its two ends, and a capture of 100 k streams prints them a
 //! few hundred thousand times: `SocketAddr`'s `Display` pads every octet through the general
@@ -92,6 +93,26 @@ fn digits(buf: &mut [u8], end: usize, mut v: u32) -> usize {
     }
 }
 
+/// Writes the IPv4 address `bits` dotted at the end of `buf[..end]`, returning the new start.
+fn dotted(buf: &mut [u8], end: usize, bits: u32) -> usize {
+    let mut at = end;
+    for (i, &o) in bits.to_be_bytes().iter().enumerate().rev() {
+        at = digits(buf, at, u32::from(o));
+        if i > 0 {
+            at = at.saturating_sub(1);
+            if let Some(b) = buf.get_mut(at) {
+                *b = b'.';
+            }
+        }
+    }
+    at
+}
+
+/// `buf[at..]`, which holds only ASCII digits, dots and a colon, padded as `f` asks.
+fn pad(f: &mut fmt::Formatter<'_>, buf: &[u8], at: usize) -> fmt::Result {
+    f.pad(core::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default())
+}
+
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.v6 {
@@ -99,17 +120,43 @@ impl fmt::Display for Endpoint {
         }
         // "255.255.255.255:65535" is 21 bytes; filled from the end.
         let mut buf = [0u8; 21];
-        let mut at = digits(&mut buf, 21, u32::from(self.port));
-        let octets = (self.bits as u32).to_be_bytes();
-        for (i, &o) in octets.iter().enumerate().rev() {
-            at -= 1;
-            if let Some(b) = buf.get_mut(at) {
-                *b = if i == 3 { b':' } else { b'.' };
-            }
-            at = digits(&mut buf, at, u32::from(o));
+        let mut at = digits(&mut buf, 21, u32::from(self.port)) - 1;
+        if let Some(b) = buf.get_mut(at) {
+            *b = b':';
         }
-        // Only ASCII digits, dots and a colon were written.
-        f.pad(core::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default())
+        at = dotted(&mut buf, at, self.bits as u32);
+        pad(f, &buf, at)
+    }
+}
+
+/// An end's address without its port, printed as [`IpAddr`] prints it: [`Endpoint::address`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Address(Endpoint);
+
+impl Endpoint {
+    /// The address alone, for printing (as `IpAddr` prints it, faster for IPv4).
+    ///
+    /// ```
+    /// use rtpscope_wire::Flow;
+    ///
+    /// let flow = Flow::new("10.0.0.1:4000".parse().unwrap(), "[2001:db8::1]:5004".parse().unwrap());
+    /// assert_eq!(flow.src_end().address().to_string(), "10.0.0.1");
+    /// assert_eq!(flow.dst_end().address().to_string(), "2001:db8::1");
+    /// ```
+    pub fn address(self) -> Address {
+        Address(self)
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.v6 {
+            return fmt::Display::fmt(&self.0.socket_addr().ip(), f);
+        }
+        // "255.255.255.255" is 15 bytes.
+        let mut buf = [0u8; 15];
+        let at = dotted(&mut buf, 15, self.0.bits as u32);
+        pad(f, &buf, at)
     }
 }
 
@@ -137,6 +184,8 @@ mod tests {
             assert_eq!(e.to_string(), a.to_string());
             assert_eq!(format!("{e:>24}|{e:<24}|"), format!("{a:>24}|{a:<24}|"));
             assert_eq!(SocketAddr::from(e), a);
+            assert_eq!(e.address().to_string(), a.ip().to_string());
+            assert_eq!(format!("{:>18}|", e.address()), format!("{:>18}|", a.ip()));
         }
     }
 
@@ -155,10 +204,9 @@ mod tests {
         #[test]
         fn any_ipv4_end_prints_as_socket_addr(ip: u32, port: u16) {
             let a = SocketAddr::new(IpAddr::V4(Ipv4Addr::from_bits(ip)), port);
-            proptest::prop_assert_eq!(
-                Endpoint::new(u128::from(ip), false, port).to_string(),
-                a.to_string()
-            );
+            let e = Endpoint::new(u128::from(ip), false, port);
+            proptest::prop_assert_eq!(e.to_string(), a.to_string());
+            proptest::prop_assert_eq!(e.address().to_string(), a.ip().to_string());
         }
     }
 }

@@ -34,7 +34,7 @@ pub mod rtp;
 pub mod time;
 
 pub use demux::{classify, PacketKind};
-pub use endpoint::Endpoint;
+pub use endpoint::{Address, Endpoint};
 pub use flow::Flow;
 pub use rtcp::{CompoundIter, RtcpError, RtcpPacket};
 pub use rtp::{RtpError, RtpPacket, RtpRepr};
