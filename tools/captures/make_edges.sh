@@ -8,7 +8,7 @@
 # two network namespaces over a veth pair, netem_lite.py for seeded impairments, tshark's numbers.
 # Tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 both ways
 # mirrored in ERSPAN II over GRE; and L16 in IPv6 fragments.
-# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog]
+# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"               # all paths below (and in the logged commands) are relative to the checkout
@@ -322,7 +322,26 @@ cap_nflog() {
     finalize $n "$f" "$OUT" "-d udp.port==53102,rtp"
 }
 
-ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog)
+# 17. A call signalled over SIP/TCP by sipp (`-t t1`, scenarios in sipp/: the offer and the answer
+#     name Opus as dynamic PT 111 at 48 kHz), with 5 s of Opus from A to B on the negotiated ports
+#     (GStreamer, 20 ms frames). Each message fits one TCP segment. tshark learns the codec from the
+#     SDP and analyses the stream without any decode option; so must rtpscope.
+cap_siptcp() {
+    local n=opus-siptcp; newlog $n; ns_std
+    local f=$OUT/$n.pcap
+    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f" udp or tcp port 5060 2>"$TRUTH/$n.capture-stats.txt"
+    local cap=$BG
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=9078 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 40 sipp -sf $HERE/sipp/uas-tcp.xml -t t1 -i $B4 -p 5060 -m 1 -nostdin
+    capture_started
+    bgrun ip netns exec $nsA timeout 40 sipp $B4:5060 -sf $HERE/sipp/uac-tcp.xml -t t1 -i $A4 -p 5060 -m 1 -nostdin
+    local uac=$BG; sleep 1
+    run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=600 num-buffers=250 samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=2 ! opusenc ! rtpopuspay pt=111 ssrc=0x0B05A111 seqnum-offset=1111 timestamp-offset=111 ! udpsink host=$B4 port=9078 bind-port=7078
+    wait $uac || true; sleep 0.3; stop $cap; ns_down
+    finalize $n "$f" "$OUT" "#clock 111=48000"
+}
+
+ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp)
 TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do cap_$t; done
 LOG=/dev/null

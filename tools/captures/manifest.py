@@ -255,6 +255,13 @@ CAPS = [
      "and type-length-value attributes in the host's byte order, the IP packet among them, as on a Linux router "
      "or firewall.",
      ["truth/pcmu-nflog.truth.tsv", "truth/pcmu-nflog.capture-stats.txt"]),
+    ("opus-siptcp", OUT, "opus-siptcp.pcap",
+     "A call signalled over **SIP/TCP** by sipp (`-t t1`; scenarios `tools/captures/sipp/uac-tcp.xml` and "
+     "`uas-tcp.xml`): INVITE with an SDP offer naming **Opus as dynamic PT 111** at 48 kHz, 200 OK with the "
+     "answer, ACK, 7 s later BYE and its 200 OK, each message in one TCP segment; meanwhile 5 s of Opus (20 ms "
+     "frames, GStreamer) from A to B on the negotiated ports, no impairment. tshark learns the codec from the "
+     "SDP and needs no decode option; rtpscope reads SIP messages that fill a TCP segment for the same.",
+     ["truth/opus-siptcp.capture-stats.txt"]),
     ("opus-gtpu-s120", OUT, "opus-gtpu-s120.pcap",
      "`opus-gtpu.pcap` as a **120-byte snap length** keeps it (`editcap -F pcap -s 120`): each frame keeps the "
      "outer headers, the GTP-U header with its extension (whose length field says more than is left), the user's "
@@ -293,7 +300,8 @@ SEQ0 = {"pcmu-clean": 32000, "pcma-jitter": 100, "g722-loss-ipv6": 5000, "opus-d
         "rtcp-rr": 40000, "mixed-noise": 0, "pcmu30-qinq": 12000, "speexwb-burst-rawip": 7000,
         "opus60-dtx-reorder": 41000, "pcma-vxlan": 64000, "opus-gtpu": 500, "g722-erspan": 9,
         "pcmu-pppoe-vlan": 31000, "pcma-snaplen60": 65300, "rtcp-rr-s96": 40000,
-        "opus-gtpu-s120": 500, "pcmu-nflog": 6000}
+        "opus-gtpu-s120": 500, "pcmu-nflog": 6000,
+        "opus-siptcp": 1111}
 
 
 def section(name, d, fname, desc, extra):
@@ -468,7 +476,8 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "rtcp-rr-s96.pcap": "rtcp-rr.pcap cut by a 96-byte snap length",
        "l16frag-vlan-v6-s96.pcap": "l16frag-vlan-v6.pcap cut by a 96-byte snap length",
        "opus-gtpu-s120.pcap": "opus-gtpu.pcap cut by a 120-byte snap length",
-       "pcmu-nflog.pcap": "NFLOG; delay 15+-6 ms uniform + 2% loss, seed 96"}
+       "pcmu-nflog.pcap": "NFLOG; delay 15+-6 ms uniform + 2% loss, seed 96",
+       "opus-siptcp.pcap": "none (SIP over TCP)"}
 
 
 def main():

@@ -31,13 +31,16 @@ pub enum Skip {
 
 /// Counts of every frame read, by what became of it. Plain fields: no serde needed to print.
 ///
-/// `frames == udp + skipped()` always holds.
+/// `frames == udp + sip_tcp + skipped()` always holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DropCounters {
     /// Every packet record read (pcap record, pcapng EPB/SPB/OPB, live frame).
     pub frames: u64,
     /// Frames yielded as UDP datagrams.
     pub udp: u64,
+    /// Frames yielded as a whole SIP message in one TCP segment (signalling only: RTP is
+    /// read from UDP). Other TCP segments are `not_udp`.
+    pub sip_tcp: u64,
     /// Frames skipped: not IP.
     pub not_ip: u64,
     /// Frames skipped: IP but not UDP.
@@ -65,7 +68,27 @@ pub struct DropCounters {
     pub loopback_copies: u64,
 }
 
+/// Where a yielded frame's payload was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FoundIn {
+    /// A UDP datagram in the frame itself.
+    Frame,
+    /// A UDP datagram put together from IP fragments.
+    Reassembly,
+    /// A whole SIP message in one TCP segment.
+    TcpSip,
+}
+
 impl DropCounters {
+    /// Counts one yielded frame.
+    #[inline]
+    pub(crate) fn count_found(&mut self, found_in: FoundIn) {
+        match found_in {
+            FoundIn::TcpSip => self.sip_tcp += 1,
+            FoundIn::Frame | FoundIn::Reassembly => self.udp += 1,
+        }
+    }
+
     /// Counts one skipped frame.
     pub fn count(&mut self, skip: Skip) {
         let slot = match skip {
@@ -95,6 +118,7 @@ impl DropCounters {
         [
             ("frames", self.frames),
             ("udp", self.udp),
+            ("sip_tcp", self.sip_tcp),
             ("not_ip", self.not_ip),
             ("not_udp", self.not_udp),
             ("truncated", self.truncated),

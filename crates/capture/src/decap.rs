@@ -26,7 +26,8 @@
 use std::net::SocketAddr;
 
 use etherparse::{
-    ip_number, EtherType, Ethernet2Slice, LaxIpSlice, SingleVlanSlice, UdpHeaderSlice,
+    ip_number, EtherType, Ethernet2Slice, LaxIpSlice, SingleVlanSlice, TcpHeaderSlice,
+    UdpHeaderSlice,
 };
 use rtpscope_wire::Flow;
 
@@ -239,6 +240,39 @@ fn nflog_payload(frame: &[u8]) -> Result<&[u8], Skip> {
         rest = rest.get(len.next_multiple_of(4)..).ok_or(Skip::Truncated)?;
     }
     Err(Skip::Malformed)
+}
+
+/// A whole SIP message in one TCP segment of `frame`: its flow and bytes. SIP over TCP
+/// (RFC 3261 §18.3) is framed by Content-Length; a message that fits one segment (most do:
+/// an INVITE with its SDP is about a kilobyte) is read as a UDP one is, so its SDP names the
+/// call's codecs and rates. Messages split across segments are not put together.
+pub fn tcp_sip_message(linktype: u32, frame: &[u8]) -> Option<(Flow, &[u8])> {
+    let (slice, _) = LaxIpSlice::from_slice(ip_packet(linktype, frame).ok()?).ok()?;
+    let payload = slice.payload();
+    if payload.ip_number != ip_number::TCP || payload.fragmented || payload.incomplete {
+        return None;
+    }
+    let tcp = TcpHeaderSlice::from_slice(payload.payload).ok()?;
+    let message = payload.payload.get(usize::from(tcp.data_offset()) * 4..)?;
+    if !crate::sip::is_whole_message(message) {
+        return None;
+    }
+    let src = SocketAddr::new(slice.source_addr(), tcp.source_port());
+    let dst = SocketAddr::new(slice.destination_addr(), tcp.destination_port());
+    Some((Flow::new(src, dst), message))
+}
+
+/// [`tcp_sip_message`] for readers: the message's offset in `frame`, its length and its
+/// flow. Out of line: TCP is off the readers' path for UDP.
+#[cold]
+#[inline(never)]
+pub(crate) fn tcp_sip_at(linktype: u32, frame: &[u8]) -> Option<(usize, usize, Flow)> {
+    let (flow, message) = tcp_sip_message(linktype, frame)?;
+    Some((
+        message.as_ptr() as usize - frame.as_ptr() as usize,
+        message.len(),
+        flow,
+    ))
 }
 
 /// MPLS unicast and multicast EtherTypes (RFC 3032): carriers' mirror ports carry them.
@@ -643,6 +677,31 @@ mod tests {
             f.resize(f.len().next_multiple_of(4), 0);
         }
         f
+    }
+
+    #[test]
+    fn a_sip_message_in_one_tcp_segment_is_found() {
+        let msg = b"SIP/2.0 200 OK\r\nCall-ID: x\r\nContent-Length: 0\r\n\r\n";
+        // TCP 5060 -> 5062, data offset 5 words, then the message.
+        let mut tcp = vec![
+            0x13, 0xc4, 0x13, 0xc6, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x18, 0xff, 0xff,
+        ];
+        tcp.extend_from_slice(&[0, 0, 0, 0]);
+        tcp.extend_from_slice(msg);
+        let frame = ethernet(&ipv4(6, &tcp));
+        assert_eq!(decode_udp(linktype::ETHERNET, &frame), Err(Skip::NotUdp));
+        let (flow, found) = tcp_sip_message(linktype::ETHERNET, &frame).expect("sip");
+        assert_eq!(found, &msg[..]);
+        assert_eq!(flow.to_string(), "198.51.100.1:5060 -> 198.51.100.2:5062");
+        // Half a message, or not SIP: nothing.
+        let half = ethernet(&ipv4(6, &tcp[..tcp.len() - 10]));
+        assert_eq!(tcp_sip_message(linktype::ETHERNET, &half), None);
+        let mut http = tcp.clone();
+        http[20..27].copy_from_slice(b"HTTP/1.");
+        assert_eq!(
+            tcp_sip_message(linktype::ETHERNET, &ethernet(&ipv4(6, &http))),
+            None
+        );
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub fn capture_file(data: &[u8]) {
         detector.drain_released().for_each(drop);
     }
     let c = reader.counters();
-    assert_eq!(c.frames, c.udp + c.skipped());
+    assert_eq!(c.frames, c.udp + c.sip_tcp + c.skipped());
     detector.finish();
 }
 

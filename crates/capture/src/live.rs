@@ -23,7 +23,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use pnet_datalink::{self as datalink, Channel, DataLinkReceiver, NetworkInterface};
 use rtpscope_wire::Timestamp;
 
-use crate::decap::{decode_udp, linktype};
+use crate::counters::FoundIn;
+use crate::decap::{decode_udp, linktype, tcp_sip_at};
 use crate::reassembly::Reassembler;
 use crate::{CaptureError, DropCounters, Frame, Skip};
 
@@ -141,7 +142,7 @@ impl LiveSource {
     /// The next UDP datagram; `Ok(None)` when the read timed out (check your stop flag and
     /// call again). Non-UDP frames are counted and skipped.
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
-        let (ts, start, len, length, flow, whole) = loop {
+        let (ts, start, len, length, flow, found_in) = loop {
             match self.rx.next() {
                 Ok(frame) => {
                     self.buf.clear();
@@ -174,7 +175,7 @@ impl LiveSource {
                         self.counters.tunneled += 1;
                     }
                     let start = d.payload.as_ptr() as usize - self.buf.as_ptr() as usize;
-                    break (ts, start, d.payload.len(), d.length, d.flow, false);
+                    break (ts, start, d.payload.len(), d.length, d.flow, FoundIn::Frame);
                 }
                 Err(Skip::Fragment) => {
                     let found = self.reassembly.take_frame(
@@ -184,17 +185,23 @@ impl LiveSource {
                         &self.buf,
                     );
                     if let Some((start, len, length, flow)) = found {
-                        break (ts, start, len, length, flow, true);
+                        break (ts, start, len, length, flow, FoundIn::Reassembly);
                     }
                 }
-                Err(skip) => self.counters.count(skip),
+                Err(skip) => {
+                    if skip == Skip::NotUdp {
+                        if let Some((start, len, flow)) = tcp_sip_at(self.linktype, &self.buf) {
+                            break (ts, start, len, len, flow, FoundIn::TcpSip);
+                        }
+                    }
+                    self.counters.count(skip);
+                }
             }
         };
-        self.counters.udp += 1;
-        let bytes = if whole {
-            self.reassembly.datagram()
-        } else {
-            &self.buf
+        self.counters.count_found(found_in);
+        let bytes = match found_in {
+            FoundIn::Reassembly => self.reassembly.datagram(),
+            FoundIn::Frame | FoundIn::TcpSip => &self.buf,
         };
         let payload = bytes.get(start..start + len).unwrap_or_default();
         let frame = Frame {

@@ -44,7 +44,8 @@ use pcap_parser::pcapng::{parse_block_be, parse_block_le, Block};
 use pcap_parser::traits::PcapNGPacketBlock;
 use rtpscope_wire::{classify, Flow, PacketKind, Timestamp};
 
-use crate::decap::decode_udp;
+use crate::counters::FoundIn;
+use crate::decap::{decode_udp, tcp_sip_at};
 use crate::input::{Input, Source};
 use crate::reassembly::Reassembler;
 use crate::{CaptureError, DropCounters};
@@ -227,7 +228,7 @@ impl<S: Source> CaptureReader<S> {
     #[inline]
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
         self.start += std::mem::take(&mut self.pending);
-        let (rec, payload_start, payload_len, length, flow, whole) = loop {
+        let (rec, payload_start, payload_len, length, flow, found_in) = loop {
             let Some(rec) = self.next_record()? else {
                 self.reassembly.finish(&mut self.counters);
                 return Ok(None);
@@ -249,7 +250,7 @@ impl<S: Source> CaptureReader<S> {
                     // so the loop may refill the buffer on the skip path.
                     let at =
                         rec.data_start + (d.payload.as_ptr() as usize - data.as_ptr() as usize);
-                    break (rec, at, d.payload.len(), d.length, d.flow, false);
+                    break (rec, at, d.payload.len(), d.length, d.flow, FoundIn::Frame);
                 }
                 Err(crate::Skip::Fragment) => {
                     let now_ns = rec.ts.as_nanos();
@@ -257,22 +258,27 @@ impl<S: Source> CaptureReader<S> {
                         self.reassembly
                             .take_frame(&mut self.counters, now_ns, rec.linktype, data);
                     if let Some((at, len, length, flow)) = found {
-                        break (rec, at, len, length, flow, true);
+                        break (rec, at, len, length, flow, FoundIn::Reassembly);
                     }
                     self.start += rec.total_len;
                 }
                 Err(skip) => {
+                    if skip == crate::Skip::NotUdp {
+                        if let Some((at, len, flow)) = tcp_sip_at(rec.linktype, data) {
+                            let at = rec.data_start + at;
+                            break (rec, at, len, len, flow, FoundIn::TcpSip);
+                        }
+                    }
                     self.counters.count(skip);
                     self.start += rec.total_len;
                 }
             }
         };
-        self.counters.udp += 1;
+        self.counters.count_found(found_in);
         self.pending = rec.total_len;
-        let bytes = if whole {
-            self.reassembly.datagram()
-        } else {
-            self.input.bytes()
+        let bytes = match found_in {
+            FoundIn::Reassembly => self.reassembly.datagram(),
+            FoundIn::Frame | FoundIn::TcpSip => self.input.bytes(),
         };
         let payload = bytes
             .get(payload_start..payload_start + payload_len)

@@ -1,4 +1,6 @@
-//! SIP over UDP (RFC 3261): calls and the media endpoints their SDP bodies announce.
+//! SIP (RFC 3261) over UDP, and over TCP where a message fills one segment
+//! ([`crate::decap::tcp_sip_message`]): calls and the media endpoints their SDP bodies
+//! announce.
 //!
 //! ```
 //! use rtpscope_capture::SipTracker;
@@ -249,6 +251,25 @@ impl SipTracker {
     }
 }
 
+/// `p` is one SIP message and all of it: a start line, headers, a Content-Length (required
+/// over TCP) and that many bytes of body, nothing more.
+pub(crate) fn is_whole_message(p: &[u8]) -> bool {
+    if !looks_like_sip(p) {
+        return false;
+    }
+    let Some(head_end) = find(p, b"\r\n\r\n") else {
+        return false;
+    };
+    let head = p.get(..head_end).unwrap_or_default();
+    let length = head.split(|&b| b == b'\n').find_map(|line| {
+        let (name, value) = std::str::from_utf8(line).ok()?.split_once(':')?;
+        let name = name.trim();
+        (name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("l"))
+            .then(|| value.trim().parse::<usize>().ok())?
+    });
+    length.is_some_and(|len| head_end + 4 + len == p.len())
+}
+
 fn looks_like_sip(p: &[u8]) -> bool {
     if p.starts_with(b"SIP/2.0 ") {
         return true;
@@ -286,6 +307,29 @@ mod tests {
             "192.0.2.1:5060".parse().expect("addr"),
             "192.0.2.2:5060".parse().expect("addr"),
         )
+    }
+
+    #[test]
+    fn a_whole_message_is_its_headers_and_content_length_bytes() {
+        let body = "v=0\r\nm=audio 7000 RTP/AVP 0\r\n";
+        let msg = format!(
+            "INVITE sip:b@192.0.2.2 SIP/2.0\r\nCall-ID: x\r\nl: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let msg = msg.as_bytes();
+        assert!(is_whole_message(msg));
+        // Cut inside the body, followed by another message's bytes, or without a length.
+        assert!(!is_whole_message(&msg[..msg.len() - 1]));
+        assert!(!is_whole_message(&[msg, b"SIP/2.0 100 Trying"].concat()));
+        assert!(!is_whole_message(
+            b"BYE sip:b@192.0.2.2 SIP/2.0\r\nCall-ID: x\r\n\r\n"
+        ));
+        assert!(is_whole_message(
+            b"SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n"
+        ));
+        assert!(!is_whole_message(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+        ));
     }
 
     #[test]

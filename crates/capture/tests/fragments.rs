@@ -91,7 +91,7 @@ fn fragmented_rtp_is_reassembled_and_lost_pieces_are_counted() {
     assert_eq!((c.frames, c.udp, c.reassembled), (59, 19, 19));
     // Two pieces of each datagram are skipped; the two of the incomplete one are lost.
     assert_eq!((c.fragments, c.fragments_discarded), (40, 2));
-    assert_eq!(c.frames, c.udp + c.skipped());
+    assert_eq!(c.frames, c.udp + c.sip_tcp + c.skipped());
 }
 
 /// A real capture (tests/data/l16-ipv6frag.pcap): the sending kernel cut each 3528-byte

@@ -43,7 +43,7 @@ fn check_dir(dir: &Path) -> usize {
             "{name}: RTP packets per stream (left: ours, right: tshark)"
         );
         let c = reader.counters();
-        assert_eq!(c.frames, c.udp + c.skipped(), "{name}");
+        assert_eq!(c.frames, c.udp + c.sip_tcp + c.skipped(), "{name}");
         eprintln!(
             "{name}: {} streams match tshark; counters {:?}",
             want.len(),

@@ -193,9 +193,13 @@ pub fn render(o: &Outcome) -> String {
         0 => String::new(),
         n => format!(", {n} of them inside tunnels"),
     };
+    let sip_tcp = match c["sip_tcp"] {
+        0 => String::new(),
+        n => format!(" + {n} SIP over TCP"),
+    };
     let _ = writeln!(
         out,
-        "\nFrames {}: {} UDP{tunneled} ({} RTP, {} RTCP, {} SIP, {} other); not UDP/IP {}, truncated {}, fragments {}, malformed {}; dropped in pipeline {}",
+        "\nFrames {}: {} UDP{tunneled}{sip_tcp} ({} RTP, {} RTCP, {} SIP, {} other); not UDP/IP {}, truncated {}, fragments {}, malformed {}; dropped in pipeline {}",
         c["frames"],
         c["udp"],
         c["rtp_packets"],

@@ -534,6 +534,39 @@ fn a_codec_switch_is_shown_with_the_codec_it_ended_on() {
 }
 
 #[test]
+fn a_call_signalled_over_sip_tcp_names_its_codec_and_call() {
+    // sipp over TCP (tests/data/opus-siptcp): the SDP names dynamic PT 111 Opus at 48 kHz.
+    // Read from the TCP segments, it names the stream's codec (no inference needed) and the
+    // call; and since the dialog says B should answer, B's silence is one-way audio.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/opus-siptcp.pcap");
+    let out = rtpscope(&["analyze", path.to_str().expect("path"), "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let s = &doc["streams"][0];
+    assert_eq!(
+        (&s["encoding"], &s["clock_rate"], &s["clock_rate_source"]),
+        (
+            &Value::from("opus"),
+            &Value::from(48000),
+            &Value::from("sdp")
+        )
+    );
+    let c = &doc["counters"];
+    assert_eq!(
+        (c["sip_tcp"].as_u64(), c["sip_messages"].as_u64()),
+        (Some(5), Some(5))
+    );
+    assert_eq!(c["frames"].as_u64(), Some(266));
+    let call = &doc["calls"][0];
+    assert!(
+        call["call_id"]
+            .as_str()
+            .is_some_and(|id| id.ends_with("@203.0.113.1")),
+        "{call}"
+    );
+    assert!(symptom_kinds(&doc).contains(&"one_way_audio"), "{doc}");
+}
+
+#[test]
 fn round_trips_are_measured_from_a_capture_of_headers_only() {
     // rtcp-rr.pcap as `tcpdump -s 96` would have kept it: the SRs and RRs (28 and 32 bytes)
     // whole, the SDES after them cut. tshark finds the same five round trips in both files
