@@ -1,5 +1,5 @@
 //! Link-layer decapsulation: from one captured frame to the UDP datagram inside it, through
-//! any tunnels on the way ([`crate::tunnel`]: IP in IP, GRE, ERSPAN, VXLAN, GTP-U).
+//! any tunnels on the way (IP in IP, GRE, ERSPAN, VXLAN, GTP-U).
 //!
 //! Header parsing is etherparse's: its lax IP slicing keeps going when a frame is cut short by
 //! the snap length and reports fragmentation, IPv4 options and IPv6 extension headers. Only

@@ -6,7 +6,7 @@
 //! code. Densities are lost / packets in each state; durations are the mean length of a
 //! burst or gap in packets (the caller multiplies by the packet interval).
 //!
-//! A stream feeds its tracker in sequence order, [`SETTLE_AFTER`] numbers behind the highest,
+//! A stream feeds its tracker in sequence order, `SETTLE_AFTER` numbers behind the highest,
 //! from the window of numbers already seen: a packet that arrives late but within the window
 //! counts as received, as a jitter buffer would play it, rather than as a loss and then
 //! nothing (reordering alone is no burst). Reports settle the rest of the window on a copy.
