@@ -296,15 +296,10 @@ impl RtpDetector {
     ) -> Verdict {
         let arrival = self.arrivals;
         self.arrivals += 1;
-        let cut = payload.len() < length;
         match classify(payload) {
             PacketKind::Rtcp => {
                 // Cut by the capture: what it kept whole must be valid RTCP.
-                let whole = if cut {
-                    CompoundIter::whole_packets(payload)
-                } else {
-                    payload
-                };
+                let whole = CompoundIter::readable(payload, length);
                 return if !whole.is_empty() && CompoundIter::validate(whole).is_ok() {
                     self.stats.rtcp += 1;
                     Verdict::Rtcp

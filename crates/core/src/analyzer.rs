@@ -235,9 +235,9 @@ impl Analyzer {
     /// [`Self::handle_datagram`] for a datagram the capture cut short (a short snap length,
     /// as probes that keep no audio use): `captured` is what was kept of its `length` bytes
     /// (the UDP header's). RTP is analysed from its header, its payload's length taken from
-    /// `length` and its content unknown (tshark does the same); RTCP up to its last whole packet
-    /// (counted as malformed when even the first is cut). A datagram kept whole (`length` no more than `captured`) is
-    /// handled as [`Self::handle_datagram`] does.
+    /// `length` and its content unknown (tshark does the same); RTCP up to its last whole
+    /// packet (counted as malformed when even the first is cut). A datagram kept whole
+    /// (`length` no more than `captured`) is handled as [`Self::handle_datagram`] does.
     ///
     /// ```
     /// use rtpscope_core::{Analyzer, AnalyzerConfig};
@@ -264,7 +264,6 @@ impl Analyzer {
         length: usize,
     ) -> Result<PacketKind, DatagramError> {
         self.counters.datagrams += 1;
-        let cut = captured.len() < length;
         match classify(captured) {
             PacketKind::Rtp => {
                 let header = RtpHeader::read(captured, length).map_err(|e| {
@@ -277,11 +276,7 @@ impl Analyzer {
             PacketKind::Rtcp => {
                 // A compound the capture cut short is analysed up to its last whole packet
                 // (an SR or RR and its report blocks usually fit; the SDES after them not).
-                let whole = if cut {
-                    CompoundIter::whole_packets(captured)
-                } else {
-                    captured
-                };
+                let whole = CompoundIter::readable(captured, length);
                 if whole.is_empty() {
                     self.counters.rtcp_malformed += 1;
                     return Err(DatagramError::Rtcp(RtcpError::Truncated {

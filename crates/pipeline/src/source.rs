@@ -277,7 +277,7 @@ impl Dealer {
                 self.release_held();
                 self.rtp(ts, flow, captured, length);
             }
-            Verdict::Rtcp => match CompoundIter::whole_packets(captured) {
+            Verdict::Rtcp => match CompoundIter::readable(captured, length) {
                 [] => self.out.cut_unanalysed += 1,
                 whole => self.rtcp(ts, flow, whole),
             },

@@ -320,6 +320,17 @@ impl<'a> CompoundIter<'a> {
         }
         captured.get(..end).unwrap_or_default()
     }
+
+    /// What can be read of a compound of `length` bytes of which `captured` was kept: all of
+    /// it when kept whole, else [`Self::whole_packets`].
+    #[inline]
+    pub fn readable(captured: &'a [u8], length: usize) -> &'a [u8] {
+        if captured.len() >= length {
+            captured
+        } else {
+            Self::whole_packets(captured)
+        }
+    }
 }
 
 impl<'a> Iterator for CompoundIter<'a> {
