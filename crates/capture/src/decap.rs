@@ -195,8 +195,9 @@ pub fn ip_packet(linktype: u32, frame: &[u8]) -> Result<&[u8], Skip> {
 
 /// The IP packet of an NFLOG record: after a 4-byte header (address family, version 0,
 /// resource id), TLVs of a length (header included, padded to 4 bytes) and a type, in the
-/// capturing host's byte order, which the file does not record. The first TLV (the packet
-/// header, never the payload) tells which: its length read the wrong way round does not fit.
+/// capturing host's byte order (the file's own byte order, which a frame alone does not
+/// show). The first TLV (the packet header, 8 bytes, never the payload) tells which: read
+/// the wrong way round its length is 256 times larger, or does not fit the record.
 /// Type 9 (`NFULA_PAYLOAD`), the last, holds the packet; the snap length may cut it.
 fn nflog_payload(frame: &[u8]) -> Result<&[u8], Skip> {
     const NFULA_PAYLOAD: u16 = 9;
@@ -214,8 +215,9 @@ fn nflog_payload(frame: &[u8]) -> Result<&[u8], Skip> {
     let Some(&[l0, l1, ..]) = rest.get(..4) else {
         return Err(Skip::Truncated);
     };
-    let first = usize::from(u16::from_le_bytes([l0, l1]));
-    let little = (4..=rest.len()).contains(&first);
+    let fits = |len: u16| (4..=rest.len()).contains(&usize::from(len));
+    let (le, be) = (u16::from_le_bytes([l0, l1]), u16::from_be_bytes([l0, l1]));
+    let little = fits(le) && (!fits(be) || le <= be);
     let word = |b: [u8; 2]| {
         if little {
             u16::from_le_bytes(b)
@@ -245,7 +247,9 @@ fn nflog_payload(frame: &[u8]) -> Result<&[u8], Skip> {
 /// A whole SIP message in one TCP segment of `frame`: its flow and bytes. SIP over TCP
 /// (RFC 3261 §18.3) is framed by Content-Length; a message that fits one segment (most do:
 /// an INVITE with its SDP is about a kilobyte) is read as a UDP one is, so its SDP names the
-/// call's codecs and rates. Messages split across segments are not put together.
+/// call's codecs and rates. Messages split across segments, or several in one segment,
+/// are not put together or split; only the outermost IP packet is read (SIP over TCP inside
+/// a tunnel is not).
 pub fn tcp_sip_message(linktype: u32, frame: &[u8]) -> Option<(Flow, &[u8])> {
     let (slice, _) = LaxIpSlice::from_slice(ip_packet(linktype, frame).ok()?).ok()?;
     let payload = slice.payload();
@@ -706,15 +710,17 @@ mod tests {
 
     #[test]
     fn nflog_and_cisco_hdlc_carry_ip() {
-        let ip = ipv4_udp(12);
-        for little in [true, false] {
-            let f = nflog(&ip, little);
+        // Over 2 kB the big-endian packet header's length (8) read little-endian (2048)
+        // would fit the record too: the smaller reading is the right one.
+        for (n, little) in [12, 2100].into_iter().flat_map(|n| [(n, true), (n, false)]) {
+            let f = nflog(&ipv4_udp(n), little);
             let d = decode_udp(linktype::NFLOG, &f).expect("nflog");
-            assert_eq!((d.payload.len(), d.length), (12, 12), "little {little}");
+            assert_eq!((d.payload.len(), d.length), (n, n), "little {little}");
             // Cut by the snap length inside the packet: yielded cut.
             let d = decode_udp(linktype::NFLOG, &f[..f.len() - 4]).expect("cut");
-            assert_eq!((d.payload.len(), d.length), (8, 12), "little {little}");
+            assert_eq!((d.payload.len(), d.length), (n - 4, n), "little {little}");
         }
+        let ip = ipv4_udp(12);
         // Another family, an unknown version, attributes that never end.
         let mut other = nflog(&ip, true);
         other[0] = 7;

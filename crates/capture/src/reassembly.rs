@@ -40,7 +40,7 @@ use etherparse::{ip_number, IpNumber};
 use rtpscope_wire::Flow;
 
 use crate::decap::{decode_ip, fragment_packet};
-use crate::DropCounters;
+use crate::{tunnel, DropCounters};
 
 /// Datagrams rebuilt at once.
 pub const MAX_PENDING: usize = 64;
@@ -170,7 +170,9 @@ impl Reassembler {
         Push::Complete
     }
 
-    /// The IP packet last completed (header and whole payload).
+    /// The bytes of the datagram last yielded by [`Self::take_frame`]: a reassembled IP
+    /// packet (header and whole payload), or, for a first fragment the capture cut short,
+    /// only the captured part of its UDP payload.
     pub fn datagram(&self) -> &[u8] {
         &self.done
     }
@@ -347,10 +349,12 @@ impl<'a> Fragment<'a> {
             false => IpAddr::from([a[0], a[1], a[2], a[3]]),
         };
         let end = |a, port: [u8; 2]| SocketAddr::new(ip(a), u16::from_be_bytes(port));
-        let flow = Flow::new(
-            end(self.key.src, [udp[0], udp[1]]),
-            end(self.key.dst, [udp[2], udp[3]]),
-        );
+        let (src, dst) = ([udp[0], udp[1]], [udp[2], udp[3]]);
+        // A tunnel's datagram carries another packet, whose flow is not this one.
+        if tunnel::on_tunnel_port(u16::from_be_bytes(src), u16::from_be_bytes(dst)) {
+            return None;
+        }
+        let flow = Flow::new(end(self.key.src, src), end(self.key.dst, dst));
         Some((flow, captured, len - 8))
     }
 
@@ -562,6 +566,15 @@ mod tests {
                 assert!(r.take_frame(&mut counters, 1, linktype::RAW, cut).is_none());
             }
             assert_eq!((counters.fragments, counters.fragments_discarded), (2, 2));
+            // To GTP-U's port the datagram carries a user's packet, cut: not yielded as a
+            // flow of the tunnel's ends but discarded, counted.
+            let mut to_gtp_u = first.to_vec();
+            to_gtp_u[header + 2..header + 4].copy_from_slice(&2152u16.to_be_bytes());
+            let mut r = Reassembler::default();
+            assert!(r
+                .take_frame(&mut counters, 0, linktype::RAW, &to_gtp_u)
+                .is_none());
+            assert_eq!((counters.fragments, counters.fragments_discarded), (3, 3));
             // A later piece cut while the first came whole: the cut piece is discarded (the
             // first waits for pieces that cannot come, and expires).
             let mut r = Reassembler::default();

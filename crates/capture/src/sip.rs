@@ -267,7 +267,8 @@ pub(crate) fn is_whole_message(p: &[u8]) -> bool {
         (name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("l"))
             .then(|| value.trim().parse::<usize>().ok())?
     });
-    length.is_some_and(|len| head_end + 4 + len == p.len())
+    // Checked: a crafted Content-Length may be near usize::MAX.
+    length.is_some_and(|len| p.len().checked_sub(head_end + 4) == Some(len))
 }
 
 fn looks_like_sip(p: &[u8]) -> bool {
@@ -329,6 +330,9 @@ mod tests {
         ));
         assert!(!is_whole_message(
             b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+        ));
+        assert!(!is_whole_message(
+            b"SIP/2.0 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\nv=0"
         ));
     }
 

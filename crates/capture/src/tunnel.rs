@@ -83,11 +83,17 @@ fn gtp_u(payload: &[u8], cut: bool) -> Option<Result<Inner<'_>, Skip>> {
         None if cut => rest,
         None => return Some(Err(Skip::Truncated)),
     };
+    // What is missing was cut by the capture, or the header's length leaves it no room.
+    let missing = if body.len() < len {
+        Skip::Truncated
+    } else {
+        Skip::Malformed
+    };
     // Sequence number, N-PDU number and next extension type come together when any of
     // the E, S or PN flags is set.
     if flags & 0x07 != 0 {
         let Some((opt, after)) = body.split_first_chunk::<4>() else {
-            return Some(Err(Skip::Malformed));
+            return Some(Err(missing));
         };
         body = after;
         // The next extension's type means something only with the E flag (TS 29.281 §5.1).
@@ -102,7 +108,7 @@ fn gtp_u(payload: &[u8], cut: bool) -> Option<Result<Inner<'_>, Skip>> {
                 return Some(Err(Skip::Malformed));
             }
             let Some(ext) = body.get(..words * 4) else {
-                return Some(Err(Skip::Truncated));
+                return Some(Err(missing));
             };
             next = ext.last().copied().unwrap_or(0);
             body = body.get(words * 4..).unwrap_or_default();
@@ -235,6 +241,18 @@ mod tests {
         let mut zero = ext.clone();
         zero[12] = 0;
         assert_eq!(in_udp(2152, 2152, &zero, false), Some(Err(Skip::Malformed)));
+        // The optional word cut by the capture is missing, not malformed; a length that
+        // leaves it no room is malformed.
+        assert_eq!(
+            in_udp(2152, 2152, &ext[..10], true),
+            Some(Err(Skip::Truncated))
+        );
+        let mut no_room = ext[..10].to_vec();
+        no_room[3] = 2;
+        assert_eq!(
+            in_udp(2152, 2152, &no_room, false),
+            Some(Err(Skip::Malformed))
+        );
     }
 
     #[test]

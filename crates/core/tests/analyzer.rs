@@ -691,8 +691,17 @@ fn rtcp_cut_by_the_capture_is_read_up_to_its_last_whole_packet() {
         matches!(err, Err(DatagramError::Rtcp(RtcpError::Truncated { .. }))),
         "{err:?}"
     );
+    // SRTCP: what follows the first packet is encrypted, so the first packet (its
+    // cleartext length, encrypted content) is not read either.
+    buf[n..n + 4].copy_from_slice(&[0x5e, 0x17, 0xa9, 0x02]);
+    let err = analyzer.handle_cut_datagram(now, flow(), &buf[..n + 4], n + 24);
+    assert!(
+        matches!(err, Err(DatagramError::Rtcp(RtcpError::Truncated { .. }))),
+        "{err:?}"
+    );
     let c = analyzer.report().counters;
-    assert_eq!((c.rtcp_packets, c.rtcp_malformed), (1, 1));
+    assert_eq!((c.rtcp_packets, c.rtcp_malformed), (1, 2));
+    assert_eq!(analyzer.report().rtcp.xr_voip.len(), 1);
 }
 
 /// An XR from 0x2222 with VoIP metrics about 0x1111, emitted into `buf`; its length.

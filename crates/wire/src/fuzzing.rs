@@ -105,12 +105,18 @@ pub fn rtcp_compound(data: &[u8]) {
     } else {
         assert!(CompoundIter::validate(data).is_err());
     }
-    // What a capture cut here kept whole: a prefix of whole words that holds every packet
-    // framed before the first error, and all of a valid compound.
+    // What a capture cut here kept whole: all of a valid compound; else nothing, or a
+    // prefix of whole words that holds every packet framed before the first error and is
+    // followed by what starts an RTCP packet (or by less than two bytes).
     let whole = CompoundIter::whole_packets(data);
     assert_eq!(whole.as_ptr(), data.as_ptr());
     assert!(whole.len() <= data.len() && whole.len() % 4 == 0);
-    assert!(covered <= whole.len());
+    if !whole.is_empty() {
+        assert!(covered <= whole.len());
+        if let Some(&[first, kind]) = data.get(whole.len()..whole.len() + 2) {
+            assert!(first >> 6 == 2 && (192..=223).contains(&kind));
+        }
+    }
     if all_ok {
         assert_eq!(whole.len(), data.len());
     }

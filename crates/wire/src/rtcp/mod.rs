@@ -298,8 +298,10 @@ impl<'a> CompoundIter<'a> {
     /// What a capture with a short snap length kept whole of a compound packet: the longest
     /// prefix of `captured` made of packets that end inside it, as their length fields frame
     /// them (a cut SR with its report blocks, say, when only the SDES after it was lost).
-    /// Empty when even the first packet is cut. Framing is all it checks: validate the
-    /// prefix like any datagram.
+    /// Empty when even the first packet is cut, or when the two bytes after the last whole
+    /// packet were kept and do not start an RTCP packet (version 2, type 192 to 223): an
+    /// SRTCP compound, encrypted after its first eight bytes, fails that 31 times in 32.
+    /// Framing is all it checks otherwise: validate the prefix like any datagram.
     ///
     /// ```
     /// use rtpscope_wire::rtcp::CompoundIter;
@@ -308,6 +310,9 @@ impl<'a> CompoundIter<'a> {
     /// let captured = [0x80, 201, 0, 1, 0, 0, 0, 1, 0x81, 202, 0, 2, 0, 0];
     /// assert_eq!(CompoundIter::whole_packets(&captured), &captured[..8]);
     /// assert!(CompoundIter::whole_packets(&captured[..6]).is_empty());
+    /// // What follows the RR is not RTCP (encrypted, say): nothing is readable.
+    /// let encrypted = [0x80, 201, 0, 1, 0, 0, 0, 1, 0x5e, 0x17, 0xa9, 0x02];
+    /// assert!(CompoundIter::whole_packets(&encrypted).is_empty());
     /// ```
     pub fn whole_packets(captured: &'a [u8]) -> &'a [u8] {
         let mut end = 0;
@@ -318,7 +323,11 @@ impl<'a> CompoundIter<'a> {
             }
             end = next;
         }
-        captured.get(..end).unwrap_or_default()
+        let kept = match captured.get(end..end + 2) {
+            Some(&[first, kind]) if first >> 6 != 2 || !(192..=223).contains(&kind) => 0,
+            _ => end,
+        };
+        captured.get(..kept).unwrap_or_default()
     }
 
     /// What can be read of a compound of `length` bytes of which `captured` was kept: all of
