@@ -8,7 +8,7 @@
 # two network namespaces over a veth pair, netem_lite.py for seeded impairments, tshark's numbers.
 # Tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 both ways
 # mirrored in ERSPAN II over GRE; and L16 in IPv6 fragments.
-# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp]
+# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp video]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"               # all paths below (and in the logged commands) are relative to the checkout
@@ -341,7 +341,23 @@ cap_siptcp() {
     finalize $n "$f" "$OUT" "#clock 111=48000"
 }
 
-ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp)
+# 18. VP8 video (dynamic PT 96, 90 kHz, no SDP) from GStreamer's snow pattern, 160x120 at 30 frames/s in
+#     packets of at most 120 bytes: the key frame alone is more than the 128 packets rtpscope holds to
+#     infer an unknown clock, all with one timestamp. Through netem_lite (delay 20 +- 2 ms normal, which
+#     reorders within a frame's burst, 1 % loss, seed 97); recorded with a 64-byte snap length (headers).
+cap_video() {
+    local n=vp8-nosdp-s64; newlog $n; ns_std
+    local f=$OUT/$n.pcap
+    listen_capture "$f" 54102 64
+    local cap=$CAP
+    bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:7100 --bind $A4:54100 --to $B4:54102 --delay 20 --jitter 2 --dist normal --loss 1 --spare-first 1 --seed 97 --idle-exit 2
+    local rl=$BG; capture_started
+    run ip netns exec $nsA timeout 30 "${GST[@]}" videotestsrc is-live=true pattern=snow num-buffers=100 ! video/x-raw,width=160,height=120,framerate=30/1 ! vp8enc deadline=1 target-bitrate=60000 keyframe-max-dist=300 ! rtpvp8pay pt=96 mtu=120 ssrc=0x0F8D0096 seqnum-offset=64000 picture-id-mode=15-bit ! udpsink host=127.0.0.1 port=7100 bind-port=7101
+    wait $rl || true; sleep 0.3; stop $cap; ns_down
+    finalize $n "$f" "$OUT" "-d udp.port==54102,rtp" "#clock 96=90000"
+}
+
+ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp video)
 TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do cap_$t; done
 LOG=/dev/null

@@ -268,6 +268,18 @@ CAPS = [
      "IPv4 and UDP headers and 34 bytes of RTP. tshark opens the tunnel and analyses the RTP headers; so does "
      "rtpscope.",
      []),
+    ("vp8-nosdp-s64", OUT, "vp8-nosdp-s64.pcap",
+     "**VP8 video**, dynamic PT 96 at 90 kHz with **no SDP**: GStreamer's snow pattern, 160x120 at 30 frames/s, "
+     "in RTP packets of at most 120 bytes, so the key frame alone is 147 packets with one timestamp (more than "
+     "the 128 rtpscope holds to infer an unknown clock) and later frames about 22. Through netem_lite: delay "
+     "20 +- 2 ms normal, which shuffles each frame's burst (packets 0.1 ms apart), and 1 % loss (seed 97); "
+     "recorded with a **64-byte snap length** (headers only). The shuffled key frame puts packets more than 100 "
+     "numbers behind the highest (A.1's MAX_MISORDER) and 81 numbers before the first to arrive: tshark's "
+     "wrap heuristic counts 2 490 307 lost, the RFC 3550 count is -50 (31 dropped by the relay; the 81 before the "
+     "first are received but not expected). tshark shows no jitter (unknown rate); rtpscope infers 90 kHz once "
+     "two seconds of timestamps are in and measures jitter from there; its final value equals the RFC 3550 "
+     "reference's.",
+     ["truth/vp8-nosdp-s64.truth.tsv", "truth/vp8-nosdp-s64.capture-stats.txt"]),
 ]
 
 CALL = ("call", SAMPLES, "call.pcap",
@@ -301,7 +313,7 @@ SEQ0 = {"pcmu-clean": 32000, "pcma-jitter": 100, "g722-loss-ipv6": 5000, "opus-d
         "opus60-dtx-reorder": 41000, "pcma-vxlan": 64000, "opus-gtpu": 500, "g722-erspan": 9,
         "pcmu-pppoe-vlan": 31000, "pcma-snaplen60": 65300, "rtcp-rr-s96": 40000,
         "opus-gtpu-s120": 500, "pcmu-nflog": 6000,
-        "opus-siptcp": 1111}
+        "opus-siptcp": 1111, "vp8-nosdp-s64": 64000}
 
 
 def section(name, d, fname, desc, extra):
@@ -477,7 +489,8 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "l16frag-vlan-v6-s96.pcap": "l16frag-vlan-v6.pcap cut by a 96-byte snap length",
        "opus-gtpu-s120.pcap": "opus-gtpu.pcap cut by a 120-byte snap length",
        "pcmu-nflog.pcap": "NFLOG; delay 15+-6 ms uniform + 2% loss, seed 96",
-       "opus-siptcp.pcap": "none (SIP over TCP)"}
+       "opus-siptcp.pcap": "none (SIP over TCP)",
+       "vp8-nosdp-s64.pcap": "VP8 key frame shuffled: delay 20+-2 ms normal + 1% loss, seed 97; snap length 64"}
 
 
 def main():

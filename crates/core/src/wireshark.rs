@@ -240,6 +240,12 @@ impl WsColumns {
         self.started = false;
     }
 
+    /// A clock rate was found after packets measured without one: jitter is measured from
+    /// the packet after the one with this extended timestamp (deltas go on as they were).
+    pub(crate) fn clock_from(&mut self, ext_ts: i64) {
+        self.nominal_ext_ts = ext_ts;
+    }
+
     /// A word of the state (to load it ahead of a packet).
     pub(crate) fn touch(&self) -> u64 {
         self.total

@@ -476,6 +476,62 @@ fn unknown_clock_rate_is_inferred_and_replayed_exactly() {
 }
 
 #[test]
+fn a_video_clock_is_inferred_though_its_key_frame_fills_the_hold() {
+    // VP8 at 30 frames/s without SDP: a key frame of 150 packets (more than are held for
+    // inference, all with one timestamp), then 20 a frame, each frame a burst 0.1 ms apart
+    // sent up to 6 ms late.
+    let run = |config| {
+        let mut s = Sender::new(config);
+        let mut seq = 0u16;
+        for frame in 0..300u32 {
+            let packets = if frame == 0 { 150 } else { 20 };
+            let wobble = f64::from((frame * 7919) % 13) * 0.5;
+            for k in 0..packets {
+                let at = f64::from(frame) * 100.0 / 3.0 + wobble + 0.1 * f64::from(k);
+                s.send(at, seq, 3000 * frame, 96, k + 1 == packets, 7);
+                seq = seq.wrapping_add(1);
+            }
+        }
+        s.analyzer.report().streams.swap_remove(0)
+    };
+    let known = run(AnalyzerConfig::default().with_payload_type(96, "VP8", 90000));
+    let inferred = run(AnalyzerConfig::default());
+    let rate = (inferred.clock_rate, inferred.clock_rate_source);
+    assert_eq!(rate, (Some(90000), Some(ClockRateSource::Inferred)));
+    // Deltas are measured throughout; jitter from two seconds in, which eight seconds later
+    // has converged to the value measured from the start.
+    assert_eq!(inferred.delta_ms, known.delta_ms);
+    let final_ms = |r: &rtpscope_core::StreamReport| r.jitter_ms.final_ms.expect("a rate");
+    let (k, i) = (final_ms(&known), final_ms(&inferred));
+    assert!(
+        k > 0.2 && (k - i).abs() < 1e-9,
+        "known {k} ms, inferred {i} ms"
+    );
+    assert!(inferred.jitter_ms.max <= known.jitter_ms.max);
+}
+
+#[test]
+fn packets_later_than_a1_allows_are_late_when_their_timestamps_say_so() {
+    // Numbers 10 and 11 arrive after 199: behind by more than MAX_MISORDER, A.1 takes the
+    // first for a jump and the second, in sequence with it, for a restart. Their timestamps
+    // lie within the stream's, so both are late packets (tshark times them too).
+    let mut s = Sender::new(AnalyzerConfig::default());
+    let mut order: Vec<u32> = (0..200).filter(|i| !(10..12).contains(i)).collect();
+    order.extend([10, 11]);
+    for (k, &i) in order.iter().enumerate() {
+        s.send(20.0 * k as f64, i as u16, 160 * i, 0, false, 5);
+    }
+    // A real restart after them: new numbers and a new timestamp origin.
+    s.send(4_000.0, 30_000, 4_000_000_000, 0, false, 5);
+    s.send(4_020.0, 30_001, 4_000_000_160, 0, false, 5);
+    let r = &s.analyzer.report().streams[0];
+    assert_eq!((r.late, r.seq_jumps, r.restarts), (2, 0, 1));
+    assert_eq!((r.packets, r.expected, r.lost), (202, 202, 0));
+    // Each late packet's delta (20 ms) counts: the smallest is still 20 ms, no spike.
+    assert_eq!((r.delta_ms.min, r.delta_ms.max), (Some(20.0), Some(20.0)));
+}
+
+#[test]
 fn a_clock_rate_of_zero_is_no_rate_and_the_rate_is_inferred() {
     // Told "opus/0" (a slip in configuration or SDP): no clock to time packets by, so the
     // stream is measured as if nothing had been said, not at a rate of 0.

@@ -247,6 +247,14 @@ impl SeqState {
         }
     }
 
+    /// The packet just taken for a jump was a very late one (its timestamp says so, which
+    /// this tracker cannot see): counted late, and the next packet is not a restart.
+    pub(crate) fn jump_was_late(&mut self, counts: &mut SeqCounts) {
+        self.bad_seq = u32::MAX;
+        counts.jumps = counts.jumps.saturating_sub(1);
+        counts.late += 1;
+    }
+
     fn restart(&mut self, counts: &mut SeqCounts, seq: u16) {
         // The packet before this one (the jump) and this one start the new segment.
         counts.expected_prior_segments += self.segment_expected(counts);

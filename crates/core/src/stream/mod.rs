@@ -174,8 +174,8 @@ impl Stream {
         let was_valid = self.seq.is_valid();
         let window = self.seq.unsettled();
         let outcome = self.seq.update(&mut cold.seq, h.sequence_number);
-        // A jump's packet is a stray or a restart's first: either way its timestamp is not
-        // on the stream's clock.
+        // A jump's packet is a stray or a restart's first, whose timestamp is not on the
+        // stream's clock, or else very late.
         let timed = match outcome {
             SeqOutcome::InOrder { lost_before } => {
                 self.burst
@@ -188,7 +188,7 @@ impl Stream {
                 self.timing.restart();
                 true
             }
-            SeqOutcome::Jump => false,
+            SeqOutcome::Jump => self.very_late(cold, h),
             SeqOutcome::First | SeqOutcome::Late | SeqOutcome::Duplicate => true,
         };
         let mut payload_type_changed = None;
@@ -344,6 +344,22 @@ impl Stream {
             silent_packets,
             valid: self.seq.is_valid(),
         }
+    }
+
+    /// Whether a packet taken for a jump is very late instead: numbered behind the highest
+    /// by more than A.1's `MAX_MISORDER`, with a timestamp within the stream's so far (a key
+    /// frame's burst reordered through a jittery link). It is then counted late and timed,
+    /// as tshark and RFC 3550 time every packet, and the next packet does not make a restart.
+    #[cold]
+    #[inline(never)]
+    fn very_late(&mut self, cold: &mut StreamCold, h: &RtpHeader) -> bool {
+        let highest = self.seq.extended_max() as u16;
+        let behind = highest.wrapping_sub(h.sequence_number) < 0x8000;
+        if !behind || !self.timing.within_timeline(h.timestamp) {
+            return false;
+        }
+        self.seq.jump_was_late(&mut cold.seq);
+        true
     }
 
     /// A full snapshot.

@@ -6,6 +6,12 @@
 //! payload type with no SDP and no configuration), the first packets' timing is held in a
 //! bounded buffer until the rate can be inferred from the timestamp-vs-arrival slope, then
 //! replayed, so the numbers equal those computed with the rate known from the start.
+//!
+//! Video sends a frame as a burst of packets with one timestamp, so the buffer can fill
+//! within a few frames, too few for the slope (encoders stamp frames when captured, send them
+//! when encoded). Then the held packets are measured without a clock, the slope keeps
+//! gathering, and the rate is inferred once it spans two seconds: jitter is measured from
+//! there on (beyond tshark, which measures none for such a stream).
 
 use core::num::NonZeroU32;
 
@@ -21,6 +27,18 @@ pub(crate) const INFERENCE_HOLD: usize = 128;
 const INFERENCE_SPAN_NS: u64 = 2_000_000_000;
 /// Packets after which a rate is inferred if the span is at least 1 s.
 const INFERENCE_MIN_PACKETS: usize = 50;
+
+/// Where inference of an unknown clock rate stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Inference {
+    /// Packets are held until the rate can be inferred (or the rate is known).
+    Holding,
+    /// The held packets spanned too short a time: they were measured without a clock, and
+    /// the rate is inferred once the slope spans [`INFERENCE_SPAN_NS`].
+    Waiting,
+    /// No rate fitted: the stream is measured without a clock.
+    GaveUp,
+}
 
 /// Running least squares of RTP time (units) against arrival time (ns).
 #[derive(Debug, Clone, Copy, Default)]
@@ -98,7 +116,7 @@ pub(crate) struct Timing {
     /// `Option` of the pair, so that the flags below share their word.
     rate: Option<NonZeroU32>,
     source: ClockRateSource,
-    gave_up: bool,
+    inference: Inference,
     /// A packet was placed since the start or the last restart: `first_*` hold it.
     started: bool,
     /// tshark's unit for the rate ([`tshark_ns_per_unit`]) is not the exact one: it is then
@@ -109,8 +127,8 @@ pub(crate) struct Timing {
     consts: RateConsts,
     first_ns: u64,
     first_ext_ts: i64,
-    /// The last packet's extended timestamp: what the next one is unwrapped against.
-    prev_ext_ts: i64,
+    /// The latest extended timestamp: what the next packet's is unwrapped against.
+    latest_ext_ts: i64,
     rfc: RfcJitter,
     /// Largest running RFC jitter (timestamp units) since the last interval was taken.
     interval_max_jitter_units: f64,
@@ -157,7 +175,7 @@ impl Timing {
             rate: None,
             source: ClockRateSource::Inferred,
             tshark_unit_differs: false,
-            gave_up: false,
+            inference: Inference::Holding,
             started: false,
             ws: WsColumns::default(),
             rfc: RfcJitter::default(),
@@ -165,7 +183,7 @@ impl Timing {
             slope: Slope::default(),
             first_ns: 0,
             first_ext_ts: 0,
-            prev_ext_ts: 0,
+            latest_ext_ts: 0,
             transit_min_ns: f64::INFINITY,
             transit_max_ns: f64::NEG_INFINITY,
             interval_max_jitter_units: 0.0,
@@ -238,14 +256,24 @@ impl Timing {
         }
     }
 
-    /// A packet while the clock rate is unknown: held for inference, or (once inference
-    /// gave up) measured by the Wireshark rules only.
+    /// A packet while the clock rate is unknown: held for inference, or (once the held
+    /// packets were let go) measured by the Wireshark rules only.
     #[cold]
     #[inline(never)]
     fn update_unrated(&mut self, cold: &mut TimingCold, s: TimingSample) {
-        if self.gave_up {
-            self.tshark(s, 0.0);
-            return;
+        match self.inference {
+            Inference::Holding => {}
+            Inference::Waiting => {
+                self.tshark(s, 0.0);
+                if s.since_first_ns >= INFERENCE_SPAN_NS as f64 {
+                    self.infer_late(s.ext_ts);
+                }
+                return;
+            }
+            Inference::GaveUp => {
+                self.tshark(s, 0.0);
+                return;
+            }
         }
         let held = cold
             .held
@@ -266,7 +294,7 @@ impl Timing {
     /// rate is still being inferred the held packets are kept as they are (they fit their own
     /// slope only if the restart came after them).
     pub(crate) fn restart(&mut self) {
-        if self.rate.is_none() && !self.gave_up {
+        if self.rate.is_none() && self.inference == Inference::Holding {
             return;
         }
         self.ws.restart();
@@ -306,7 +334,7 @@ impl Timing {
     /// the live state: a snapshot of a stream still inferring its clock rate must not fix the
     /// rate from the few packets seen so far.
     pub(crate) fn settled_summary(&self, cold: &TimingCold) -> TimingSummary {
-        if self.rate.is_none() && !self.gave_up && cold.held.is_some() {
+        if self.rate.is_none() && self.inference == Inference::Holding && cold.held.is_some() {
             let (mut t, mut c) = (self.clone(), cold.clone());
             t.settle(&mut c);
             t.summary(&c)
@@ -317,7 +345,7 @@ impl Timing {
 
     /// End of stream: decide on whatever is held.
     pub(crate) fn settle(&mut self, cold: &mut TimingCold) {
-        if self.rate.is_none() && !self.gave_up && cold.held.is_some() {
+        if self.rate.is_none() && self.inference == Inference::Holding && cold.held.is_some() {
             self.infer(cold);
         }
     }
@@ -329,11 +357,32 @@ impl Timing {
                 self.replay(cold);
             }
             None => {
-                self.gave_up = true;
-                for s in cold.held.take().unwrap_or_default() {
+                let held = cold.held.take().unwrap_or_default();
+                let span = match (held.first(), held.last()) {
+                    (Some(first), Some(last)) => last.arrival_ns.saturating_sub(first.arrival_ns),
+                    _ => 0,
+                };
+                self.inference = if span < INFERENCE_SPAN_NS {
+                    Inference::Waiting
+                } else {
+                    Inference::GaveUp
+                };
+                for s in held {
                     self.tshark(s, 0.0);
                 }
             }
+        }
+    }
+
+    /// The slope now spans long enough: a rate that fits times packets from the next one
+    /// on (the packet with extended timestamp `ext_ts` being the last without a clock).
+    fn infer_late(&mut self, ext_ts: i64) {
+        self.inference = Inference::GaveUp;
+        if let Some(rate) = self.slope.slope().and_then(snap_clock_rate) {
+            self.fix_rate(rate, ClockRateSource::Inferred);
+            self.inference = Inference::Holding;
+            self.ws.clock_from(ext_ts);
+            self.rfc.restart();
         }
     }
 
@@ -352,16 +401,17 @@ impl Timing {
     #[inline]
     fn extend(&mut self, s: &mut TimingSample) {
         if self.started {
-            s.ext_ts = unwrap_timestamp(self.prev_ext_ts, s.timestamp);
+            s.ext_ts = unwrap_timestamp(self.latest_ext_ts, s.timestamp);
+            // The next packet is unwrapped against the latest timestamp, not against a late
+            // packet's or a stray's older one.
+            if s.ext_ts > self.latest_ext_ts {
+                self.latest_ext_ts = s.ext_ts;
+            }
         } else {
             // 2^32 up, so that timestamps before the first stay positive.
             s.ext_ts = (1i64 << 32) + i64::from(s.timestamp);
             (self.started, self.first_ns, self.first_ext_ts) = (true, s.arrival_ns, s.ext_ts);
-        }
-        // A timestamp older than the first is a late packet or a stray: the next one is
-        // unwrapped against the packet before it (the Wireshark rules skip it the same way).
-        if s.ext_ts >= self.first_ext_ts {
-            self.prev_ext_ts = s.ext_ts;
+            self.latest_ext_ts = s.ext_ts;
         }
         s.since_first_ns = (s.arrival_ns.wrapping_sub(self.first_ns) as i64) as f64;
         s.since_first_units = (s.ext_ts - self.first_ext_ts) as f64;
@@ -400,11 +450,18 @@ impl Timing {
         raise(&mut self.transit_max_ns, transit);
     }
 
+    /// Whether `timestamp` lies between the stream's first and its latest, as a very late
+    /// packet's does and a restart's (a new random origin) almost never.
+    pub(crate) fn within_timeline(&self, timestamp: u32) -> bool {
+        let ext = unwrap_timestamp(self.latest_ext_ts, timestamp);
+        self.started && (self.first_ext_ts..=self.latest_ext_ts).contains(&ext)
+    }
+
     /// A word from each line of the busy part (the stream's `layout` tests check that, with
     /// the stream's other words, they reach every line).
     #[inline]
     pub(crate) fn touch(&self) -> u64 {
-        self.prev_ext_ts as u64 ^ self.hist.touch() ^ self.ws.touch() ^ self.rfc.touch()
+        self.latest_ext_ts as u64 ^ self.hist.touch() ^ self.ws.touch() ^ self.rfc.touch()
     }
 
     /// Where the words [`Self::touch`] reads lie, in bytes from the start.
@@ -412,7 +469,7 @@ impl Timing {
     pub(crate) fn touched_offsets() -> [usize; 4] {
         use core::mem::offset_of;
         [
-            offset_of!(Timing, prev_ext_ts),
+            offset_of!(Timing, latest_ext_ts),
             offset_of!(Timing, hist) + HistRun::touched_offset(),
             offset_of!(Timing, ws) + WsColumns::touched_offset(),
             offset_of!(Timing, rfc) + RfcJitter::touched_offset(),
