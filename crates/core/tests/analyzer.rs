@@ -479,11 +479,19 @@ fn unknown_clock_rate_is_inferred_and_replayed_exactly() {
 fn a_video_clock_is_inferred_though_its_key_frame_fills_the_hold() {
     // VP8 at 30 frames/s without SDP: a key frame of 150 packets (more than are held for
     // inference, all with one timestamp), then 20 a frame, each frame a burst 0.1 ms apart
-    // sent up to 6 ms late.
-    let run = |config| {
+    // sent up to 6 ms late. `sdp_at`: the frame before which SDP gives the rate.
+    let run_learning = |config, sdp_at: Option<u32>| {
         let mut s = Sender::new(config);
         let mut seq = 0u16;
         for frame in 0..300u32 {
+            if Some(frame) == sdp_at {
+                let info = rtpscope_core::PayloadInfo {
+                    encoding: rtpscope_core::Encoding::new("VP8"),
+                    clock_rate: 90000,
+                    source: ClockRateSource::Sdp,
+                };
+                s.analyzer.learn_payload_type(flow().dst(), 96, info);
+            }
             let packets = if frame == 0 { 150 } else { 20 };
             let wobble = f64::from((frame * 7919) % 13) * 0.5;
             for k in 0..packets {
@@ -494,6 +502,7 @@ fn a_video_clock_is_inferred_though_its_key_frame_fills_the_hold() {
         }
         s.analyzer.report().streams.swap_remove(0)
     };
+    let run = |config| run_learning(config, None);
     let known = run(AnalyzerConfig::default().with_payload_type(96, "VP8", 90000));
     let inferred = run(AnalyzerConfig::default());
     let rate = (inferred.clock_rate, inferred.clock_rate_source);
@@ -508,6 +517,11 @@ fn a_video_clock_is_inferred_though_its_key_frame_fills_the_hold() {
         "known {k} ms, inferred {i} ms"
     );
     assert!(inferred.jitter_ms.max <= known.jitter_ms.max);
+    // SDP one second in, while the rate waits to be inferred: jitter from there, no spike.
+    let learnt = run_learning(AnalyzerConfig::default(), Some(30));
+    assert_eq!(learnt.clock_rate_source, Some(ClockRateSource::Sdp));
+    assert!((final_ms(&learnt) - k).abs() < 1e-9);
+    assert!(learnt.jitter_ms.max <= known.jitter_ms.max);
 }
 
 #[test]

@@ -266,7 +266,7 @@ impl Timing {
             Inference::Waiting => {
                 self.tshark(s, 0.0);
                 if s.since_first_ns >= INFERENCE_SPAN_NS as f64 {
-                    self.infer_late(s.ext_ts);
+                    self.infer_late();
                 }
                 return;
             }
@@ -321,13 +321,18 @@ impl Timing {
         self.restart();
     }
 
-    /// A rate became known (SDP or config) while packets are held: replay them with it.
+    /// A rate became known (SDP or config): packets held are replayed with it; after packets
+    /// measured without a clock, jitter is measured from the next packet on.
     pub(crate) fn set_rate(&mut self, cold: &mut TimingCold, rate: u32, source: ClockRateSource) {
         if self.rate.is_some() {
             return;
         }
         self.fix_rate(rate, source);
-        self.replay(cold);
+        if self.inference == Inference::Holding {
+            self.replay(cold);
+        } else if self.rate.is_some() {
+            self.clock_from_next();
+        }
     }
 
     /// The summary as it would stand if the input ended now, without deciding anything for
@@ -374,16 +379,21 @@ impl Timing {
         }
     }
 
-    /// The slope now spans long enough: a rate that fits times packets from the next one
-    /// on (the packet with extended timestamp `ext_ts` being the last without a clock).
-    fn infer_late(&mut self, ext_ts: i64) {
+    /// The slope now spans long enough: a rate that fits times packets from the next one on.
+    fn infer_late(&mut self) {
         self.inference = Inference::GaveUp;
         if let Some(rate) = self.slope.slope().and_then(snap_clock_rate) {
             self.fix_rate(rate, ClockRateSource::Inferred);
-            self.inference = Inference::Holding;
-            self.ws.clock_from(ext_ts);
-            self.rfc.restart();
+            self.clock_from_next();
         }
+    }
+
+    /// Packets so far were measured without a clock; the rate now known times the next one
+    /// against the latest (nothing is measured across the change).
+    fn clock_from_next(&mut self) {
+        self.inference = Inference::Holding;
+        self.ws.clock_from(self.latest_ext_ts);
+        self.rfc.restart();
     }
 
     fn replay(&mut self, cold: &mut TimingCold) {
