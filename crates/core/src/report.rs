@@ -142,6 +142,10 @@ pub struct StreamReport {
     pub lost: i64,
     /// lost / expected × 100.
     pub lost_pct: f64,
+    /// Packets that never arrived, as a share of those expected (%): `lost` plus the
+    /// duplicates that offset as many losses in it ([`crate::seq::missing_pct`]). What the
+    /// diagnosis and MOS take as loss.
+    pub missing_pct: f64,
     /// Duplicate packets.
     pub duplicates: u64,
     /// Late (reordered) packets.
@@ -200,6 +204,11 @@ pub struct IntervalReport {
     pub lost: i64,
     /// lost / expected × 100 (0 when nothing expected).
     pub lost_pct: f64,
+    /// Duplicates received in the interval.
+    pub duplicates: u64,
+    /// Packets of the interval that never arrived (%), duplicates aside
+    /// ([`crate::seq::missing_pct`]).
+    pub missing_pct: f64,
     /// RFC 3550 jitter at the end of the interval (ms).
     pub jitter_ms: Option<f64>,
     /// Largest running jitter in the interval (ms).

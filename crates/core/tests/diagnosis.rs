@@ -331,7 +331,7 @@ fn loss_exactly_one_percent_is_tolerated_just_above_is_not() {
     assert_eq!(kinds(&above), vec![SymptomKind::PacketLoss]);
     let s = &above.symptoms[0];
     assert_eq!(s.severity, Severity::Warning);
-    assert_eq!(s.evidence.metric, "lost_pct");
+    assert_eq!(s.evidence.metric, "missing_pct");
     assert!((s.evidence.value - 1.1).abs() < 1e-9);
     assert!(s.summary.contains("gaps and cut-outs"), "{}", s.summary);
     assert_eq!(s.direction, format!("{A} → {B}"));
@@ -738,6 +738,8 @@ fn interval(i: u64, lost_pct: f64, jitter_ms: f64) -> IntervalReport {
         expected: 50,
         lost: (lost_pct / 2.0) as i64,
         lost_pct,
+        duplicates: 0,
+        missing_pct: lost_pct,
         jitter_ms: Some(jitter_ms),
         max_jitter_ms: Some(jitter_ms),
         late_for_buffer: 0,

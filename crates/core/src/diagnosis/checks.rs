@@ -89,19 +89,20 @@ pub(crate) fn loss(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
         mean_ms: b.burst_duration_ms,
         longest_ms: b.longest_burst_ms,
     });
-    if s.lost_pct > t.loss_sample_pct {
-        let severity = if s.lost_pct > t.loss_critical_pct {
+    // Packets that never arrived: duplicates do not make up for them.
+    if s.missing_pct > t.loss_sample_pct {
+        let severity = if s.missing_pct > t.loss_critical_pct {
             Severity::Critical
         } else {
             Severity::Warning
         };
-        let ev = evidence("lost_pct", s.lost_pct, t.loss_sample_pct, on.window());
+        let ev = evidence("missing_pct", s.missing_pct, t.loss_sample_pct, on.window());
         return Some(on.symptom(
             SymptomKind::PacketLoss,
             severity,
             on.whole(),
             ev,
-            wording::loss(&dir, s.lost_pct, burst_ms),
+            wording::loss(&dir, s.missing_pct, burst_ms),
             advice::LOSS,
         ));
     }
@@ -118,7 +119,7 @@ pub(crate) fn loss(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
             Severity::Warning,
             on.whole(),
             ev,
-            wording::loss(&dir, s.lost_pct.max(0.0), burst_ms),
+            wording::loss(&dir, s.missing_pct, burst_ms),
             advice::LOSS,
         ));
     }
@@ -135,7 +136,7 @@ pub(crate) fn remote_loss(
 ) -> Option<Symptom> {
     let s = on.stream;
     let r = remote?;
-    if s.expected == 0 || s.lost_pct > t.loss_sample_pct {
+    if s.expected == 0 || s.missing_pct > t.loss_sample_pct {
         return None;
     }
     let pct = f64::from(r.cumulative_lost.max(0)) * 100.0 / s.expected as f64;

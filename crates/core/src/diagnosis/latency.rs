@@ -153,7 +153,7 @@ pub(crate) fn compute(
             }
             lat.mos_cq = codec.map(|c| {
                 let model = EModel::new(c);
-                let (loss, burst) = (s.lost_pct.max(0.0), s.burst.metrics.burst_ratio);
+                let (loss, burst) = (s.missing_pct, s.burst.metrics.burst_ratio);
                 match lat.mouth_to_ear_ms {
                     Some(d) => model.mos_cq(loss, burst, d),
                     None => model.mos_lq(loss, burst),

@@ -29,7 +29,7 @@ use super::wording;
 struct Sample {
     start: Timestamp,
     packets: u64,
-    lost_pct: f64,
+    missing_pct: f64,
     jitter_ms: Option<f64>,
     late_pct: f64,
     mos: Option<f64>,
@@ -208,7 +208,7 @@ impl Monitor {
     /// this sample. A rule whose whole window is calm cannot raise. Loss asks for none at all,
     /// not just none above the per-sample limit: its average rule counts every sample.
     fn calm(t: &Thresholds, s: &Sample) -> [bool; 4] {
-        let loss = s.lost_pct <= 0.0 && t.loss_sample_pct >= 0.0 && t.loss_average_pct >= 0.0;
+        let loss = s.missing_pct <= 0.0 && t.loss_sample_pct >= 0.0 && t.loss_average_pct >= 0.0;
         [
             loss,
             !flagged(Rule::Jitter, t, s),
@@ -291,7 +291,7 @@ impl Monitor {
         let sample = Sample {
             start: r.start,
             packets: r.packets,
-            lost_pct: r.lost_pct.max(0.0),
+            missing_pct: r.missing_pct,
             jitter_ms: r.jitter_ms,
             late_pct,
             mos: r.mos_lq,
@@ -477,7 +477,7 @@ fn build(id: u64, key: &StreamKey, f: &Finding, now: Timestamp) -> Symptom {
 /// The gap and silence rules look at the stream's state, not samples: never.
 fn flagged(rule: Rule, t: &Thresholds, s: &Sample) -> bool {
     match rule {
-        Rule::Loss => s.lost_pct > t.loss_sample_pct,
+        Rule::Loss => s.missing_pct > t.loss_sample_pct,
         Rule::Jitter => {
             s.packets > 0
                 && (s.jitter_ms.is_some_and(|j| j > t.jitter_ms)
@@ -555,10 +555,10 @@ fn evaluate(
     match rule {
         Rule::Loss => {
             let (count, len, start, mean) =
-                window_count(w, n, |s| flagged(rule, t, s), |s| Some(s.lost_pct));
+                window_count(w, n, |s| flagged(rule, t, s), |s| Some(s.missing_pct));
             let avg_n = t.loss_average_samples.clamp(1, MAX_WINDOW);
             let avg = (w.len >= avg_n)
-                .then(|| w.last(avg_n).map(|s| s.lost_pct).sum::<f64>() / avg_n as f64);
+                .then(|| w.last(avg_n).map(|s| s.missing_pct).sum::<f64>() / avg_n as f64);
             let by_count = count >= k;
             let by_avg = avg.is_some_and(|a| a > t.loss_average_pct);
             f.raise = by_count || by_avg;
@@ -582,7 +582,7 @@ fn evaluate(
                 t.loss_average_pct
             };
             f.evidence = Evidence {
-                metric: "lost_pct",
+                metric: "missing_pct",
                 value,
                 threshold,
                 window,

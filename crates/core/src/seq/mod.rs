@@ -161,6 +161,7 @@ pub(crate) struct SeqCounts {
     // A.3 interval bookkeeping
     expected_at_interval: u64,
     received_at_interval: u64,
+    duplicates_at_interval: u64,
     pub(crate) duplicates: u64,
     pub(crate) late: u64,
     pub(crate) jumps: u64,
@@ -333,6 +334,8 @@ impl SeqState {
         let received_interval = received.saturating_sub(counts.received_at_interval);
         counts.expected_at_interval = expected;
         counts.received_at_interval = received;
+        let duplicates = counts.duplicates - counts.duplicates_at_interval;
+        counts.duplicates_at_interval = counts.duplicates;
         let lost = expected_interval as i64 - received_interval as i64;
         let fraction = if expected_interval == 0 || lost <= 0 {
             0
@@ -347,6 +350,7 @@ impl SeqState {
             received: received_interval,
             lost,
             fraction,
+            duplicates,
         }
     }
 }
@@ -363,6 +367,19 @@ pub struct IntervalLoss {
     pub lost: i64,
     /// Fraction lost in 1/256 (0 when none or negative), as an RR carries it.
     pub fraction: u8,
+    /// Duplicates received in the interval.
+    pub duplicates: u64,
+}
+
+/// Of `expected` packets, the share (%) that never arrived: `lost` (A.3's count, which
+/// counts duplicates as received) plus the `duplicates` that hid as many losses. This, not
+/// A.3's figure, is what a listener hears and what the E-model takes as packet loss.
+pub fn missing_pct(expected: u64, lost: i64, duplicates: u64) -> f64 {
+    if expected == 0 {
+        return 0.0;
+    }
+    let missing = lost.saturating_add(i64::try_from(duplicates).unwrap_or(i64::MAX));
+    missing.max(0) as f64 * 100.0 / expected as f64
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::payload::{PayloadClass, PayloadInfo, RtpHeader};
 use crate::report::{
     BurstReport, EndReason, IntervalReport, JitterReport, MinMeanMax, StreamKey, StreamReport,
 };
-use crate::seq::{SeqCounts, SeqOutcome, SeqState};
+use crate::seq::{missing_pct, SeqCounts, SeqOutcome, SeqState};
 
 /// Distinct payload types remembered per stream.
 const MAX_PAYLOAD_TYPES: usize = 8;
@@ -323,6 +323,7 @@ impl Stream {
         } else {
             loss.lost.max(0) as f64 * 100.0 / loss.expected as f64
         };
+        let missing_pct = missing_pct(loss.expected, loss.lost, loss.duplicates);
         let late = cold.timing.late;
         IntervalReport {
             id: cold.id,
@@ -333,6 +334,8 @@ impl Stream {
             expected: loss.expected,
             lost: loss.lost,
             lost_pct,
+            duplicates: loss.duplicates,
+            missing_pct,
             jitter_ms: self.timing.current_jitter_ms(),
             max_jitter_ms: self.timing.take_interval_max_jitter_ms(),
             late_for_buffer: late - core::mem::replace(&mut cold.late_at_interval_start, late),
@@ -340,7 +343,7 @@ impl Stream {
             mos_lq: cold
                 .codec
                 .filter(|_| loss.received > 0)
-                .map(|c| EModel::new(c).mos_lq(lost_pct, 1.0)),
+                .map(|c| EModel::new(c).mos_lq(missing_pct, 1.0)),
             silent_packets,
             valid: self.seq.is_valid(),
         }
@@ -409,6 +412,7 @@ impl Stream {
             expected,
             lost,
             lost_pct,
+            missing_pct: missing_pct(expected, lost, cold.seq.duplicates),
             duplicates: cold.seq.duplicates,
             late: cold.seq.late,
             seq_jumps: cold.seq.jumps,
@@ -431,9 +435,10 @@ impl Stream {
             drift_ppm: t.drift_ppm,
             delay_variation_ms: t.delay_variation_ms,
             burst,
-            mos_lq: cold
-                .codec
-                .map(|c| EModel::new(c).mos_lq(lost_pct.max(0.0), metrics.burst_ratio)),
+            mos_lq: cold.codec.map(|c| {
+                let missing = missing_pct(expected, lost, cold.seq.duplicates);
+                EModel::new(c).mos_lq(missing, metrics.burst_ratio)
+            }),
             late_for_buffer: cold.timing.late,
             payload_bytes: self.payload_bytes,
             silent_packets: cold.silence.packets,
