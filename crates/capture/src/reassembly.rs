@@ -351,7 +351,8 @@ impl<'a> Fragment<'a> {
         let end = |a, port: [u8; 2]| SocketAddr::new(ip(a), u16::from_be_bytes(port));
         let (src, dst) = ([udp[0], udp[1]], [udp[2], udp[3]]);
         // A tunnel's datagram carries another packet, whose flow is not this one.
-        if tunnel::on_tunnel_port(u16::from_be_bytes(src), u16::from_be_bytes(dst)) {
+        let (src_port, dst_port) = (u16::from_be_bytes(src), u16::from_be_bytes(dst));
+        if tunnel::in_udp(src_port, dst_port, captured, true).is_some() {
             return None;
         }
         let flow = Flow::new(end(self.key.src, src), end(self.key.dst, dst));
@@ -566,11 +567,18 @@ mod tests {
                 assert!(r.take_frame(&mut counters, 1, linktype::RAW, cut).is_none());
             }
             assert_eq!((counters.fragments, counters.fragments_discarded), (2, 2));
-            // To GTP-U's port the datagram carries a user's packet, cut: not yielded as a
-            // flow of the tunnel's ends but discarded, counted.
+            // To GTP-U's port, what is not GTP-U is yielded as before; a G-PDU carries a
+            // user's packet, cut: not yielded as a flow of the tunnel's ends but discarded,
+            // counted.
             let mut to_gtp_u = first.to_vec();
             to_gtp_u[header + 2..header + 4].copy_from_slice(&2152u16.to_be_bytes());
             let mut r = Reassembler::default();
+            let got = r.take_frame(&mut counters, 0, linktype::RAW, &to_gtp_u);
+            assert_eq!(
+                got.map(|(_, len, length, _)| (len, length)),
+                Some((12, 3000))
+            );
+            to_gtp_u[header + 8..header + 10].copy_from_slice(&[0x30, 0xff]);
             assert!(r
                 .take_frame(&mut counters, 0, linktype::RAW, &to_gtp_u)
                 .is_none());

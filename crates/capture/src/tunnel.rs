@@ -117,7 +117,7 @@ fn gtp_u(payload: &[u8], cut: bool) -> Option<Result<Inner<'_>, Skip>> {
     Some(match body.first().map(|b| b >> 4) {
         Some(4 | 6) => Ok(Inner::Ip(body)),
         Some(_) => Err(Skip::NotIp),
-        None => Err(Skip::Truncated),
+        None => Err(missing),
     })
 }
 

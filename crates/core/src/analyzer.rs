@@ -280,7 +280,7 @@ impl Analyzer {
                 if whole.is_empty() {
                     self.counters.rtcp_malformed += 1;
                     return Err(DatagramError::Rtcp(RtcpError::Truncated {
-                        what: "first packet of a compound cut by the capture",
+                        what: "compound cut by the capture with no whole RTCP packet readable",
                         offset: 0,
                         needed: length,
                         available: captured.len(),

@@ -526,23 +526,65 @@ fn a_video_clock_is_inferred_though_its_key_frame_fills_the_hold() {
 
 #[test]
 fn packets_later_than_a1_allows_are_late_when_their_timestamps_say_so() {
-    // Numbers 10 and 11 arrive after 199: behind by more than MAX_MISORDER, A.1 takes the
-    // first for a jump and the second, in sequence with it, for a restart. Their timestamps
-    // lie within the stream's, so both are late packets (tshark times them too).
+    // A packet a millisecond (as a video frame's burst sends them); numbers 10 and 11
+    // arrive after 199: behind by more than MAX_MISORDER, A.1 takes the first for a jump and
+    // the second, in sequence with it, for a restart. Their timestamps lie within the
+    // stream's and they are 0.19 s late, so both are late packets (tshark times them too).
     let mut s = Sender::new(AnalyzerConfig::default());
     let mut order: Vec<u32> = (0..200).filter(|i| !(10..12).contains(i)).collect();
     order.extend([10, 11]);
     for (k, &i) in order.iter().enumerate() {
-        s.send(20.0 * k as f64, i as u16, 160 * i, 0, false, 5);
+        s.send(k as f64, i as u16, 8 * i, 0, false, 5);
     }
     // A real restart after them: new numbers and a new timestamp origin.
     s.send(4_000.0, 30_000, 4_000_000_000, 0, false, 5);
-    s.send(4_020.0, 30_001, 4_000_000_160, 0, false, 5);
+    s.send(4_001.0, 30_001, 4_000_000_008, 0, false, 5);
     let r = &s.analyzer.report().streams[0];
     assert_eq!((r.late, r.seq_jumps, r.restarts), (2, 0, 1));
     assert_eq!((r.packets, r.expected, r.lost), (202, 202, 0));
-    // Each late packet's delta (20 ms) counts: the smallest is still 20 ms, no spike.
-    assert_eq!((r.delta_ms.min, r.delta_ms.max), (Some(20.0), Some(20.0)));
+    // Each late packet's delta (1 ms) counts: no spike, no gap.
+    assert_eq!((r.delta_ms.min, r.delta_ms.max), (Some(1.0), Some(1.0)));
+}
+
+#[test]
+fn a_restart_to_the_same_numbers_is_not_taken_for_late_packets() {
+    // A sender that loops: numbers and timestamps start again from 0 twenty seconds in.
+    // Their timestamps lie within the stream's, but their arrivals are 20 s off schedule.
+    let mut s = Sender::new(AnalyzerConfig::default());
+    for round in 0..2u32 {
+        for i in 0..1000u32 {
+            let at = 20.0 * f64::from(round * 1000 + i);
+            s.send(at, i as u16, 160 * i, 0, false, 9);
+        }
+    }
+    let r = &s.analyzer.report().streams[0];
+    assert_eq!((r.restarts, r.late, r.duplicates), (1, 0, 0));
+    assert_eq!((r.expected, r.lost), (2000, 0));
+    assert!(r.jitter_ms.max < Some(1.0), "{:?}", r.jitter_ms);
+}
+
+#[test]
+fn a_very_late_packet_keeps_a_pending_restart_and_its_copy_is_a_duplicate() {
+    // 0..300 without 180; a restart's first packet (30000); 180 very late, then its copy;
+    // then the restart's numbering goes on.
+    // A packet a millisecond at 8 kHz, so that 180 is 0.12 s late: 119 behind, within the
+    // window of numbers seen, which tells its copy for a duplicate.
+    let mut s = Sender::new(AnalyzerConfig::default());
+    for i in (0..300u32).filter(|&i| i != 180) {
+        s.send(f64::from(i), i as u16, 8 * i, 0, false, 3);
+    }
+    s.send(300.0, 30_000, 900_000, 0, false, 3);
+    s.send(300.2, 180, 8 * 180, 0, false, 3);
+    s.send(300.4, 180, 8 * 180, 0, false, 3);
+    for i in 1..100u32 {
+        let at = 300.0 + f64::from(i);
+        s.send(at, 30_000 + i as u16, 900_000 + 8 * i, 0, false, 3);
+    }
+    let r = &s.analyzer.report().streams[0];
+    assert_eq!((r.restarts, r.seq_jumps), (1, 0));
+    assert_eq!((r.late, r.duplicates), (1, 1));
+    // 300 numbers before the restart and 100 after, all there.
+    assert_eq!((r.expected, r.packets, r.lost), (400, 401, -1));
 }
 
 #[test]

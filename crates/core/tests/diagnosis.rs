@@ -339,6 +339,35 @@ fn loss_exactly_one_percent_is_tolerated_just_above_is_not() {
 }
 
 #[test]
+fn duplicates_do_not_hide_loss_from_the_diagnosis_or_the_mos() {
+    // 3 % of the packets lost and 3 % of the others sent twice: A.3 counts lost 0 (as
+    // tshark does); the listener still hears every gap.
+    let drop = |s: u16| s > 0 && s < 999 && s % 33 == 16;
+    let mut packets = stream(flow(A, B), 9, 0..1000, drop, |_| 0.0, |_| 0, |_| 0x55);
+    let copies: Vec<Packet> = packets
+        .iter()
+        .filter(|p| u16::from_be_bytes([p.bytes[2], p.bytes[3]]) % 33 == 20)
+        .map(|p| Packet {
+            at_ms: p.at_ms + 1.0,
+            flow: p.flow,
+            bytes: p.bytes.clone(),
+        })
+        .collect();
+    packets.extend(copies);
+    let (report, _) = run(packets, AnalyzerConfig::default());
+    let s = &report.streams[0];
+    assert_eq!((s.expected, s.lost, s.duplicates), (1000, 0, 30));
+    assert!((s.missing_pct - 3.0).abs() < 1e-9, "{}", s.missing_pct);
+    let d = diagnose(&report, &[], &Thresholds::default());
+    assert_eq!(has(&d, SymptomKind::PacketLoss), Some(Severity::Warning));
+    assert!(d.symptoms[0].summary.starts_with("3.0 % of packets lost"));
+    // MOS as for 3 % loss: G.711 with PLC, R = 93.2 − 95·3/(3 + 25.1).
+    let r = 93.2 - 95.0 * 3.0 / 28.1;
+    let mos = 1.0 + 0.035 * r + r * (r - 60.0) * (100.0 - r) * 7e-6;
+    assert!((s.mos_lq.expect("G.711") - mos).abs() < 1e-9);
+}
+
+#[test]
 fn heavy_loss_is_critical_and_lowers_the_mos() {
     let drop = |s: u16| s > 0 && s < 999 && s % 5 == 2; // 20 %
     let (report, live) = run(

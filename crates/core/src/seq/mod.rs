@@ -162,6 +162,8 @@ pub(crate) struct SeqCounts {
     expected_at_interval: u64,
     received_at_interval: u64,
     duplicates_at_interval: u64,
+    /// What `bad_seq` was before the last jump (restored if the jump was a late packet).
+    bad_seq_before_jump: u32,
     pub(crate) duplicates: u64,
     pub(crate) late: u64,
     pub(crate) jumps: u64,
@@ -231,13 +233,34 @@ impl SeqState {
                 self.restart(counts, seq);
                 return SeqOutcome::Restart;
             }
+            counts.bad_seq_before_jump = self.bad_seq;
             self.bad_seq = u32::from(seq.wrapping_add(1));
             counts.jumps += 1;
             return SeqOutcome::Jump;
         }
         // Behind the highest by 1..=MAX_MISORDER.
-        let behind = u32::from(self.max_seq.wrapping_sub(seq));
-        let bit = 1u128 << behind;
+        self.behind(counts, u32::from(self.max_seq.wrapping_sub(seq)))
+    }
+
+    /// Whether `seq`, just taken for a jump, is behind the highest (rather than ahead).
+    pub(crate) fn jumped_back(&self, seq: u16) -> bool {
+        self.max_seq.wrapping_sub(seq) < 0x8000
+    }
+
+    /// `seq`, just taken for a jump, is very late instead (its caller tells from its
+    /// timestamp and arrival, which this tracker does not see): a duplicate or late packet
+    /// after all, and whatever restart was pending before it still is.
+    pub(crate) fn jump_was_late(&mut self, counts: &mut SeqCounts, seq: u16) -> SeqOutcome {
+        self.bad_seq = counts.bad_seq_before_jump;
+        counts.jumps = counts.jumps.saturating_sub(1);
+        self.behind(counts, u32::from(self.max_seq.wrapping_sub(seq)))
+    }
+
+    /// A packet `behind` the highest: a duplicate if the window saw it, else late (and seen
+    /// from now on, while the window reaches it).
+    #[inline]
+    fn behind(&mut self, counts: &mut SeqCounts, behind: u32) -> SeqOutcome {
+        let bit = 1u128.checked_shl(behind).unwrap_or(0);
         if self.seen() & bit != 0 {
             counts.duplicates += 1;
             SeqOutcome::Duplicate
@@ -246,14 +269,6 @@ impl SeqState {
             counts.late += 1;
             SeqOutcome::Late
         }
-    }
-
-    /// The packet just taken for a jump was a very late one (its timestamp says so, which
-    /// this tracker cannot see): counted late, and the next packet is not a restart.
-    pub(crate) fn jump_was_late(&mut self, counts: &mut SeqCounts) {
-        self.bad_seq = u32::MAX;
-        counts.jumps = counts.jumps.saturating_sub(1);
-        counts.late += 1;
     }
 
     fn restart(&mut self, counts: &mut SeqCounts, seq: u16) {

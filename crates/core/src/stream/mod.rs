@@ -173,9 +173,12 @@ impl Stream {
     ) -> PacketEffects {
         let was_valid = self.seq.is_valid();
         let window = self.seq.unsettled();
-        let outcome = self.seq.update(&mut cold.seq, h.sequence_number);
-        // A jump's packet is a stray or a restart's first, whose timestamp is not on the
-        // stream's clock, or else very late.
+        let outcome = match self.seq.update(&mut cold.seq, h.sequence_number) {
+            SeqOutcome::Jump => self.very_late(cold, now, h),
+            outcome => outcome,
+        };
+        // A jump's packet is a stray or a restart's first: either way its timestamp is not
+        // on the stream's clock.
         let timed = match outcome {
             SeqOutcome::InOrder { lost_before } => {
                 self.burst
@@ -188,7 +191,7 @@ impl Stream {
                 self.timing.restart();
                 true
             }
-            SeqOutcome::Jump => self.very_late(cold, h),
+            SeqOutcome::Jump => false,
             SeqOutcome::First | SeqOutcome::Late | SeqOutcome::Duplicate => true,
         };
         let mut payload_type_changed = None;
@@ -349,20 +352,19 @@ impl Stream {
         }
     }
 
-    /// Whether a packet taken for a jump is very late instead: numbered behind the highest
-    /// by more than A.1's `MAX_MISORDER`, with a timestamp within the stream's so far (a key
-    /// frame's burst reordered through a jittery link). It is then counted late and timed,
-    /// as tshark and RFC 3550 time every packet, and the next packet does not make a restart.
+    /// A packet A.1 took for a jump, behind the highest by more than `MAX_MISORDER`, is
+    /// very late instead when its timestamp and arrival say so (a key frame's burst
+    /// reordered through a jittery link): late or a duplicate, and timed, as tshark and
+    /// RFC 3550 time every packet.
     #[cold]
     #[inline(never)]
-    fn very_late(&mut self, cold: &mut StreamCold, h: &RtpHeader) -> bool {
-        let highest = self.seq.extended_max() as u16;
-        let behind = highest.wrapping_sub(h.sequence_number) < 0x8000;
-        if !behind || !self.timing.within_timeline(h.timestamp) {
-            return false;
+    fn very_late(&mut self, cold: &mut StreamCold, now: Timestamp, h: &RtpHeader) -> SeqOutcome {
+        let seq = h.sequence_number;
+        if self.seq.jumped_back(seq) && self.timing.fits_as_late(h.timestamp, now.as_nanos()) {
+            self.seq.jump_was_late(&mut cold.seq, seq)
+        } else {
+            SeqOutcome::Jump
         }
-        self.seq.jump_was_late(&mut cold.seq);
-        true
     }
 
     /// A full snapshot.

@@ -25,6 +25,9 @@ use crate::wireshark::{tshark_ns_per_unit, unwrap_timestamp, WsColumns, WsPacket
 pub(crate) const INFERENCE_HOLD: usize = 128;
 /// Span of arrivals after which a rate is inferred.
 const INFERENCE_SPAN_NS: u64 = 2_000_000_000;
+/// How far outside the transit range seen so far a packet far behind in sequence may fall
+/// and still count as very late (rather than as a restart or a stray).
+const VERY_LATE_NS: f64 = 2e9;
 /// Packets after which a rate is inferred if the span is at least 1 s.
 const INFERENCE_MIN_PACKETS: usize = 50;
 
@@ -460,11 +463,25 @@ impl Timing {
         raise(&mut self.transit_max_ns, transit);
     }
 
-    /// Whether `timestamp` lies between the stream's first and its latest, as a very late
-    /// packet's does and a restart's (a new random origin) almost never.
-    pub(crate) fn within_timeline(&self, timestamp: u32) -> bool {
+    /// Whether a packet far behind in sequence, with this timestamp and arrival, is a very
+    /// late one of this stream: its timestamp lies between the stream's first and latest, and
+    /// it arrived within [`VERY_LATE_NS`] of the transit range seen so far. A restart's
+    /// timestamps (a new origin, or the old one again) almost never fit both. While the rate
+    /// is unknown, the slowest usual clock (8 kHz) bounds how late it can be.
+    pub(crate) fn fits_as_late(&self, timestamp: u32, arrival_ns: u64) -> bool {
         let ext = unwrap_timestamp(self.latest_ext_ts, timestamp);
-        self.started && (self.first_ext_ts..=self.latest_ext_ts).contains(&ext)
+        if !self.started || !(self.first_ext_ts..=self.latest_ext_ts).contains(&ext) {
+            return false;
+        }
+        let since_first_ns = (arrival_ns.wrapping_sub(self.first_ns) as i64) as f64;
+        let units = (ext - self.first_ext_ts) as f64;
+        if self.rate.is_some() && self.transit_min_ns <= self.transit_max_ns {
+            let transit = since_first_ns - units * self.consts.ns_per_unit;
+            let (low, high) = (self.transit_min_ns, self.transit_max_ns);
+            (low - VERY_LATE_NS..=high + VERY_LATE_NS).contains(&transit)
+        } else {
+            since_first_ns - units * (1e9 / 8000.0) <= VERY_LATE_NS
+        }
     }
 
     /// A word from each line of the busy part (the stream's `layout` tests check that, with
