@@ -360,7 +360,12 @@ fn duplicates_do_not_hide_loss_from_the_diagnosis_or_the_mos() {
     assert!((s.missing_pct - 3.0).abs() < 1e-9, "{}", s.missing_pct);
     let d = diagnose(&report, &[], &Thresholds::default());
     assert_eq!(has(&d, SymptomKind::PacketLoss), Some(Severity::Warning));
-    assert!(d.symptoms[0].summary.starts_with("3.0 % of packets lost"));
+    let summary = &d.symptoms[0].summary;
+    assert!(
+        summary.starts_with("3.0 % of packets lost")
+            && summary.contains("(30 duplicates make the RTP loss count 0.0 %)"),
+        "{summary}"
+    );
     // MOS as for 3 % loss: G.711 with PLC, R = 93.2 − 95·3/(3 + 25.1).
     let r = 93.2 - 95.0 * 3.0 / 28.1;
     let mos = 1.0 + 0.035 * r + r * (r - 60.0) * (100.0 - r) * 7e-6;

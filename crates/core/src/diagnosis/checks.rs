@@ -84,6 +84,9 @@ pub(crate) fn loss(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
         && b.metrics.burst_density >= t.burst_density
         && b.burst_duration_ms >= t.burst_min_ms;
     let dir = Direction(&s.key.flow);
+    // Said when duplicates make A.3's count, the one tshark shows, tell another story.
+    let offset = (s.duplicates > 0 && s.missing_pct - s.lost_pct >= 0.05)
+        .then_some((s.duplicates, s.lost_pct));
     let burst_ms = bursty.then_some(wording::Bursts {
         count: b.metrics.bursts,
         mean_ms: b.burst_duration_ms,
@@ -102,7 +105,7 @@ pub(crate) fn loss(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
             severity,
             on.whole(),
             ev,
-            wording::loss(&dir, s.missing_pct, burst_ms),
+            wording::loss(&dir, s.missing_pct, burst_ms, offset),
             advice::LOSS,
         ));
     }
@@ -119,7 +122,7 @@ pub(crate) fn loss(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
             Severity::Warning,
             on.whole(),
             ev,
-            wording::loss(&dir, s.missing_pct, burst_ms),
+            wording::loss(&dir, s.missing_pct, burst_ms, offset),
             advice::LOSS,
         ));
     }

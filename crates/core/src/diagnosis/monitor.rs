@@ -589,7 +589,7 @@ fn evaluate(
                 method: None,
             };
             if text {
-                f.summary = wording::loss(&dir, value, None);
+                f.summary = wording::loss(&dir, value, None, None);
             }
             f.advice = advice::LOSS;
         }

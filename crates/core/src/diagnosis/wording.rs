@@ -15,7 +15,13 @@ pub(crate) struct Bursts {
 
 /// A mean says little when one burst dwarfs the others (a 6 s outage beside an 80 ms burst
 /// would read as "bursts of about 3 s"): then the count and the longest are given instead.
-pub(crate) fn loss(dir: impl Display, pct: f64, bursts: Option<Bursts>) -> String {
+/// `offset`: duplicates that made the RTP loss count smaller, and the percentage it shows.
+pub(crate) fn loss(
+    dir: impl Display,
+    pct: f64,
+    bursts: Option<Bursts>,
+    offset: Option<(u64, f64)>,
+) -> String {
     let bursts = bursts.map_or(String::new(), |b| {
         // The mean of the other bursts, which the longest is compared with.
         let others_ms = (b.mean_ms * b.count as f64 - b.longest_ms) / (b.count.max(2) - 1) as f64;
@@ -29,7 +35,12 @@ pub(crate) fn loss(dir: impl Display, pct: f64, bursts: Option<Bursts>) -> Strin
             format!(", in bursts of about {}", human_ms(b.mean_ms))
         }
     });
-    format!("{pct:.1} % of packets lost on {dir}{bursts}: the listener hears gaps and cut-outs")
+    let offset = offset.map_or(String::new(), |(duplicates, shown)| {
+        format!(" ({duplicates} duplicates make the RTP loss count {shown:.1} %)")
+    });
+    format!(
+        "{pct:.1} % of packets lost on {dir}{bursts}{offset}: the listener hears gaps and cut-outs"
+    )
 }
 
 pub(crate) fn remote_loss(dir: impl Display, pct: f64) -> String {
