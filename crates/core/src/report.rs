@@ -143,8 +143,9 @@ pub struct StreamReport {
     /// lost / expected × 100.
     pub lost_pct: f64,
     /// Packets that never arrived, as a share of those expected (%): `lost` plus the
-    /// duplicates that offset as many losses in it ([`crate::seq::missing_pct`]). What the
-    /// diagnosis and MOS take as loss.
+    /// duplicates, strays and packets numbered before the first to arrive, which offset as
+    /// many losses in it ([`crate::seq::missing_pct`]). What the diagnosis and MOS take as
+    /// loss.
     pub missing_pct: f64,
     /// Duplicate packets.
     pub duplicates: u64,
@@ -206,7 +207,7 @@ pub struct IntervalReport {
     pub lost_pct: f64,
     /// Duplicates received in the interval.
     pub duplicates: u64,
-    /// Packets of the interval that never arrived (%), duplicates aside
+    /// Packets of the interval that never arrived (%), whatever else arrived
     /// ([`crate::seq::missing_pct`]).
     pub missing_pct: f64,
     /// RFC 3550 jitter at the end of the interval (ms).

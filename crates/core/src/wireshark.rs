@@ -251,11 +251,6 @@ impl WsColumns {
         self.total
     }
 
-    /// Packets seen, every one counted.
-    pub(crate) fn packets(&self) -> u64 {
-        self.total
-    }
-
     /// Where the word [`Self::touch`] reads lies.
     #[cfg(test)]
     pub(crate) fn touched_offset() -> usize {

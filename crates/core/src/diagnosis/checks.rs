@@ -84,9 +84,8 @@ pub(crate) fn loss(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
         && b.metrics.burst_density >= t.burst_density
         && b.burst_duration_ms >= t.burst_min_ms;
     let dir = Direction(&s.key.flow);
-    // Said when duplicates make A.3's count, the one tshark shows, tell another story.
-    let offset = (s.duplicates > 0 && s.missing_pct - s.lost_pct >= 0.05)
-        .then_some((s.duplicates, s.lost_pct));
+    // Said when A.3's count, the one tshark shows, tells another story.
+    let offset = (s.missing_pct - s.lost_pct >= 0.05).then_some(s.lost_pct);
     let burst_ms = bursty.then_some(wording::Bursts {
         count: b.metrics.bursts,
         mean_ms: b.burst_duration_ms,

@@ -15,12 +15,12 @@ pub(crate) struct Bursts {
 
 /// A mean says little when one burst dwarfs the others (a 6 s outage beside an 80 ms burst
 /// would read as "bursts of about 3 s"): then the count and the longest are given instead.
-/// `offset`: duplicates that made the RTP loss count smaller, and the percentage it shows.
+/// `rtp_count`: the RTP loss count's percentage (tshark's), when it tells another story.
 pub(crate) fn loss(
     dir: impl Display,
     pct: f64,
     bursts: Option<Bursts>,
-    offset: Option<(u64, f64)>,
+    rtp_count: Option<f64>,
 ) -> String {
     let bursts = bursts.map_or(String::new(), |b| {
         // The mean of the other bursts, which the longest is compared with.
@@ -35,8 +35,8 @@ pub(crate) fn loss(
             format!(", in bursts of about {}", human_ms(b.mean_ms))
         }
     });
-    let offset = offset.map_or(String::new(), |(duplicates, shown)| {
-        format!(" ({duplicates} duplicates make the RTP loss count {shown:.1} %)")
+    let offset = rtp_count.map_or(String::new(), |shown| {
+        format!(" ({shown:.1} % by the RTP count, where duplicates and strays count as received)")
     });
     format!(
         "{pct:.1} % of packets lost on {dir}{bursts}{offset}: the listener hears gaps and cut-outs"

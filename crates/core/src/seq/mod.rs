@@ -162,6 +162,10 @@ pub(crate) struct SeqCounts {
     expected_at_interval: u64,
     received_at_interval: u64,
     duplicates_at_interval: u64,
+    unexpected_at_interval: u64,
+    /// Late packets numbered before the current segment's base (sent before the packet
+    /// that arrived first): received, but not expected by A.3.
+    pub(crate) before_base: u64,
     /// What `bad_seq` was before the last jump (restored if the jump was a late packet).
     bad_seq_before_jump: u32,
     pub(crate) duplicates: u64,
@@ -242,9 +246,10 @@ impl SeqState {
         self.behind(counts, u32::from(self.max_seq.wrapping_sub(seq)))
     }
 
-    /// Whether `seq`, just taken for a jump, is behind the highest (rather than ahead).
-    pub(crate) fn jumped_back(&self, seq: u16) -> bool {
-        self.max_seq.wrapping_sub(seq) < 0x8000
+    /// How far `seq`, just taken for a jump, is behind the highest: `None` when ahead.
+    pub(crate) fn jumped_back(&self, seq: u16) -> Option<u16> {
+        let behind = self.max_seq.wrapping_sub(seq);
+        (behind < 0x8000).then_some(behind)
     }
 
     /// `seq`, just taken for a jump, is very late instead (its caller tells from its
@@ -267,6 +272,9 @@ impl SeqState {
         } else {
             self.set_seen(self.seen() | bit);
             counts.late += 1;
+            if (self.extended_max() as i64 - i64::from(behind)) < counts.base_ext as i64 {
+                counts.before_base += 1;
+            }
             SeqOutcome::Late
         }
     }
@@ -351,6 +359,11 @@ impl SeqState {
         counts.received_at_interval = received;
         let duplicates = counts.duplicates - counts.duplicates_at_interval;
         counts.duplicates_at_interval = counts.duplicates;
+        // Jumps may be taken back (a restart, a very late packet): never below zero.
+        let unexpected = counts
+            .unexpected()
+            .saturating_sub(counts.unexpected_at_interval);
+        counts.unexpected_at_interval = counts.unexpected();
         let lost = expected_interval as i64 - received_interval as i64;
         let fraction = if expected_interval == 0 || lost <= 0 {
             0
@@ -366,7 +379,17 @@ impl SeqState {
             lost,
             fraction,
             duplicates,
+            unexpected,
         }
+    }
+}
+
+impl SeqCounts {
+    /// Packets received that A.3's expected count does not include, so that each hides a
+    /// loss in `lost`: duplicates, strays (jumps that were no restart) and late packets
+    /// numbered before the base.
+    pub(crate) fn unexpected(&self) -> u64 {
+        self.duplicates + self.jumps + self.before_base
     }
 }
 
@@ -384,17 +407,21 @@ pub struct IntervalLoss {
     pub fraction: u8,
     /// Duplicates received in the interval.
     pub duplicates: u64,
+    /// Packets received in the interval that A.3 does not expect: duplicates, strays and
+    /// late packets numbered before the base.
+    pub unexpected: u64,
 }
 
 /// Of `expected` packets, the share (%) that never arrived: `lost` (A.3's count, which
-/// counts duplicates as received) plus the `duplicates` that hid as many losses. This, not
-/// A.3's figure, is what a listener hears and what the E-model takes as packet loss.
-pub fn missing_pct(expected: u64, lost: i64, duplicates: u64) -> f64 {
+/// counts every packet received) plus the `unexpected` packets (duplicates, strays, packets
+/// numbered before the first to arrive) that hid as many losses in it. This, not A.3's
+/// figure, is what a listener hears and what the E-model takes as packet loss.
+pub fn missing_pct(expected: u64, lost: i64, unexpected: u64) -> f64 {
     if expected == 0 {
         return 0.0;
     }
-    let missing = lost.saturating_add(i64::try_from(duplicates).unwrap_or(i64::MAX));
-    missing.max(0) as f64 * 100.0 / expected as f64
+    let missing = lost.saturating_add(i64::try_from(unexpected).unwrap_or(i64::MAX));
+    (missing.max(0) as f64 * 100.0 / expected as f64).min(100.0)
 }
 
 #[cfg(test)]

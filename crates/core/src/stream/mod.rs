@@ -109,6 +109,10 @@ impl PacketEffects {
     }
 }
 
+/// How far behind the highest a packet may be numbered and count as very late while the
+/// stream's clock rate is unknown (a large key frame's burst, shuffled).
+const VERY_LATE_UNRATED: u16 = 256;
+
 impl Stream {
     pub(crate) fn new(
         id: u64,
@@ -326,7 +330,7 @@ impl Stream {
         } else {
             loss.lost.max(0) as f64 * 100.0 / loss.expected as f64
         };
-        let missing_pct = missing_pct(loss.expected, loss.lost, loss.duplicates);
+        let missing_pct = missing_pct(loss.expected, loss.lost, loss.unexpected);
         let late = cold.timing.late;
         IntervalReport {
             id: cold.id,
@@ -360,7 +364,11 @@ impl Stream {
     #[inline(never)]
     fn very_late(&mut self, cold: &mut StreamCold, now: Timestamp, h: &RtpHeader) -> SeqOutcome {
         let seq = h.sequence_number;
-        if self.seq.jumped_back(seq) && self.timing.fits_as_late(h.timestamp, now.as_nanos()) {
+        // Without a clock rate the arrival tells less: only a key frame's worth behind.
+        let near = |behind| self.timing.rate().is_some() || behind <= VERY_LATE_UNRATED;
+        if self.seq.jumped_back(seq).is_some_and(near)
+            && self.timing.fits_as_late(h.timestamp, now.as_nanos())
+        {
             self.seq.jump_was_late(&mut cold.seq, seq)
         } else {
             SeqOutcome::Jump
@@ -414,7 +422,7 @@ impl Stream {
             expected,
             lost,
             lost_pct,
-            missing_pct: missing_pct(expected, lost, cold.seq.duplicates),
+            missing_pct: missing_pct(expected, lost, cold.seq.unexpected()),
             duplicates: cold.seq.duplicates,
             late: cold.seq.late,
             seq_jumps: cold.seq.jumps,
@@ -438,7 +446,7 @@ impl Stream {
             delay_variation_ms: t.delay_variation_ms,
             burst,
             mos_lq: cold.codec.map(|c| {
-                let missing = missing_pct(expected, lost, cold.seq.duplicates);
+                let missing = missing_pct(expected, lost, cold.seq.unexpected());
                 EModel::new(c).mos_lq(missing, metrics.burst_ratio)
             }),
             late_for_buffer: cold.timing.late,

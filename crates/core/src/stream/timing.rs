@@ -25,8 +25,6 @@ use crate::wireshark::{tshark_ns_per_unit, unwrap_timestamp, WsColumns, WsPacket
 pub(crate) const INFERENCE_HOLD: usize = 128;
 /// Span of arrivals after which a rate is inferred.
 const INFERENCE_SPAN_NS: u64 = 2_000_000_000;
-/// While a rate waits to be inferred, how often (in packets) the slope is tried.
-const LATE_INFERENCE_EVERY: u64 = 64;
 /// How far outside the transit range seen so far a packet far behind in sequence may fall
 /// and still count as very late (rather than as a restart or a stray).
 const VERY_LATE_NS: f64 = 2e9;
@@ -39,8 +37,7 @@ enum Inference {
     /// Packets are held until the rate can be inferred (or the rate is known).
     Holding,
     /// The held packets spanned too short a time: they were measured without a clock, and
-    /// the rate is inferred once the slope spans [`INFERENCE_SPAN_NS`] and fits a rate (tried
-    /// every [`LATE_INFERENCE_EVERY`] packets from then on).
+    /// the rate is inferred once the slope spans [`INFERENCE_SPAN_NS`].
     Waiting,
     /// No rate fitted: the stream is measured without a clock.
     GaveUp,
@@ -271,9 +268,7 @@ impl Timing {
             Inference::Holding => {}
             Inference::Waiting => {
                 self.tshark(s, 0.0);
-                // Tried every so many packets: the slope sharpens as the stream goes on.
-                let due = self.ws.packets() % LATE_INFERENCE_EVERY == 0;
-                if due && s.since_first_ns >= INFERENCE_SPAN_NS as f64 {
+                if s.since_first_ns >= INFERENCE_SPAN_NS as f64 {
                     self.infer_late();
                 }
                 return;
@@ -389,6 +384,7 @@ impl Timing {
 
     /// The slope now spans long enough: a rate that fits times packets from the next one on.
     fn infer_late(&mut self) {
+        self.inference = Inference::GaveUp;
         if let Some(rate) = self.slope.slope().and_then(snap_clock_rate) {
             self.fix_rate(rate, ClockRateSource::Inferred);
             self.clock_from_next();
