@@ -11,7 +11,9 @@
 //! within a few frames, too few for the slope (encoders stamp frames when captured, send them
 //! when encoded). Then the held packets are measured without a clock, the slope keeps
 //! gathering, and the rate is inferred once it spans two seconds: jitter is measured from
-//! there on (beyond tshark, which measures none for such a stream).
+//! there on (beyond tshark, which measures none for such a stream). One try only: after a
+//! long key frame the cumulative slope climbs towards the true rate through others (32 kHz
+//! on the way to 90), and trying again and again would take one of them.
 
 use core::num::NonZeroU32;
 
