@@ -3,7 +3,9 @@
 use core::time::Duration;
 
 use rtpscope_core::clock::ClockRateSource;
-use rtpscope_core::{Analyzer, AnalyzerConfig, Anomaly, EndReason, Event, Flow, Timestamp};
+use rtpscope_core::{
+    Analyzer, AnalyzerConfig, Anomaly, EndReason, Event, Flow, StreamReport, Timestamp,
+};
 use rtpscope_wire::rtp::RtpRepr;
 
 fn flow() -> Flow {
@@ -522,6 +524,71 @@ fn a_video_clock_is_inferred_though_its_key_frame_fills_the_hold() {
     assert_eq!(learnt.clock_rate_source, Some(ClockRateSource::Sdp));
     assert!((final_ms(&learnt) - k).abs() < 1e-9);
     assert!(learnt.jitter_ms.max <= known.jitter_ms.max);
+}
+
+/// VP8 without SDP: a key frame of `key` packets (one timestamp) paced over `key_ms`, then
+/// 30 frames/s of 5 packets each with a wobble, until `seconds`.
+fn paced_key_frame(config: AnalyzerConfig, key: u32, key_ms: f64, seconds: u32) -> StreamReport {
+    let mut s = Sender::new(config);
+    for k in 0..key {
+        s.send(
+            f64::from(k) * key_ms / f64::from(key),
+            k as u16,
+            0,
+            96,
+            false,
+            4,
+        );
+    }
+    let mut seq = key;
+    for frame in 1..30 * seconds {
+        let due = f64::from(frame) * 100.0 / 3.0;
+        let start = due.max(key_ms) + f64::from((frame * 7919) % 13) * 0.4;
+        for k in 0..5 {
+            s.send(
+                start + 0.1 * f64::from(k),
+                seq as u16,
+                3000 * frame,
+                96,
+                k == 4,
+                4,
+            );
+            seq += 1;
+        }
+    }
+    s.analyzer.report().streams.swap_remove(0)
+}
+
+#[test]
+fn a_video_clock_is_inferred_after_a_key_frame_paced_over_seconds() {
+    // 600 packets over 2.5 s: the slope over the first two seconds is all key frame, and the
+    // cumulative slope passes 32 kHz on its way to 90; two-second windows find 90 kHz.
+    let known = paced_key_frame(
+        AnalyzerConfig::default().with_payload_type(96, "VP8", 90000),
+        600,
+        2500.0,
+        30,
+    );
+    let inferred = paced_key_frame(AnalyzerConfig::default(), 600, 2500.0, 30);
+    let rate = (inferred.clock_rate, inferred.clock_rate_source);
+    assert_eq!(rate, (Some(90000), Some(ClockRateSource::Inferred)));
+    let (k, i) = (known.jitter_ms.final_ms, inferred.jitter_ms.final_ms);
+    assert!((k.unwrap() - i.unwrap()).abs() < 1e-6, "{k:?} {i:?}");
+}
+
+#[test]
+fn late_inference_never_takes_a_wrong_rate() {
+    for key in (150..=900).step_by(50) {
+        for tenths in (10..=40).step_by(5) {
+            let ms = f64::from(tenths) * 100.0;
+            let r = paced_key_frame(AnalyzerConfig::default(), key, ms, 20);
+            assert!(
+                matches!(r.clock_rate, None | Some(90000)),
+                "key frame of {key} packets over {ms} ms: {:?}",
+                r.clock_rate
+            );
+        }
+    }
 }
 
 #[test]

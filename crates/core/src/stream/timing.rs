@@ -11,9 +11,11 @@
 //! within a few frames, too few for the slope (encoders stamp frames when captured, send them
 //! when encoded). Then the held packets are measured without a clock, the slope keeps
 //! gathering, and the rate is inferred once it spans two seconds: jitter is measured from
-//! there on (beyond tshark, which measures none for such a stream). One try only: after a
-//! long key frame the cumulative slope climbs towards the true rate through others (32 kHz
-//! on the way to 90), and trying again and again would take one of them.
+//! there on (beyond tshark, which measures none for such a stream). If the slope fits no
+//! rate then (a long key frame paced out), it is not tried again: after such a frame the
+//! cumulative slope climbs towards the true rate through others (32 kHz on the way to 90).
+//! Instead the rate of each further two seconds alone is measured, and taken when two
+//! windows in a row give the same one.
 
 use core::num::NonZeroU32;
 
@@ -32,6 +34,21 @@ const INFERENCE_SPAN_NS: u64 = 2_000_000_000;
 const VERY_LATE_NS: f64 = 2e9;
 /// Packets after which a rate is inferred if the span is at least 1 s.
 const INFERENCE_MIN_PACKETS: usize = 50;
+
+/// Length of a late-inference window.
+const WINDOW_NS: f64 = 2e9;
+/// Windows tried before giving up.
+const MAX_WINDOWS: u8 = 15;
+
+/// Late inference by windows: where the current one started, and the rate of the one
+/// before it, if it fitted one.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    start_ns: f64,
+    start_ext_ts: i64,
+    candidate: Option<u32>,
+    count: u8,
+}
 
 /// Where inference of an unknown clock rate stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +168,8 @@ pub(crate) struct Timing {
 #[derive(Debug, Clone)]
 pub(crate) struct TimingCold {
     held: Option<Vec<TimingSample>>,
+    /// Late inference's current window, once its first try failed.
+    window: Option<Window>,
     /// Packets whose transit exceeded the lowest so far by more than the buffer depth.
     pub(crate) late: u64,
     /// Jitter-buffer depth (ns) against which late packets are counted (0: not counted).
@@ -198,6 +217,7 @@ impl Timing {
         }
         let cold = TimingCold {
             held: None,
+            window: None,
             late: 0,
             late_buffer_ns,
             hist: HistStore::new(),
@@ -271,7 +291,7 @@ impl Timing {
             Inference::Waiting => {
                 self.tshark(s, 0.0);
                 if s.since_first_ns >= INFERENCE_SPAN_NS as f64 {
-                    self.infer_late();
+                    self.infer_late(cold, s.since_first_ns);
                 }
                 return;
             }
@@ -385,9 +405,43 @@ impl Timing {
     }
 
     /// The slope now spans long enough: a rate that fits times packets from the next one on.
-    fn infer_late(&mut self) {
-        self.inference = Inference::GaveUp;
-        if let Some(rate) = self.slope.slope().and_then(snap_clock_rate) {
+    /// If none does, windows of [`WINDOW_NS`] follow, each measured on its own.
+    fn infer_late(&mut self, cold: &mut TimingCold, now_ns: f64) {
+        let here = |candidate, count| Window {
+            start_ns: now_ns,
+            start_ext_ts: self.latest_ext_ts,
+            candidate,
+            count,
+        };
+        let rate = match cold.window {
+            None => match self.slope.slope().and_then(snap_clock_rate) {
+                Some(rate) => Some(rate),
+                None => {
+                    cold.window = Some(here(None, 0));
+                    return;
+                }
+            },
+            // A restart started the timeline over: so does the window.
+            Some(w) if now_ns < w.start_ns => {
+                cold.window = Some(here(None, w.count));
+                return;
+            }
+            Some(w) if now_ns - w.start_ns >= WINDOW_NS => {
+                let units = (self.latest_ext_ts - w.start_ext_ts) as f64;
+                let rate = snap_clock_rate(units / (now_ns - w.start_ns) * 1e9);
+                if rate.is_none() || rate != w.candidate {
+                    cold.window = (w.count < MAX_WINDOWS).then(|| here(rate, w.count + 1));
+                    if cold.window.is_none() {
+                        self.inference = Inference::GaveUp;
+                    }
+                    return;
+                }
+                rate
+            }
+            Some(_) => return,
+        };
+        cold.window = None;
+        if let Some(rate) = rate {
             self.fix_rate(rate, ClockRateSource::Inferred);
             self.clock_from_next();
         }
