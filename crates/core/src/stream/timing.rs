@@ -14,8 +14,11 @@
 //! there on (beyond tshark, which measures none for such a stream). If the slope fits no
 //! rate then (a long key frame paced out), it is not tried again: after such a frame the
 //! cumulative slope climbs towards the true rate through others (32 kHz on the way to 90).
-//! Instead the rate of each further two seconds alone is measured, and taken when two
-//! windows in a row give the same one.
+//! Instead the rate of each further two seconds alone is measured, and 90 kHz is taken when
+//! two windows in a row measure it within 1 %. Only 90 kHz: the windows exist for video (whose
+//! payload formats all use 90 kHz), and a steady trend in queueing delay bends a window's
+//! slope by a few per cent for seconds on end, which turned a 48 kHz stream with a growing
+//! queue into 44.1 kHz, and video behind a bottleneck draining a second key frame into 48.
 
 use core::num::NonZeroU32;
 
@@ -39,14 +42,24 @@ const INFERENCE_MIN_PACKETS: usize = 50;
 const WINDOW_NS: f64 = 2e9;
 /// Windows tried before giving up.
 const MAX_WINDOWS: u8 = 15;
+/// The only rate late inference by windows takes (see the module documentation).
+const WINDOW_RATE: f64 = 90_000.0;
+/// How close to [`WINDOW_RATE`] a window must measure.
+const WINDOW_TOLERANCE: f64 = 0.01;
 
-/// Late inference by windows: where the current one started, and the rate of the one
-/// before it, if it fitted one.
+/// Whether a slope measured late (after the held packets fitted no rate) is taken: only
+/// [`WINDOW_RATE`], within [`WINDOW_TOLERANCE`].
+fn measures_window_rate(hz: f64) -> bool {
+    (hz / WINDOW_RATE - 1.0).abs() <= WINDOW_TOLERANCE
+}
+
+/// Late inference by windows: where the current one started, whether the one before it
+/// measured [`WINDOW_RATE`], and how many were measured.
 #[derive(Debug, Clone, Copy)]
 struct Window {
     start_ns: f64,
     start_ext_ts: i64,
-    candidate: Option<u32>,
+    previous_fits: bool,
     count: u8,
 }
 
@@ -407,44 +420,40 @@ impl Timing {
     /// The slope now spans long enough: a rate that fits times packets from the next one on.
     /// If none does, windows of [`WINDOW_NS`] follow, each measured on its own.
     fn infer_late(&mut self, cold: &mut TimingCold, now_ns: f64) {
-        let here = |candidate, count| Window {
+        let here = |previous_fits, count| Window {
             start_ns: now_ns,
             start_ext_ts: self.latest_ext_ts,
-            candidate,
+            previous_fits,
             count,
         };
         let rate = match cold.window {
-            None => match self.slope.slope().and_then(snap_clock_rate) {
-                Some(rate) => Some(rate),
-                None => {
-                    cold.window = Some(here(None, 0));
-                    return;
-                }
-            },
+            None if self.slope.slope().is_some_and(measures_window_rate) => WINDOW_RATE as u32,
+            None => {
+                cold.window = Some(here(false, 1));
+                return;
+            }
             // A restart started the timeline over: so does the window.
             Some(w) if now_ns < w.start_ns => {
-                cold.window = Some(here(None, w.count));
+                cold.window = Some(here(false, w.count));
                 return;
             }
             Some(w) if now_ns - w.start_ns >= WINDOW_NS => {
                 let units = (self.latest_ext_ts - w.start_ext_ts) as f64;
-                let rate = snap_clock_rate(units / (now_ns - w.start_ns) * 1e9);
-                if rate.is_none() || rate != w.candidate {
-                    cold.window = (w.count < MAX_WINDOWS).then(|| here(rate, w.count + 1));
+                let fits = measures_window_rate(units / (now_ns - w.start_ns) * 1e9);
+                if !(fits && w.previous_fits) {
+                    cold.window = (w.count < MAX_WINDOWS).then(|| here(fits, w.count + 1));
                     if cold.window.is_none() {
                         self.inference = Inference::GaveUp;
                     }
                     return;
                 }
-                rate
+                WINDOW_RATE as u32
             }
             Some(_) => return,
         };
         cold.window = None;
-        if let Some(rate) = rate {
-            self.fix_rate(rate, ClockRateSource::Inferred);
-            self.clock_from_next();
-        }
+        self.fix_rate(rate, ClockRateSource::Inferred);
+        self.clock_from_next();
     }
 
     /// Packets so far were measured without a clock; the rate now known times the next one

@@ -1,0 +1,294 @@
+//! Clock-rate inference for payload types with no known rate: the rate found must be the
+//! stream's, or none (as tshark, which gives such a stream no jitter), never another.
+
+use rtpscope_core::clock::ClockRateSource;
+use rtpscope_core::{AnalyzerConfig, StreamReport};
+
+mod sender;
+use sender::{flow, Sender};
+
+/// The report of the jittery Opus stream sent to an analyzer configured so.
+fn jittery_opus_report(config: AnalyzerConfig) -> rtpscope_core::StreamReport {
+    let mut s = Sender::new(config);
+    send_jittery_opus(&mut s, |_, _| {});
+    s.analyzer.report().streams.swap_remove(0)
+}
+
+#[test]
+fn unknown_clock_rate_is_inferred_and_replayed_exactly() {
+    let k = jittery_opus_report(AnalyzerConfig::default().with_payload_type(111, "opus", 48000));
+    let i = jittery_opus_report(AnalyzerConfig::default());
+    assert_eq!(i.clock_rate, Some(48000));
+    assert_eq!(i.clock_rate_source, Some(ClockRateSource::Inferred));
+    assert_eq!(k.clock_rate_source, Some(ClockRateSource::Config));
+    assert_eq!(i.jitter_ms, k.jitter_ms);
+    assert_eq!(i.delta_ms, k.delta_ms);
+}
+
+#[test]
+fn a_video_clock_is_inferred_though_its_key_frame_fills_the_hold() {
+    // VP8 at 30 frames/s without SDP: a key frame of 150 packets (more than are held for
+    // inference, all with one timestamp), then 20 a frame, each frame a burst 0.1 ms apart
+    // sent up to 6 ms late. `sdp_at`: the frame before which SDP gives the rate.
+    let run_learning = |config, sdp_at: Option<u32>| {
+        let mut s = Sender::new(config);
+        let mut seq = 0u16;
+        for frame in 0..300u32 {
+            if Some(frame) == sdp_at {
+                let info = rtpscope_core::PayloadInfo {
+                    encoding: rtpscope_core::Encoding::new("VP8"),
+                    clock_rate: 90000,
+                    source: ClockRateSource::Sdp,
+                };
+                s.analyzer.learn_payload_type(flow().dst(), 96, info);
+            }
+            let packets = if frame == 0 { 150 } else { 20 };
+            let wobble = f64::from((frame * 7919) % 13) * 0.5;
+            for k in 0..packets {
+                let at = f64::from(frame) * 100.0 / 3.0 + wobble + 0.1 * f64::from(k);
+                s.send(at, seq, 3000 * frame, 96, k + 1 == packets, 7);
+                seq = seq.wrapping_add(1);
+            }
+        }
+        s.analyzer.report().streams.swap_remove(0)
+    };
+    let run = |config| run_learning(config, None);
+    let known = run(AnalyzerConfig::default().with_payload_type(96, "VP8", 90000));
+    let inferred = run(AnalyzerConfig::default());
+    let rate = (inferred.clock_rate, inferred.clock_rate_source);
+    assert_eq!(rate, (Some(90000), Some(ClockRateSource::Inferred)));
+    // Deltas are measured throughout; jitter from two seconds in, which eight seconds later
+    // has converged to the value measured from the start.
+    assert_eq!(inferred.delta_ms, known.delta_ms);
+    let final_ms = |r: &rtpscope_core::StreamReport| r.jitter_ms.final_ms.expect("a rate");
+    let (k, i) = (final_ms(&known), final_ms(&inferred));
+    assert!(
+        k > 0.2 && (k - i).abs() < 1e-9,
+        "known {k} ms, inferred {i} ms"
+    );
+    assert!(inferred.jitter_ms.max <= known.jitter_ms.max);
+    // SDP one second in, while the rate waits to be inferred: jitter from there, no spike.
+    let learnt = run_learning(AnalyzerConfig::default(), Some(30));
+    assert_eq!(learnt.clock_rate_source, Some(ClockRateSource::Sdp));
+    assert!((final_ms(&learnt) - k).abs() < 1e-9);
+    assert!(learnt.jitter_ms.max <= known.jitter_ms.max);
+}
+
+/// VP8 without SDP: a key frame of `key` packets (one timestamp) paced over `key_ms`, then
+/// 30 frames/s of 5 packets each with a wobble, until `seconds`.
+fn paced_key_frame(config: AnalyzerConfig, key: u32, key_ms: f64, seconds: u32) -> StreamReport {
+    let mut s = Sender::new(config);
+    for k in 0..key {
+        s.send(
+            f64::from(k) * key_ms / f64::from(key),
+            k as u16,
+            0,
+            96,
+            false,
+            4,
+        );
+    }
+    let mut seq = key;
+    for frame in 1..30 * seconds {
+        let due = f64::from(frame) * 100.0 / 3.0;
+        let start = due.max(key_ms) + f64::from((frame * 7919) % 13) * 0.4;
+        for k in 0..5 {
+            s.send(
+                start + 0.1 * f64::from(k),
+                seq as u16,
+                3000 * frame,
+                96,
+                k == 4,
+                4,
+            );
+            seq += 1;
+        }
+    }
+    s.analyzer.report().streams.swap_remove(0)
+}
+
+#[test]
+fn a_video_clock_is_inferred_after_a_key_frame_paced_over_seconds() {
+    // 600 packets over 2.5 s: the slope over the first two seconds is all key frame, and the
+    // cumulative slope passes 32 kHz on its way to 90; two-second windows find 90 kHz.
+    let known = paced_key_frame(
+        AnalyzerConfig::default().with_payload_type(96, "VP8", 90000),
+        600,
+        2500.0,
+        30,
+    );
+    let inferred = paced_key_frame(AnalyzerConfig::default(), 600, 2500.0, 30);
+    let rate = (inferred.clock_rate, inferred.clock_rate_source);
+    assert_eq!(rate, (Some(90000), Some(ClockRateSource::Inferred)));
+    let (k, i) = (known.jitter_ms.final_ms, inferred.jitter_ms.final_ms);
+    assert!((k.unwrap() - i.unwrap()).abs() < 1e-6, "{k:?} {i:?}");
+}
+
+#[test]
+fn late_inference_never_takes_a_wrong_rate() {
+    for key in (150..=900).step_by(50) {
+        for tenths in (10..=40).step_by(5) {
+            let ms = f64::from(tenths) * 100.0;
+            let r = paced_key_frame(AnalyzerConfig::default(), key, ms, 20);
+            assert!(
+                matches!(r.clock_rate, None | Some(90000)),
+                "key frame of {key} packets over {ms} ms: {:?}",
+                r.clock_rate
+            );
+        }
+    }
+}
+
+#[test]
+fn a_clock_rate_of_zero_is_no_rate_and_the_rate_is_inferred() {
+    // Told "opus/0" (a slip in configuration or SDP): no clock to time packets by, so the
+    // stream is measured as if nothing had been said, not at a rate of 0.
+    let z = jittery_opus_report(AnalyzerConfig::default().with_payload_type(111, "opus", 0));
+    let u = jittery_opus_report(AnalyzerConfig::default());
+    let rate = (z.clock_rate, z.clock_rate_source);
+    assert_eq!(rate, (Some(48000), Some(ClockRateSource::Inferred)));
+    // The encoding named stays: only its clock said nothing.
+    assert_eq!(
+        z.encoding.map(|e| e.as_str().to_owned()),
+        Some("opus".into())
+    );
+    assert_eq!((z.jitter_ms, z.delta_ms), (u.jitter_ms, u.delta_ms));
+}
+
+#[test]
+fn a_snapshot_during_rate_inference_does_not_change_the_result() {
+    let run = |snapshot_at: Option<u32>| {
+        let mut s = Sender::new(AnalyzerConfig::default());
+        send_jittery_opus(&mut s, |s, i| {
+            if Some(i) == snapshot_at {
+                // Live table refresh: the rate is not known yet, and must not be fixed here.
+                let early = s.analyzer.streams();
+                assert_eq!(early[0].packets, u64::from(i) + 1);
+            }
+        });
+        s.analyzer.report().streams[0].clone()
+    };
+    let quiet = run(None);
+    let looked_at = run(Some(5));
+    assert_eq!(quiet.clock_rate, Some(48000));
+    assert_eq!(looked_at.jitter_ms, quiet.jitter_ms);
+    assert_eq!(looked_at.clock_rate_source, quiet.clock_rate_source);
+}
+
+/// 300 Opus packets (PT 111, 20 ms, 48 kHz) with a deterministic arrival wobble; `after`
+/// runs after each packet.
+fn send_jittery_opus(s: &mut Sender, mut after: impl FnMut(&mut Sender, u32)) {
+    for i in 0..300u32 {
+        let wobble = f64::from((i * 7919) % 13) * 0.7;
+        s.send(
+            20.0 * f64::from(i) + wobble,
+            i as u16,
+            960 * i,
+            111,
+            false,
+            10,
+        );
+        after(s, i);
+    }
+}
+
+/// Opus-like audio (48 kHz, 20 ms) without SDP whose first `preroll` packets are sent in a
+/// 100 ms burst (so the held packets fit no rate), then in real time; from `ramp_at` ms the
+/// queue in front of it grows by `growth` seconds per second for `ramp_ms`.
+fn audio_behind_a_growing_queue(
+    preroll: u32,
+    ramp_at: f64,
+    growth: f64,
+    ramp_ms: f64,
+) -> StreamReport {
+    let mut s = Sender::new(AnalyzerConfig::default());
+    for i in 0..1500u32 {
+        let mut at = if i < preroll {
+            f64::from(i) * 100.0 / f64::from(preroll)
+        } else {
+            f64::from(i - preroll) * 20.0 + 100.0
+        };
+        if at > ramp_at {
+            at += growth * (at - ramp_at).min(ramp_ms);
+        }
+        let wobble = f64::from((i * 7919) % 7) * 0.3;
+        s.send(at + wobble, i as u16, 960 * i, 111, false, 12);
+    }
+    s.analyzer.report().streams.swap_remove(0)
+}
+
+#[test]
+fn a_growing_queue_does_not_bend_an_audio_clock_into_another() {
+    // A queue growing 8 % for 4 s makes two 2-s windows of 48 kHz audio measure 44.1 kHz.
+    for preroll in [60, 120] {
+        for ramp_at in (1500..8000).step_by(650) {
+            for growth in [0.05, 0.08, 0.1] {
+                for ramp_ms in [4000.0, 100_000.0] {
+                    let r =
+                        audio_behind_a_growing_queue(preroll, f64::from(ramp_at), growth, ramp_ms);
+                    assert!(
+                        matches!(r.clock_rate, None | Some(48000)),
+                        "pre-roll {preroll}, queue growing {growth} from {ramp_at} ms for \
+                         {ramp_ms} ms: {:?}",
+                        r.clock_rate
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Video (30 frames/s, 5 packets a frame, 90 kHz) without SDP through a bottleneck that
+/// forwards `per_second` packets a second in order: key frames of `key` packets at the start
+/// and of `second_key` packets at frame `second_at` queue the frames behind them.
+fn video_through_a_bottleneck(
+    key: u32,
+    second_at: u32,
+    second_key: u32,
+    per_second: f64,
+) -> StreamReport {
+    let mut s = Sender::new(AnalyzerConfig::default());
+    let (mut seq, mut departed) = (0u16, f64::NEG_INFINITY);
+    for frame in 0..900u32 {
+        let captured = f64::from(frame) * 100.0 / 3.0;
+        let packets = match frame {
+            0 => key,
+            f if f == second_at => second_key,
+            _ => 5,
+        };
+        for k in 0..packets {
+            departed = captured.max(departed + 1000.0 / per_second);
+            let wobble = f64::from((frame * 7919 + k) % 13) * 0.05;
+            s.send(
+                departed + wobble,
+                seq,
+                3000 * frame,
+                96,
+                k + 1 == packets,
+                13,
+            );
+            seq = seq.wrapping_add(1);
+        }
+    }
+    s.analyzer.report().streams.swap_remove(0)
+}
+
+#[test]
+fn a_bottleneck_draining_key_frames_does_not_pass_for_another_clock() {
+    // While a backlog drains, arrivals run at the bottleneck's pace, not the clock's: the
+    // slope over the first seconds blends the key frame's single timestamp with the frames
+    // queued behind it (32 or 48 kHz), and windows measure the drain.
+    for (key, per_second) in [(200, 160.0), (300, 240.0), (200, 153.0), (500, 200.0)] {
+        for second_at in (60..=300).step_by(48) {
+            for second_key in [150, 300, 420] {
+                let r = video_through_a_bottleneck(key, second_at, second_key, per_second);
+                assert!(
+                    matches!(r.clock_rate, None | Some(90000)),
+                    "key frames {key} and {second_key} (frame {second_at}) at {per_second} \
+                     packets/s: {:?}",
+                    r.clock_rate
+                );
+            }
+        }
+    }
+}
