@@ -17,6 +17,7 @@ use crate::input::FrameSource;
 use crate::policy::Policy;
 use crate::report::{PipelineEvent, ShardCounters};
 use crate::source::{SourceResult, SourceSetup, Target};
+use crate::spin::worth_spinning;
 use crate::worker::Worker;
 use crate::{collector, source, PipelineError};
 
@@ -167,17 +168,23 @@ impl PipelineBuilder {
         let (mut parts, stop) = self.parts()?;
         let mut targets = Vec::with_capacity(parts.workers.len());
         let mut threads = Vec::with_capacity(parts.workers.len());
+        // The workers and the source.
+        let spin = worth_spinning(parts.workers.len() + 1);
         for worker in parts.workers.drain(..) {
             let (tx, rx) = bounded(parts.config.channel_capacity.max(1));
             let shard = worker.shard;
-            let worker = Worker { data: rx, ..worker };
+            let worker = Worker {
+                data: rx,
+                spin,
+                ..worker
+            };
             threads.push(
                 thread::Builder::new()
                     .name(format!("rtpscope-worker-{shard}"))
                     .spawn(move || worker.run())
                     .map_err(PipelineError::Spawn)?,
             );
-            targets.push(Target::Channel(tx));
+            targets.push(Target::Channel { tx, spin });
         }
         let setup = parts.setup(targets, 0, &stop);
         let source = thread::Builder::new()
@@ -252,6 +259,7 @@ impl PipelineBuilder {
                 analyzer: Analyzer::new(analyzer.clone()),
                 // Replaced by the channel of a threaded worker; an inline one has none.
                 data: crossbeam_channel::never(),
+                spin: false,
                 control: ctl_rx,
                 pool: pool_tx.clone(),
                 out: collect_tx.clone(),

@@ -57,6 +57,7 @@ mod record;
 mod report;
 mod shard;
 mod source;
+mod spin;
 mod worker;
 
 use std::path::Path;

@@ -2,6 +2,8 @@
 
 use crossbeam_channel::{Sender, TrySendError};
 
+use crate::spin::spin_with;
+
 /// Backpressure policy for the source → worker channels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Policy {
@@ -25,13 +27,25 @@ pub(crate) enum Delivery<T> {
 }
 
 impl Policy {
-    /// Sends `msg` on `tx` according to the policy. Never panics: a worker that has gone
-    /// away (e.g. at shutdown) is reported, not unwrapped.
-    pub(crate) fn deliver<T>(self, tx: &Sender<T>, msg: T) -> Delivery<T> {
+    /// Sends `msg` on `tx` according to the policy, spinning briefly before blocking if
+    /// `spin` (see [`crate::spin`]). Never panics: a worker that has gone away (e.g. at
+    /// shutdown) is reported, not unwrapped.
+    pub(crate) fn deliver<T>(self, tx: &Sender<T>, msg: T, spin: bool) -> Delivery<T> {
         match self {
-            Policy::Block => match tx.send(msg) {
+            Policy::Block if !spin => match tx.send(msg) {
                 Ok(()) => Delivery::Sent,
                 Err(e) => Delivery::Gone(e.into_inner()),
+            },
+            Policy::Block => match spin_with(msg, |m| match tx.try_send(m) {
+                Ok(()) => Ok(Delivery::Sent),
+                Err(TrySendError::Full(m)) => Err(m),
+                Err(TrySendError::Disconnected(m)) => Ok(Delivery::Gone(m)),
+            }) {
+                Ok(delivery) => delivery,
+                Err(m) => match tx.send(m) {
+                    Ok(()) => Delivery::Sent,
+                    Err(e) => Delivery::Gone(e.into_inner()),
+                },
             },
             Policy::DropNewest => match tx.try_send(msg) {
                 Ok(()) => Delivery::Sent,
@@ -49,12 +63,22 @@ mod tests {
     #[test]
     fn drop_newest_returns_what_did_not_fit() {
         let (tx, rx) = crossbeam_channel::bounded(1);
-        assert!(matches!(Policy::DropNewest.deliver(&tx, 1), Delivery::Sent));
         assert!(matches!(
-            Policy::DropNewest.deliver(&tx, 2),
+            Policy::DropNewest.deliver(&tx, 1, false),
+            Delivery::Sent
+        ));
+        assert!(matches!(
+            Policy::DropNewest.deliver(&tx, 2, false),
             Delivery::Full(2)
         ));
         drop(rx);
-        assert!(matches!(Policy::Block.deliver(&tx, 3), Delivery::Gone(3)));
+        assert!(matches!(
+            Policy::Block.deliver(&tx, 3, false),
+            Delivery::Gone(3)
+        ));
+        assert!(matches!(
+            Policy::Block.deliver(&tx, 4, true),
+            Delivery::Gone(4)
+        ));
     }
 }

@@ -58,8 +58,8 @@ impl SourceResult {
 /// Where a shard's records go.
 #[derive(Debug)]
 pub(crate) enum Target {
-    /// To a worker thread over its bounded channel.
-    Channel(Sender<ToWorker>),
+    /// To a worker thread over its bounded channel (`spin`: before blocking on it).
+    Channel { tx: Sender<ToWorker>, spin: bool },
     /// Straight into a worker that runs in this thread (sharded reading).
     Inline(Box<Worker>),
     /// Finished.
@@ -69,7 +69,7 @@ pub(crate) enum Target {
 impl Target {
     fn deliver(&mut self, policy: Policy, msg: ToWorker) -> Delivery<ToWorker> {
         match self {
-            Target::Channel(tx) => policy.deliver(tx, msg),
+            Target::Channel { tx, spin } => policy.deliver(tx, msg, *spin),
             Target::Inline(worker) => {
                 worker.handle(msg);
                 Delivery::Sent
@@ -477,7 +477,7 @@ impl Dealer {
         self.flush_all(false, Policy::Block);
         for out in &mut self.shards {
             match std::mem::replace(&mut out.target, Target::Done) {
-                Target::Channel(tx) => {
+                Target::Channel { tx, .. } => {
                     let _ = tx.send(ToWorker::Finish { time: self.latest });
                 }
                 Target::Inline(mut worker) => {

@@ -11,6 +11,7 @@ use crate::capped::CappedSender;
 use crate::collector::Collected;
 use crate::record::{Batch, Control, Record, ToWorker};
 use crate::report::ShardCounters;
+use crate::spin::spin_with;
 
 /// Records whose streams are loaded into cache together before they are handled.
 const WARM_GROUP: usize = 32;
@@ -21,6 +22,8 @@ pub(crate) struct Worker {
     pub shard: usize,
     pub analyzer: Analyzer,
     pub data: Receiver<ToWorker>,
+    /// Whether to spin briefly for data before parking (see [`crate::spin`]).
+    pub spin: bool,
     pub control: Receiver<Control>,
     /// Emptied record vectors go back to the source here.
     pub pool: Sender<Vec<Record>>,
@@ -37,6 +40,20 @@ impl Worker {
     pub(crate) fn run(mut self) {
         let mut control = self.control.clone();
         loop {
+            // Most batches come within the spin: take them without a park, and answer
+            // requests between them.
+            let spun = if self.spin {
+                spin_with((), |()| self.data.try_recv().map_err(drop))
+            } else {
+                Err(())
+            };
+            if let Ok(msg) = spun {
+                if !self.handle(msg) {
+                    break;
+                }
+                self.poll_control();
+                continue;
+            }
             select! {
                 recv(self.data) -> msg => match msg {
                     Ok(msg) => {
