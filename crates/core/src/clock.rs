@@ -92,6 +92,9 @@ pub fn is_telephone_event(encoding: &str) -> bool {
 /// Clock rates an inferred rate snaps to.
 pub const INFERABLE_RATES: [u32; 8] = [8000, 12000, 16000, 24000, 32000, 44100, 48000, 90000];
 
+/// How far (relative) a measured rate may lie from the common rate it snaps to.
+pub const SNAP_TOLERANCE: f64 = 0.04;
+
 /// Snaps a measured timestamp rate (Hz) to the nearest common clock rate, if within 4 %.
 ///
 /// ```
@@ -107,7 +110,7 @@ pub fn snap_clock_rate(measured_hz: f64) -> Option<u32> {
     INFERABLE_RATES
         .iter()
         .map(|&r| (r, (measured_hz / f64::from(r) - 1.0).abs()))
-        .filter(|&(_, err)| err <= 0.04)
+        .filter(|&(_, err)| err <= SNAP_TOLERANCE)
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(r, _)| r)
 }

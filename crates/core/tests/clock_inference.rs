@@ -292,3 +292,105 @@ fn a_bottleneck_draining_key_frames_does_not_pass_for_another_clock() {
         }
     }
 }
+
+/// Sends `(at_ms, timestamp)` pairs with consecutive sequence numbers on payload type `pt`.
+fn sent(packets: impl IntoIterator<Item = (f64, u32)>, pt: u8) -> StreamReport {
+    let mut s = Sender::new(AnalyzerConfig::default());
+    for (i, (at, ts)) in packets.into_iter().enumerate() {
+        s.send(at, i as u16, ts, pt, false, 14);
+    }
+    s.analyzer.report().streams.swap_remove(0)
+}
+
+/// Opus (48 kHz, 20 ms) whose first packet gets through, then the path stalls for `stall`
+/// ms; the backlog (a pre-roll of `preroll` packets and what was sent meanwhile) arrives at
+/// 20 k packets/s, then packets come in real time.
+fn opus_after_a_stall(stall: f64, preroll: u32) -> StreamReport {
+    sent(
+        (0..600u32).map(|i| {
+            let sent_at = f64::from(i.saturating_sub(preroll)) * 20.0;
+            let backlog_out = stall + 0.05 * f64::from(i);
+            let at = if i == 0 {
+                0.0
+            } else {
+                sent_at.max(backlog_out)
+            };
+            (at, 960 * i)
+        }),
+        111,
+    )
+}
+
+#[test]
+fn a_stall_at_the_start_does_not_bend_an_audio_clock_into_another() {
+    // The held packets' slope blends the backlog with real time: 24, 16 or 44.1 kHz after
+    // a stall of one to two seconds, 90 after shorter ones with a pre-roll.
+    let mut found = 0;
+    for stall in (100..=1900).step_by(75) {
+        for preroll in [0, 10, 20, 40, 80] {
+            let r = opus_after_a_stall(f64::from(stall), preroll);
+            assert!(
+                matches!(r.clock_rate, None | Some(48000)),
+                "{stall} ms stall, pre-roll {preroll}: {:?}",
+                r.clock_rate
+            );
+            found += usize::from(r.clock_rate.is_some());
+        }
+    }
+    // A short stall leaves the slope well determined.
+    assert!(found > 0);
+}
+
+/// Audio at `rate` with `ptime_ms` packets for `seconds`: the first `slow` packets are sent
+/// 5 ms apart, and from `ramp_at` ms a queue grows by `growth` seconds per second (a
+/// negative growth drains it) for `ramp_ms`.
+fn audio(rate: u32, ptime_ms: f64, seconds: f64, slow: u32, ramp: (f64, f64, f64)) -> StreamReport {
+    let (ramp_at, growth, ramp_ms) = ramp;
+    let units = (f64::from(rate) * ptime_ms / 1000.0) as u32;
+    let packets = (seconds * 1000.0 / ptime_ms) as u32;
+    sent(
+        (0..packets).map(|i| {
+            let mut at = if i < slow {
+                f64::from(i) * 5.0
+            } else {
+                f64::from(slow) * 5.0 + f64::from(i - slow) * ptime_ms
+            };
+            if at > ramp_at {
+                at += growth * (at - ramp_at).min(ramp_ms);
+            }
+            let wobble = f64::from((i * 7919) % 7) * 0.05;
+            (at + wobble, units.wrapping_mul(i))
+        }),
+        97,
+    )
+}
+
+#[test]
+fn rates_off_the_table_are_not_taken_for_a_common_one() {
+    // 96 and 88.2 kHz are not inferred (too near 90 kHz video to tell apart by slope), so
+    // such a stream must get no rate at all: not from a slow start bending the slope of
+    // 128 packets of 1 ms onto 90 kHz, nor from a queue growing or draining for seconds.
+    let none = |r: StreamReport, what: &str| assert_eq!(r.clock_rate, None, "{what}");
+    for slow in [10, 20, 30, 40] {
+        for ptime in [1.0, 2.0, 4.0] {
+            let r = audio(96000, ptime, 20.0, slow, (0.0, 0.0, 0.0));
+            none(r, &format!("96 kHz, {ptime} ms, {slow} slow"));
+        }
+    }
+    for ramp_at in [3000.0, 5500.0, 9000.0] {
+        for growth in [0.055, 0.065, 0.075] {
+            let r = audio(96000, 1.0, 30.0, 0, (ramp_at, growth, 6000.0));
+            none(
+                r,
+                &format!("96 kHz, queue growing {growth} from {ramp_at} ms"),
+            );
+        }
+        for growth in [-0.011, -0.015, -0.018] {
+            let r = audio(88200, 20.0, 40.0, 100, (ramp_at, growth, 6000.0));
+            none(
+                r,
+                &format!("88.2 kHz, queue draining {growth} from {ramp_at} ms"),
+            );
+        }
+    }
+}

@@ -192,7 +192,7 @@ impl Stream {
             // The old numbering is over: whatever it still held is settled.
             SeqOutcome::Restart => {
                 self.burst.settle(&mut cold.burst, window);
-                self.timing.restart();
+                self.timing.sender_restart(&mut cold.timing);
                 true
             }
             SeqOutcome::Jump => false,

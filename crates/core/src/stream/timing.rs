@@ -7,6 +7,12 @@
 //! bounded buffer until the rate can be inferred from the timestamp-vs-arrival slope, then
 //! replayed, so the numbers equal those computed with the rate known from the start.
 //!
+//! A rate is taken from the held packets only when their slope is well determined (its
+//! standard error within 1 % at the first try, 5 % at the last) and their later half, if
+//! sure of its own slope, does not point elsewhere: a stall or a slow start among the first
+//! packets bends the slope onto another common rate (Opus after a 1 s stall measured 24 kHz).
+//! No rate is better than a wrong one: tshark measures no jitter for such streams either.
+//!
 //! Video sends a frame as a burst of packets with one timestamp, so the buffer can fill
 //! within a few frames, too few for the slope (encoders stamp frames when captured, send them
 //! when encoded). Then the held packets are measured without a clock, the slope keeps
@@ -15,15 +21,17 @@
 //! rate then (a long key frame paced out), it is not tried again: after such a frame the
 //! cumulative slope climbs towards the true rate through others (32 kHz on the way to 90).
 //! Instead the rate of each further two seconds alone is measured, and 90 kHz is taken when
-//! two windows in a row measure it within 1 %. Only 90 kHz: the windows exist for video (whose
-//! payload formats all use 90 kHz), and a steady trend in queueing delay bends a window's
-//! slope by a few per cent for seconds on end, which turned a 48 kHz stream with a growing
-//! queue into 44.1 kHz, and video behind a bottleneck draining a second key frame into 48.
+//! two windows in a row measure it within 1 %. This late inference is for video only (a
+//! quarter of the packets repeat their predecessor's timestamp), and at 90 kHz only (every
+//! video payload format's): a steady trend in queueing delay bends a window's slope by a
+//! few per cent for seconds on end, which turned a 48 kHz stream with a growing queue into
+//! 44.1 kHz, video behind a bottleneck draining a second key frame into 48, and 96 kHz
+//! audio into 90.
 
 use core::num::NonZeroU32;
 
 use super::histogram::{HistRun, HistStore, HIST_UNIT_NS};
-use crate::clock::{snap_clock_rate, ClockRateSource};
+use crate::clock::{snap_clock_rate, ClockRateSource, SNAP_TOLERANCE};
 use crate::extremes::raise;
 use crate::jitter::RfcJitter;
 use crate::wireshark::{tshark_ns_per_unit, unwrap_timestamp, WsColumns, WsPacket};
@@ -35,6 +43,13 @@ const INFERENCE_SPAN_NS: u64 = 2_000_000_000;
 /// How far outside the transit range seen so far a packet far behind in sequence may fall
 /// and still count as very late (rather than as a restart or a stray).
 const VERY_LATE_NS: f64 = 2e9;
+/// Largest relative standard error of the held packets' slope for a rate inferred from them
+/// early (at [`INFERENCE_MIN_PACKETS`] and 1 s), and on the last try. A stall or a pre-roll
+/// burst among them bends the slope and leaves it 7 to 57 % uncertain (Opus after a 1 s
+/// stall measured 24 kHz); jitter, loss, duplicates and reordering leave it within 0.7 % at
+/// 128 packets, and within 3.5 % over the first second of the roughest capture here.
+const FIT_EARLY: f64 = 0.01;
+const FIT_LAST_TRY: f64 = 0.05;
 /// Packets after which a rate is inferred if the span is at least 1 s.
 const INFERENCE_MIN_PACKETS: usize = 50;
 
@@ -47,18 +62,80 @@ const WINDOW_RATE: f64 = 90_000.0;
 /// How close to [`WINDOW_RATE`] a window must measure.
 const WINDOW_TOLERANCE: f64 = 0.01;
 
+/// Packets seen while the rate is unknown, for telling video from audio.
+#[derive(Debug, Clone, Copy, Default)]
+struct Unrated {
+    packets: u32,
+    repeats: u32,
+    last_ts: Option<u32>,
+}
+
+impl Unrated {
+    fn count(&mut self, timestamp: u32) {
+        self.packets = self.packets.saturating_add(1);
+        if self.last_ts == Some(timestamp) {
+            self.repeats = self.repeats.saturating_add(1);
+        }
+        self.last_ts = Some(timestamp);
+    }
+
+    /// Frames of several packets (a quarter of packets or more repeat their predecessor's
+    /// timestamp; audio sends one packet per timestamp).
+    fn looks_like_video(&self) -> bool {
+        self.repeats >= self.packets / 4 && self.repeats > 0
+    }
+}
+
+/// The least-squares fit of RTP time against arrival over the held packets: the slope
+/// (units per second) and its standard error relative to it.
+fn held_fit(held: &[TimingSample]) -> Option<(f64, f64)> {
+    let points = || held.iter().filter(|s| !s.event);
+    let n = points().count() as f64;
+    if n < 3.0 {
+        return None;
+    }
+    let mx = points().map(|s| s.since_first_ns).sum::<f64>() / n;
+    let my = points().map(|s| s.since_first_units).sum::<f64>() / n;
+    let (mut sxx, mut sxy) = (0.0, 0.0);
+    for s in points() {
+        let (dx, dy) = (s.since_first_ns - mx, s.since_first_units - my);
+        sxx += dx * dx;
+        sxy += dx * dy;
+    }
+    let slope = sxy / sxx;
+    let sse: f64 = points()
+        .map(|s| {
+            let r = s.since_first_units - my - slope * (s.since_first_ns - mx);
+            r * r
+        })
+        .sum();
+    let stderr = (sse / (n - 2.0) / sxx).sqrt();
+    let fit = (slope * 1e9, (stderr / slope).abs());
+    (fit.0.is_finite() && fit.1.is_finite()).then_some(fit)
+}
+
+/// Whether the later half of the held packets, measured alone, is sure of a rate other than
+/// `rate`: a transient at the start of a short span (128 packets of 1 ms) can bend the
+/// whole's slope a few per cent, onto a common rate, and still fit it closely.
+fn later_half_disagrees(held: &[TimingSample], rate: u32) -> bool {
+    let later = held.get(held.len() / 2..).and_then(held_fit);
+    later.is_some_and(|(slope, error)| {
+        error <= FIT_EARLY && (slope / f64::from(rate) - 1.0).abs() > SNAP_TOLERANCE
+    })
+}
+
 /// Whether a slope measured late (after the held packets fitted no rate) is taken: only
 /// [`WINDOW_RATE`], within [`WINDOW_TOLERANCE`].
 fn measures_window_rate(hz: f64) -> bool {
     (hz / WINDOW_RATE - 1.0).abs() <= WINDOW_TOLERANCE
 }
 
-/// Late inference by windows: where the current one started, whether the one before it
-/// measured [`WINDOW_RATE`], and how many were measured.
+/// Late inference by windows: where the current one started (arrival since the first
+/// packet, extended timestamp; `None` after a restart, until the next packet starts it),
+/// whether the one before it measured [`WINDOW_RATE`], and how many were measured.
 #[derive(Debug, Clone, Copy)]
 struct Window {
-    start_ns: f64,
-    start_ext_ts: i64,
+    start: Option<(f64, i64)>,
     previous_fits: bool,
     count: u8,
 }
@@ -183,6 +260,9 @@ pub(crate) struct TimingCold {
     held: Option<Vec<TimingSample>>,
     /// Late inference's current window, once its first try failed.
     window: Option<Window>,
+    /// Packets seen without a rate, and how many of them repeated the timestamp of the one
+    /// before (packets of one video frame): late inference is for video only.
+    unrated: Unrated,
     /// Packets whose transit exceeded the lowest so far by more than the buffer depth.
     pub(crate) late: u64,
     /// Jitter-buffer depth (ns) against which late packets are counted (0: not counted).
@@ -231,6 +311,7 @@ impl Timing {
         let cold = TimingCold {
             held: None,
             window: None,
+            unrated: Unrated::default(),
             late: 0,
             late_buffer_ns,
             hist: HistStore::new(),
@@ -299,6 +380,7 @@ impl Timing {
     #[cold]
     #[inline(never)]
     fn update_unrated(&mut self, cold: &mut TimingCold, s: TimingSample) {
+        cold.unrated.count(s.timestamp);
         match self.inference {
             Inference::Holding => {}
             Inference::Waiting => {
@@ -318,11 +400,10 @@ impl Timing {
             .get_or_insert_with(|| Vec::with_capacity(INFERENCE_HOLD));
         held.push(s);
         let span = s.arrival_ns.saturating_sub(held[0].arrival_ns);
-        let enough = held.len() >= INFERENCE_HOLD
-            || span >= INFERENCE_SPAN_NS
-            || (held.len() >= INFERENCE_MIN_PACKETS && span >= INFERENCE_SPAN_NS / 2);
-        if enough {
-            self.infer(cold);
+        if held.len() >= INFERENCE_HOLD || span >= INFERENCE_SPAN_NS {
+            self.infer(cold, FIT_LAST_TRY);
+        } else if held.len() >= INFERENCE_MIN_PACKETS && span >= INFERENCE_SPAN_NS / 2 {
+            self.infer(cold, FIT_EARLY);
         }
     }
 
@@ -339,6 +420,16 @@ impl Timing {
         self.rfc.restart();
         self.started = false;
         self.slope = Slope::default();
+    }
+
+    /// [`Timing::restart`] for a sender restart, which also starts a late-inference window
+    /// over (its timestamps measured across the restart would mean nothing).
+    pub(crate) fn sender_restart(&mut self, cold: &mut TimingCold) {
+        self.restart();
+        if let Some(w) = &mut cold.window {
+            w.start = None;
+            w.previous_fits = false;
+        }
     }
 
     /// The stream switched to a payload type with another clock rate (a codec change within
@@ -389,12 +480,25 @@ impl Timing {
     /// End of stream: decide on whatever is held.
     pub(crate) fn settle(&mut self, cold: &mut TimingCold) {
         if self.rate.is_none() && self.inference == Inference::Holding && cold.held.is_some() {
-            self.infer(cold);
+            self.infer(cold, FIT_LAST_TRY);
         }
     }
 
-    fn infer(&mut self, cold: &mut TimingCold) {
-        match self.slope.slope().and_then(snap_clock_rate) {
+    /// Infers the rate from the held packets if their slope fits one and is known to within
+    /// `max_error` (relative standard error). Otherwise, on the last try (`FIT_LAST_TRY`), lets
+    /// them go; on an early one, keeps holding.
+    fn infer(&mut self, cold: &mut TimingCold, max_error: f64) {
+        let held = cold.held.as_deref().unwrap_or_default();
+        let known = held_fit(held).is_some_and(|(_, error)| error <= max_error);
+        let rate = self
+            .slope
+            .slope()
+            .and_then(snap_clock_rate)
+            .filter(|&rate| known && !later_half_disagrees(held, rate));
+        if rate.is_none() && max_error < FIT_LAST_TRY {
+            return;
+        }
+        match rate {
             Some(rate) => {
                 self.fix_rate(rate, ClockRateSource::Inferred);
                 self.replay(cold);
@@ -417,43 +521,51 @@ impl Timing {
         }
     }
 
-    /// The slope now spans long enough: a rate that fits times packets from the next one on.
-    /// If none does, windows of [`WINDOW_NS`] follow, each measured on its own.
+    /// The slope now spans long enough. Only video is inferred this late, and only at
+    /// [`WINDOW_RATE`]: if the slope fits it, packets are timed from the next one on; if not,
+    /// windows of [`WINDOW_NS`] follow, each measured on its own, until two in a row fit.
     fn infer_late(&mut self, cold: &mut TimingCold, now_ns: f64) {
-        let here = |previous_fits, count| Window {
-            start_ns: now_ns,
-            start_ext_ts: self.latest_ext_ts,
-            previous_fits,
-            count,
+        let here = |previous_fits, count| {
+            Some(Window {
+                start: Some((now_ns, self.latest_ext_ts)),
+                previous_fits,
+                count,
+            })
         };
-        let rate = match cold.window {
-            None if self.slope.slope().is_some_and(measures_window_rate) => WINDOW_RATE as u32,
-            None => {
-                cold.window = Some(here(false, 1));
-                return;
+        match cold.window {
+            // Audio whose first packets fit no rate (a pre-roll burst, a stall) is left
+            // without one: a queue growing or draining for seconds bends a window's slope
+            // by the few per cent that part 96 or 88.2 kHz from 90.
+            None if !cold.unrated.looks_like_video() => self.inference = Inference::GaveUp,
+            None if self.slope.slope().is_some_and(measures_window_rate) => {
+                self.fix_rate(WINDOW_RATE as u32, ClockRateSource::Inferred);
+                self.clock_from_next();
             }
-            // A restart started the timeline over: so does the window.
-            Some(w) if now_ns < w.start_ns => {
-                cold.window = Some(here(false, w.count));
-                return;
-            }
-            Some(w) if now_ns - w.start_ns >= WINDOW_NS => {
-                let units = (self.latest_ext_ts - w.start_ext_ts) as f64;
-                let fits = measures_window_rate(units / (now_ns - w.start_ns) * 1e9);
-                if !(fits && w.previous_fits) {
-                    cold.window = (w.count < MAX_WINDOWS).then(|| here(fits, w.count + 1));
-                    if cold.window.is_none() {
-                        self.inference = Inference::GaveUp;
-                    }
-                    return;
+            None => cold.window = here(false, 1),
+            // The sender restarted: the window starts over on the new timeline.
+            Some(Window {
+                start: None, count, ..
+            }) => cold.window = here(false, count),
+            Some(Window {
+                start: Some((start_ns, start_ext_ts)),
+                previous_fits,
+                count,
+            }) if now_ns - start_ns >= WINDOW_NS => {
+                let units = (self.latest_ext_ts - start_ext_ts) as f64;
+                let fits = measures_window_rate(units / (now_ns - start_ns) * 1e9);
+                if fits && previous_fits {
+                    cold.window = None;
+                    self.fix_rate(WINDOW_RATE as u32, ClockRateSource::Inferred);
+                    self.clock_from_next();
+                } else if count < MAX_WINDOWS {
+                    cold.window = here(fits, count + 1);
+                } else {
+                    cold.window = None;
+                    self.inference = Inference::GaveUp;
                 }
-                WINDOW_RATE as u32
             }
-            Some(_) => return,
-        };
-        cold.window = None;
-        self.fix_rate(rate, ClockRateSource::Inferred);
-        self.clock_from_next();
+            Some(_) => {}
+        }
     }
 
     /// Packets so far were measured without a clock; the rate now known times the next one
