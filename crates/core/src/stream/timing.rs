@@ -424,6 +424,8 @@ impl Timing {
 
     /// [`Timing::restart`] for a sender restart, which also starts a late-inference window
     /// over (its timestamps measured across the restart would mean nothing).
+    #[cold]
+    #[inline(never)]
     pub(crate) fn sender_restart(&mut self, cold: &mut TimingCold) {
         self.restart();
         if let Some(w) = &mut cold.window {
