@@ -394,3 +394,58 @@ fn rates_off_the_table_are_not_taken_for_a_common_one() {
         }
     }
 }
+
+#[test]
+fn low_rate_video_after_a_paced_key_frame_gets_its_clock() {
+    // A key frame of 40 packets 5 ms apart, then one or two packets a frame at 25 fps: the
+    // slope of the first two seconds sits just over 4 % from 90 kHz, so the held packets fit
+    // no rate; the two-second windows that follow find it.
+    for extra in [0, 1, 2] {
+        let mut packets = Vec::new();
+        for k in 0..40u32 {
+            packets.push((f64::from(k) * 5.0, 0));
+        }
+        for frame in 1..250u32 {
+            let due = f64::from(frame) * 40.0 + f64::from((frame * 7919) % 11) * 0.8;
+            for k in 0..1 + (frame + extra) % 2 {
+                packets.push((due.max(200.0) + f64::from(k) * 0.2, 3600 * frame));
+            }
+        }
+        let r = sent(packets, 96);
+        assert_eq!(r.clock_rate, Some(90000), "pattern {extra}");
+    }
+}
+
+#[test]
+fn one_packet_then_seconds_of_silence_is_not_the_whole_story() {
+    // A first packet, then silence suppressed without comfort noise for 2.5 s: two held
+    // packets span the two seconds, but tell nothing of the slope's certainty.
+    let mut packets = vec![(0.0, 0)];
+    for i in 125..400u32 {
+        packets.push((
+            f64::from(i) * 20.0 + f64::from((i * 7919) % 7) * 0.5,
+            960 * i,
+        ));
+    }
+    assert_eq!(sent(packets, 111).clock_rate, Some(48000));
+}
+
+#[test]
+fn comfort_noise_on_its_static_type_keeps_the_codecs_clock() {
+    // Opus (48 kHz, no SDP) with RFC 3389 comfort noise on PT 13, 8 kHz on paper, every
+    // 200 ms of a two-second silence, stamped on the codec's clock as senders do.
+    let mut s = Sender::new(AnalyzerConfig::default());
+    let mut seq = 0u16;
+    for i in 0..500u32 {
+        let silent = (100..200).contains(&i);
+        if silent && i % 10 != 0 {
+            continue;
+        }
+        let pt = if silent { 13 } else { 111 };
+        s.send(f64::from(i) * 20.0, seq, 960 * i, pt, false, 15);
+        seq = seq.wrapping_add(1);
+    }
+    let r = s.analyzer.report().streams.swap_remove(0);
+    assert_eq!(r.clock_rate, Some(48000));
+    assert_eq!(r.jitter_ms.final_ms, Some(0.0));
+}

@@ -224,12 +224,14 @@ impl Stream {
             Some(i) => i.is_telephone_event(),
             None => pt != cold.first_pt,
         };
-        if let Some(i) = cold.last_info.filter(|i| !i.is_telephone_event()) {
+        // Comfort noise is sent beside a codec, not instead of it: its packets keep the
+        // codec's clock (PT 13 is 8 kHz on paper, yet sent beside 16 and 48 kHz codecs).
+        let codec = cold
+            .last_info
+            .filter(|i| !i.is_telephone_event() && !crate::clock::is_comfort_noise(pt));
+        if let Some(i) = codec {
             self.timing.change_rate(i.clock_rate, i.source);
-            // Comfort noise is sent beside a codec, not instead of it.
-            if !crate::clock::is_comfort_noise(pt) {
-                cold.timing_info = Some(i);
-            }
+            cold.timing_info = Some(i);
         }
         cold.note_payload_type(pt, cold.last_info);
     }

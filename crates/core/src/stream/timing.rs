@@ -7,11 +7,14 @@
 //! bounded buffer until the rate can be inferred from the timestamp-vs-arrival slope, then
 //! replayed, so the numbers equal those computed with the rate known from the start.
 //!
-//! A rate is taken from the held packets only when their slope is well determined (its
-//! standard error within 1 % at the first try, 5 % at the last) and their later half, if
-//! sure of its own slope, does not point elsewhere: a stall or a slow start among the first
-//! packets bends the slope onto another common rate (Opus after a 1 s stall measured 24 kHz).
-//! No rate is better than a wrong one: tshark measures no jitter for such streams either.
+//! A rate is taken from the held packets only when their slope is that rate's for certain:
+//! give or take two standard errors, within the rate's 4 % band (so more certainty is asked
+//! near a band's edge, and between 44.1 and 48 kHz, than between 8 and 12) and the later half
+//! of the packets, measured alone, is not sure of another rate. A stall or a slow start among
+//! the first packets bends the slope onto a wrong common rate (Opus after a 1 s stall measured
+//! 24 kHz). An early try at 50 packets and a second is made once; the last try comes with the
+//! hold full or two seconds and ten packets in. No rate is better than a wrong one: tshark
+//! measures no jitter for such streams either.
 //!
 //! Video sends a frame as a burst of packets with one timestamp, so the buffer can fill
 //! within a few frames, too few for the slope (encoders stamp frames when captured, send them
@@ -43,13 +46,19 @@ const INFERENCE_SPAN_NS: u64 = 2_000_000_000;
 /// How far outside the transit range seen so far a packet far behind in sequence may fall
 /// and still count as very late (rather than as a restart or a stray).
 const VERY_LATE_NS: f64 = 2e9;
-/// Largest relative standard error of the held packets' slope for a rate inferred from them
-/// early (at [`INFERENCE_MIN_PACKETS`] and 1 s), and on the last try. A stall or a pre-roll
-/// burst among them bends the slope and leaves it 7 to 57 % uncertain (Opus after a 1 s
-/// stall measured 24 kHz); jitter, loss, duplicates and reordering leave it within 0.7 % at
-/// 128 packets, and within 3.5 % over the first second of the roughest capture here.
-const FIT_EARLY: f64 = 0.01;
-const FIT_LAST_TRY: f64 = 0.05;
+/// Standard errors on either side of the held packets' slope that must stay within the band
+/// of the rate it snaps to ([`SNAP_TOLERANCE`]): about 95 % sure that the true slope is
+/// nearer that rate than any other. A stall or a pre-roll burst among the held packets bends
+/// the slope and leaves it 7 to 57 % uncertain (Opus after a 1 s stall measured 24 kHz); a
+/// fixed bound on the error could not tell 44.1 from 48 kHz (8.8 % apart) at 2 to 4 %, nor
+/// stop a slope near a band's edge, where this test asks for more certainty.
+const FIT_SIGMAS: f64 = 2.0;
+/// Held packets (not counting telephone events) needed to judge a fit by its spread, unless
+/// the stream ends first: one packet and then seconds of silence span two seconds, but say
+/// nothing of the slope's certainty.
+const MIN_FIT_POINTS: usize = 10;
+/// Points in the later half of the held packets for its own fit to veto a rate.
+const MIN_VETO_POINTS: usize = 16;
 /// Packets after which a rate is inferred if the span is at least 1 s.
 const INFERENCE_MIN_PACKETS: usize = 50;
 
@@ -86,9 +95,55 @@ impl Unrated {
     }
 }
 
-/// The least-squares fit of RTP time against arrival over the held packets: the slope
-/// (units per second) and its standard error relative to it.
-fn held_fit(held: &[TimingSample]) -> Option<(f64, f64)> {
+/// Which try at inferring a rate from the held packets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Try {
+    /// At [`INFERENCE_MIN_PACKETS`] over a second: a failure keeps holding.
+    Early,
+    /// With the hold full, two seconds spanned, or the stream over: a failure lets go.
+    Last,
+}
+
+/// Held packets that count for the slope (telephone events do not).
+fn fit_points(held: &[TimingSample]) -> usize {
+    held.iter().filter(|s| !s.event).count()
+}
+
+/// A least-squares fit of RTP time against arrival: the slope (units per second) and its
+/// standard error.
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    slope: f64,
+    stderr: f64,
+}
+
+impl Fit {
+    /// Whether the slope give or take [`FIT_SIGMAS`] standard errors stays within `rate`'s
+    /// band.
+    fn surely(&self, rate: u32) -> bool {
+        let (low, high) = self.interval();
+        let band = f64::from(rate) * SNAP_TOLERANCE;
+        low >= f64::from(rate) - band && high <= f64::from(rate) + band
+    }
+
+    /// Whether the slope give or take [`FIT_SIGMAS`] standard errors stays out of `rate`'s
+    /// band.
+    fn surely_not(&self, rate: u32) -> bool {
+        let (low, high) = self.interval();
+        let band = f64::from(rate) * SNAP_TOLERANCE;
+        high < f64::from(rate) - band || low > f64::from(rate) + band
+    }
+
+    /// The slope give or take [`FIT_SIGMAS`] standard errors.
+    fn interval(&self) -> (f64, f64) {
+        let margin = FIT_SIGMAS * self.stderr;
+        (self.slope - margin, self.slope + margin)
+    }
+}
+
+/// The least-squares fit over the held packets (telephone events left out), if they
+/// determine one.
+fn held_fit(held: &[TimingSample]) -> Option<Fit> {
     let points = || held.iter().filter(|s| !s.event);
     let n = points().count() as f64;
     if n < 3.0 {
@@ -109,19 +164,19 @@ fn held_fit(held: &[TimingSample]) -> Option<(f64, f64)> {
             r * r
         })
         .sum();
-    let stderr = (sse / (n - 2.0) / sxx).sqrt();
-    let fit = (slope * 1e9, (stderr / slope).abs());
-    (fit.0.is_finite() && fit.1.is_finite()).then_some(fit)
+    let fit = Fit {
+        slope: slope * 1e9,
+        stderr: (sse / (n - 2.0) / sxx).sqrt() * 1e9,
+    };
+    (fit.slope.is_finite() && fit.stderr.is_finite()).then_some(fit)
 }
 
-/// Whether the later half of the held packets, measured alone, is sure of a rate other than
+/// Whether the later half of the held packets, measured alone, is sure the rate is not
 /// `rate`: a transient at the start of a short span (128 packets of 1 ms) can bend the
 /// whole's slope a few per cent, onto a common rate, and still fit it closely.
 fn later_half_disagrees(held: &[TimingSample], rate: u32) -> bool {
-    let later = held.get(held.len() / 2..).and_then(held_fit);
-    later.is_some_and(|(slope, error)| {
-        error <= FIT_EARLY && (slope / f64::from(rate) - 1.0).abs() > SNAP_TOLERANCE
-    })
+    let later = held.get(held.len() / 2..).unwrap_or_default();
+    fit_points(later) >= MIN_VETO_POINTS && held_fit(later).is_some_and(|f| f.surely_not(rate))
 }
 
 /// Whether a slope measured late (after the held packets fitted no rate) is taken: only
@@ -145,8 +200,8 @@ struct Window {
 enum Inference {
     /// Packets are held until the rate can be inferred (or the rate is known).
     Holding,
-    /// The held packets spanned too short a time: they were measured without a clock, and
-    /// the rate is inferred once the slope spans [`INFERENCE_SPAN_NS`].
+    /// The held packets fitted no rate for certain: they were measured without a clock, and
+    /// late inference (video only) follows once the slope spans [`INFERENCE_SPAN_NS`].
     Waiting,
     /// No rate fitted: the stream is measured without a clock.
     GaveUp,
@@ -263,6 +318,8 @@ pub(crate) struct TimingCold {
     /// Packets seen without a rate, and how many of them repeated the timestamp of the one
     /// before (packets of one video frame): late inference is for video only.
     unrated: Unrated,
+    /// Whether the early try at inference was made.
+    tried_early: bool,
     /// Packets whose transit exceeded the lowest so far by more than the buffer depth.
     pub(crate) late: u64,
     /// Jitter-buffer depth (ns) against which late packets are counted (0: not counted).
@@ -312,6 +369,7 @@ impl Timing {
             held: None,
             window: None,
             unrated: Unrated::default(),
+            tried_early: false,
             late: 0,
             late_buffer_ns,
             hist: HistStore::new(),
@@ -380,7 +438,10 @@ impl Timing {
     #[cold]
     #[inline(never)]
     fn update_unrated(&mut self, cold: &mut TimingCold, s: TimingSample) {
-        cold.unrated.count(s.timestamp);
+        // Telephone events repeat their timestamp too, but say nothing of the stream.
+        if !s.event {
+            cold.unrated.count(s.timestamp);
+        }
         match self.inference {
             Inference::Holding => {}
             Inference::Waiting => {
@@ -400,10 +461,16 @@ impl Timing {
             .get_or_insert_with(|| Vec::with_capacity(INFERENCE_HOLD));
         held.push(s);
         let span = s.arrival_ns.saturating_sub(held[0].arrival_ns);
-        if held.len() >= INFERENCE_HOLD || span >= INFERENCE_SPAN_NS {
-            self.infer(cold, FIT_LAST_TRY);
-        } else if held.len() >= INFERENCE_MIN_PACKETS && span >= INFERENCE_SPAN_NS / 2 {
-            self.infer(cold, FIT_EARLY);
+        let spans = span >= INFERENCE_SPAN_NS;
+        if held.len() >= INFERENCE_HOLD || (spans && fit_points(held) >= MIN_FIT_POINTS) {
+            self.infer(cold, Try::Last);
+        } else if !cold.tried_early
+            && held.len() >= INFERENCE_MIN_PACKETS
+            && span >= INFERENCE_SPAN_NS / 2
+        {
+            // Once: tried on every packet, a slope still moving would cross a wrong rate.
+            cold.tried_early = true;
+            self.infer(cold, Try::Early);
         }
     }
 
@@ -482,41 +549,33 @@ impl Timing {
     /// End of stream: decide on whatever is held.
     pub(crate) fn settle(&mut self, cold: &mut TimingCold) {
         if self.rate.is_none() && self.inference == Inference::Holding && cold.held.is_some() {
-            self.infer(cold, FIT_LAST_TRY);
+            self.infer(cold, Try::Last);
         }
     }
 
-    /// Infers the rate from the held packets if their slope fits one and is known to within
-    /// `max_error` (relative standard error). Otherwise, on the last try (`FIT_LAST_TRY`), lets
-    /// them go; on an early one, keeps holding.
-    fn infer(&mut self, cold: &mut TimingCold, max_error: f64) {
+    /// Infers the rate from the held packets if their slope fits one for certain (see
+    /// [`FIT_SIGMAS`]) and their later half does not say otherwise. If not, an early try keeps
+    /// holding; the last lets them go, measured without a clock, and late inference follows
+    /// (for video).
+    fn infer(&mut self, cold: &mut TimingCold, attempt: Try) {
         let held = cold.held.as_deref().unwrap_or_default();
-        let known = held_fit(held).is_some_and(|(_, error)| error <= max_error);
         let rate = self
             .slope
             .slope()
             .and_then(snap_clock_rate)
-            .filter(|&rate| known && !later_half_disagrees(held, rate));
-        if rate.is_none() && max_error < FIT_LAST_TRY {
-            return;
-        }
-        match rate {
-            Some(rate) => {
+            .filter(|&rate| {
+                held_fit(held).is_some_and(|fit| fit.surely(rate))
+                    && !later_half_disagrees(held, rate)
+            });
+        match (rate, attempt) {
+            (Some(rate), _) => {
                 self.fix_rate(rate, ClockRateSource::Inferred);
                 self.replay(cold);
             }
-            None => {
-                let held = cold.held.take().unwrap_or_default();
-                let span = match (held.first(), held.last()) {
-                    (Some(first), Some(last)) => last.arrival_ns.saturating_sub(first.arrival_ns),
-                    _ => 0,
-                };
-                self.inference = if span < INFERENCE_SPAN_NS {
-                    Inference::Waiting
-                } else {
-                    Inference::GaveUp
-                };
-                for s in held {
+            (None, Try::Early) => {}
+            (None, Try::Last) => {
+                self.inference = Inference::Waiting;
+                for s in cold.held.take().unwrap_or_default() {
                     self.tshark(s, 0.0);
                 }
             }
