@@ -433,19 +433,24 @@ fn one_packet_then_seconds_of_silence_is_not_the_whole_story() {
 #[test]
 fn comfort_noise_on_its_static_type_keeps_the_codecs_clock() {
     // Opus (48 kHz, no SDP) with RFC 3389 comfort noise on PT 13, 8 kHz on paper, every
-    // 200 ms of a two-second silence, stamped on the codec's clock as senders do.
-    let mut s = Sender::new(AnalyzerConfig::default());
-    let mut seq = 0u16;
-    for i in 0..500u32 {
-        let silent = (100..200).contains(&i);
-        if silent && i % 10 != 0 {
-            continue;
+    // 200 ms of a two-second silence, stamped on the codec's clock as senders do: in the
+    // middle of the call, and at its start (the stream's first packets are comfort noise).
+    for silence in [100..200, 0..100u32] {
+        let mut s = Sender::new(AnalyzerConfig::default());
+        let mut seq = 0u16;
+        for i in 0..500u32 {
+            let silent = silence.contains(&i);
+            if silent && i % 10 != 0 {
+                continue;
+            }
+            let pt = if silent { 13 } else { 111 };
+            s.send(f64::from(i) * 20.0, seq, 960 * i, pt, false, 15);
+            seq = seq.wrapping_add(1);
         }
-        let pt = if silent { 13 } else { 111 };
-        s.send(f64::from(i) * 20.0, seq, 960 * i, pt, false, 15);
-        seq = seq.wrapping_add(1);
+        let r = s.analyzer.report().streams.swap_remove(0);
+        let what = format!("silence over packets {silence:?}");
+        assert_eq!((r.clock_rate, r.payload_type), (Some(48000), 111), "{what}");
+        assert_eq!(r.jitter_ms.final_ms, Some(0.0), "{what}");
+        assert_eq!((r.packets, r.lost), (410, 0), "{what}");
     }
-    let r = s.analyzer.report().streams.swap_remove(0);
-    assert_eq!(r.clock_rate, Some(48000));
-    assert_eq!(r.jitter_ms.final_ms, Some(0.0));
 }

@@ -329,6 +329,11 @@ pub(crate) struct TimingCold {
 }
 
 impl TimingCold {
+    /// The jitter-buffer depth late packets are counted against.
+    pub(crate) fn late_buffer_ns(&self) -> f64 {
+        self.late_buffer_ns
+    }
+
     /// Approximate heap bytes held (for the memory benchmark).
     pub(crate) fn heap_bytes(&self) -> usize {
         self.hist.heap_bytes()
