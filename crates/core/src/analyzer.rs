@@ -384,9 +384,6 @@ impl Analyzer {
             _ => {}
         }
         if let Some((from, to)) = effects.payload_type_changed {
-            if self.streams.get(&key).is_some_and(|(s, _)| s.needs_rate()) {
-                self.streams.lost_rate(key);
-            }
             self.push_event(Event::Anomaly {
                 id,
                 key,

@@ -91,13 +91,6 @@ impl SideIndex {
         take_out(&mut self.rateless, key.flow.dst_end(), key);
     }
 
-    /// A stream lost its clock rate (its first codec came after comfort noise of another
-    /// clock): SDP may tell it again.
-    pub(crate) fn lost_rate(&mut self, key: StreamKey) {
-        put(&mut self.rateless, key.flow.src_end(), key);
-        put(&mut self.rateless, key.flow.dst_end(), key);
-    }
-
     /// The live streams of `ssrc`, on any flow, in no particular order.
     pub(crate) fn with_ssrc(&self, ssrc: u32) -> Vec<StreamKey> {
         keys(&self.by_ssrc, &ssrc)

@@ -192,10 +192,6 @@ impl StreamTable {
         self.side.learnt_rate(key);
     }
 
-    pub(crate) fn lost_rate(&mut self, key: StreamKey) {
-        self.side.lost_rate(key);
-    }
-
     pub(crate) fn is_empty(&self) -> bool {
         self.streams.is_empty()
     }

@@ -454,25 +454,3 @@ fn comfort_noise_on_its_static_type_keeps_the_codecs_clock() {
         assert_eq!((r.packets, r.lost), (410, 0), "{what}");
     }
 }
-
-#[test]
-fn sdp_after_comfort_noise_and_an_undescribed_codec_still_names_its_clock() {
-    // Comfort noise first, then PT 96 nobody described yet, then SDP for it (a 200 OK late
-    // in the capture): the stream takes the SDP's clock.
-    let mut s = Sender::new(AnalyzerConfig::default());
-    for i in 0..60u32 {
-        let pt = if i < 10 { 13 } else { 96 };
-        s.send(f64::from(i) * 20.0, i as u16, 320 * i, pt, false, 16);
-    }
-    let info = rtpscope_core::PayloadInfo {
-        encoding: rtpscope_core::Encoding::new("L16"),
-        clock_rate: 16000,
-        source: ClockRateSource::Sdp,
-    };
-    s.analyzer.learn_payload_type(flow().dst(), 96, info);
-    let r = s.analyzer.report().streams.swap_remove(0);
-    assert_eq!(
-        (r.clock_rate, r.clock_rate_source),
-        (Some(16000), Some(ClockRateSource::Sdp))
-    );
-}
