@@ -430,27 +430,67 @@ fn one_packet_then_seconds_of_silence_is_not_the_whole_story() {
     assert_eq!(sent(packets, 111).clock_rate, Some(48000));
 }
 
+/// A call on `codec` (PT 111 here, unless `voice_pt`) with RFC 3389 comfort noise on PT 13,
+/// 8 kHz on paper, every 200 ms of the silence over `silence` (packet indices), stamped on
+/// the codec's clock as senders do; `dtmf`: packets on PT 101 replace voice packets 100-104.
+fn call_with_comfort_noise(
+    config: AnalyzerConfig,
+    voice_pt: u8,
+    units: u32,
+    silence: core::ops::Range<u32>,
+    dtmf: bool,
+) -> StreamReport {
+    let mut s = Sender::new(config);
+    let mut seq = 0u16;
+    for i in 0..500u32 {
+        let silent = silence.contains(&i);
+        if silent && i % 10 != 0 {
+            continue;
+        }
+        let (pt, ts) = match i {
+            _ if silent => (13, units * i),
+            100..=104 if dtmf => (101, units * 100),
+            _ => (voice_pt, units * i),
+        };
+        let wobble = f64::from((i * 7919) % 13) * 0.3;
+        s.send(f64::from(i) * 20.0 + wobble, seq, ts, pt, false, 15);
+        seq = seq.wrapping_add(1);
+    }
+    s.analyzer.report().streams.swap_remove(0)
+}
+
 #[test]
 fn comfort_noise_on_its_static_type_keeps_the_codecs_clock() {
-    // Opus (48 kHz, no SDP) with RFC 3389 comfort noise on PT 13, 8 kHz on paper, every
-    // 200 ms of a two-second silence, stamped on the codec's clock as senders do: in the
-    // middle of the call, and at its start (the stream's first packets are comfort noise).
-    for silence in [100..200, 0..100u32] {
-        let mut s = Sender::new(AnalyzerConfig::default());
-        let mut seq = 0u16;
-        for i in 0..500u32 {
-            let silent = silence.contains(&i);
-            if silent && i % 10 != 0 {
-                continue;
-            }
-            let pt = if silent { 13 } else { 111 };
-            s.send(f64::from(i) * 20.0, seq, 960 * i, pt, false, 15);
-            seq = seq.wrapping_add(1);
-        }
-        let r = s.analyzer.report().streams.swap_remove(0);
-        let what = format!("silence over packets {silence:?}");
-        assert_eq!((r.clock_rate, r.payload_type), (Some(48000), 111), "{what}");
-        assert_eq!(r.jitter_ms.final_ms, Some(0.0), "{what}");
-        assert_eq!((r.packets, r.lost), (410, 0), "{what}");
+    let opus = || AnalyzerConfig::default().with_payload_type(111, "opus", 48000);
+    let plain = call_with_comfort_noise(opus(), 111, 960, 0..0, false);
+    assert!(plain.jitter_ms.final_ms.is_some_and(|j| j > 0.5));
+    // Comfort noise in the middle of the call, with Opus described or not: 48 kHz all along.
+    for config in [opus(), AnalyzerConfig::default()] {
+        let r = call_with_comfort_noise(config, 111, 960, 100..200, false);
+        assert_eq!((r.clock_rate, r.payload_type), (Some(48000), 111));
     }
+    // At the start of the call, then described DTMF, then Opus: timed from Opus on, on its
+    // clock (before, at 8 kHz: a jitter of hundreds of milliseconds).
+    let dtmf = opus().with_payload_type(101, "telephone-event", 8000);
+    for config in [opus(), dtmf] {
+        let r = call_with_comfort_noise(config, 111, 960, 0..100, true);
+        assert_eq!((r.clock_rate, r.payload_type), (Some(48000), 111));
+        assert_eq!((r.packets, r.lost), (410, 0));
+        let j = r.jitter_ms.final_ms.expect("a clock");
+        assert!(
+            (j - plain.jitter_ms.final_ms.unwrap()).abs() < 1.0,
+            "{j} ms"
+        );
+    }
+}
+
+#[test]
+fn undescribed_dtmf_after_comfort_noise_is_not_taken_for_the_codec() {
+    // Silence first, then a key pressed before anyone spoke, with no SDP: PT 101 could be
+    // anything, so the call stays on the clock it had (PCMU's and comfort noise's 8 kHz) and
+    // PCMU, the first codec described, is the stream's codec.
+    let r = call_with_comfort_noise(AnalyzerConfig::default(), 0, 160, 0..100, true);
+    assert_eq!((r.clock_rate, r.payload_type), (Some(8000), 0));
+    assert!(r.jitter_ms.final_ms.is_some_and(|j| j < 5.0));
+    assert!(r.mos_lq.is_some());
 }

@@ -217,7 +217,7 @@ impl Stream {
         cold.pt_changes += 1;
         self.last_pt = pt;
         cold.last_info = resolver.resolve(&self.key(), pt);
-        if cold.pt_changes == 1 && crate::clock::is_comfort_noise(cold.first_pt) {
+        if crate::clock::is_comfort_noise(cold.first_pt) {
             self.codec_after_comfort_noise(cold, pt);
         }
         // A telephone event's timestamp marks the event start; a second payload type
@@ -239,27 +239,31 @@ impl Stream {
         cold.note_payload_type(pt, cold.last_info);
     }
 
-    /// The first payload type other than comfort noise, in a stream that began with comfort
-    /// noise (a call that starts in silence): it is the stream's codec. If its clock is not
-    /// the comfort noise's (PT 13 is 8 kHz, sent beside 16 and 48 kHz codecs, or the codec's
-    /// rate is unknown), the stream is timed from here on the codec's clock, or its rate
-    /// inferred, as if it had started here: comfort noise says nothing of timing (tshark
-    /// leaves it and the packet after it out too). Loss and sequence count on as before.
+    /// The first codec described (statically, by SDP or by configuration) in a stream that
+    /// began with comfort noise (a call that starts in silence) is the stream's codec. If its
+    /// clock is not the comfort noise's (PT 13 is 8 kHz, yet sent beside 16 and 48 kHz
+    /// codecs), the stream is timed from here on the codec's clock, as if it had started
+    /// here: comfort noise says nothing of timing (tshark leaves it and the packet after it
+    /// out too). Loss and sequence count on as before. An undescribed payload type is not
+    /// taken for the codec: it may as well be DTMF sent before anyone spoke.
     fn codec_after_comfort_noise(&mut self, cold: &mut StreamCold, pt: u8) {
-        let info = cold.last_info;
-        if crate::clock::is_comfort_noise(pt) || info.is_some_and(|i| i.is_telephone_event()) {
+        let Some(info) = cold.last_info else {
+            return;
+        };
+        if crate::clock::is_comfort_noise(pt) || info.is_telephone_event() {
             return;
         }
-        let rate = info.map(|i| (i.clock_rate, i.source));
-        if rate.map(|r| r.0) == self.timing.rate().map(|r| r.0) {
-            return;
+        if self.timing.rate().map(|r| r.0) != Some(info.clock_rate) {
+            let rate = Some((info.clock_rate, info.source));
+            let (timing, timing_cold) = Timing::new(rate, cold.timing.late_buffer_ns());
+            (self.timing, cold.timing) = (timing, timing_cold);
+            // The late count starts over with the timing.
+            cold.late_at_interval_start = 0;
         }
-        let (timing, timing_cold) = Timing::new(rate, cold.timing.late_buffer_ns());
-        (self.timing, cold.timing) = (timing, timing_cold);
         cold.first_pt = pt;
-        cold.first_info = info;
-        cold.codec = info.and_then(|i| Codec::from_encoding(i.encoding.as_str()));
-        cold.timing_info = info;
+        cold.first_info = Some(info);
+        cold.codec = Codec::from_encoding(info.encoding.as_str());
+        cold.timing_info = Some(info);
     }
 
     #[inline(always)]
