@@ -32,21 +32,24 @@ impl Policy {
     /// shutdown) is reported, not unwrapped.
     pub(crate) fn deliver<T>(self, tx: &Sender<T>, msg: T, spin: bool) -> Delivery<T> {
         match self {
-            Policy::Block if !spin => match tx.send(msg) {
-                Ok(()) => Delivery::Sent,
-                Err(e) => Delivery::Gone(e.into_inner()),
-            },
-            Policy::Block => match spin_with(msg, |m| match tx.try_send(m) {
-                Ok(()) => Ok(Delivery::Sent),
-                Err(TrySendError::Full(m)) => Err(m),
-                Err(TrySendError::Disconnected(m)) => Ok(Delivery::Gone(m)),
-            }) {
-                Ok(delivery) => delivery,
-                Err(m) => match tx.send(m) {
+            Policy::Block => {
+                let msg = if spin {
+                    match spin_with(msg, |m| match tx.try_send(m) {
+                        Ok(()) => Ok(Delivery::Sent),
+                        Err(TrySendError::Full(m)) => Err(m),
+                        Err(TrySendError::Disconnected(m)) => Ok(Delivery::Gone(m)),
+                    }) {
+                        Ok(delivery) => return delivery,
+                        Err(m) => m,
+                    }
+                } else {
+                    msg
+                };
+                match tx.send(msg) {
                     Ok(()) => Delivery::Sent,
                     Err(e) => Delivery::Gone(e.into_inner()),
-                },
-            },
+                }
+            }
             Policy::DropNewest => match tx.try_send(msg) {
                 Ok(()) => Delivery::Sent,
                 Err(TrySendError::Full(m)) => Delivery::Full(m),

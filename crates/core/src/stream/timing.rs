@@ -109,29 +109,34 @@ fn fit_points(held: &[TimingSample]) -> usize {
     held.iter().filter(|s| !s.event).count()
 }
 
-/// A least-squares fit of RTP time against arrival: the slope (units per second) and its
-/// standard error.
+/// A least-squares fit of RTP time against arrival: the slope (units per second), its
+/// standard error, and the points it was fitted to.
 #[derive(Debug, Clone, Copy)]
 struct Fit {
     slope: f64,
     stderr: f64,
+    points: usize,
+}
+
+/// The slopes that snap to `rate` ([`SNAP_TOLERANCE`] either side).
+fn band(rate: u32) -> (f64, f64) {
+    let rate = f64::from(rate);
+    (rate * (1.0 - SNAP_TOLERANCE), rate * (1.0 + SNAP_TOLERANCE))
 }
 
 impl Fit {
     /// Whether the slope give or take [`FIT_SIGMAS`] standard errors stays within `rate`'s
     /// band.
     fn surely(&self, rate: u32) -> bool {
-        let (low, high) = self.interval();
-        let band = f64::from(rate) * SNAP_TOLERANCE;
-        low >= f64::from(rate) - band && high <= f64::from(rate) + band
+        let ((low, high), (from, to)) = (self.interval(), band(rate));
+        low >= from && high <= to
     }
 
     /// Whether the slope give or take [`FIT_SIGMAS`] standard errors stays out of `rate`'s
     /// band.
     fn surely_not(&self, rate: u32) -> bool {
-        let (low, high) = self.interval();
-        let band = f64::from(rate) * SNAP_TOLERANCE;
-        high < f64::from(rate) - band || low > f64::from(rate) + band
+        let ((low, high), (from, to)) = (self.interval(), band(rate));
+        high < from || low > to
     }
 
     /// The slope give or take [`FIT_SIGMAS`] standard errors.
@@ -145,10 +150,11 @@ impl Fit {
 /// determine one.
 fn held_fit(held: &[TimingSample]) -> Option<Fit> {
     let points = || held.iter().filter(|s| !s.event);
-    let n = points().count() as f64;
-    if n < 3.0 {
+    let count = points().count();
+    if count < 3 {
         return None;
     }
+    let n = count as f64;
     let mx = points().map(|s| s.since_first_ns).sum::<f64>() / n;
     let my = points().map(|s| s.since_first_units).sum::<f64>() / n;
     let (mut sxx, mut sxy) = (0.0, 0.0);
@@ -167,6 +173,7 @@ fn held_fit(held: &[TimingSample]) -> Option<Fit> {
     let fit = Fit {
         slope: slope * 1e9,
         stderr: (sse / (n - 2.0) / sxx).sqrt() * 1e9,
+        points: count,
     };
     (fit.slope.is_finite() && fit.stderr.is_finite()).then_some(fit)
 }
@@ -176,7 +183,7 @@ fn held_fit(held: &[TimingSample]) -> Option<Fit> {
 /// whole's slope a few per cent, onto a common rate, and still fit it closely.
 fn later_half_disagrees(held: &[TimingSample], rate: u32) -> bool {
     let later = held.get(held.len() / 2..).unwrap_or_default();
-    fit_points(later) >= MIN_VETO_POINTS && held_fit(later).is_some_and(|f| f.surely_not(rate))
+    held_fit(later).is_some_and(|f| f.points >= MIN_VETO_POINTS && f.surely_not(rate))
 }
 
 /// Whether a slope measured late (after the held packets fitted no rate) is taken: only
@@ -564,14 +571,10 @@ impl Timing {
     /// (for video).
     fn infer(&mut self, cold: &mut TimingCold, attempt: Try) {
         let held = cold.held.as_deref().unwrap_or_default();
-        let rate = self
-            .slope
-            .slope()
-            .and_then(snap_clock_rate)
-            .filter(|&rate| {
-                held_fit(held).is_some_and(|fit| fit.surely(rate))
-                    && !later_half_disagrees(held, rate)
-            });
+        let rate = held_fit(held).and_then(|fit| {
+            snap_clock_rate(fit.slope)
+                .filter(|&rate| fit.surely(rate) && !later_half_disagrees(held, rate))
+        });
         match (rate, attempt) {
             (Some(rate), _) => {
                 self.fix_rate(rate, ClockRateSource::Inferred);
