@@ -365,6 +365,48 @@ fn a_caller_that_reads_only_reports_gets_no_events_and_no_drops() {
 }
 
 #[test]
+fn without_events_no_interval_closes_and_the_reports_are_the_same() {
+    let run = |events: bool| {
+        let mut s = Sender::new(AnalyzerConfig {
+            events,
+            ..AnalyzerConfig::default()
+        });
+        // Five seconds of a stream that loses every 7th packet and arrives up to 9 ms late.
+        for i in 0..250u16 {
+            if i % 7 != 3 {
+                let late = f64::from((i * 37) % 10);
+                s.send(
+                    20.0 * f64::from(i) + late,
+                    i,
+                    160 * u32::from(i),
+                    0,
+                    false,
+                    5,
+                );
+            }
+        }
+        let next = s.analyzer.poll_timeout();
+        let intervals = s
+            .events()
+            .iter()
+            .filter(|e| matches!(e, Event::Interval(_)))
+            .count();
+        s.analyzer.finish();
+        (intervals, next, s.analyzer.take_report())
+    };
+    let (intervals, next, with) = run(true);
+    assert_eq!(intervals, 4, "four whole seconds closed");
+    // The next interval closes at 6 s on the virtual clock (it starts at 1 s).
+    assert_eq!(next, Some(Timestamp::from_nanos(6_000_000_000)));
+    let (intervals, next, without) = run(false);
+    assert_eq!(intervals, 0);
+    // Only the idle check is armed: 30 s after the first packet.
+    assert_eq!(next, Some(Timestamp::from_nanos(31_000_000_000)));
+    assert_eq!(with.streams[0].lost, 36);
+    assert_eq!(without.streams, with.streams);
+}
+
+#[test]
 fn clock_jumps_do_not_panic_or_flood_intervals() {
     let mut s = Sender::new(AnalyzerConfig::default());
     s.send(0.0, 0, 0, 0, false, 7);
