@@ -109,20 +109,17 @@ pub fn classify_payload(payload_type: u8, payload: &[u8]) -> PayloadClass {
         return PayloadClass::Unknown;
     }
     // Each silence pair differs only in the top bit, so "every byte is one of the pair" is
-    // "every byte with its top bit set equals the first". This runs on every G.711 packet and
-    // a silent one must be read to its end. Speech differs within the first eight bytes,
-    // tested as one word; the whole payload is then OR-folded byte by byte without a branch,
-    // which the compiler turns into a vector loop of 32 bytes a step (a word fold takes 8).
+    // "every byte differs from the first in the top bit at most". This runs on every G.711
+    // packet and a silent one must be read to its end. Speech differs within the first eight
+    // bytes, tested as one word; the whole payload is then folded with XOR and OR byte by
+    // byte without a branch, the top bit masked once at the end: the compiler turns that
+    // into a vector loop of two operations a step (masking every byte took a third).
     let wide = |byte: u8| u64::from_ne_bytes([byte; 8]);
-    let head_differs = |w: &[u8; 8]| u64::from_ne_bytes(*w) | wide(0x80) != wide(target);
+    let head_differs = |w: &[u8; 8]| (u64::from_ne_bytes(*w) ^ wide(target)) & wide(0x7f) != 0;
     if payload.first_chunk::<8>().is_some_and(head_differs) {
         return PayloadClass::Audible;
     }
-    if payload
-        .iter()
-        .fold(0, |acc, &b| acc | ((b | 0x80) ^ target))
-        == 0
-    {
+    if payload.iter().fold(0, |acc, &b| acc | (b ^ target)) & 0x7f == 0 {
         PayloadClass::Silent
     } else {
         PayloadClass::Audible

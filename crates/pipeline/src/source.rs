@@ -220,6 +220,7 @@ impl Dealer {
 
     /// A frame of this shard's flows; `length` is the UDP payload's length, longer than
     /// `payload` when the capture cut the frame short.
+    #[inline(always)]
     fn frame(&mut self, ts: Timestamp, flow: Flow, payload: &[u8], length: usize) {
         self.latest = self.latest.max(ts);
         if payload.len() < length {
@@ -309,6 +310,7 @@ impl Dealer {
     }
 
     /// An RTP packet of `length` bytes, of which `payload` was captured.
+    #[inline(always)]
     fn rtp(&mut self, now: Timestamp, flow: Flow, payload: &[u8], length: usize) {
         let Ok(header) = RtpHeader::read(payload, length) else {
             // The detector validated it; count rather than trust.
@@ -333,6 +335,7 @@ impl Dealer {
         );
     }
 
+    #[inline(always)]
     fn push(&mut self, shard: usize, record: Record) {
         let Some(out) = self.shards.get_mut(shard) else {
             return;
