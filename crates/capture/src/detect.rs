@@ -267,6 +267,7 @@ impl RtpDetector {
 
     /// Decides about one datagram. After [`Verdict::Rtp`], call [`Self::drain_released`]:
     /// held packets of the flow, if any, come before this one.
+    #[inline]
     pub fn observe(&mut self, ts: Timestamp, flow: Flow, payload: &[u8]) -> Verdict {
         self.observe_datagram(ts, flow, payload, payload.len())
     }
@@ -286,8 +287,33 @@ impl RtpDetector {
         self.observe_datagram(ts, flow, captured, length.max(captured.len()))
     }
 
+    /// The packet of a confirmed RTP flow, nearly every datagram, decided in line; the rest
+    /// out of line.
     #[inline(always)]
     fn observe_datagram(
+        &mut self,
+        ts: Timestamp,
+        flow: Flow,
+        payload: &[u8],
+        length: usize,
+    ) -> Verdict {
+        if classify(payload) == PacketKind::Rtp
+            && RtpPacket::new_checked_captured(payload, length).is_ok()
+        {
+            if let Some(entry) = self.flows.get_mut(&flow) {
+                if matches!(entry.state, State::Rtp) {
+                    entry.last_seen = ts;
+                    self.arrivals += 1;
+                    self.stats.rtp += 1;
+                    return Verdict::Rtp;
+                }
+            }
+        }
+        self.observe_rest(ts, flow, payload, length)
+    }
+
+    #[inline(never)]
+    fn observe_rest(
         &mut self,
         ts: Timestamp,
         flow: Flow,
@@ -313,15 +339,8 @@ impl RtpDetector {
         let Ok(packet) = RtpPacket::new_checked_captured(payload, length) else {
             return Verdict::NotRtp;
         };
-        // Almost every packet belongs to a flow already confirmed: one lookup decides it.
+        // A confirmed flow's packets were decided in line (`observe_datagram`).
         let key = flow;
-        if let Some(entry) = self.flows.get_mut(&key) {
-            if matches!(entry.state, State::Rtp) {
-                entry.last_seen = ts;
-                self.stats.rtp += 1;
-                return Verdict::Rtp;
-            }
-        }
         if self.is_forced(&flow) {
             self.stats.rtp += 1;
             return Verdict::Rtp;
