@@ -139,11 +139,6 @@ pub struct Analyzer {
     /// The streams in key order while intervals close, kept between intervals so closing
     /// them allocates nothing (at most one entry per live stream).
     interval_order: Vec<(StreamKey, u32)>,
-    /// The interval timer: the configured interval when events are queued. Interval reports
-    /// and the live monitor's symptoms exist only as events, and nothing in the final or
-    /// snapshot reports depends on them, so without events closing intervals (every stream,
-    /// every second: a tenth of a pipeline worker's time among 1 000 streams) is skipped.
-    interval: Option<core::time::Duration>,
 }
 
 /// Everything the analyzer knows, as one snapshot.
@@ -162,7 +157,6 @@ impl Analyzer {
     /// A new analyzer.
     pub fn new(config: AnalyzerConfig) -> Self {
         let config_idle = config.idle_timeout;
-        let config_interval = config.interval.filter(|_| config.events);
         let config_jitter_buffer = config.jitter_buffer;
         let payloads = PayloadMap {
             config: config.payload_types.clone(),
@@ -186,7 +180,6 @@ impl Analyzer {
             late_buffer_ns: config_jitter_buffer.as_nanos() as f64,
             next_deadline_ns: 0,
             interval_order: Vec::new(),
-            interval: config_interval,
             counters: Counters::default(),
             monitor,
         }
@@ -505,10 +498,17 @@ impl Analyzer {
     /// Runs timers due at `now`: interval reports and idle timeouts.
     pub fn handle_timeout(&mut self, now: Timestamp) {
         self.last_now = self.last_now.max(now);
-        if let (Some(mut due), Some(interval)) = (self.next_interval, self.interval) {
+        if let (Some(mut due), Some(interval)) = (self.next_interval, self.config.interval) {
             // After a clock jump, report the one long interval rather than thousands.
             while due <= now {
-                self.close_intervals(due);
+                // Interval reports and the live monitor's symptoms exist only as events, and
+                // no report depends on them: without events, closing every stream's interval
+                // every second (a tenth of a pipeline worker's time among 1 000 streams) is
+                // skipped. The timer still runs: when it fires arms the idle check, so the
+                // streams end at the same moments either way.
+                if self.config.events {
+                    self.close_intervals(due);
+                }
                 due = due + interval;
                 if due <= now && now.saturating_duration_since(due) > interval * 10 {
                     let skipped =
@@ -584,7 +584,7 @@ impl Analyzer {
         if self.next_interval.is_none() {
             // Boundaries fall on whole multiples of the interval from the time origin, so that
             // every analyzer (e.g. every pipeline shard) closes intervals at the same instants.
-            self.next_interval = self.interval.map(|i| {
+            self.next_interval = self.config.interval.map(|i| {
                 let step = u64::try_from(i.as_nanos()).unwrap_or(u64::MAX).max(1);
                 Timestamp::from_nanos(
                     (now.as_nanos() / step)

@@ -14,7 +14,7 @@ pub struct AnalyzerConfig {
     /// A stream with no packet for this long ends.
     pub idle_timeout: Duration,
     /// Interval reports every this long (`None`: none). They are events: with `events` off,
-    /// no interval closes (and the live monitor, which feeds on them, sleeps).
+    /// none is made (and the live monitor, which feeds on them, sleeps).
     pub interval: Option<Duration>,
     /// Jitter-buffer depth for counting packets that arrive too late to be played.
     pub jitter_buffer: Duration,
@@ -22,7 +22,7 @@ pub struct AnalyzerConfig {
     pub payload_types: Vec<(u8, PayloadInfo)>,
     /// Queue events for `poll_event`. A caller that reads only reports (`report`, `streams`)
     /// turns this off: nothing is then queued, so nothing is built, dropped or counted, and
-    /// the work that only events show (closing intervals, the live monitor) is not done.
+    /// the work that only events show (interval reports, the live monitor) is not done.
     pub events: bool,
     /// Most events queued before `poll_event`; beyond it events are dropped (counted).
     pub max_queued_events: usize,

@@ -2,7 +2,7 @@
 
 use core::time::Duration;
 
-use rtpscope_core::{AnalyzerConfig, Anomaly, EndReason, Event, Timestamp};
+use rtpscope_core::{AnalyzerConfig, Anomaly, EndReason, Event, Flow, Timestamp};
 
 mod sender;
 use sender::{flow, Sender};
@@ -365,7 +365,7 @@ fn a_caller_that_reads_only_reports_gets_no_events_and_no_drops() {
 }
 
 #[test]
-fn without_events_no_interval_closes_and_the_reports_are_the_same() {
+fn without_events_no_interval_report_is_made_and_the_reports_are_the_same() {
     let run = |events: bool| {
         let mut s = Sender::new(AnalyzerConfig {
             events,
@@ -396,14 +396,60 @@ fn without_events_no_interval_closes_and_the_reports_are_the_same() {
     };
     let (intervals, next, with) = run(true);
     assert_eq!(intervals, 4, "four whole seconds closed");
-    // The next interval closes at 6 s on the virtual clock (it starts at 1 s).
-    assert_eq!(next, Some(Timestamp::from_nanos(6_000_000_000)));
-    let (intervals, next, without) = run(false);
+    let (intervals, next_without, without) = run(false);
     assert_eq!(intervals, 0);
-    // Only the idle check is armed: 30 s after the first packet.
-    assert_eq!(next, Some(Timestamp::from_nanos(31_000_000_000)));
+    // The interval timer runs either way (next at 6 s on the virtual clock, which starts at
+    // 1 s): when it fires decides when the idle check is armed (below).
+    assert_eq!(next, Some(Timestamp::from_nanos(6_000_000_000)));
+    assert_eq!(next_without, next);
     assert_eq!(with.streams[0].lost, 36);
     assert_eq!(without.streams, with.streams);
+}
+
+#[test]
+fn streams_end_at_the_same_moments_with_events_or_without() {
+    // A reviewer's case: the idle check is armed by whatever timer fires first while no
+    // stream is live, so skipping the interval timer without events ended B as idle rather
+    // than evicted (and evicted nothing).
+    let run = |events: bool| {
+        let mut s = Sender::new(AnalyzerConfig {
+            events,
+            max_streams: 2,
+            ..AnalyzerConfig::default()
+        });
+        let rtp = |s: &mut Sender, at_ms: f64, port: u16| {
+            s.flow = Flow::new(
+                format!("10.0.0.1:{port}").parse().unwrap(),
+                "10.0.0.2:5004".parse().unwrap(),
+            );
+            s.send(at_ms, 1, 160, 0, false, 7);
+        };
+        rtp(&mut s, 0.0, 4000);
+        // Receiver reports after the stream went idle (30 s): the first ends it, the second
+        // arrives while no stream is live.
+        let rr = [0x80u8, 201, 0, 1, 0, 0, 0, 9];
+        let rtcp = Flow::new(
+            "10.0.0.9:4001".parse().unwrap(),
+            "10.0.0.2:5005".parse().unwrap(),
+        );
+        for at_ms in [31_500, 32_200] {
+            let now = Timestamp::from_nanos(1_000_000_000 + at_ms * 1_000_000);
+            s.analyzer.handle_datagram(now, rtcp, &rr).unwrap();
+        }
+        for (at_ms, port) in [(32_000.0, 4002), (61_500.0, 4004), (62_100.0, 4006)] {
+            rtp(&mut s, at_ms, port);
+        }
+        s.analyzer.finish();
+        s.analyzer.take_report()
+    };
+    let with = run(true);
+    let without = run(false);
+    assert_eq!(with.counters.streams_evicted, 1);
+    assert_eq!(without.streams, with.streams);
+    assert_eq!(
+        without.counters.streams_evicted,
+        with.counters.streams_evicted
+    );
 }
 
 #[test]
