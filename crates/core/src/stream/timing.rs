@@ -104,9 +104,14 @@ enum Try {
     Last,
 }
 
-/// Held packets that count for the slope (telephone events do not).
+/// The held packets that count for the slope (telephone events do not).
+fn fit_samples(held: &[TimingSample]) -> impl Iterator<Item = &TimingSample> {
+    held.iter().filter(|s| !s.event)
+}
+
+/// How many held packets count for the slope.
 fn fit_points(held: &[TimingSample]) -> usize {
-    held.iter().filter(|s| !s.event).count()
+    fit_samples(held).count()
 }
 
 /// A least-squares fit of RTP time against arrival: the slope (units per second), its
@@ -149,8 +154,8 @@ impl Fit {
 /// The least-squares fit over the held packets (telephone events left out), if they
 /// determine one.
 fn held_fit(held: &[TimingSample]) -> Option<Fit> {
-    let points = || held.iter().filter(|s| !s.event);
-    let count = points().count();
+    let points = || fit_samples(held);
+    let count = fit_points(held);
     if count < 3 {
         return None;
     }
