@@ -97,12 +97,41 @@ impl UdpDatagram<'_> {
 pub fn decode_udp(linktype: u32, frame: &[u8]) -> Result<UdpDatagram<'_>, Skip> {
     // Untagged Ethernet carrying IPv4, the bulk of every capture, straight to the IPv4 fast
     // path; everything else (and anything that path doubts) takes the general route below.
-    if linktype == linktype::ETHERNET && frame.get(12..14) == Some(&[0x08, 0x00]) {
-        if let Some(d) = frame.get(14..).and_then(ipv4_udp_fast) {
+    if linktype == linktype::ETHERNET {
+        if let Some(d) = plain_ethernet_udp(frame) {
             return Ok(d);
         }
     }
     decode_ip(ip_packet(linktype, frame)?)
+}
+
+/// The datagram of a plain Ethernet frame (untagged, IPv4 without options or fragments, UDP
+/// on no tunnel port), or `None` for any other frame. What it finds is what [`decode_udp`]
+/// answers, which tries it first.
+#[inline(always)]
+pub(crate) fn plain_ethernet_udp(frame: &[u8]) -> Option<UdpDatagram<'_>> {
+    let (flow, length) = plain_ethernet_header(frame.first_chunk()?, frame.len())?;
+    Some(UdpDatagram {
+        flow,
+        payload: frame.get(PLAIN_HEADERS..PLAIN_HEADERS + length)?,
+        length,
+        tunnels: 0,
+    })
+}
+
+/// Ethernet, IPv4 and UDP headers of a plain frame.
+pub(crate) const PLAIN_HEADERS: usize = 42;
+
+/// [`plain_ethernet_udp`] on the first [`PLAIN_HEADERS`] bytes `h` of a frame of `len`
+/// bytes: its flow and the UDP payload's length, which the frame holds whole.
+#[inline(always)]
+pub(crate) fn plain_ethernet_header(h: &[u8; PLAIN_HEADERS], len: usize) -> Option<(Flow, usize)> {
+    let (ether, ip) = h.split_first_chunk::<14>()?;
+    if ether[12..] != [0x08, 0x00] {
+        return None;
+    }
+    // `len` is the captured length, which may be shorter than the headers `h` was read from.
+    ipv4_udp_header(ip.first_chunk()?, len.saturating_sub(14))
 }
 
 /// The IP packet that made [`decode_udp`] answer [`Skip::Fragment`] for `frame`: the
@@ -405,11 +434,22 @@ fn open(inner: Inner<'_>, depth: u8) -> Result<UdpDatagram<'_>, Skip> {
 /// the same answer for these packets (tested), only slower.
 #[inline]
 fn ipv4_udp_fast(ip: &[u8]) -> Option<UdpDatagram<'_>> {
-    let h: &[u8; 28] = ip.get(..28)?.try_into().ok()?;
+    let (flow, length) = ipv4_udp_header(ip.first_chunk()?, ip.len())?;
+    Some(UdpDatagram {
+        flow,
+        payload: ip.get(28..28 + length)?,
+        length,
+        tunnels: 0,
+    })
+}
+
+/// [`ipv4_udp_fast`] on the IPv4 and UDP headers `h` of a packet of `ip_len` bytes: its flow
+/// and the UDP payload's length, which the packet holds whole.
+#[inline(always)]
+pub(crate) fn ipv4_udp_header(h: &[u8; 28], ip_len: usize) -> Option<(Flow, usize)> {
     let total = usize::from(u16::from_be_bytes([h[2], h[3]]));
     let more_fragments_or_offset = u16::from_be_bytes([h[6], h[7]]) & 0x3fff;
-    if h[0] != 0x45 || h[9] != ip_number::UDP.0 || more_fragments_or_offset != 0 || total > ip.len()
-    {
+    if h[0] != 0x45 || h[9] != ip_number::UDP.0 || more_fragments_or_offset != 0 || total > ip_len {
         return None;
     }
     let udp_len = usize::from(u16::from_be_bytes([h[24], h[25]]));
@@ -422,12 +462,7 @@ fn ipv4_udp_fast(ip: &[u8]) -> Option<UdpDatagram<'_>> {
     if tunnel::on_tunnel_port(src, dst) {
         return None;
     }
-    Some(UdpDatagram {
-        flow: Flow::from_v4(word(12), src, word(16), dst),
-        payload: ip.get(28..20 + udp_len)?,
-        length: udp_len - 8,
-        tunnels: 0,
-    })
+    Some((Flow::from_v4(word(12), src, word(16), dst), udp_len - 8))
 }
 
 /// Every IP packet, through etherparse's lax slicing; IP in IP and GRE are opened.

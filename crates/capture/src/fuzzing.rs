@@ -14,7 +14,16 @@ use crate::{decode_udp, CaptureReader, DetectorConfig, InMemory, RtpDetector, Si
 /// the detector and the SIP tracker. Must never panic, and reading through a buffer must
 /// give exactly what reading the slice in place gives.
 pub fn capture_file(data: &[u8]) {
-    assert_eq!(outcome(data), outcome(InMemory(data)));
+    let short = outcome(InMemory(data));
+    assert_eq!(outcome(data), short);
+    // The short way through plain frames finds what the general reading finds, and passing
+    // over frames hands out the rest and counts alike.
+    assert_eq!(read_with(InMemory(data), Way::General), short);
+    assert_eq!(read_with(InMemory(data), Way::PassingOddPorts), {
+        let (mut frames, end) = short;
+        frames.retain(|f| !odd_source_port(&f.2));
+        (frames, end)
+    });
     let Ok(mut reader) = CaptureReader::new(data) else {
         return;
     };
@@ -67,19 +76,55 @@ pub fn capture_frame(data: &[u8]) {
     }
 }
 
-/// One frame as [`outcome`] lists it: time (ns), index, flow, payload.
-pub type FrameFacts = (u64, u64, rtpscope_wire::Flow, Vec<u8>);
+/// One frame as [`outcome`] lists it: time (ns), index, flow, payload, UDP payload length.
+pub type FrameFacts = (u64, u64, rtpscope_wire::Flow, Vec<u8>, usize);
 
 /// Every frame and how the read ended (as text), to compare two ways of reading a capture.
 pub fn outcome<S: crate::Source>(source: S) -> (Vec<FrameFacts>, String) {
+    read_with(source, Way::NextFrame)
+}
+
+/// How [`read_with`] reads.
+enum Way {
+    /// `next_frame`: the short way for plain frames, the general reading for the rest.
+    NextFrame,
+    /// The general reading only.
+    General,
+    /// `next_frame_passing`, passing over flows from odd source ports.
+    PassingOddPorts,
+}
+
+fn odd_source_port(flow: &rtpscope_wire::Flow) -> bool {
+    flow.src_port() % 2 == 1
+}
+
+fn read_with<S: crate::Source>(source: S, way: Way) -> (Vec<FrameFacts>, String) {
     let mut reader = match CaptureReader::new(source) {
         Ok(r) => r,
         Err(e) => return (Vec::new(), e.to_string()),
     };
     let mut frames = Vec::new();
     loop {
-        match reader.next_frame() {
-            Ok(Some(f)) => frames.push((f.ts.as_nanos(), f.index, f.flow, f.payload.to_vec())),
+        let next = match way {
+            Way::NextFrame => reader.next_frame(),
+            Way::General => reader.read_frame(),
+            Way::PassingOddPorts => {
+                match reader.next_frame_passing(7, |_, flow, _| odd_source_port(flow)) {
+                    // One the short way could not judge, or the one after a run of seven:
+                    // left, as a caller would leave it.
+                    Ok((_, Some(f))) if odd_source_port(&f.flow) => continue,
+                    next => next.map(|(_, f)| f),
+                }
+            }
+        };
+        match next {
+            Ok(Some(f)) => frames.push((
+                f.ts.as_nanos(),
+                f.index,
+                f.flow,
+                f.payload.to_vec(),
+                f.length,
+            )),
             Ok(None) => return (frames, format!("end {:?}", reader.counters())),
             Err(e) => return (frames, e.to_string()),
         }

@@ -51,9 +51,11 @@ use crate::reassembly::Reassembler;
 use crate::{CaptureError, DropCounters};
 
 /// Largest pcap record accepted when the header's snap length is smaller (libpcap's limit).
+mod pass;
+
 const MAX_PCAP_RECORD: u64 = 262_144;
 /// Largest pcapng block, and pcap record whatever the snap length says (libpcap's limit).
-const MAX_BLOCK: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_BLOCK: u64 = 16 * 1024 * 1024;
 
 const PCAPNG_SHB: u32 = 0x0A0D_0D0A;
 const PCAPNG_BOM: u32 = 0x1A2B_3C4D;
@@ -227,6 +229,13 @@ impl<S: Source> CaptureReader<S> {
     /// all been returned.
     #[inline]
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
+        // Plain frames take the short way; the general reading below takes the rest.
+        Ok(self.next_frame_passing(0, |_, _, _| false)?.1)
+    }
+
+    /// [`Self::next_frame`] for any frame, in any format.
+    #[inline(never)]
+    pub(crate) fn read_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
         self.start += std::mem::take(&mut self.pending);
         let (rec, payload_start, payload_len, length, flow, found_in) = loop {
             let Some(rec) = self.next_record()? else {
@@ -403,11 +412,8 @@ impl<S: Source> CaptureReader<S> {
         if !self.ensure(total)? {
             return Err(self.truncated("pcap record", total as u64));
         }
-        let frac = u64::from(frac);
-        let nanos_part = if nanos { frac } else { frac * 1_000 };
-        let ts = Timestamp::from_nanos(u64::from(secs) * 1_000_000_000 + nanos_part);
         Ok(Some(Record {
-            ts,
+            ts: pcap_time(secs, frac, nanos),
             linktype,
             data_start: self.start + header_len,
             data_len: caplen as usize,
@@ -419,19 +425,8 @@ impl<S: Source> CaptureReader<S> {
     /// length) at `start`, if twelve bytes are there.
     #[inline(always)]
     fn header_words(&self, big_endian: bool) -> Option<[u32; 3]> {
-        let h: &[u8; 12] = self
-            .input
-            .bytes()
-            .get(self.start..self.start + 12)?
-            .try_into()
-            .ok()?;
-        let word = |i: usize| [h[i], h[i + 1], h[i + 2], h[i + 3]];
-        let (a, b, c) = (word(0), word(4), word(8));
-        Some(if big_endian {
-            [a, b, c].map(u32::from_be_bytes)
-        } else {
-            [a, b, c].map(u32::from_le_bytes)
-        })
+        let h = self.input.bytes().get(self.start..)?.first_chunk::<12>()?;
+        Some(header_words(h, big_endian))
     }
 
     fn next_pcapng(&mut self) -> Result<Option<Record>, CaptureError> {
@@ -607,6 +602,28 @@ enum NgStep {
     Other,
 }
 
+/// The first three 32-bit words of a pcap record header: seconds, fraction, captured length.
+#[inline(always)]
+fn header_words<const N: usize>(h: &[u8; N], big_endian: bool) -> [u32; 3] {
+    let word = |i: usize| {
+        let w = u32::from_le_bytes([h[i], h[i + 1], h[i + 2], h[i + 3]]);
+        if big_endian {
+            w.swap_bytes()
+        } else {
+            w
+        }
+    };
+    [word(0), word(4), word(8)]
+}
+
+/// A pcap record's time from its seconds and fraction (nanoseconds or microseconds).
+#[inline(always)]
+fn pcap_time(secs: u32, frac: u32, nanos: bool) -> Timestamp {
+    let frac = u64::from(frac);
+    let nanos_part = if nanos { frac } else { frac * 1_000 };
+    Timestamp::from_nanos(u64::from(secs) * 1_000_000_000 + nanos_part)
+}
+
 /// `if_tsresol` as units per second. Not pcap-parser's `ts_resolution`, which rejects every
 /// power-of-two resolution (it range-checks the byte before masking the mode bit).
 fn ts_units_per_sec(tsresol: u8) -> u64 {
@@ -621,9 +638,14 @@ fn ts_units_per_sec(tsresol: u8) -> u64 {
 }
 
 /// Converts a pcapng timestamp in interface units to nanoseconds since the epoch.
+#[inline]
 fn iface_ts(iface: &Interface, units: u64) -> Timestamp {
-    let per_sec = u128::from(iface.units_per_sec);
-    let ns = u128::from(units) * 1_000_000_000 / per_sec;
+    // The usual resolutions without a 128-bit division (same result: they divide 10^9).
+    let ns = match iface.units_per_sec {
+        1_000_000 => u128::from(units) * 1_000,
+        1_000_000_000 => u128::from(units),
+        per_sec => u128::from(units) * 1_000_000_000 / u128::from(per_sec),
+    };
     let ns = (ns as i128).saturating_add(i128::from(iface.offset_secs) * 1_000_000_000);
     Timestamp::from_nanos(u64::try_from(ns.max(0)).unwrap_or(u64::MAX))
 }

@@ -1,0 +1,381 @@
+//! The short way through a capture: plain frames read straight from the bytes.
+//!
+//! Almost every frame of a capture is a record (classic pcap, or a pcapng Enhanced Packet
+//! Block) of an untagged Ethernet frame with IPv4 and UDP. For those, a
+//! straight pass over the bytes finds the same time, flow and payload as the general
+//! reading (the record parsers, the decapsulation's bookkeeping) for a fraction of the
+//! work; anything else, or anything doubtful, takes the general way.
+//!
+//! A reader that keeps one shard of many flows goes further: it sees most frames only to
+//! learn that they are someone else's, and passes over them without handing them out.
+
+use rtpscope_wire::{Flow, Timestamp};
+
+use super::{header_words, iface_ts, pcap_time, CaptureReader, Format, Frame, MAX_BLOCK};
+use crate::decap::{linktype, plain_ethernet_header, PLAIN_HEADERS};
+use crate::input::{Input, Source};
+use crate::CaptureError;
+
+/// pcapng Enhanced Packet Block.
+const PCAPNG_EPB: u32 = 6;
+/// Its fixed part: type, length, interface, time (two words), captured and original length.
+const EPB_FIXED: usize = 28;
+
+/// Where a record that may hold a plain frame sits.
+struct Located {
+    ts: Timestamp,
+    /// Where the frame starts in the input.
+    data_start: usize,
+    /// Its captured length.
+    caplen: usize,
+    /// The whole record's length, header included.
+    total: usize,
+}
+
+impl<S: Source> CaptureReader<S> {
+    /// The next frame, after passing over up to `max` frames in a row for which
+    /// `pass(time, flow, payload)` is true; with how many it passed. A passed frame is
+    /// counted exactly as [`next_frame`](Self::next_frame) would count it (frame numbers,
+    /// counters, the first time), and the frame returned is the one `next_frame` would
+    /// return next.
+    ///
+    /// Only plain datagrams are offered to `pass`: records (classic pcap, or pcapng Enhanced
+    /// Packet Blocks) of an untagged Ethernet frame with IPv4 (no options,
+    /// not a fragment) and UDP on no tunnel's port, captured whole. So the frame returned may
+    /// be one `pass` would accept (one of another kind, or the one after `max`): passing over
+    /// is only ever a shortcut.
+    ///
+    /// ```
+    /// # use rtpscope_capture::{CaptureReader, InMemory};
+    /// # fn shard_of(_: &rtpscope_wire::Flow) -> usize { 1 }
+    /// # let file: &[u8] = &[];
+    /// # let Ok(mut reader) = CaptureReader::new(InMemory(file)) else { return };
+    /// // Keep shard 0's flows.
+    /// while let Ok((_, Some(frame))) = reader.next_frame_passing(256, |_, f, _| shard_of(f) != 0) {
+    ///     if shard_of(&frame.flow) == 0 {
+    ///         // ...
+    ///     }
+    /// }
+    /// ```
+    #[inline]
+    pub fn next_frame_passing(
+        &mut self,
+        max: u32,
+        mut pass: impl FnMut(Timestamp, &Flow, &[u8]) -> bool,
+    ) -> Result<(u32, Option<Frame<'_>>), CaptureError> {
+        // The last frame handed out is done with: its bytes may go.
+        self.start += std::mem::take(&mut self.pending);
+        let mut passed = 0;
+        while let Some(rec) = self.locate_plain() {
+            let bytes = self.input.bytes();
+            let Some((flow, length)) = bytes
+                .get(rec.data_start..)
+                .and_then(<[u8]>::first_chunk)
+                .and_then(|h| plain_ethernet_header(h, rec.caplen))
+            else {
+                break;
+            };
+            let at = rec.data_start + PLAIN_HEADERS;
+            let Some(payload) = bytes.get(at..at + length) else {
+                break;
+            };
+            let passing = passed < max && pass(rec.ts, &flow, payload);
+            self.index += 1;
+            self.counters.frames += 1;
+            self.counters.udp += 1;
+            self.first_ts.get_or_insert(rec.ts);
+            if passing {
+                self.start += rec.total;
+                passed += 1;
+                continue;
+            }
+            // Read in full already: hand it out as `next_frame` would.
+            self.pending = rec.total;
+            let payload = self.input.bytes().get(at..at + length).unwrap_or(&[]);
+            return Ok((passed, Some(Frame::new(rec.ts, flow, payload, self.index))));
+        }
+        Ok((passed, self.read_frame()?))
+    }
+
+    /// The next record, if it is one the short way reads and is all there: a classic pcap
+    /// record, or a pcapng Enhanced Packet Block, of an Ethernet frame.
+    /// What it finds is what the general parse finds; anything it is unsure of (including
+    /// every malformed record) is left to the general parse.
+    #[inline(always)]
+    fn locate_plain(&self) -> Option<Located> {
+        let bytes = self.input.bytes();
+        let rec = bytes.get(self.start..)?;
+        match &self.format {
+            &Format::Pcap {
+                big_endian,
+                nanos,
+                modified: false,
+                linktype: linktype::ETHERNET,
+                max_record,
+            } => {
+                let [secs, frac, caplen] = header_words(rec.first_chunk::<16>()?, big_endian);
+                let caplen = caplen as usize;
+                if caplen as u64 > max_record || rec.len() < 16 + caplen {
+                    return None;
+                }
+                Some(Located {
+                    ts: pcap_time(secs, frac, nanos),
+                    data_start: self.start + 16,
+                    caplen,
+                    total: 16 + caplen,
+                })
+            }
+            Format::PcapNg {
+                big_endian,
+                interfaces,
+            } => {
+                let fixed: &[u8; EPB_FIXED] = rec.first_chunk()?;
+                let word = |i: usize| {
+                    let w =
+                        u32::from_le_bytes([fixed[i], fixed[i + 1], fixed[i + 2], fixed[i + 3]]);
+                    if *big_endian {
+                        w.swap_bytes()
+                    } else {
+                        w
+                    }
+                };
+                let (len, caplen) = (word(4) as usize, word(20) as usize);
+                // The padded data within the block and both length fields alike: a block
+                // pcap-parser reads as exactly this frame (it reads options leniently, and
+                // none of them matters here).
+                if word(0) != PCAPNG_EPB
+                    || len as u64 > MAX_BLOCK
+                    || len < EPB_FIXED + caplen.next_multiple_of(4) + 4
+                {
+                    return None;
+                }
+                let trailer: &[u8; 4] = rec.get(len - 4..len)?.try_into().ok()?;
+                let trailer = u32::from_le_bytes(*trailer);
+                let trailer = if *big_endian {
+                    trailer.swap_bytes()
+                } else {
+                    trailer
+                };
+                let iface = interfaces.get(word(8) as usize)?;
+                if trailer as usize != len || iface.linktype != linktype::ETHERNET {
+                    return None;
+                }
+                let units = u64::from(word(12)) << 32 | u64::from(word(16));
+                Some(Located {
+                    ts: iface_ts(iface, units),
+                    data_start: self.start + EPB_FIXED,
+                    caplen,
+                    total: len,
+                })
+            }
+            Format::Pcap { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    use super::*;
+    use crate::{encapsulate_udp, InMemory, PcapWriter, PcapWriterOptions, TsResolution};
+
+    /// A frame as captured: time, captured bytes, original length.
+    type Captured = (Timestamp, Vec<u8>, u32);
+
+    /// `n` datagrams on four flows, with VLAN-tagged, IPv6, cut (two ways) and non-UDP frames
+    /// among them: frames the short way must leave to the general reading.
+    fn frames(n: u16) -> Vec<Captured> {
+        (0..n)
+            .map(|i| {
+                let (src, dst): (SocketAddr, SocketAddr) = if i % 17 == 9 {
+                    (
+                        "[2001:db8::1]:4001".parse().unwrap(),
+                        "[2001:db8::2]:5000".parse().unwrap(),
+                    )
+                } else {
+                    (
+                        format!("10.0.0.{}:{}", i % 4 + 1, 4000 + i % 4)
+                            .parse()
+                            .unwrap(),
+                        "10.0.1.1:5000".parse().unwrap(),
+                    )
+                };
+                let vlan: &[u16] = if i % 11 == 3 { &[7] } else { &[] };
+                let mut frame = Vec::new();
+                // Payload lengths 5 to 8: every padding of a pcapng block.
+                let payload = [0x80, 0, 0, i as u8, 1, 2, 3, 4];
+                let payload = &payload[..5 + usize::from(i % 4)];
+                encapsulate_udp(
+                    linktype::ETHERNET,
+                    vlan,
+                    Flow::new(src, dst),
+                    payload,
+                    &mut frame,
+                )
+                .unwrap();
+                if i % 11 == 5 {
+                    frame[23] = 6; // TCP: not a datagram at all.
+                }
+                let caplen = match i {
+                    // The payload cut short.
+                    _ if i % 13 == 7 => frame.len() - 3,
+                    // Cut inside the IPv4 header: the headers the short way reads run into
+                    // the next record.
+                    _ if i % 19 == 12 => 30,
+                    _ => frame.len(),
+                };
+                let ts = Timestamp::from_nanos(1_000_000_000 + u64::from(i) * 20_000_000);
+                let orig = frame.len() as u32;
+                frame.truncate(caplen);
+                (ts, frame, orig)
+            })
+            .collect()
+    }
+
+    fn pcap(frames: &[Captured], big_endian: bool, resolution: TsResolution) -> Vec<u8> {
+        let opts = PcapWriterOptions {
+            big_endian,
+            resolution,
+            ..PcapWriterOptions::default()
+        };
+        let mut w = PcapWriter::with_options(Vec::new(), opts).unwrap();
+        for (ts, data, orig) in frames {
+            w.write_record(*ts, data, *orig).unwrap();
+        }
+        w.into_inner().unwrap()
+    }
+
+    /// A pcapng file of `frames` on one Ethernet interface, in microseconds or (`nanos`)
+    /// nanoseconds; every `options_every`th packet block carries an option (a malformed one
+    /// at frame 150). With `options_every` 151, frame 250's block is malformed.
+    fn pcapng(frames: &[Captured], big_endian: bool, nanos: bool, options_every: usize) -> Vec<u8> {
+        let u32b = |v: u32| {
+            if big_endian {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
+        let u16b = |v: u16| {
+            if big_endian {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
+        let mut out = Vec::new();
+        // `bad_trailer`: the trailing length field disagrees with the leading one.
+        let mut block = |kind: u32, body: &[u8], bad_trailer: bool| {
+            let len = 12 + body.len() as u32;
+            out.extend(u32b(kind));
+            out.extend(u32b(len));
+            out.extend(body);
+            out.extend(u32b(if bad_trailer { len + 4 } else { len }));
+        };
+        // Section header: byte-order magic, version 1.0, section length unknown.
+        let mut shb = Vec::from(u32b(0x1A2B_3C4D));
+        shb.extend(u16b(1));
+        shb.extend(u16b(0));
+        shb.extend([0xff; 8]);
+        block(0x0A0D_0D0A, &shb, false);
+        let mut idb = Vec::from(u16b(linktype::ETHERNET as u16));
+        idb.extend(u16b(0));
+        idb.extend(u32b(65_535));
+        if nanos {
+            // if_tsresol 9, then the end of options.
+            idb.extend(u16b(9));
+            idb.extend(u16b(1));
+            idb.extend([9, 0, 0, 0]);
+            idb.extend([0; 4]);
+        }
+        block(1, &idb, false);
+        for (i, (ts, data, orig)) in frames.iter().enumerate() {
+            let units = if nanos {
+                ts.as_nanos()
+            } else {
+                ts.as_nanos() / 1_000
+            };
+            let mut epb = Vec::from(u32b(0));
+            epb.extend(u32b((units >> 32) as u32));
+            epb.extend(u32b(units as u32));
+            epb.extend(u32b(data.len() as u32));
+            epb.extend(u32b(*orig));
+            epb.extend(data);
+            epb.resize(epb.len().next_multiple_of(4), 0);
+            if i % options_every == options_every - 1 {
+                // epb_flags: inbound; at frame 150, an option longer than its block (which
+                // pcap-parser passes over).
+                epb.extend(u16b(2));
+                epb.extend(u16b(if i == 150 { 40 } else { 4 }));
+                epb.extend(u32b(1));
+                epb.extend([0; 4]);
+            }
+            block(6, &epb, i == 250 && options_every == 151);
+        }
+        out
+    }
+
+    /// How many frames `next_frame_passing` passes over when it may pass flows from odd
+    /// ports (half of them); `capture_file` checks that it reads and counts as ever.
+    fn passes(bytes: &[u8]) -> u32 {
+        let mut reader = CaptureReader::new(InMemory(bytes)).unwrap();
+        let mut passed = 0;
+        while let Ok((n, Some(_))) =
+            reader.next_frame_passing(3, |_, flow, _| flow.src_port() % 2 == 1)
+        {
+            passed += n;
+        }
+        passed
+    }
+
+    #[test]
+    fn the_short_way_reads_what_the_general_reading_reads() {
+        let frames = frames(300);
+        let files = [
+            pcap(&frames, false, TsResolution::Micro),
+            pcap(&frames, true, TsResolution::Nano),
+            pcapng(&frames, false, false, 7),
+            pcapng(&frames, true, true, 5),
+            pcapng(&frames, false, true, 151),
+        ];
+        for bytes in &files {
+            // The general reading, the short way and buffered reading agree, frame by frame
+            // and in every counter, and passing over frames changes nothing else.
+            crate::fuzzing::capture_file(bytes);
+            // Half the flows may be passed, in runs of up to three: the short way is taken.
+            assert!(passes(bytes) > 60, "{}", passes(bytes));
+        }
+        // The malformed block ends the read there, whichever way.
+        let cut = pcapng(&frames, false, true, 151);
+        let (read, end) = crate::fuzzing::outcome(InMemory(&cut[..]));
+        assert!(end.contains("pcapng block"), "{end}");
+        assert_eq!(read.last().map(|f| f.1), Some(250));
+    }
+
+    #[test]
+    fn passes_only_plain_frames_of_whole_records_in_classic_pcap() {
+        let bytes = pcap(&frames(5), false, TsResolution::Micro);
+        let mut reader = CaptureReader::new(InMemory(&bytes[..bytes.len() - 1])).unwrap();
+        // Frames 1 to 3 are passed; the tagged frame 4 is not offered.
+        let (passed, frame) = reader.next_frame_passing(100, |_, _, _| true).unwrap();
+        assert_eq!((passed, frame.map(|f| f.index)), (3, Some(4)));
+        assert_eq!(
+            reader.first_timestamp(),
+            Some(Timestamp::from_nanos(1_000_000_000))
+        );
+        // The file ends inside the last record: reported as `next_frame` reports it.
+        assert!(reader.next_frame_passing(100, |_, _, _| true).is_err());
+        let mut w = PcapWriter::new(Vec::new(), linktype::RAW).unwrap();
+        let flow = Flow::new(
+            "10.0.0.1:4000".parse().unwrap(),
+            "10.0.0.2:5000".parse().unwrap(),
+        );
+        w.write_udp(Timestamp::from_nanos(1), flow, b"\x80\0\0\x01")
+            .unwrap();
+        let raw = w.into_inner().unwrap();
+        let mut reader = CaptureReader::new(InMemory(&raw[..])).unwrap();
+        let (passed, frame) = reader.next_frame_passing(100, |_, _, _| true).unwrap();
+        assert_eq!((passed, frame.map(|f| f.index)), (0, Some(1)));
+    }
+}
