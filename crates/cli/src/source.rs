@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use rtpscope::capture::{CaptureError, DropCounters};
-use rtpscope::core::Timestamp;
+use rtpscope::core::{Flow, Timestamp};
 use rtpscope::pipeline::{FrameSource, Poll};
 
 /// What the source wrapper shares with the main thread.
@@ -79,8 +79,10 @@ impl<S> Tracked<S> {
     }
 }
 
-impl<S: FrameSource + Origin> FrameSource for Tracked<S> {
-    fn poll_frame(&mut self) -> Result<Poll<'_>, CaptureError> {
+impl<S: FrameSource + Origin> Tracked<S> {
+    /// Before each poll: the capture's first time once the reader knows it, and from time to
+    /// time how far it has read.
+    fn before_poll(&mut self) {
         // The reader learns its first record's time while polling, and the frame it returns
         // borrows it: so ask before the next poll, and use the first UDP frame meanwhile.
         if !self.resolved {
@@ -97,10 +99,12 @@ impl<S: FrameSource + Origin> FrameSource for Tracked<S> {
             self.progress.bytes.store(read, Ordering::Relaxed);
         }
         self.until_progress -= 1;
-        let poll = self.inner.poll_frame()?;
-        if !self.resolved {
-            if let Poll::Frame(f) = &poll {
-                let _ = self.progress.first_ns.compare_exchange(
+    }
+
+    fn after_poll(resolved: bool, progress: &SourceProgress, poll: &Poll<'_>) {
+        if !resolved {
+            if let Poll::Frame(f) = poll {
+                let _ = progress.first_ns.compare_exchange(
                     0,
                     f.ts.as_nanos().max(1),
                     Ordering::Relaxed,
@@ -108,10 +112,29 @@ impl<S: FrameSource + Origin> FrameSource for Tracked<S> {
                 );
             }
         }
+    }
+}
+
+impl<S: FrameSource + Origin> FrameSource for Tracked<S> {
+    fn poll_frame(&mut self) -> Result<Poll<'_>, CaptureError> {
+        self.before_poll();
+        let poll = self.inner.poll_frame()?;
+        Self::after_poll(self.resolved, &self.progress, &poll);
         Ok(poll)
     }
 
     fn drop_counters(&self) -> DropCounters {
         self.inner.drop_counters()
+    }
+
+    #[inline(always)]
+    fn poll_frame_passing<P>(&mut self, max: u32, pass: P) -> Result<(u32, Poll<'_>), CaptureError>
+    where
+        P: FnMut(Timestamp, &Flow, &[u8]) -> bool,
+    {
+        self.before_poll();
+        let (passed, poll) = self.inner.poll_frame_passing(max, pass)?;
+        Self::after_poll(self.resolved, &self.progress, &poll);
+        Ok((passed, poll))
     }
 }

@@ -1,6 +1,7 @@
 //! Where frames come from: anything that yields UDP datagrams with capture timestamps.
 
 use rtpscope_capture::{CaptureError, CaptureReader, DropCounters, Frame, Source};
+use rtpscope_wire::{Flow, Timestamp};
 
 /// What a [`FrameSource`] had.
 #[derive(Debug)]
@@ -22,6 +23,20 @@ pub trait FrameSource: Send {
 
     /// What happened to every frame read so far (frames without UDP, truncated ones, ...).
     fn drop_counters(&self) -> DropCounters;
+
+    /// The next frame, after passing over up to `max` frames in a row that
+    /// `pass(time, flow, payload)` accepts, and how many it passed. A shortcut for a reader
+    /// that keeps one shard of many flows: a source may offer only the frames it can judge
+    /// cheaply (the frame returned may be one `pass` would accept), and by default offers
+    /// none.
+    fn poll_frame_passing<P>(&mut self, max: u32, pass: P) -> Result<(u32, Poll<'_>), CaptureError>
+    where
+        P: FnMut(Timestamp, &Flow, &[u8]) -> bool,
+        Self: Sized,
+    {
+        let _ = (max, pass);
+        Ok((0, self.poll_frame()?))
+    }
 }
 
 impl<S: Source> FrameSource for CaptureReader<S>
@@ -38,6 +53,15 @@ where
 
     fn drop_counters(&self) -> DropCounters {
         self.counters().clone()
+    }
+
+    #[inline(always)]
+    fn poll_frame_passing<P>(&mut self, max: u32, pass: P) -> Result<(u32, Poll<'_>), CaptureError>
+    where
+        P: FnMut(Timestamp, &Flow, &[u8]) -> bool,
+    {
+        let (passed, frame) = self.next_frame_passing(max, pass)?;
+        Ok((passed, frame.map_or(Poll::End, Poll::Frame)))
     }
 }
 

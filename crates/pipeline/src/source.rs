@@ -138,6 +138,8 @@ pub(crate) fn run<S: FrameSource>(source: S, setup: SourceSetup) -> SourceResult
 
 /// Frames between checks for snapshot requests to workers that run in the reader's thread.
 const CONTROL_EVERY: u32 = 1024;
+/// Most frames of other shards passed over in one go, between checks of the stop flag.
+const PASS_RUN: u32 = 256;
 
 /// Sharded reading (`shards` > 1): this thread reads the whole input itself but analyses only
 /// the flows of shard `shard` of `shards` (its one target is that shard's worker, run
@@ -160,12 +162,20 @@ pub(crate) fn run_sharded<S: FrameSource>(
             d.out.stopped = true;
             break;
         }
-        until_control -= 1;
         if until_control == 0 {
             until_control = CONTROL_EVERY;
             d.poll_controls();
         }
-        match source.poll_frame() {
+        let polled = if shards > 1 {
+            poll_past_foreign(&mut source, &mut d.latest, d.next_due, shard, shards)
+        } else {
+            source.poll_frame().map(|poll| (0, poll))
+        };
+        let polled = polled.map(|(passed, poll)| {
+            until_control = until_control.saturating_sub(1 + passed);
+            poll
+        });
+        match polled {
             Ok(Poll::Frame(f)) if shard_of(&f.flow, shards) == shard => {
                 d.frame(f.ts, f.flow, f.payload, f.length)
             }
@@ -180,6 +190,29 @@ pub(crate) fn run_sharded<S: FrameSource>(
     }
     d.out.capture = source.drop_counters();
     d.finish()
+}
+
+/// The next frame, past a run of other shards' frames that ask nothing of this one, which
+/// the source may pass over (as `Dealer::foreign` would take them: none is SIP, which every
+/// shard learns from, and none comes when housekeeping is `due`, so all that is left of
+/// them is their time).
+#[inline(always)]
+fn poll_past_foreign<'s, S: FrameSource>(
+    source: &'s mut S,
+    latest: &mut Timestamp,
+    due: Timestamp,
+    shard: usize,
+    shards: usize,
+) -> Result<(u32, Poll<'s>), rtpscope_capture::CaptureError> {
+    source.poll_frame_passing(PASS_RUN, |ts, flow, payload| {
+        let pass = ts < due
+            && shard_of(flow, shards) != shard
+            && !payload.first().is_some_and(u8::is_ascii_alphabetic);
+        if pass {
+            *latest = (*latest).max(ts);
+        }
+        pass
+    })
 }
 
 impl Dealer {
