@@ -166,8 +166,14 @@ pub(crate) fn run_sharded<S: FrameSource>(
             until_control = CONTROL_EVERY;
             d.poll_controls();
         }
+        // Whether the frame polled is known to be this shard's (its shard was worked out
+        // while passing over the others').
+        let mut owned = false;
         let polled = if shards > 1 {
-            poll_past_foreign(&mut source, &mut d.latest, d.next_due, shard, shards)
+            let (latest, due) = (&mut d.latest, d.next_due);
+            source.poll_frame_passing(PASS_RUN, |ts, flow, payload| {
+                pass_foreign(ts, flow, payload, due, (shard, shards), latest, &mut owned)
+            })
         } else {
             source.poll_frame().map(|poll| (0, poll))
         };
@@ -176,7 +182,7 @@ pub(crate) fn run_sharded<S: FrameSource>(
             poll
         });
         match polled {
-            Ok(Poll::Frame(f)) if shard_of(&f.flow, shards) == shard => {
+            Ok(Poll::Frame(f)) if owned || shard_of(&f.flow, shards) == shard => {
                 d.frame(f.ts, f.flow, f.payload, f.length)
             }
             Ok(Poll::Frame(f)) => d.foreign(f.ts, f.flow, f.payload, f.is_cut()),
@@ -192,27 +198,32 @@ pub(crate) fn run_sharded<S: FrameSource>(
     d.finish()
 }
 
-/// The next frame, past a run of other shards' frames that ask nothing of this one, which
-/// the source may pass over (as `Dealer::foreign` would take them: none is SIP, which every
-/// shard learns from, and none comes when housekeeping is `due`, so all that is left of
-/// them is their time).
+/// Whether a sharded reader may pass over a frame without handing it out: another
+/// shard's, and asking nothing of this one as `Dealer::foreign` would take it (not SIP,
+/// which every shard learns from, and not when housekeeping is `due`), so all that is left
+/// of it is its time, kept in `latest`. `owned`: declined as this shard's own.
 #[inline(always)]
-fn poll_past_foreign<'s, S: FrameSource>(
-    source: &'s mut S,
-    latest: &mut Timestamp,
+fn pass_foreign(
+    ts: Timestamp,
+    flow: &Flow,
+    payload: &[u8],
     due: Timestamp,
-    shard: usize,
-    shards: usize,
-) -> Result<(u32, Poll<'s>), rtpscope_capture::CaptureError> {
-    source.poll_frame_passing(PASS_RUN, |ts, flow, payload| {
-        let pass = ts < due
-            && shard_of(flow, shards) != shard
-            && !payload.first().is_some_and(u8::is_ascii_alphabetic);
-        if pass {
-            *latest = (*latest).max(ts);
-        }
-        pass
-    })
+    (shard, shards): (usize, usize),
+    latest: &mut Timestamp,
+    owned: &mut bool,
+) -> bool {
+    if ts >= due {
+        return false;
+    }
+    if shard_of(flow, shards) == shard {
+        *owned = true;
+        return false;
+    }
+    let pass = !payload.first().is_some_and(u8::is_ascii_alphabetic);
+    if pass {
+        *latest = (*latest).max(ts);
+    }
+    pass
 }
 
 impl Dealer {
