@@ -1,7 +1,9 @@
 //! End-to-end pipeline throughput (in-memory pcap → detector → shards → merged report) over
-//! 1 k and 100 k G.711 streams with 1 and 2 workers, both with every worker reading its own
-//! shard (`sharded`) and with one source thread dealing records over channels (`source`),
-//! and the cost of moving one record through a bounded crossbeam channel in batches.
+//! 1 k and 100 k G.711 streams with 1 and 2 workers: with every worker reading its own shard
+//! (`sharded`), with one source thread dealing records over channels (`source`), and with a
+//! source thread that runs worker 0 itself on a small share of the flows (`share`: N
+//! workers on N threads); and the cost of moving one record through a bounded crossbeam
+//! channel in batches.
 //!
 //! `cargo bench -p rtpscope-benches --bench pipeline_e2e`. The captures are also written to
 //! `/tmp/rtpscope-pipeline-{1k,100k}.pcap` for the tshark comparison in
@@ -11,7 +13,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use rtpscope::pipeline::{bench, channel_cost, synth_capture, PipelineConfig, Reading};
+use rtpscope::pipeline::{
+    bench, channel_cost, synth_capture, PipelineConfig, Reading, SUGGESTED_READER_SHARE,
+};
 
 const PACKETS: u64 = 1_000_000;
 
@@ -32,14 +36,16 @@ fn e2e(c: &mut Criterion) {
         .expect("run")
         .frames;
         group.throughput(Throughput::Elements(frames));
-        for (label, reading) in [
-            ("sharded", Reading::Sharded),
-            ("source", Reading::SourceThread),
+        for (label, reading, reader_share) in [
+            ("sharded", Reading::Sharded, 0.0),
+            ("source", Reading::SourceThread, 0.0),
+            ("share", Reading::SourceThread, SUGGESTED_READER_SHARE),
         ] {
             let mut rates = Vec::new();
             for workers in [1usize, 2] {
                 let cfg = PipelineConfig {
                     workers,
+                    reader_share,
                     ..PipelineConfig::default()
                 };
                 let mut best = 0f64;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use foldhash::{HashSet, HashSetExt};
 use rtpscope::capture::{CaptureReader, Source};
 use rtpscope::core::Event;
-use rtpscope::pipeline::{Pipeline, PipelineError, PipelineEvent, Policy};
+use rtpscope::pipeline::{Pipeline, PipelineError, PipelineEvent, Policy, SUGGESTED_READER_SHARE};
 
 use crate::args::AnalyzeArgs;
 use crate::error::CliError;
@@ -177,8 +177,18 @@ where
     if let Some(shards) = default_shards {
         pipeline.workers = shards;
     }
-    let workers = pipeline.workers;
-    let sharded = default_shards.is_some() || (workers >= SHARDED_FROM_WORKERS && size.is_some());
+    let sharded =
+        default_shards.is_some() || (pipeline.workers >= SHARDED_FROM_WORKERS && size.is_some());
+    if !sharded && options.workers.is_none() {
+        // On one or two cores the reading thread has time to spare beside one worker: it
+        // runs a worker of its own with a small share of the flows, so every core analyses.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cores <= 2 {
+            pipeline.workers = cores;
+            pipeline.reader_share = SUGGESTED_READER_SHARE;
+        }
+    }
+    let (workers, reader_share) = (pipeline.workers, pipeline.reader_share);
     let builder = Pipeline::builder().config(pipeline);
     let (handle, events) = if sharded {
         // A file can be read once per worker: each reads it and keeps its own shard, so
@@ -223,6 +233,8 @@ where
             fin.report.streams.len(),
             if sharded {
                 "each reading its shard"
+            } else if reader_share > 0.0 {
+                "the first in the reading thread"
             } else {
                 "behind one reading thread"
             },

@@ -22,7 +22,8 @@ pub fn thresholds(path: Option<&Path>) -> Result<Thresholds, CliError> {
 }
 
 /// Worker threads: as asked, else one per core less the one the source thread keeps busy
-/// (at least 1, at most 8). On two cores a second worker only competes with the source.
+/// (at least 1, at most 8). On two cores a second worker only competes with the source; a
+/// file is then analysed by a worker beside the source and one inside it (`analyze`).
 pub fn workers(asked: Option<usize>) -> usize {
     asked
         .unwrap_or_else(|| {

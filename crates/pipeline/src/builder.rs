@@ -16,10 +16,16 @@ use crate::handle::PipelineHandle;
 use crate::input::FrameSource;
 use crate::policy::Policy;
 use crate::report::{PipelineEvent, ShardCounters};
+use crate::shard::ShardMap;
 use crate::source::{SourceResult, SourceSetup, Target};
 use crate::spin::worth_spinning;
 use crate::worker::Worker;
 use crate::{collector, source, PipelineError};
+
+/// A [`PipelineConfig::reader_share`] that keeps two cores busy reading a file with a source
+/// thread and two workers (worker 0 in the source): at 1 000 streams, the share of a frame's
+/// work that reading leaves to the analysis (docs/BENCHMARKS.md measures it).
+pub const SUGGESTED_READER_SHARE: f64 = 0.06;
 
 /// Everything that shapes a pipeline run.
 #[derive(Debug, Clone)]
@@ -45,6 +51,13 @@ pub struct PipelineConfig {
     pub events: bool,
     /// Events queued for the embedder before further ones are dropped (and counted).
     pub event_capacity: usize,
+    /// The share of flows (0 to 1) the source thread analyses itself, running worker 0
+    /// inside it ([`spawn`](PipelineBuilder::spawn) only; with one worker it takes all of
+    /// them). For a source thread that would otherwise wait on its workers: on two cores,
+    /// reading a file takes less than a worker's analysis, and a source that analyses about
+    /// 6 % of the flows keeps both cores busy. 0 (the default): every worker has a thread of
+    /// its own.
+    pub reader_share: f64,
 }
 
 impl Default for PipelineConfig {
@@ -66,6 +79,7 @@ impl Default for PipelineConfig {
             snapshot_every: None,
             events: true,
             event_capacity: 65_536,
+            reader_share: 0.0,
         }
     }
 }
@@ -145,6 +159,11 @@ impl PipelineBuilder {
         self.config.snapshot_every = every;
         self
     }
+    /// The share of flows the source thread analyses itself ([`PipelineConfig::reader_share`]).
+    pub fn reader_share(mut self, share: f64) -> Self {
+        self.config.reader_share = share;
+        self
+    }
     /// Whether analyzer events are forwarded.
     pub fn events(mut self, forward: bool) -> Self {
         self.config.events = forward;
@@ -166,11 +185,24 @@ impl PipelineBuilder {
         source: S,
     ) -> Result<(PipelineHandle, Receiver<PipelineEvent>), PipelineError> {
         let (mut parts, stop) = self.parts()?;
-        let mut targets = Vec::with_capacity(parts.workers.len());
-        let mut threads = Vec::with_capacity(parts.workers.len());
+        let shards = parts.workers.len();
+        let mut targets = Vec::with_capacity(shards);
+        let mut threads = Vec::with_capacity(shards);
+        // Worker 0 in the source thread when that thread analyses a share.
+        let share = parts.config.reader_share;
+        let inline_first = share > 0.0;
+        let map = if shards == 1 {
+            ShardMap::even(1)
+        } else {
+            ShardMap::first_takes(shards, share)
+        };
         // The workers and the source.
-        let spin = worth_spinning(parts.workers.len() + 1);
+        let spin = worth_spinning(shards + usize::from(!inline_first));
         for worker in parts.workers.drain(..) {
+            if inline_first && worker.shard == 0 {
+                targets.push(Target::Inline(Box::new(worker)));
+                continue;
+            }
             let (tx, rx) = bounded(parts.config.channel_capacity.max(1));
             let shard = worker.shard;
             let worker = Worker {
@@ -186,7 +218,7 @@ impl PipelineBuilder {
             );
             targets.push(Target::Channel { tx, spin });
         }
-        let setup = parts.setup(targets, 0, &stop);
+        let setup = parts.setup(targets, map, 0, &stop);
         let source = thread::Builder::new()
             .name("rtpscope-source".into())
             .spawn(move || source::run(source, setup))
@@ -215,7 +247,12 @@ impl PipelineBuilder {
         for worker in parts.workers.drain(..).collect::<Vec<_>>() {
             let source = open()?;
             let shard = worker.shard;
-            let setup = parts.setup(vec![Target::Inline(Box::new(worker))], shard, &stop);
+            let setup = parts.setup(
+                vec![Target::Inline(Box::new(worker))],
+                ShardMap::even(1),
+                shard,
+                &stop,
+            );
             threads.push(
                 thread::Builder::new()
                     .name(format!("rtpscope-shard-{shard}"))
@@ -298,6 +335,7 @@ impl Parts {
     fn setup(
         &self,
         targets: Vec<Target>,
+        map: ShardMap,
         first_shard: usize,
         stop: &Arc<AtomicBool>,
     ) -> SourceSetup {
@@ -305,6 +343,7 @@ impl Parts {
         SourceSetup {
             detector: RtpDetector::new(cfg.detector.clone()),
             targets,
+            map,
             first_shard,
             pool: self.pool.clone(),
             counters: self.counters.clone(),

@@ -22,6 +22,11 @@
 //! thread and no channel on the packet path and N workers use N cores for all of the work.
 //! The results are the same as with a source thread.
 //!
+//! On a machine with few cores the source thread can also analyse a share of the flows itself
+//! ([`PipelineConfig::reader_share`]): worker 0 then runs inside it, so N workers use N
+//! threads. Reading a file costs less than a worker's analysis, and with two cores a source
+//! that keeps [`SUGGESTED_READER_SHARE`] of the flows balances the two threads.
+//!
 //! ```
 //! use rtpscope_capture::{synth, CaptureReader, PcapWriter};
 //! use rtpscope_pipeline::{Pipeline, Policy};
@@ -63,7 +68,7 @@ mod worker;
 use std::path::Path;
 
 pub use bench::{bench, channel_cost, synth_capture, BenchReport, Reading};
-pub use builder::{Pipeline, PipelineBuilder, PipelineConfig};
+pub use builder::{Pipeline, PipelineBuilder, PipelineConfig, SUGGESTED_READER_SHARE};
 pub use error::PipelineError;
 pub use handle::PipelineHandle;
 pub use input::{FrameSource, Poll};

@@ -19,7 +19,7 @@ use crate::input::{FrameSource, Poll};
 use crate::policy::{Delivery, Policy};
 use crate::record::{Batch, Record, ToWorker};
 use crate::report::{ShardCounters, SipHints, SourceCounters};
-use crate::shard::shard_of;
+use crate::shard::{shard_of, ShardMap};
 use crate::worker::Worker;
 
 /// SDP endpoints re-examined after each SIP message, for re-INVITEs that change a mapping.
@@ -84,6 +84,8 @@ impl Target {
 pub(crate) struct SourceSetup {
     pub detector: RtpDetector,
     pub targets: Vec<Target>,
+    /// Which target owns a flow.
+    pub map: ShardMap,
     /// The shard of the first target (non-zero when this thread reads for one shard).
     pub first_shard: usize,
     pub pool: Receiver<Vec<Record>>,
@@ -109,6 +111,7 @@ struct Dealer {
     detector: RtpDetector,
     sip: SipTracker,
     shards: Vec<Outbox>,
+    map: ShardMap,
     first_shard: usize,
     pool: Receiver<Vec<Record>>,
     counters: Arc<[ShardCounters]>,
@@ -242,6 +245,7 @@ impl Dealer {
             detector: s.detector,
             sip: SipTracker::new(),
             shards,
+            map: s.map,
             first_shard: s.first_shard,
             pool: s.pool,
             counters: s.counters,
@@ -361,10 +365,7 @@ impl Dealer {
             self.out.other_udp += 1;
             return;
         };
-        self.push(
-            shard_of(&flow, self.shards.len()),
-            Record::Rtp { now, flow, header },
-        );
+        self.push(self.map.of(&flow), Record::Rtp { now, flow, header });
     }
 
     fn rtcp(&mut self, now: Timestamp, flow: Flow, payload: &[u8]) {
@@ -373,10 +374,7 @@ impl Dealer {
         }
         self.arena.extend_from_slice(payload);
         let datagram = self.arena.split().freeze();
-        self.push(
-            shard_of(&flow, self.shards.len()),
-            Record::Rtcp { now, datagram },
-        );
+        self.push(self.map.of(&flow), Record::Rtcp { now, datagram });
     }
 
     #[inline(always)]

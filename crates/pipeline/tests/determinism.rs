@@ -23,15 +23,28 @@ fn run(capture: &[u8], cfg: &PipelineConfig, workers: usize, reading: Reading) -
     handle.join().expect("join")
 }
 
-/// Both ways of reading, with 1 to `max_workers` workers, equal the plain analyzer, and
-/// count the capture the same way.
+/// The ways of reading: a source thread, one that analyses a share itself (worker 0 in it),
+/// and sharded reading.
+const WAYS: [(Reading, f64); 3] = [
+    (Reading::SourceThread, 0.0),
+    (Reading::SourceThread, 0.3),
+    (Reading::Sharded, 0.0),
+];
+
+/// Every way of reading, with 1 to `max_workers` workers, equals the plain analyzer, and
+/// counts the capture the same way.
 fn check_all(capture: &[u8], cfg: &PipelineConfig, max_workers: usize, what: &str) {
     let expected = reference(capture, cfg);
     let base = run(capture, cfg, 1, Reading::SourceThread);
-    for reading in [Reading::SourceThread, Reading::Sharded] {
+    for (reading, reader_share) in WAYS {
+        let cfg = &PipelineConfig {
+            reader_share,
+            ..cfg.clone()
+        };
         for workers in 1..=max_workers {
             let got = run(capture, cfg, workers, reading);
-            let what = format!("{what}, {reading:?}, {workers} workers");
+            let what =
+                format!("{what}, {reading:?} (reader's share {reader_share}), {workers} workers");
             assert_eq!(got.dropped(), 0, "{what}");
             assert_same(&expected, &got.report, &what);
             assert_eq!(got.source, base.source, "{what}: source counters");
@@ -96,7 +109,7 @@ fn reference_captures() {
         let bytes = std::fs::read(&path).expect("read");
         check_all(&bytes, &cfg, 3, &path.display().to_string());
         println!(
-            "{}: {} streams agree (source thread and sharded reading, 1-3 workers)",
+            "{}: {} streams agree (source thread, one analysing a share, sharded reading; 1-3 workers)",
             path.display(),
             reference(&bytes, &cfg).streams.len()
         );
@@ -110,9 +123,10 @@ proptest! {
         let capture = impaired_capture(seed, calls, 2);
         let cfg = PipelineConfig { batch_size: batch, ..PipelineConfig::default() };
         let expected = reference(&capture, &cfg);
-        for reading in [Reading::SourceThread, Reading::Sharded] {
+        for (reading, reader_share) in WAYS {
+            let cfg = PipelineConfig { reader_share, ..cfg.clone() };
             let got = run(&capture, &cfg, workers, reading);
-            assert_same(&expected, &got.report, &format!("seed {seed}, {calls} calls, {workers} workers, batch {batch}, {reading:?}"));
+            assert_same(&expected, &got.report, &format!("seed {seed}, {calls} calls, {workers} workers, batch {batch}, {reading:?}, reader's share {reader_share}"));
         }
     }
 }

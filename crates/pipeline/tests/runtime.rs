@@ -64,9 +64,16 @@ impl FrameSource for Endless {
 
 #[test]
 fn stop_flushes_everything_and_every_packet_is_accounted() {
-    for policy in [Policy::Block, Policy::DropNewest] {
+    // With and without worker 0 in the source thread.
+    for (policy, share) in [
+        (Policy::Block, 0.0),
+        (Policy::DropNewest, 0.0),
+        (Policy::Block, 0.5),
+        (Policy::DropNewest, 0.5),
+    ] {
         let (handle, _events) = Pipeline::builder()
             .workers(2)
+            .reader_share(share)
             .policy(policy)
             .batch_size(8)
             .channel_capacity(1)
@@ -76,6 +83,8 @@ fn stop_flushes_everything_and_every_packet_is_accounted() {
         std::thread::sleep(Duration::from_millis(300));
         let snap = handle.snapshot();
         assert_eq!(snap.drops.len(), 2);
+        // Both workers answer, the one in the source thread too.
+        assert_eq!(snap.report.streams.len(), 50);
         handle.stop();
         let done = handle.join().expect("join");
         assert!(done.source.stopped);
