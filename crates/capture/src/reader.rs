@@ -605,15 +605,18 @@ enum NgStep {
 /// The first three 32-bit words of a pcap record header: seconds, fraction, captured length.
 #[inline(always)]
 fn header_words<const N: usize>(h: &[u8; N], big_endian: bool) -> [u32; 3] {
-    let word = |i: usize| {
-        let w = u32::from_le_bytes([h[i], h[i + 1], h[i + 2], h[i + 3]]);
-        if big_endian {
-            w.swap_bytes()
-        } else {
-            w
-        }
-    };
-    [word(0), word(4), word(8)]
+    [0, 4, 8].map(|i| word_at(h, i, big_endian))
+}
+
+/// The 32-bit word at `i` of `h` in the file's byte order.
+#[inline(always)]
+fn word_at<const N: usize>(h: &[u8; N], i: usize, big_endian: bool) -> u32 {
+    let w = u32::from_le_bytes([h[i], h[i + 1], h[i + 2], h[i + 3]]);
+    if big_endian {
+        w.swap_bytes()
+    } else {
+        w
+    }
 }
 
 /// A pcap record's time from its seconds and fraction (nanoseconds or microseconds).

@@ -11,7 +11,7 @@
 
 use rtpscope_wire::{Flow, Timestamp};
 
-use super::{header_words, iface_ts, pcap_time, CaptureReader, Format, Frame, MAX_BLOCK};
+use super::{header_words, iface_ts, pcap_time, word_at, CaptureReader, Format, Frame, MAX_BLOCK};
 use crate::decap::{linktype, plain_ethernet_header, PLAIN_HEADERS};
 use crate::input::{Input, Source};
 use crate::CaptureError;
@@ -130,15 +130,7 @@ impl<S: Source> CaptureReader<S> {
                 interfaces,
             } => {
                 let fixed: &[u8; EPB_FIXED] = rec.first_chunk()?;
-                let word = |i: usize| {
-                    let w =
-                        u32::from_le_bytes([fixed[i], fixed[i + 1], fixed[i + 2], fixed[i + 3]]);
-                    if *big_endian {
-                        w.swap_bytes()
-                    } else {
-                        w
-                    }
-                };
+                let word = |i: usize| word_at(fixed, i, *big_endian);
                 let (len, caplen) = (word(4) as usize, word(20) as usize);
                 // The padded data within the block and both length fields alike: a block
                 // pcap-parser reads as exactly this frame (it reads options leniently, and
@@ -149,13 +141,7 @@ impl<S: Source> CaptureReader<S> {
                 {
                     return None;
                 }
-                let trailer: &[u8; 4] = rec.get(len - 4..len)?.try_into().ok()?;
-                let trailer = u32::from_le_bytes(*trailer);
-                let trailer = if *big_endian {
-                    trailer.swap_bytes()
-                } else {
-                    trailer
-                };
+                let trailer = word_at(rec.get(len - 4..len)?.first_chunk::<4>()?, 0, *big_endian);
                 let iface = interfaces.get(word(8) as usize)?;
                 if trailer as usize != len || iface.linktype != linktype::ETHERNET {
                     return None;
