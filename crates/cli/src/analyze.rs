@@ -181,7 +181,8 @@ where
         default_shards.is_some() || (pipeline.workers >= SHARDED_FROM_WORKERS && size.is_some());
     if !sharded && options.workers.is_none() {
         // On one or two cores the reading thread has time to spare beside one worker: it
-        // runs a worker of its own with a small share of the flows, so every core analyses.
+        // runs a worker of its own with a small share of the flows, so every core analyses
+        // (a file or a stream alike; live capture keeps its reading thread free).
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         if cores <= 2 {
             pipeline.workers = cores;

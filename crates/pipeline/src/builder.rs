@@ -16,7 +16,7 @@ use crate::handle::PipelineHandle;
 use crate::input::FrameSource;
 use crate::policy::Policy;
 use crate::report::{PipelineEvent, ShardCounters};
-use crate::shard::ShardMap;
+use crate::shard::{usable_share, ShardMap};
 use crate::source::{SourceResult, SourceSetup, Target};
 use crate::spin::worth_spinning;
 use crate::worker::Worker;
@@ -55,8 +55,10 @@ pub struct PipelineConfig {
     /// inside it ([`spawn`](PipelineBuilder::spawn) only; with one worker it takes all of
     /// them). For a source thread that would otherwise wait on its workers: on two cores,
     /// reading a file takes less than a worker's analysis, and a source that analyses about
-    /// 6 % of the flows keeps both cores busy. 0 (the default): every worker has a thread of
-    /// its own.
+    /// 6 % of the flows keeps both cores busy. 0 (the default; also for NaN and the
+    /// infinities): every worker has a thread of its own. Worker 0 then answers snapshot
+    /// requests between reads (every 1 024 frames or read timeouts), so a live source that
+    /// waits long for packets answers late.
     pub reader_share: f64,
 }
 
@@ -189,7 +191,7 @@ impl PipelineBuilder {
         let mut targets = Vec::with_capacity(shards);
         let mut threads = Vec::with_capacity(shards);
         // Worker 0 in the source thread when that thread analyses a share.
-        let share = parts.config.reader_share;
+        let share = usable_share(parts.config.reader_share);
         let inline_first = share > 0.0;
         let map = if shards == 1 {
             ShardMap::even(1)

@@ -30,11 +30,7 @@ impl ShardMap {
     /// worker 0 that shares a thread with the reading. Even when `share` is 0 or there is
     /// one worker.
     pub(crate) fn first_takes(shards: usize, share: f64) -> Self {
-        let share = if share.is_finite() {
-            share.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
+        let share = usable_share(share);
         if shards <= 1 || share == 0.0 {
             return Self::even(shards);
         }
@@ -62,6 +58,15 @@ impl ShardMap {
             // Other bits of the hash than those that decided against worker 0.
             1 + spread(h.rotate_left(32), self.shards - 1)
         }
+    }
+}
+
+/// A reader's share as used: within 0 to 1, and 0 for NaN and the infinities.
+pub(crate) fn usable_share(share: f64) -> f64 {
+    if share.is_finite() {
+        share.clamp(0.0, 1.0)
+    } else {
+        0.0
     }
 }
 

@@ -215,7 +215,9 @@ fn pass_foreign(
     latest: &mut Timestamp,
     owned: &mut bool,
 ) -> bool {
-    if ts >= due {
+    // `Dealer::foreign` would tick here (a capture whose time steps back can be due with
+    // `latest`, not `ts`, when housekeeping is due at every frame).
+    if ts.max(*latest) >= due {
         return false;
     }
     if shard_of(flow, shards) == shard {

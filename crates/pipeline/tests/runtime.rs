@@ -6,7 +6,7 @@ use std::io::Cursor;
 use std::time::Duration;
 
 use common::impaired_capture;
-use rtpscope_capture::{CaptureError, CaptureReader, DropCounters, Frame};
+use rtpscope_capture::{CaptureError, CaptureReader, DropCounters, Frame, PcapWriter};
 use rtpscope_pipeline::{FrameSource, Pipeline, PipelineConfig, PipelineEvent, Policy, Poll};
 use rtpscope_wire::{rtp::RtpRepr, Flow, Timestamp};
 
@@ -229,4 +229,57 @@ fn run_file_and_bench() {
         .expect("bench");
     assert_eq!(b.streams, 20);
     assert!(b.packets >= 1_900 && b.packets_per_sec > 0.0, "{b:?}");
+}
+
+/// A capture of 16 flows whose time steps back every seventh frame (two interfaces merged).
+fn stepping_back() -> Vec<u8> {
+    let mut w = PcapWriter::new(Vec::new(), 1).expect("writer");
+    for i in 0..2000u64 {
+        let k = (i % 16) as u32;
+        let flow = Flow::from_v4(0x0a00_0001 + k, 10_000 + 2 * k as u16, 0x0a01_0001, 20_000);
+        let t = if i % 7 == 3 {
+            i * 1_000_000 - 1_500_000
+        } else {
+            i * 1_000_000
+        };
+        let seq = (i / 16) as u16;
+        let mut p = vec![0x80, 0, (seq >> 8) as u8, seq as u8];
+        p.extend(((i / 16) as u32 * 160).to_be_bytes());
+        p.extend((k + 1).to_be_bytes());
+        p.extend([0xff; 160]);
+        w.write_udp(Timestamp::from_nanos(1_000_000_000 + t), flow, &p)
+            .expect("write");
+    }
+    w.into_inner().expect("capture")
+}
+
+#[test]
+fn every_reading_marks_the_same_snapshots_when_they_are_due_at_every_frame() {
+    let bytes = stepping_back();
+    let count = |sharded: bool, reader_share: f64| {
+        let builder = Pipeline::builder().config(PipelineConfig {
+            workers: 2,
+            reader_share,
+            snapshot_every: Some(Duration::ZERO),
+            ..PipelineConfig::default()
+        });
+        let reader = || CaptureReader::new(Cursor::new(bytes.clone()));
+        let (handle, events) = if sharded {
+            builder.spawn_sharded(|| Ok(reader()?))
+        } else {
+            builder.spawn(reader().expect("reader"))
+        }
+        .expect("spawn");
+        let n = events
+            .iter()
+            .filter(|e| matches!(e, PipelineEvent::Snapshot(_)))
+            .count();
+        handle.join().expect("join");
+        n
+    };
+    // Sharded readers pass over each other's frames, yet mark every due snapshot.
+    let source = count(false, 0.0);
+    assert_eq!(source, 2000);
+    assert_eq!(count(true, 0.0), source);
+    assert_eq!(count(false, 0.3), source);
 }

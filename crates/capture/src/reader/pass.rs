@@ -131,16 +131,20 @@ impl<S: Source> CaptureReader<S> {
             } => {
                 let fixed: &[u8; EPB_FIXED] = rec.first_chunk()?;
                 let word = |i: usize| word_at(fixed, i, *big_endian);
-                let (len, caplen) = (word(4) as usize, word(20) as usize);
-                // The padded data within the block and both length fields alike: a block
+                let (len, caplen) = (u64::from(word(4)), u64::from(word(20)));
+                // A block length the general parse accepts (a multiple of 4, not too long),
+                // the padded data within the block and both length fields alike: a block
                 // pcap-parser reads as exactly this frame (it reads options leniently, and
-                // none of them matters here).
+                // none of them matters here). In 64 bits: no length overflows.
                 if word(0) != PCAPNG_EPB
-                    || len as u64 > MAX_BLOCK
-                    || len < EPB_FIXED + caplen.next_multiple_of(4) + 4
+                    || len > MAX_BLOCK
+                    || len % 4 != 0
+                    || len < EPB_FIXED as u64 + caplen.next_multiple_of(4) + 4
                 {
                     return None;
                 }
+                // Both fit: `len` is at most MAX_BLOCK, and `caplen` less than `len`.
+                let (len, caplen) = (len as usize, caplen as usize);
                 let trailer = word_at(rec.get(len - 4..len)?.first_chunk::<4>()?, 0, *big_endian);
                 let iface = interfaces.get(word(8) as usize)?;
                 if trailer as usize != len || iface.linktype != linktype::ETHERNET {
@@ -337,6 +341,26 @@ mod tests {
         let (read, end) = crate::fuzzing::outcome(InMemory(&cut[..]));
         assert!(end.contains("pcapng block"), "{end}");
         assert_eq!(read.last().map(|f| f.1), Some(250));
+    }
+
+    #[test]
+    fn a_block_length_the_general_parse_rejects_is_left_to_it() {
+        let frames = frames(3);
+        let mut file = pcapng(&frames[..2], false, false, 100);
+        // One more packet block, 1 byte longer than a multiple of 4 (a filler byte before its
+        // trailing length, which agrees): malformed, whichever way it is read.
+        let mut block = pcapng(&frames[2..], false, false, 100);
+        let at = block.len() - (EPB_FIXED + frames[2].1.len().next_multiple_of(4) + 4);
+        let mut epb = block.split_off(at);
+        let len = epb.len() as u32 + 1;
+        epb.splice(4..8, len.to_le_bytes());
+        let end = epb.len() - 4;
+        epb.splice(end.., [0].into_iter().chain(len.to_le_bytes()));
+        file.extend(epb);
+        crate::fuzzing::capture_file(&file);
+        let (read, end) = crate::fuzzing::outcome(InMemory(&file[..]));
+        assert_eq!(read.len(), 2);
+        assert!(end.contains("pcapng block length"), "{end}");
     }
 
     #[test]
