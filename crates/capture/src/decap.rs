@@ -95,43 +95,106 @@ impl UdpDatagram<'_> {
 /// reason (readers put fragments together with [`crate::reassembly::Reassembler`], inside
 /// tunnels too: [`fragment_packet`]).
 pub fn decode_udp(linktype: u32, frame: &[u8]) -> Result<UdpDatagram<'_>, Skip> {
-    // Untagged Ethernet carrying IPv4, the bulk of every capture, straight to the IPv4 fast
-    // path; everything else (and anything that path doubts) takes the general route below.
-    if linktype == linktype::ETHERNET {
-        if let Some(d) = plain_ethernet_udp(frame) {
-            return Ok(d);
-        }
+    // A plain frame (IPv4 straight on the link, the bulk of every capture) the short way;
+    // everything else (and anything that way doubts) takes the general route below.
+    if let Some(d) = plain_udp(linktype, frame) {
+        return Ok(d);
     }
+    decode_udp_general(linktype, frame)
+}
+
+/// [`decode_udp`] without the short way for plain frames, which must agree with it.
+pub(crate) fn decode_udp_general(linktype: u32, frame: &[u8]) -> Result<UdpDatagram<'_>, Skip> {
     decode_ip(ip_packet(linktype, frame)?)
 }
 
-/// The datagram of a plain Ethernet frame (untagged, IPv4 without options or fragments, UDP
-/// on no tunnel port), or `None` for any other frame. What it finds is what [`decode_udp`]
-/// answers, which tries it first.
+/// A link type that carries IPv4 with nothing in between, as the short way reads it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PlainLink {
+    /// Untagged Ethernet: EtherType 0x0800 at 12, the packet at 14.
+    Ethernet,
+    /// Linux cooked capture v1: protocol 0x0800 at 14, the packet at 16.
+    Sll,
+    /// Linux cooked capture v2: protocol 0x0800 at 0, the packet at 20.
+    Sll2,
+    /// Raw IP: the packet at 0.
+    RawIp,
+}
+
+/// The most bytes [`PlainLink::header`] reads: a cooked v2 header, IPv4 and UDP.
+const PLAIN_HEADERS_MAX: usize = 48;
+
+impl PlainLink {
+    /// The link types read the short way.
+    #[inline(always)]
+    pub(crate) fn of(linktype: u32) -> Option<Self> {
+        Some(match linktype {
+            linktype::ETHERNET => PlainLink::Ethernet,
+            linktype::LINUX_SLL => PlainLink::Sll,
+            linktype::LINUX_SLL2 => PlainLink::Sll2,
+            linktype::RAW | linktype::DLT_RAW_12 | linktype::DLT_RAW_14 | linktype::IPV4 => {
+                PlainLink::RawIp
+            }
+            _ => return None,
+        })
+    }
+
+    /// Where a plain frame's UDP payload starts.
+    #[inline(always)]
+    pub(crate) fn payload_at(self) -> usize {
+        28 + match self {
+            PlainLink::Ethernet => 14,
+            PlainLink::Sll => 16,
+            PlainLink::Sll2 => 20,
+            PlainLink::RawIp => 0,
+        }
+    }
+
+    /// The flow and UDP payload length of a plain frame (IPv4 without options or fragments,
+    /// UDP on no tunnel's port, all of it captured) of `len` captured bytes, read from
+    /// `frame`, which starts with it and may run on past it; `None` for any other frame, and
+    /// when `frame` holds fewer than 48 bytes.
+    #[inline(always)]
+    pub(crate) fn header(self, frame: &[u8], len: usize) -> Option<(Flow, usize)> {
+        let h: &[u8; PLAIN_HEADERS_MAX] = frame.first_chunk()?;
+        // Constant offsets, so no bounds are checked at run time.
+        match self {
+            PlainLink::Ethernet => tagged_ipv4::<14, 12>(h, len),
+            PlainLink::Sll => tagged_ipv4::<16, 14>(h, len),
+            PlainLink::Sll2 => tagged_ipv4::<20, 0>(h, len),
+            PlainLink::RawIp => ipv4_udp_header(h.first_chunk()?, len),
+        }
+    }
+}
+
+/// [`ipv4_udp_header`] for the packet at `IP_AT` of `h`, if the link header says IPv4 at
+/// `TAG_AT`. `len`, the captured length, may be shorter than what `h` holds: the IPv4
+/// lengths must fit in it.
 #[inline(always)]
-pub(crate) fn plain_ethernet_udp(frame: &[u8]) -> Option<UdpDatagram<'_>> {
-    let (flow, length) = plain_ethernet_header(frame.first_chunk()?, frame.len())?;
+fn tagged_ipv4<const IP_AT: usize, const TAG_AT: usize>(
+    h: &[u8; PLAIN_HEADERS_MAX],
+    len: usize,
+) -> Option<(Flow, usize)> {
+    if h.get(TAG_AT..TAG_AT + 2)? != [0x08, 0x00] {
+        return None;
+    }
+    let ip = h.get(IP_AT..IP_AT + 28)?.first_chunk()?;
+    ipv4_udp_header(ip, len.saturating_sub(IP_AT))
+}
+
+/// The datagram of a plain frame ([`PlainLink::header`]), or `None` for any other frame. What
+/// it finds is what [`decode_udp`] answers, which tries it first.
+#[inline(always)]
+pub(crate) fn plain_udp(linktype: u32, frame: &[u8]) -> Option<UdpDatagram<'_>> {
+    let link = PlainLink::of(linktype)?;
+    let (flow, length) = link.header(frame, frame.len())?;
+    let at = link.payload_at();
     Some(UdpDatagram {
         flow,
-        payload: frame.get(PLAIN_HEADERS..PLAIN_HEADERS + length)?,
+        payload: frame.get(at..at + length)?,
         length,
         tunnels: 0,
     })
-}
-
-/// Ethernet, IPv4 and UDP headers of a plain frame.
-pub(crate) const PLAIN_HEADERS: usize = 42;
-
-/// [`plain_ethernet_udp`] on the first [`PLAIN_HEADERS`] bytes `h` of a frame of `len`
-/// bytes: its flow and the UDP payload's length, which the frame holds whole.
-#[inline(always)]
-pub(crate) fn plain_ethernet_header(h: &[u8; PLAIN_HEADERS], len: usize) -> Option<(Flow, usize)> {
-    let (ether, ip) = h.split_first_chunk::<14>()?;
-    if ether[12..] != [0x08, 0x00] {
-        return None;
-    }
-    // `len` is the captured length, which may be shorter than the headers `h` was read from.
-    ipv4_udp_header(ip.first_chunk()?, len.saturating_sub(14))
 }
 
 /// The IP packet that made [`decode_udp`] answer [`Skip::Fragment`] for `frame`: the
@@ -521,6 +584,51 @@ fn be16(b: &[u8], at: usize) -> Option<u16> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_short_way_for_plain_frames_agrees_with_the_general_decoding() {
+        let flow = Flow::new(
+            "10.1.2.3:4000".parse().unwrap(),
+            "10.3.2.1:5004".parse().unwrap(),
+        );
+        for link in [
+            linktype::ETHERNET,
+            linktype::LINUX_SLL,
+            linktype::LINUX_SLL2,
+            linktype::RAW,
+            linktype::DLT_RAW_12,
+            linktype::IPV4,
+        ] {
+            let mut frame = Vec::new();
+            let payload = b"\x80\0\0\x01rtp header and payload";
+            crate::encapsulate_udp(link, &[], flow, payload, &mut frame).unwrap();
+            let plain = plain_udp(link, &frame).expect("a plain frame");
+            assert_eq!((plain.flow, plain.payload), (flow, &payload[..]));
+            // Every byte of the headers changed, every length cut: wherever the short way
+            // answers, it answers as the general decoding does.
+            let mut answered = 0;
+            for at in 0..frame.len().min(56) {
+                for value in [
+                    0x00, 0x01, 0x06, 0x08, 0x11, 0x40, 0x45, 0x46, 0x86, 0xdd, 0xff,
+                ] {
+                    let mut f = frame.clone();
+                    f[at] = value;
+                    for len in [f.len(), f.len() - 1, 41, 28] {
+                        let f = &f[..len.min(f.len())];
+                        if let Some(short) = plain_udp(link, f) {
+                            answered += 1;
+                            assert_eq!(
+                                Ok(short),
+                                decode_udp_general(link, f),
+                                "link {link}, byte {at} = {value}, {len} bytes"
+                            );
+                        }
+                    }
+                }
+            }
+            assert!(answered > 100, "link {link}: {answered}");
+        }
+    }
 
     fn ipv4_udp(payload_len: usize) -> Vec<u8> {
         let total = 28 + payload_len;

@@ -45,7 +45,7 @@ use pcap_parser::traits::PcapNGPacketBlock;
 use rtpscope_wire::{classify, Flow, PacketKind, Timestamp};
 
 use crate::counters::FoundIn;
-use crate::decap::{decode_udp, tcp_sip_at};
+use crate::decap::{decode_udp, tcp_sip_at, PlainLink};
 use crate::input::{Input, Source};
 use crate::reassembly::Reassembler;
 use crate::{CaptureError, DropCounters};
@@ -104,6 +104,8 @@ impl<'a> Frame<'a> {
 #[derive(Debug, Clone, Copy)]
 struct Interface {
     linktype: u32,
+    /// How the short way reads its frames, if it does.
+    plain: Option<PlainLink>,
     snaplen: u32,
     units_per_sec: u64,
     offset_secs: i64,
@@ -116,6 +118,8 @@ enum Format {
         nanos: bool,
         modified: bool,
         linktype: u32,
+        /// How the short way reads its frames, if it does.
+        plain: Option<PlainLink>,
         max_record: u64,
     },
     PcapNg {
@@ -218,6 +222,7 @@ impl<S: Source> CaptureReader<S> {
             nanos,
             modified,
             linktype: hdr.network.0 as u32,
+            plain: PlainLink::of(hdr.network.0 as u32),
             max_record: snaplen.clamp(MAX_PCAP_RECORD, MAX_BLOCK),
         };
         r.start += 24;
@@ -374,6 +379,7 @@ impl<S: Source> CaptureReader<S> {
                 modified,
                 linktype,
                 max_record,
+                ..
             } => self.next_pcap(big_endian, nanos, modified, linktype, max_record),
             Format::PcapNg { .. } => self.next_pcapng(),
         }
@@ -530,6 +536,7 @@ impl<S: Source> CaptureReader<S> {
                 Block::InterfaceDescription(idb) => {
                     interfaces.push(Interface {
                         linktype: idb.linktype.0 as u32,
+                        plain: PlainLink::of(idb.linktype.0 as u32),
                         snaplen: idb.snaplen,
                         units_per_sec: ts_units_per_sec(idb.if_tsresol),
                         offset_secs: idb.ts_offset(),

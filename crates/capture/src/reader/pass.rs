@@ -1,8 +1,8 @@
 //! The short way through a capture: plain frames read straight from the bytes.
 //!
 //! Almost every frame of a capture is a record (classic pcap, or a pcapng Enhanced Packet
-//! Block) of an untagged Ethernet frame with IPv4 and UDP. For those, a
-//! straight pass over the bytes finds the same time, flow and payload as the general
+//! Block) of IPv4 and UDP straight on the link (untagged Ethernet, a Linux cooked capture,
+//! raw IP). For those, a straight pass over the bytes finds the same time, flow and payload as the general
 //! reading (the record parsers, the decapsulation's bookkeeping) for a fraction of the
 //! work; anything else, or anything doubtful, takes the general way.
 //!
@@ -12,7 +12,7 @@
 use rtpscope_wire::{Flow, Timestamp};
 
 use super::{header_words, iface_ts, pcap_time, word_at, CaptureReader, Format, Frame, MAX_BLOCK};
-use crate::decap::{linktype, plain_ethernet_header, PLAIN_HEADERS};
+use crate::decap::PlainLink;
 use crate::input::{Input, Source};
 use crate::CaptureError;
 
@@ -30,6 +30,8 @@ struct Located {
     caplen: usize,
     /// The whole record's length, header included.
     total: usize,
+    /// How its link carries IPv4.
+    link: PlainLink,
 }
 
 impl<S: Source> CaptureReader<S> {
@@ -40,8 +42,8 @@ impl<S: Source> CaptureReader<S> {
     /// return next.
     ///
     /// Only plain datagrams are offered to `pass`: records (classic pcap, or pcapng Enhanced
-    /// Packet Blocks) of an untagged Ethernet frame with IPv4 (no options,
-    /// not a fragment) and UDP on no tunnel's port, captured whole. So the frame returned may
+    /// Packet Blocks) of IPv4 (no options, not a fragment) straight on the link (untagged
+    /// Ethernet, Linux cooked capture v1 or v2, raw IP) and UDP on no tunnel's port, captured whole. So the frame returned may
     /// be one `pass` would accept (one of another kind, or the one after `max`): passing over
     /// is only ever a shortcut.
     ///
@@ -70,12 +72,11 @@ impl<S: Source> CaptureReader<S> {
             let bytes = self.input.bytes();
             let Some((flow, length)) = bytes
                 .get(rec.data_start..)
-                .and_then(<[u8]>::first_chunk)
-                .and_then(|h| plain_ethernet_header(h, rec.caplen))
+                .and_then(|frame| rec.link.header(frame, rec.caplen))
             else {
                 break;
             };
-            let at = rec.data_start + PLAIN_HEADERS;
+            let at = rec.data_start + rec.link.payload_at();
             let Some(payload) = bytes.get(at..at + length) else {
                 break;
             };
@@ -98,7 +99,7 @@ impl<S: Source> CaptureReader<S> {
     }
 
     /// The next record, if it is one the short way reads and is all there: a classic pcap
-    /// record, or a pcapng Enhanced Packet Block, of an Ethernet frame.
+    /// record, or a pcapng Enhanced Packet Block, on a link [`PlainLink`] knows.
     /// What it finds is what the general parse finds; anything it is unsure of (including
     /// every malformed record) is left to the general parse.
     #[inline(always)]
@@ -110,8 +111,9 @@ impl<S: Source> CaptureReader<S> {
                 big_endian,
                 nanos,
                 modified: false,
-                linktype: linktype::ETHERNET,
+                plain: Some(link),
                 max_record,
+                ..
             } => {
                 let [secs, frac, caplen] = header_words(rec.first_chunk::<16>()?, big_endian);
                 let caplen = caplen as usize;
@@ -123,6 +125,7 @@ impl<S: Source> CaptureReader<S> {
                     data_start: self.start + 16,
                     caplen,
                     total: 16 + caplen,
+                    link,
                 })
             }
             Format::PcapNg {
@@ -147,7 +150,8 @@ impl<S: Source> CaptureReader<S> {
                 let (len, caplen) = (len as usize, caplen as usize);
                 let trailer = word_at(rec.get(len - 4..len)?.first_chunk::<4>()?, 0, *big_endian);
                 let iface = interfaces.get(word(8) as usize)?;
-                if trailer as usize != len || iface.linktype != linktype::ETHERNET {
+                let link = iface.plain?;
+                if trailer as usize != len {
                     return None;
                 }
                 let units = u64::from(word(12)) << 32 | u64::from(word(16));
@@ -156,6 +160,7 @@ impl<S: Source> CaptureReader<S> {
                     data_start: self.start + EPB_FIXED,
                     caplen,
                     total: len,
+                    link,
                 })
             }
             Format::Pcap { .. } => None,
@@ -168,14 +173,22 @@ mod tests {
     use std::net::SocketAddr;
 
     use super::*;
+    use crate::decap::linktype;
     use crate::{encapsulate_udp, InMemory, PcapWriter, PcapWriterOptions, TsResolution};
 
     /// A frame as captured: time, captured bytes, original length.
     type Captured = (Timestamp, Vec<u8>, u32);
 
-    /// `n` datagrams on four flows, with VLAN-tagged, IPv6, cut (two ways) and non-UDP frames
-    /// among them: frames the short way must leave to the general reading.
-    fn frames(n: u16) -> Vec<Captured> {
+    /// `n` datagrams on four flows over `link`, with VLAN-tagged (on Ethernet), IPv6, cut (two
+    /// ways) and non-UDP frames among them: frames the short way must leave to the general
+    /// reading.
+    fn frames(n: u16, link: u32) -> Vec<Captured> {
+        let ip_at = match link {
+            linktype::ETHERNET => 14,
+            linktype::LINUX_SLL => 16,
+            linktype::LINUX_SLL2 => 20,
+            _ => 0,
+        };
         (0..n)
             .map(|i| {
                 let (src, dst): (SocketAddr, SocketAddr) = if i % 17 == 9 {
@@ -191,21 +204,18 @@ mod tests {
                         "10.0.1.1:5000".parse().unwrap(),
                     )
                 };
-                let vlan: &[u16] = if i % 11 == 3 { &[7] } else { &[] };
+                let vlan: &[u16] = if i % 11 == 3 && link == linktype::ETHERNET {
+                    &[7]
+                } else {
+                    &[]
+                };
                 let mut frame = Vec::new();
                 // Payload lengths 5 to 8: every padding of a pcapng block.
                 let payload = [0x80, 0, 0, i as u8, 1, 2, 3, 4];
                 let payload = &payload[..5 + usize::from(i % 4)];
-                encapsulate_udp(
-                    linktype::ETHERNET,
-                    vlan,
-                    Flow::new(src, dst),
-                    payload,
-                    &mut frame,
-                )
-                .unwrap();
-                if i % 11 == 5 {
-                    frame[23] = 6; // TCP: not a datagram at all.
+                encapsulate_udp(link, vlan, Flow::new(src, dst), payload, &mut frame).unwrap();
+                if i % 11 == 5 && i % 17 != 9 {
+                    frame[ip_at + 9] = 6; // TCP: not a datagram at all.
                 }
                 let caplen = match i {
                     // The payload cut short.
@@ -223,8 +233,9 @@ mod tests {
             .collect()
     }
 
-    fn pcap(frames: &[Captured], big_endian: bool, resolution: TsResolution) -> Vec<u8> {
+    fn pcap(frames: &[Captured], link: u32, big_endian: bool, resolution: TsResolution) -> Vec<u8> {
         let opts = PcapWriterOptions {
+            linktype: link,
             big_endian,
             resolution,
             ..PcapWriterOptions::default()
@@ -236,10 +247,16 @@ mod tests {
         w.into_inner().unwrap()
     }
 
-    /// A pcapng file of `frames` on one Ethernet interface, in microseconds or (`nanos`)
+    /// A pcapng file of `frames` on one interface of `link`, in microseconds or (`nanos`)
     /// nanoseconds; every `options_every`th packet block carries an option (a malformed one
     /// at frame 150). With `options_every` 151, frame 250's block is malformed.
-    fn pcapng(frames: &[Captured], big_endian: bool, nanos: bool, options_every: usize) -> Vec<u8> {
+    fn pcapng(
+        frames: &[Captured],
+        link: u32,
+        big_endian: bool,
+        nanos: bool,
+        options_every: usize,
+    ) -> Vec<u8> {
         let u32b = |v: u32| {
             if big_endian {
                 v.to_be_bytes()
@@ -269,7 +286,7 @@ mod tests {
         shb.extend(u16b(0));
         shb.extend([0xff; 8]);
         block(0x0A0D_0D0A, &shb, false);
-        let mut idb = Vec::from(u16b(linktype::ETHERNET as u16));
+        let mut idb = Vec::from(u16b(link as u16));
         idb.extend(u16b(0));
         idb.extend(u32b(65_535));
         if nanos {
@@ -321,23 +338,38 @@ mod tests {
 
     #[test]
     fn the_short_way_reads_what_the_general_reading_reads() {
-        let frames = frames(300);
-        let files = [
-            pcap(&frames, false, TsResolution::Micro),
-            pcap(&frames, true, TsResolution::Nano),
-            pcapng(&frames, false, false, 7),
-            pcapng(&frames, true, true, 5),
-            pcapng(&frames, false, true, 151),
+        let links = [
+            linktype::ETHERNET,
+            linktype::LINUX_SLL,
+            linktype::LINUX_SLL2,
+            linktype::RAW,
         ];
-        for bytes in &files {
-            // The general reading, the short way and buffered reading agree, frame by frame
-            // and in every counter, and passing over frames changes nothing else.
-            crate::fuzzing::capture_file(bytes);
-            // Half the flows may be passed, in runs of up to three: the short way is taken.
-            assert!(passes(bytes) > 60, "{}", passes(bytes));
+        for link in links {
+            let frames = frames(300, link);
+            let files = [
+                pcap(&frames, link, false, TsResolution::Micro),
+                pcap(&frames, link, true, TsResolution::Nano),
+                pcapng(&frames, link, false, false, 7),
+                pcapng(&frames, link, true, true, 5),
+                pcapng(&frames, link, false, true, 151),
+            ];
+            for bytes in &files {
+                // The general reading, the short way and buffered reading agree, frame by
+                // frame and in every counter, and passing over frames changes nothing else.
+                crate::fuzzing::capture_file(bytes);
+                // Half the flows may be passed, in runs of up to three: the short way is
+                // taken.
+                assert!(passes(bytes) > 60, "link {link}: {}", passes(bytes));
+            }
         }
         // The malformed block ends the read there, whichever way.
-        let cut = pcapng(&frames, false, true, 151);
+        let cut = pcapng(
+            &frames(300, linktype::ETHERNET),
+            linktype::ETHERNET,
+            false,
+            true,
+            151,
+        );
         let (read, end) = crate::fuzzing::outcome(InMemory(&cut[..]));
         assert!(end.contains("pcapng block"), "{end}");
         assert_eq!(read.last().map(|f| f.1), Some(250));
@@ -345,11 +377,11 @@ mod tests {
 
     #[test]
     fn a_block_length_the_general_parse_rejects_is_left_to_it() {
-        let frames = frames(3);
-        let mut file = pcapng(&frames[..2], false, false, 100);
+        let frames = frames(3, linktype::ETHERNET);
+        let mut file = pcapng(&frames[..2], linktype::ETHERNET, false, false, 100);
         // One more packet block, 1 byte longer than a multiple of 4 (a filler byte before its
         // trailing length, which agrees): malformed, whichever way it is read.
-        let mut block = pcapng(&frames[2..], false, false, 100);
+        let mut block = pcapng(&frames[2..], linktype::ETHERNET, false, false, 100);
         let at = block.len() - (EPB_FIXED + frames[2].1.len().next_multiple_of(4) + 4);
         let mut epb = block.split_off(at);
         let len = epb.len() as u32 + 1;
@@ -364,8 +396,13 @@ mod tests {
     }
 
     #[test]
-    fn passes_only_plain_frames_of_whole_records_in_classic_pcap() {
-        let bytes = pcap(&frames(5), false, TsResolution::Micro);
+    fn passes_only_plain_frames_of_whole_records_on_links_it_knows() {
+        let bytes = pcap(
+            &frames(5, linktype::ETHERNET),
+            linktype::ETHERNET,
+            false,
+            TsResolution::Micro,
+        );
         let mut reader = CaptureReader::new(InMemory(&bytes[..bytes.len() - 1])).unwrap();
         // Frames 1 to 3 are passed; the tagged frame 4 is not offered.
         let (passed, frame) = reader.next_frame_passing(100, |_, _, _| true).unwrap();
@@ -376,7 +413,8 @@ mod tests {
         );
         // The file ends inside the last record: reported as `next_frame` reports it.
         assert!(reader.next_frame_passing(100, |_, _, _| true).is_err());
-        let mut w = PcapWriter::new(Vec::new(), linktype::RAW).unwrap();
+        // A link the short way does not read (BSD loopback): nothing is offered.
+        let mut w = PcapWriter::new(Vec::new(), linktype::NULL).unwrap();
         let flow = Flow::new(
             "10.0.0.1:4000".parse().unwrap(),
             "10.0.0.2:5000".parse().unwrap(),
