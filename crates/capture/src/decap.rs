@@ -187,8 +187,12 @@ fn tagged_ipv4<const IP_AT: usize, const TAG_AT: usize>(
 #[inline(always)]
 pub(crate) fn plain_udp(linktype: u32, frame: &[u8]) -> Option<UdpDatagram<'_>> {
     let link = PlainLink::of(linktype)?;
-    let (flow, length) = link.header(frame, frame.len())?;
-    let at = link.payload_at();
+    datagram_at(frame, link.payload_at(), link.header(frame, frame.len())?)
+}
+
+/// The datagram of `flow` whose whole payload of `length` bytes starts at `at` of `frame`.
+#[inline(always)]
+fn datagram_at(frame: &[u8], at: usize, (flow, length): (Flow, usize)) -> Option<UdpDatagram<'_>> {
     Some(UdpDatagram {
         flow,
         payload: frame.get(at..at + length)?,
@@ -493,17 +497,11 @@ fn open(inner: Inner<'_>, depth: u8) -> Result<UdpDatagram<'_>, Skip> {
 }
 
 /// The common case read directly: IPv4 without options, not fragmented, UDP not on a
-/// tunnel's port, every length consistent. Anything else (and anything doubtful) goes to the general decoder, which gives
-/// the same answer for these packets (tested), only slower.
+/// tunnel's port, every length consistent. Anything else (and anything doubtful) goes to the
+/// general decoder, which gives the same answer for these packets (tested), only slower.
 #[inline]
 fn ipv4_udp_fast(ip: &[u8]) -> Option<UdpDatagram<'_>> {
-    let (flow, length) = ipv4_udp_header(ip.first_chunk()?, ip.len())?;
-    Some(UdpDatagram {
-        flow,
-        payload: ip.get(28..28 + length)?,
-        length,
-        tunnels: 0,
-    })
+    datagram_at(ip, 28, ipv4_udp_header(ip.first_chunk()?, ip.len())?)
 }
 
 /// [`ipv4_udp_fast`] on the IPv4 and UDP headers `h` of a packet of `ip_len` bytes: its flow

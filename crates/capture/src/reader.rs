@@ -50,9 +50,9 @@ use crate::input::{Input, Source};
 use crate::reassembly::Reassembler;
 use crate::{CaptureError, DropCounters};
 
-/// Largest pcap record accepted when the header's snap length is smaller (libpcap's limit).
 mod pass;
 
+/// Largest pcap record accepted when the header's snap length is smaller (libpcap's limit).
 const MAX_PCAP_RECORD: u64 = 262_144;
 /// Largest pcapng block, and pcap record whatever the snap length says (libpcap's limit).
 pub(crate) const MAX_BLOCK: u64 = 16 * 1024 * 1024;

@@ -193,11 +193,7 @@ impl PipelineBuilder {
         // Worker 0 in the source thread when that thread analyses a share.
         let share = usable_share(parts.config.reader_share);
         let inline_first = share > 0.0;
-        let map = if shards == 1 {
-            ShardMap::even(1)
-        } else {
-            ShardMap::first_takes(shards, share)
-        };
+        let map = ShardMap::first_takes(shards, share);
         // The workers and the source.
         let spin = worth_spinning(shards + usize::from(!inline_first));
         for worker in parts.workers.drain(..) {

@@ -2,9 +2,9 @@
 //!
 //! Almost every frame of a capture is a record (classic pcap, or a pcapng Enhanced Packet
 //! Block) of IPv4 and UDP straight on the link (untagged Ethernet, a Linux cooked capture,
-//! raw IP). For those, a straight pass over the bytes finds the same time, flow and payload as the general
-//! reading (the record parsers, the decapsulation's bookkeeping) for a fraction of the
-//! work; anything else, or anything doubtful, takes the general way.
+//! raw IP). For those, a straight pass over the bytes finds the same time, flow and payload
+//! as the general reading (the record parsers, the decapsulation's bookkeeping) for a
+//! fraction of the work; anything else, or anything doubtful, takes the general way.
 //!
 //! A reader that keeps one shard of many flows goes further: it sees most frames only to
 //! learn that they are someone else's, and passes over them without handing them out.
@@ -43,9 +43,9 @@ impl<S: Source> CaptureReader<S> {
     ///
     /// Only plain datagrams are offered to `pass`: records (classic pcap, or pcapng Enhanced
     /// Packet Blocks) of IPv4 (no options, not a fragment) straight on the link (untagged
-    /// Ethernet, Linux cooked capture v1 or v2, raw IP) and UDP on no tunnel's port, captured whole. So the frame returned may
-    /// be one `pass` would accept (one of another kind, or the one after `max`): passing over
-    /// is only ever a shortcut.
+    /// Ethernet, Linux cooked capture v1 or v2, raw IP) and UDP on no tunnel's port,
+    /// captured whole. So the frame returned may be one `pass` would accept (one of another
+    /// kind, or the one after `max`): passing over is only ever a shortcut.
     ///
     /// ```
     /// # use rtpscope_capture::{CaptureReader, InMemory};
@@ -53,7 +53,8 @@ impl<S: Source> CaptureReader<S> {
     /// # let file: &[u8] = &[];
     /// # let Ok(mut reader) = CaptureReader::new(InMemory(file)) else { return };
     /// // Keep shard 0's flows.
-    /// while let Ok((_, Some(frame))) = reader.next_frame_passing(256, |_, f, _| shard_of(f) != 0) {
+    /// let others = |_, flow: &_, _: &_| shard_of(flow) != 0;
+    /// while let Ok((_, Some(frame))) = reader.next_frame_passing(256, others) {
     ///     if shard_of(&frame.flow) == 0 {
     ///         // ...
     ///     }
@@ -90,7 +91,8 @@ impl<S: Source> CaptureReader<S> {
                 passed += 1;
                 continue;
             }
-            // Read in full already: hand it out as `next_frame` would.
+            // Read in full already: hand it out as `next_frame` would (the payload is sliced
+            // again, since counting above needed the reader free of its borrow).
             self.pending = rec.total;
             let payload = self.input.bytes().get(at..at + length).unwrap_or(&[]);
             return Ok((passed, Some(Frame::new(rec.ts, flow, payload, self.index))));
