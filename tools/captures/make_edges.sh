@@ -8,7 +8,7 @@
 # two network namespaces over a veth pair, netem_lite.py for seeded impairments, tshark's numbers.
 # Tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 both ways
 # mirrored in ERSPAN II over GRE; and L16 in IPv6 fragments.
-# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp video]
+# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp video gsm g723]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"               # all paths below (and in the logged commands) are relative to the checkout
@@ -357,7 +357,38 @@ cap_video() {
     finalize $n "$f" "$OUT" "-d udp.port==54102,rtp" "#clock 96=90000"
 }
 
-ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp video)
+# 19. GSM full rate (static PT 3, 20 ms) from ffmpeg's libgsm, sent as RFC 3551 frames by rtpsend.py,
+#     through Gilbert-Elliott burst loss (p 4 %, r 30 %) and 12 +- 4 ms of normal jitter (seed 98).
+cap_gsm() {
+    local n=gsm-burst; newlog $n; ns_std
+    local f=$OUT/$n.pcap frames=$WORK/tone.gsm
+    run ffmpeg -hide_banner -loglevel error -y -f lavfi -i sine=frequency=500:sample_rate=8000:duration=12 -c:a libgsm -f gsm "$frames"
+    listen_capture "$f" 55002
+    local cap=$CAP
+    bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:7200 --bind $A4:55000 --to $B4:55002 --delay 12 --jitter 4 --dist normal --ge-p 4 --ge-r 30 --spare-first 1 --seed 98 --idle-exit 2
+    local rl=$BG; capture_started
+    run ip netns exec $nsA timeout 30 python3 $HERE/rtpsend.py --scenario frames --frames "$frames" --frame-bytes 33 --frame-samples 160 --pt 3 --ssrc 0x65A30003 --seq 31000 --ts 90000 --to 127.0.0.1:7200 --bind 127.0.0.1:7201
+    wait $rl || true; sleep 0.3; stop $cap; ns_down
+    finalize $n "$f" "$OUT" "-d udp.port==55002,rtp"
+}
+
+# 20. G.723.1 at 6.3 kbit/s (static PT 4, one 30 ms frame a packet) from ffmpeg's encoder, through
+#     25 +- 15 ms of uniform jitter (reorders), 3 % duplication and 1 % loss (seed 99); dumpcap pcapng.
+cap_g723() {
+    local n=g723-jitter-dup; newlog $n; ns_std
+    local f=$OUT/$n.pcapng frames=$WORK/tone.g723
+    run ffmpeg -hide_banner -loglevel error -y -f lavfi -i sine=frequency=700:sample_rate=8000:duration=12 -c:a g723_1 -b:a 6300 -f g723_1 "$frames"
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=56002 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 60 dumpcap -q -B 8 -i $vB -f "udp port 56002" -w "$f" 2>"$TRUTH/$n.capture-stats.txt"
+    local cap=$BG
+    bgrun ip netns exec $nsA timeout 60 "${RELAY[@]}" --truth "$TRUTH/$n.truth.tsv" --listen 127.0.0.1:7300 --bind $A4:56000 --to $B4:56002 --delay 25 --jitter 15 --dist uniform --dup 3 --loss 1 --spare-first 1 --seed 99 --idle-exit 2
+    local rl=$BG; capture_started
+    run ip netns exec $nsA timeout 30 python3 $HERE/rtpsend.py --scenario frames --frames "$frames" --frame-bytes 24 --frame-samples 240 --pt 4 --ssrc 0x72310004 --seq 65300 --ts 4294900000 --to 127.0.0.1:7300 --bind 127.0.0.1:7301
+    wait $rl || true; sleep 0.3; stop $cap; ns_down
+    finalize $n "$f" "$OUT" "-d udp.port==56002,rtp"
+}
+
+ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp video gsm g723)
 TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do cap_$t; done
 LOG=/dev/null

@@ -280,6 +280,18 @@ CAPS = [
      "two seconds of timestamps are in and measures jitter from there; its final value equals the RFC 3550 "
      "reference's.",
      ["truth/vp8-nosdp-s64.truth.tsv", "truth/vp8-nosdp-s64.capture-stats.txt"]),
+    ("gsm-burst", OUT, "gsm-burst.pcap",
+     "**GSM full rate** (static PT 3, 8 kHz, 20 ms = one 33-byte frame a packet): a 500 Hz tone encoded by "
+     "ffmpeg's libgsm (`-f gsm`, raw frames), sent as RFC 3551 GSM payloads by `rtpsend.py --scenario frames` "
+     "(real-time pacing, marker on the first), 12 s (600 packets). Through netem_lite: **Gilbert-Elliott burst "
+     "loss** (p = 4 %, r = 30 %, seed 98) and 12 +- 4 ms of normal jitter. tshark knows PT 3's clock.",
+     ["truth/gsm-burst.truth.tsv", "truth/gsm-burst.capture-stats.txt"]),
+    ("g723-jitter-dup", OUT, "g723-jitter-dup.pcapng",
+     "**G.723.1 at 6.3 kbit/s** (static PT 4, 8 kHz, one 24-byte 30 ms frame a packet): a 700 Hz tone encoded "
+     "by ffmpeg (`-c:a g723_1 -f g723_1`), sent by `rtpsend.py --scenario frames`, 12 s (400 packets), sequence "
+     "numbers from 65300 and timestamps from 4294900000, so **both wrap**. Through netem_lite: 25 +- 15 ms "
+     "uniform jitter (reorders), **3 % duplication** and 1 % loss (seed 99); captured by dumpcap (pcapng).",
+     ["truth/g723-jitter-dup.truth.tsv", "truth/g723-jitter-dup.capture-stats.txt"]),
 ]
 
 CALL = ("call", SAMPLES, "call.pcap",
@@ -298,12 +310,12 @@ def versions():
     lines = ["generated: %s on %s" % (datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
                                        sh("uname -sr").strip())]
     for cmd in ["tshark --version | head -1", "dumpcap --version | head -1", "tcpdump --version | head -1",
-                "gst-launch-1.0 --version | sed -n 2p", "ip -V", "nft --version", "dig -v 2>&1",
+                "gst-launch-1.0 --version | sed -n 2p", "ffmpeg -version | head -1", "ip -V", "nft --version", "dig -v 2>&1",
                 "python3 --version"]:
         lines.append(sh(cmd + " 2>&1").strip())
     pk = sh("dpkg-query -W -f '${Package} ${Version}\\n' tshark wireshark-common tcpdump libpcap0.8 iproute2 "
             "nftables gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav "
-            "bind9-dnsutils 2>/dev/null")
+            "bind9-dnsutils ffmpeg libgsm1 2>/dev/null")
     return "\n".join(lines) + "\n" + pk
 
 
@@ -313,7 +325,8 @@ SEQ0 = {"pcmu-clean": 32000, "pcma-jitter": 100, "g722-loss-ipv6": 5000, "opus-d
         "opus60-dtx-reorder": 41000, "pcma-vxlan": 64000, "opus-gtpu": 500, "g722-erspan": 9,
         "pcmu-pppoe-vlan": 31000, "pcma-snaplen60": 65300, "rtcp-rr-s96": 40000,
         "opus-gtpu-s120": 500, "pcmu-nflog": 6000,
-        "opus-siptcp": 1111, "vp8-nosdp-s64": 64000}
+        "opus-siptcp": 1111, "vp8-nosdp-s64": 64000, "gsm-burst": 31000,
+        "g723-jitter-dup": 65300}
 
 
 def section(name, d, fname, desc, extra):
@@ -417,7 +430,9 @@ interfaces, a sender restart and an SSRC change on one 5-tuple over IPv6 with a 
 Speex and G.726 with dynamic PTs and no SDP, Opus with 60 ms frames and DTX, heavy reordering and duplication,
 L16 in IPv4 fragments with VLAN tags beside IPv6, loss at the sequence wrap and a 6 s outage; and three in
 tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 mirrored in ERSPAN II;
-L16 in IPv6 fragments; and PCMU in a PPPoE session behind VLAN 7, as on a DSL router's WAN port.
+L16 in IPv6 fragments; and PCMU in a PPPoE session behind VLAN 7, as on a DSL router's WAN port. Two more carry
+codecs GStreamer here cannot encode, from ffmpeg's encoders sent by `rtpsend.py --scenario frames`: GSM with burst
+loss and G.723.1 with jitter, duplication and both wraps.
 A `#events PT` line in a `.decode` file names telephone-event payload types (see `rfc3550_ref.py`).
 Some of them were made by the same script run from scratch folders (`/tmp/novel`, `/tmp/novel2`, with
 other namespace names and addresses for the last two), which their command logs below show.
@@ -490,7 +505,9 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "opus-gtpu-s120.pcap": "opus-gtpu.pcap cut by a 120-byte snap length",
        "pcmu-nflog.pcap": "NFLOG; delay 15+-6 ms uniform + 2% loss, seed 96",
        "opus-siptcp.pcap": "none (SIP over TCP)",
-       "vp8-nosdp-s64.pcap": "VP8 key frame shuffled: delay 20+-2 ms normal + 1% loss, seed 97; snap length 64"}
+       "vp8-nosdp-s64.pcap": "VP8 key frame shuffled: delay 20+-2 ms normal + 1% loss, seed 97; snap length 64",
+       "gsm-burst.pcap": "GSM; Gilbert-Elliott p 4% r 30%, delay 12+-4 ms normal, seed 98",
+       "g723-jitter-dup.pcapng": "G.723.1; delay 25+-15 ms uniform + 3% dup + 1% loss, seed 99"}
 
 
 def main():

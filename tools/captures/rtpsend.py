@@ -2,6 +2,8 @@
 """rtpsend.py - a small real-time RTP sender for edge cases GStreamer cannot script.
 
 usage: rtpsend.py --to HOST:PORT --bind HOST:PORT --scenario events|restart|outagewrap [--hbh]
+       rtpsend.py --to HOST:PORT --bind HOST:PORT --scenario frames --frames FILE --frame-bytes N
+                  --frame-samples N --pt PT --ssrc X [--per-packet K] [--seq N] [--ts N]
 
 Packets are paced in real time (absolute schedule from a monotonic clock), payload is
 PCMU of a sine tone (the payload bytes do not matter for the analysis).
@@ -22,6 +24,9 @@ restart : PCMU 30 ms ptime (240 samples), same 5-tuple throughout:
 outagewrap: PCMU 20 ms, SSRC 0x0A7A6E01, sequence numbers from 65400, 16 s: 65534, 65535, 0
           and 1 are never sent (loss exactly at the wrap), and nothing is sent from 6.0 to
           12.0 s while sequence numbers and timestamps keep advancing (an outage).
+frames  : a codec's real frames (e.g. GSM or G.723.1 written raw by ffmpeg), K frames a packet,
+          paced at their duration on an 8 kHz clock, marker on the first packet. For codecs
+          whose RTP payload format is the frames back to back (RFC 3551 GSM, G723).
 --hbh   : IPv6 only: every datagram carries a Hop-by-Hop options extension header
           (PadN, via the IPV6_HOPOPTS socket option).
 """
@@ -150,7 +155,24 @@ def outagewrap_plan():
     return plan
 
 
-PLANS = {"events": events_plan, "restart": restart_plan, "outagewrap": outagewrap_plan}
+def frames_plan(a):
+    data = open(a.frames, "rb").read()
+    per = a.frame_bytes * a.per_packet
+    plan = []
+    for k in range(len(data) // per):
+        samples = k * a.frame_samples * a.per_packet
+        payload = data[k * per:(k + 1) * per]
+        pkt = rtp(a.pt, a.seq + k, a.ts + samples, a.ssrc, payload, marker=(k == 0))
+        plan.append((samples / 8000.0, pkt))
+    return plan
+
+
+PLANS = {
+    "events": lambda a: events_plan(),
+    "restart": lambda a: restart_plan(),
+    "outagewrap": lambda a: outagewrap_plan(),
+    "frames": frames_plan,
+}
 
 
 def main():
@@ -159,6 +181,14 @@ def main():
     ap.add_argument("--bind", required=True)
     ap.add_argument("--scenario", required=True, choices=sorted(PLANS))
     ap.add_argument("--hbh", action="store_true")
+    ap.add_argument("--frames")
+    ap.add_argument("--frame-bytes", type=int)
+    ap.add_argument("--frame-samples", type=int)
+    ap.add_argument("--per-packet", type=int, default=1)
+    ap.add_argument("--pt", type=int)
+    ap.add_argument("--ssrc", type=lambda x: int(x, 0))
+    ap.add_argument("--seq", type=int, default=1)
+    ap.add_argument("--ts", type=int, default=0)
     a = ap.parse_args()
     to, bind = addr(a.to), addr(a.bind)
     fam = socket.AF_INET6 if ":" in to[0] else socket.AF_INET
@@ -169,7 +199,7 @@ def main():
         IPV6_HOPOPTS = getattr(socket, "IPV6_HOPOPTS", 54)
         hbh = bytes([0, 0, 1, 4, 0, 0, 0, 0])
         s.setsockopt(socket.IPPROTO_IPV6, IPV6_HOPOPTS, hbh)
-    plan = PLANS[a.scenario]()
+    plan = PLANS[a.scenario](a)
     plan.sort(key=lambda x: x[0])
     t0 = time.monotonic() + 0.05
     for t, pkt in plan:
