@@ -4,6 +4,8 @@
 //! use rtpscope_core::clock::static_payload;
 //! assert_eq!(static_payload(0).map(|p| p.clock_rate), Some(8000));
 //! assert_eq!(static_payload(9).map(|p| p.encoding), Some("G722")); // 8000 by RFC 3551 §4.5.2
+//! assert_eq!(static_payload(2).map(|p| p.encoding), Some("G721")); // RFC 1890, as tshark
+//! assert_eq!(static_payload(20), None); // unassigned
 //! assert_eq!(static_payload(96), None);
 //! ```
 
@@ -43,10 +45,14 @@ pub struct StaticPayload {
     pub clock_rate: u32,
 }
 
-/// The RFC 3551 §6 table of static audio/video payload types.
+/// The RFC 3551 §6 table of static audio/video payload types, with RFC 1890's 1 and 2.
 pub fn static_payload(payload_type: u8) -> Option<StaticPayload> {
     let (encoding, clock_rate) = match payload_type {
         0 => ("PCMU", 8000),
+        // RFC 1890's FS-1016 CELP and G.721 (G.726 at 32 kbit/s): reserved since RFC 3551,
+        // still sent by old gateways, and still 8 kHz to Wireshark.
+        1 => ("1016", 8000),
+        2 => ("G721", 8000),
         3 => ("GSM", 8000),
         4 => ("G723", 8000),
         5 => ("DVI4", 8000),

@@ -10,10 +10,18 @@
 //! MOS-LQ leaves delay out (listening quality); MOS-CQ includes it (conversational quality)
 //! when a delay figure is known.
 //!
-//! Codec values (Ie, Bpl): G.711 with PLC (0, 25.1) and without (0, 4.3) and G.729A
-//! (11, 19) are G.113 Appendix I's. G.722 and Opus are wideband codecs that the narrowband
-//! E-model cannot rate on its scale; we map them to (0, 25.1) and (0, 30) — "at least as good
-//! as G.711 with PLC", Opus's loss concealment being stronger — and say so in the report.
+//! Codec values (Ie, Bpl), from G.113 Appendix I where it gives them:
+//! - G.711 with PLC (0, 25.1) and without (0, 4.3); G.729A (11, 19); G.723.1 at 6.3 kbit/s
+//!   (15, 16.1; the static type does not say the rate, and 6.3 kbit/s is the usual one).
+//! - GSM full rate (Ie 20), G.726 at 40 / 32 / 24 / 16 kbit/s (2 / 7 / 25 / 50) and G.728
+//!   (7): G.113 gives their Ie but no Bpl, so the E-model's default Bpl (G.107: 4.3, a codec
+//!   without loss concealment) is used; their scores under loss are the pessimistic ones.
+//! - G.722 and Opus are wideband codecs that the narrowband E-model cannot rate on its scale;
+//!   we map them to (0, 25.1) and (0, 30) — "at least as good as G.711 with PLC", Opus's loss
+//!   concealment being stronger — and say so in the report.
+//!
+//! Other codecs (iLBC, AMR, GSM-EFR, Speex, video...) get no MOS: we have no published values
+//! for them at hand.
 //!
 //! ```
 //! use rtpscope_core::mos::{Codec, EModel};
@@ -32,11 +40,25 @@ pub enum Codec {
     G711NoPlc,
     /// G.729 / G.729A.
     G729,
+    /// G.723.1 (taken at 6.3 kbit/s).
+    G723,
+    /// GSM 06.10 full rate.
+    Gsm,
+    /// G.726 ADPCM at this many kbit/s (16, 24, 32 or 40).
+    G726 {
+        /// Bit rate in kbit/s.
+        kbit_s: u8,
+    },
+    /// G.728 LD-CELP at 16 kbit/s.
+    G728,
     /// G.722 (mapped, see module docs).
     G722,
     /// Opus (mapped, see module docs).
     Opus,
 }
+
+/// G.107's default packet-loss robustness, for codecs G.113 gives no Bpl for.
+const DEFAULT_BPL: f64 = 4.3;
 
 impl Codec {
     /// (Ie, Bpl).
@@ -45,6 +67,18 @@ impl Codec {
             Codec::G711Plc => (0.0, 25.1),
             Codec::G711NoPlc => (0.0, 4.3),
             Codec::G729 => (11.0, 19.0),
+            Codec::G723 => (15.0, 16.1),
+            Codec::Gsm => (20.0, DEFAULT_BPL),
+            Codec::G726 { kbit_s } => (
+                match kbit_s {
+                    40 => 2.0,
+                    32 => 7.0,
+                    24 => 25.0,
+                    _ => 50.0,
+                },
+                DEFAULT_BPL,
+            ),
+            Codec::G728 => (7.0, DEFAULT_BPL),
             Codec::G722 => (0.0, 25.1),
             Codec::Opus => (0.0, 30.0),
         }
@@ -56,6 +90,14 @@ impl Codec {
         Some(match e.as_str() {
             "PCMU" | "PCMA" | "G711" => Codec::G711Plc,
             "G729" | "G729A" => Codec::G729,
+            "G723" => Codec::G723,
+            "GSM" => Codec::Gsm,
+            // RFC 3551's names; "AAL2-" marks the other bit packing, same codec.
+            "G726-40" | "AAL2-G726-40" => Codec::G726 { kbit_s: 40 },
+            "G726-32" | "AAL2-G726-32" | "G721" => Codec::G726 { kbit_s: 32 },
+            "G726-24" | "AAL2-G726-24" => Codec::G726 { kbit_s: 24 },
+            "G726-16" | "AAL2-G726-16" => Codec::G726 { kbit_s: 16 },
+            "G728" => Codec::G728,
             "G722" => Codec::G722,
             "OPUS" => Codec::Opus,
             _ => return None,
@@ -140,5 +182,33 @@ mod tests {
         assert!(m.mos_lq(2.0, 2.0) < m.mos_lq(2.0, 1.0));
         assert!(m.mos_cq(0.0, 1.0, 400.0) < m.mos_lq(0.0, 1.0));
         assert!(EModel::new(Codec::G711NoPlc).mos_lq(2.0, 1.0) < m.mos_lq(2.0, 1.0));
+    }
+
+    #[test]
+    fn g113_codecs_by_name_with_their_values() {
+        // (name, Ie, Bpl, R at 2 % random loss worked by hand: 93.2 - Ie - (95 - Ie)·2/(2 + Bpl))
+        let cases = [
+            ("GSM", 20.0, 4.3, 93.2 - 20.0 - 75.0 * 2.0 / 6.3),
+            ("G723", 15.0, 16.1, 93.2 - 15.0 - 80.0 * 2.0 / 18.1),
+            ("G726-32", 7.0, 4.3, 93.2 - 7.0 - 88.0 * 2.0 / 6.3),
+            ("AAL2-G726-24", 25.0, 4.3, 93.2 - 25.0 - 70.0 * 2.0 / 6.3),
+            ("G726-40", 2.0, 4.3, 93.2 - 2.0 - 93.0 * 2.0 / 6.3),
+            ("G726-16", 50.0, 4.3, 93.2 - 50.0 - 45.0 * 2.0 / 6.3),
+            ("G728", 7.0, 4.3, 93.2 - 7.0 - 88.0 * 2.0 / 6.3),
+        ];
+        for (name, ie, bpl, r) in cases {
+            let codec = Codec::from_encoding(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(codec.parameters(), (ie, bpl), "{name}");
+            let got = EModel::new(codec).r_factor(2.0, 1.0, None);
+            assert!((got - r).abs() < 1e-9, "{name}: R {got} vs {r}");
+        }
+        // Without loss, R is 93.2 − Ie: GSM full rate scores below G.711, above G.726 at 16.
+        let clean = |c| EModel::new(c).mos_lq(0.0, 1.0);
+        assert!((clean(Codec::Gsm) - r_to_mos(73.2)).abs() < 1e-12);
+        assert!(clean(Codec::G726 { kbit_s: 16 }) < clean(Codec::Gsm));
+        assert!(clean(Codec::Gsm) < clean(Codec::G711Plc));
+        for unrated in ["iLBC", "AMR", "GSM-EFR", "speex", "H264"] {
+            assert_eq!(Codec::from_encoding(unrated), None, "{unrated}");
+        }
     }
 }

@@ -373,6 +373,27 @@ fn duplicates_do_not_hide_loss_from_the_diagnosis_or_the_mos() {
 }
 
 #[test]
+fn gsm_g723_and_legacy_g721_are_scored_with_g113_values() {
+    // 2 % of the packets lost one at a time (burst ratio 1): R = 93.2 − Ie − (95 − Ie)·2/(2 + Bpl).
+    let mos = |r: f64| 1.0 + 0.035 * r + r * (r - 60.0) * (100.0 - r) * 7e-6;
+    let drop = |s: u16| s % 50 == 25;
+    for (pt, ie, bpl) in [(3, 20.0, 4.3), (4, 15.0, 16.1), (2, 7.0, 4.3)] {
+        let packets = stream(flow(A, B), 9, 0..1000, drop, |_| 0.0, |_| pt, |_| 0x55);
+        let (report, _) = run(packets, AnalyzerConfig::default());
+        let s = &report.streams[0];
+        assert_eq!((s.expected, s.lost), (1000, 20), "PT {pt}");
+        assert_eq!(s.clock_rate, Some(8000), "PT {pt}");
+        let r = 93.2 - ie - (95.0 - ie) * 2.0 / (2.0 + bpl);
+        let got = s.mos_lq.unwrap_or_else(|| panic!("PT {pt}: no MOS"));
+        assert!((got - mos(r)).abs() < 1e-9, "PT {pt}: {got} vs {}", mos(r));
+    }
+    // No published values: no MOS rather than a made-up one (PT 7 is LPC).
+    let lpc = stream(flow(A, B), 9, 0..100, |_| false, |_| 0.0, |_| 7, |_| 0x55);
+    let (report, _) = run(lpc, AnalyzerConfig::default());
+    assert_eq!(report.streams[0].mos_lq, None);
+}
+
+#[test]
 fn heavy_loss_is_critical_and_lowers_the_mos() {
     let drop = |s: u16| s > 0 && s < 999 && s % 5 == 2; // 20 %
     let (report, live) = run(

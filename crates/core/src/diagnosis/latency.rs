@@ -73,6 +73,8 @@ fn codec_delay_ms(s: &StreamReport, codec: Option<Codec>) -> f64 {
         .unwrap_or(20.0);
     let lookahead = match codec {
         Some(Codec::G729) => 5.0,
+        Some(Codec::G723) => 7.5,
+        Some(Codec::G728) => 0.625,
         Some(Codec::Opus) => 6.5,
         _ => 0.0,
     };
