@@ -244,6 +244,16 @@ fn shared_captures_match_references() {
     }
 }
 
+/// Any other folder of captures with references beside them, in the same layout (e.g. made by
+/// `tools/captures`): `RTPSCOPE_REFERENCE_DIRS=DIR[:DIR...] cargo test --test reference_captures`.
+#[test]
+fn captures_named_by_the_environment_match_references() {
+    let dirs = std::env::var_os("RTPSCOPE_REFERENCE_DIRS").unwrap_or_default();
+    for dir in std::env::split_paths(&dirs).filter(|d| !d.as_os_str().is_empty()) {
+        check_dir(&dir);
+    }
+}
+
 /// tshark's round trip (packet-rtcp.c) is `gap_ms − dlsr_ms` with both truncated to whole
 /// milliseconds, the gap as `secs·1000 + nsecs_diff/10⁶` whose nanosecond part can be negative
 /// and so truncates upwards: each of its samples lies in (exact − 1, exact + 2) ms. It also
