@@ -73,13 +73,60 @@ impl Codec {
             _ => 160,
         }
     }
-    fn fill(self) -> u8 {
-        match self {
-            Codec::Pcmu => 0xff,
-            Codec::Pcma => 0xd5,
-            _ => 0x55,
+    /// Writes packet `k`'s payload into `out`: for G.711 a 400 Hz tone (20 samples a period,
+    /// so every 20 ms packet holds the same eight periods), so that the analysis hears audio
+    /// rather than a muted microphone; other codecs' bytes are filler.
+    fn fill(self, out: &mut [u8]) {
+        let encode: fn(i16) -> u8 = match self {
+            Codec::Pcmu => linear_to_ulaw,
+            Codec::Pcma => linear_to_alaw,
+            _ => {
+                out.fill(0x55);
+                return;
+            }
+        };
+        for (i, b) in out.iter_mut().enumerate() {
+            let phase = (i % 20) as f64 / 20.0 * core::f64::consts::TAU;
+            *b = encode((phase.sin() * 8000.0) as i16);
         }
     }
+
+    /// The SDP `a=rtpmap` encoding of the payload type.
+    fn rtpmap(self) -> &'static str {
+        match self {
+            Codec::Pcmu => "PCMU/8000",
+            Codec::Pcma => "PCMA/8000",
+            Codec::G722 => "G722/8000",
+            Codec::Opus => "opus/48000/2",
+        }
+    }
+}
+
+/// G.711 µ-law of a 16-bit sample (the classic segment search, as G.191's reference code).
+fn linear_to_ulaw(sample: i16) -> u8 {
+    const BIAS: i32 = 0x84;
+    const CLIP: i32 = 32_635;
+    let x = i32::from(sample);
+    let sign = if x < 0 { 0x80 } else { 0 };
+    let magnitude = x.abs().min(CLIP) + BIAS;
+    // Bit 7 is always set after the bias; the segment is how far above it the top bit lies.
+    let top = 31 - (magnitude as u32).leading_zeros() as i32;
+    let segment = (top - 7).clamp(0, 7);
+    let mantissa = (magnitude >> (segment + 3)) & 0x0f;
+    !(sign | (segment << 4) | mantissa) as u8
+}
+
+/// G.711 A-law of a 16-bit sample (13-bit magnitude, even bits inverted).
+fn linear_to_alaw(sample: i16) -> u8 {
+    let x = i32::from(sample) >> 3;
+    let (mask, magnitude) = if x >= 0 { (0xd5, x) } else { (0x55, -x - 1) };
+    let top = 31 - (magnitude.max(1) as u32).leading_zeros() as i32;
+    let segment = (top - 4).max(0);
+    if segment >= 8 {
+        return (0x7f ^ mask) as u8;
+    }
+    let shift = if segment < 2 { 1 } else { segment };
+    (((segment << 4) | ((magnitude >> shift) & 0x0f)) ^ mask) as u8
 }
 
 /// What to generate.
@@ -113,6 +160,9 @@ pub struct SynthConfig {
     pub rtcp: bool,
     /// IPv6 addresses instead of IPv4.
     pub ipv6: bool,
+    /// Set up each call with a SIP INVITE and its 200 OK (UDP 5060) whose SDP bodies name
+    /// the codec and media ports, as a real call's signalling would.
+    pub sip: bool,
     /// Time of the first packet.
     pub start: Timestamp,
 }
@@ -134,6 +184,7 @@ impl Default for SynthConfig {
             ssrc_restarts: 0,
             rtcp: false,
             ipv6: false,
+            sip: false,
             start: Timestamp::from_secs_nanos(1_700_000_000, 0),
         }
     }
@@ -197,9 +248,17 @@ impl Rng {
 
 #[derive(Debug, Clone, Copy)]
 enum Kind {
-    Rtp { k: u64, dup: bool },
+    Rtp {
+        k: u64,
+        dup: bool,
+    },
     Sr,
     Rr,
+    /// The call's INVITE (A to B), or its 200 OK; `seg` is the call's A-to-B stream.
+    Sip {
+        call: u16,
+        answer: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -241,6 +300,19 @@ pub fn generate<W: Write>(
         let codec = codecs[call % codecs.len()];
         let (a, b) = addresses(call as u16, config.ipv6);
         let call_start = config.start.as_nanos() + rng.next() % INTERVAL_NS;
+        if config.sip {
+            // The A-to-B stream's first segment is the next one made.
+            for (before_ns, answer) in [(40_000_000, false), (20_000_000, true)] {
+                events.push(Event {
+                    arrival: call_start.saturating_sub(before_ns),
+                    seg: segs.len() as u32,
+                    kind: Kind::Sip {
+                        call: call as u16,
+                        answer,
+                    },
+                });
+            }
+        }
         for (src, dst) in [(a, b), (b, a)] {
             let flow = Flow::new(src, dst);
             let rtcp_flow = Flow::new(with_port(src, 1), with_port(dst, 1));
@@ -365,7 +437,7 @@ fn write_events<W: Write>(
         match ev.kind {
             Kind::Rtp { k, dup } => {
                 let len = codec.payload_len(k);
-                payload[..len].fill(codec.fill());
+                codec.fill(&mut payload[..len]);
                 let rtp_ts = s.ts0.wrapping_add((k as u32).wrapping_mul(codec.ts_step()));
                 let repr = RtpRepr {
                     marker: k == 0,
@@ -391,6 +463,13 @@ fn write_events<W: Write>(
                 let rtcp = receiver_report(s);
                 writer.write_udp(ts, s.rtcp_flow.reversed(), &rtcp)?;
                 s.truth.rtcp_packets += 1;
+            }
+            Kind::Sip { call, answer } => {
+                let (a, b) = (s.truth.flow.src(), s.truth.flow.dst());
+                let (from, to) = if answer { (b, a) } else { (a, b) };
+                let message = sip_message(call, answer, a, b, codec);
+                let signalling = Flow::new(with_port_of(from, 5060), with_port_of(to, 5060));
+                writer.write_udp(ts, signalling, message.as_bytes())?;
             }
         }
     }
@@ -477,6 +556,85 @@ fn addresses(call: u16, ipv6: bool) -> (SocketAddr, SocketAddr) {
     )
 }
 
+/// Call `call`'s INVITE from A (media `a`) to B, or B's 200 OK with B's media `b`; each SDP
+/// offers the one codec on the sender's media address.
+fn sip_message(call: u16, answer: bool, a: SocketAddr, b: SocketAddr, codec: Codec) -> String {
+    let uri = |addr: SocketAddr| match addr.ip() {
+        IpAddr::V4(ip) => ip.to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+    };
+    let media = if answer { b } else { a };
+    let family = if media.is_ipv6() { "IP6" } else { "IP4" };
+    let ip = media.ip();
+    let pt = codec.payload_type();
+    let sdp = format!(
+        "v=0\r\no=- {call} 1 IN {family} {ip}\r\ns=rtpscope synth\r\nc=IN {family} {ip}\r\n\
+         t=0 0\r\nm=audio {port} RTP/AVP {pt}\r\na=rtpmap:{pt} {map}\r\n",
+        port = media.port(),
+        map = codec.rtpmap(),
+    );
+    let start = if answer {
+        "SIP/2.0 200 OK".to_string()
+    } else {
+        format!("INVITE sip:b@{} SIP/2.0", uri(b))
+    };
+    let to_tag = if answer { ";tag=b" } else { "" };
+    format!(
+        "{start}\r\nVia: SIP/2.0/UDP {ua}:5060;branch=z9hG4bKsynth{call}\r\n\
+         From: <sip:a@{ua}>;tag=a\r\nTo: <sip:b@{ub}>{to_tag}\r\nCall-ID: synth-{call}@{ua}\r\n\
+         CSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: {len}\r\n\r\n{sdp}",
+        ua = uri(a),
+        ub = uri(b),
+        len = sdp.len(),
+    )
+}
+
+fn with_port_of(addr: SocketAddr, port: u16) -> SocketAddr {
+    SocketAddr::new(addr.ip(), port)
+}
+
 fn with_port(addr: SocketAddr, add: u16) -> SocketAddr {
     SocketAddr::new(addr.ip(), addr.port().wrapping_add(add))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn g711_encoders_give_the_reference_codes() {
+        // Values of the G.191 / Sun g711.c reference encoders.
+        for (x, mu, a) in [
+            (0i16, 0xffu8, 0xd5u8),
+            (-1, 0x7f, 0x55),
+            (1000, 0xce, 0xfa),
+            (-1000, 0x4e, 0x7a),
+            (i16::MAX, 0x80, 0xaa),
+            (i16::MIN, 0x00, 0x2a),
+        ] {
+            assert_eq!(linear_to_ulaw(x), mu, "µ-law {x}");
+            assert_eq!(linear_to_alaw(x), a, "A-law {x}");
+        }
+    }
+
+    #[test]
+    fn g711_payloads_carry_a_tone_and_calls_can_be_signalled() {
+        let (silence_mu, silence_a) = ([0xffu8, 0x7f], [0xd5u8, 0x55]);
+        let mut p = [0u8; 160];
+        Codec::Pcmu.fill(&mut p);
+        assert!(p.iter().any(|b| !silence_mu.contains(b)));
+        assert_eq!(p[..20], p[140..], "whole periods in a packet");
+        Codec::Pcma.fill(&mut p);
+        assert!(p.iter().any(|b| !silence_a.contains(b)));
+        let a = "192.0.2.1:10000".parse().unwrap();
+        let b = "192.0.2.2:30000".parse().unwrap();
+        let invite = sip_message(7, false, a, b, Codec::Opus);
+        assert!(invite.starts_with("INVITE sip:b@192.0.2.2 SIP/2.0\r\n"));
+        assert!(invite.contains("m=audio 10000 RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\n"));
+        let ok = sip_message(7, true, a, b, Codec::Opus);
+        assert!(ok.starts_with("SIP/2.0 200 OK\r\n"));
+        assert!(ok.contains("c=IN IP4 192.0.2.2\r\n") && ok.contains("m=audio 30000 "));
+        let (head, body) = ok.split_once("\r\n\r\n").unwrap();
+        assert!(head.ends_with(&format!("Content-Length: {}", body.len())));
+    }
 }

@@ -152,6 +152,9 @@ pub struct SynthArgs {
     /// IPv6 addresses.
     #[arg(long)]
     pub ipv6: bool,
+    /// No SIP INVITE / 200 OK setting each call up (media only).
+    #[arg(long)]
+    pub no_sip: bool,
     /// Random seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

@@ -38,6 +38,7 @@ pub fn run(a: &SynthArgs) -> Result<(), CliError> {
         ssrc_restarts: a.ssrc_restarts,
         rtcp: a.rtcp,
         ipv6: a.ipv6,
+        sip: !a.no_sip,
         ..SynthConfig::default()
     };
     let file = std::fs::File::create(&a.output)

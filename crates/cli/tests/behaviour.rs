@@ -283,6 +283,8 @@ fn synth_writes_a_capture_the_analysis_agrees_with() {
         "5",
         "--seed",
         "3",
+        "--codec",
+        "pcmu,opus",
     ]);
     assert!(
         out.status.success(),
@@ -291,10 +293,40 @@ fn synth_writes_a_capture_the_analysis_agrees_with() {
     );
     let truth = String::from_utf8_lossy(&out.stdout).to_string();
     let analysed = rtpscope(&["analyze", "--format", "json", p]);
+    let media_only = rtpscope(&["synth", "-o", p, "--calls", "1", "--no-sip"]);
+    assert!(media_only.status.success());
+    let unsignalled = rtpscope(&["analyze", "--format", "json", p]);
     let _ = std::fs::remove_file(&path);
     let doc: Value = serde_json::from_slice(&analysed.stdout).expect("json");
     let streams = doc["streams"].as_array().expect("streams");
     assert_eq!(streams.len(), 4);
+    // Each call is set up by SIP: the SDP names the codec (Opus is a dynamic type) and the
+    // call by its Call-ID; the G.711 payload is a tone, not a muted microphone.
+    for s in streams {
+        assert_eq!(s["clock_rate_source"], "sdp", "{s}");
+        let want = if s["payload_type"] == 0 {
+            "PCMU"
+        } else {
+            "opus"
+        };
+        assert_eq!(s["encoding"], want, "{s}");
+        assert!(s["mos_lq"].as_f64().is_some(), "{s}");
+    }
+    let calls = doc["calls"].as_array().expect("calls");
+    assert_eq!(calls.len(), 2);
+    assert!(calls.iter().all(|c| c["call_id"]
+        .as_str()
+        .is_some_and(|id| id.starts_with("synth-"))));
+    let kinds: Vec<&str> = doc["symptoms"]
+        .as_array()
+        .expect("symptoms")
+        .iter()
+        .filter_map(|s| s["kind"].as_str())
+        .collect();
+    assert!(kinds.iter().all(|k| *k == "packet_loss"), "{kinds:?}");
+    let bare: Value = serde_json::from_slice(&unsignalled.stdout).expect("json");
+    assert_eq!(bare["calls"][0]["call_id"], Value::Null);
+    assert_eq!(bare["streams"][0]["clock_rate_source"], "static");
     for line in truth.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
         let s = streams
