@@ -8,7 +8,7 @@
 # two network namespaces over a veth pair, netem_lite.py for seeded impairments, tshark's numbers.
 # Tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 both ways
 # mirrored in ERSPAN II over GRE; and L16 in IPv6 fragments.
-# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp video gsm g723]
+# usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp siptcpsplit video gsm g723]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"               # all paths below (and in the logged commands) are relative to the checkout
@@ -341,6 +341,28 @@ cap_siptcp() {
     finalize $n "$f" "$OUT" "#clock 111=48000"
 }
 
+# 17b. The same call with both veths at an MTU of 576 and no segmentation offload: TCP's segments carry
+#      at most 536 bytes, so the INVITE and the 200 OK, each with its SDP, arrive split over two segments.
+cap_siptcpsplit() {
+    local n=opus-siptcp-split; newlog $n; ns_std
+    run ip -n $nsA link set $vA mtu 576
+    run ip -n $nsB link set $vB mtu 576
+    # Segment in the stack, not in a virtual NIC's offload (which would show one big frame).
+    run ip netns exec $nsA ethtool -K $vA tso off gso off
+    run ip netns exec $nsB ethtool -K $vB tso off gso off gro off
+    local f=$OUT/$n.pcap
+    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f" udp or tcp port 5060 2>"$TRUTH/$n.capture-stats.txt"
+    local cap=$BG
+    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=9078 ! fakesink sync=false
+    bgrun ip netns exec $nsB timeout 40 sipp -sf $HERE/sipp/uas-tcp.xml -t t1 -i $B4 -p 5060 -m 1 -nostdin
+    capture_started
+    bgrun ip netns exec $nsA timeout 40 sipp $B4:5060 -sf $HERE/sipp/uac-tcp.xml -t t1 -i $A4 -p 5060 -m 1 -nostdin
+    local uac=$BG; sleep 1
+    run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=750 num-buffers=250 samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=2 ! opusenc ! rtpopuspay pt=111 ssrc=0x0B05A112 seqnum-offset=2222 timestamp-offset=222 ! udpsink host=$B4 port=9078 bind-port=7078
+    wait $uac || true; sleep 0.3; stop $cap; ns_down
+    finalize $n "$f" "$OUT" "#clock 111=48000"
+}
+
 # 18. VP8 video (dynamic PT 96, 90 kHz, no SDP) from GStreamer's snow pattern, 160x120 at 30 frames/s in
 #     packets of at most 120 bytes: the key frame alone is more than the 128 packets rtpscope holds to
 #     infer an unknown clock, all with one timestamp. Through netem_lite (delay 20 +- 2 ms normal, which
@@ -388,7 +410,7 @@ cap_g723() {
     finalize $n "$f" "$OUT" "-d udp.port==56002,rtp"
 }
 
-ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp video gsm g723)
+ALL=(events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp siptcpsplit video gsm g723)
 TARGETS=("$@"); [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do cap_$t; done
 LOG=/dev/null

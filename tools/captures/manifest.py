@@ -262,6 +262,12 @@ CAPS = [
      "frames, GStreamer) from A to B on the negotiated ports, no impairment. tshark learns the codec from the "
      "SDP and needs no decode option; rtpscope reads SIP messages that fill a TCP segment for the same.",
      ["truth/opus-siptcp.capture-stats.txt"]),
+    ("opus-siptcp-split", OUT, "opus-siptcp-split.pcap",
+     "The `opus-siptcp` call again with both veths at an **MTU of 576** and segmentation offload off "
+     "(`ethtool -K tso off gso off`), so TCP's segments carry at most 536 bytes: the INVITE and the 200 OK, "
+     "each with its SDP, are **split over two segments** (524 + 32 and 524 + 4 bytes). tshark reassembles them "
+     "and names PT 111 Opus; so does rtpscope (`sip_tcp_joined` 2).",
+     ["truth/opus-siptcp-split.capture-stats.txt"]),
     ("opus-gtpu-s120", OUT, "opus-gtpu-s120.pcap",
      "`opus-gtpu.pcap` as a **120-byte snap length** keeps it (`editcap -F pcap -s 120`): each frame keeps the "
      "outer headers, the GTP-U header with its extension (whose length field says more than is left), the user's "
@@ -326,7 +332,7 @@ SEQ0 = {"pcmu-clean": 32000, "pcma-jitter": 100, "g722-loss-ipv6": 5000, "opus-d
         "pcmu-pppoe-vlan": 31000, "pcma-snaplen60": 65300, "rtcp-rr-s96": 40000,
         "opus-gtpu-s120": 500, "pcmu-nflog": 6000,
         "opus-siptcp": 1111, "vp8-nosdp-s64": 64000, "gsm-burst": 31000,
-        "g723-jitter-dup": 65300}
+        "g723-jitter-dup": 65300, "opus-siptcp-split": 2222}
 
 
 def section(name, d, fname, desc, extra):
@@ -432,7 +438,7 @@ L16 in IPv4 fragments with VLAN tags beside IPv6, loss at the sequence wrap and 
 tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header, G.722 mirrored in ERSPAN II;
 L16 in IPv6 fragments; and PCMU in a PPPoE session behind VLAN 7, as on a DSL router's WAN port. Two more carry
 codecs GStreamer here cannot encode, from ffmpeg's encoders sent by `rtpsend.py --scenario frames`: GSM with burst
-loss and G.723.1 with jitter, duplication and both wraps.
+loss and G.723.1 with jitter, duplication and both wraps; and one more has its SIP over TCP split over segments.
 A `#events PT` line in a `.decode` file names telephone-event payload types (see `rfc3550_ref.py`).
 Some of them were made by the same script run from scratch folders (`/tmp/novel`, `/tmp/novel2`, with
 other namespace names and addresses for the last two), which their command logs below show.
@@ -505,6 +511,7 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "opus-gtpu-s120.pcap": "opus-gtpu.pcap cut by a 120-byte snap length",
        "pcmu-nflog.pcap": "NFLOG; delay 15+-6 ms uniform + 2% loss, seed 96",
        "opus-siptcp.pcap": "none (SIP over TCP)",
+       "opus-siptcp-split.pcap": "none (SIP over TCP split over segments, MTU 576)",
        "vp8-nosdp-s64.pcap": "VP8 key frame shuffled: delay 20+-2 ms normal + 1% loss, seed 97; snap length 64",
        "gsm-burst.pcap": "GSM; Gilbert-Elliott p 4% r 30%, delay 12+-4 ms normal, seed 98",
        "g723-jitter-dup.pcapng": "G.723.1; delay 25+-15 ms uniform + 3% dup + 1% loss, seed 99"}

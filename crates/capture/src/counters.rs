@@ -38,9 +38,16 @@ pub struct DropCounters {
     pub frames: u64,
     /// Frames yielded as UDP datagrams.
     pub udp: u64,
-    /// Frames yielded as a whole SIP message in one TCP segment (signalling only: RTP is
-    /// read from UDP). Other TCP segments are `not_udp`.
+    /// Frames yielded as a SIP message over TCP: one that fits its segment, or the segment
+    /// that completes one split over several (signalling only: RTP is read from UDP). Other
+    /// TCP segments, those of split messages included, are `not_udp`.
     pub sip_tcp: u64,
+    /// SIP messages put together from several TCP segments (counted in `sip_tcp`).
+    pub sip_tcp_joined: u64,
+    /// SIP messages over TCP begun but never completed: a segment missing or out of order,
+    /// no segment for 5 s, too many at once, over 64 KiB, a second whole message in one
+    /// segment, or still incomplete at the end of the input. Their segments are `not_udp`.
+    pub sip_tcp_abandoned: u64,
     /// Frames skipped: not IP.
     pub not_ip: u64,
     /// Frames skipped: IP but not UDP.
@@ -77,6 +84,8 @@ pub(crate) enum FoundIn {
     Reassembly,
     /// A whole SIP message in one TCP segment.
     TcpSip,
+    /// A SIP message joined from TCP segments.
+    TcpSipJoined,
 }
 
 impl DropCounters {
@@ -84,7 +93,7 @@ impl DropCounters {
     #[inline]
     pub(crate) fn count_found(&mut self, found_in: FoundIn) {
         match found_in {
-            FoundIn::TcpSip => self.sip_tcp += 1,
+            FoundIn::TcpSip | FoundIn::TcpSipJoined => self.sip_tcp += 1,
             FoundIn::Frame | FoundIn::Reassembly => self.udp += 1,
         }
     }
@@ -119,6 +128,8 @@ impl DropCounters {
             ("frames", self.frames),
             ("udp", self.udp),
             ("sip_tcp", self.sip_tcp),
+            ("sip_tcp_joined", self.sip_tcp_joined),
+            ("sip_tcp_abandoned", self.sip_tcp_abandoned),
             ("not_ip", self.not_ip),
             ("not_udp", self.not_udp),
             ("truncated", self.truncated),

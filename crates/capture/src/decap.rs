@@ -343,36 +343,38 @@ fn nflog_payload(frame: &[u8]) -> Result<&[u8], Skip> {
 /// A whole SIP message in one TCP segment of `frame`: its flow and bytes. SIP over TCP
 /// (RFC 3261 §18.3) is framed by Content-Length; a message that fits one segment (most do:
 /// an INVITE with its SDP is about a kilobyte) is read as a UDP one is, so its SDP names the
-/// call's codecs and rates. Messages split across segments, or several in one segment,
-/// are not put together or split; only the outermost IP packet is read (SIP over TCP inside
-/// a tunnel is not).
+/// call's codecs and rates. The readers also put messages split across segments together
+/// ([`crate::tcp_sip`]); only the outermost IP packet is read (SIP over TCP inside a tunnel
+/// is not).
 pub fn tcp_sip_message(linktype: u32, frame: &[u8]) -> Option<(Flow, &[u8])> {
+    let segment = tcp_segment(linktype, frame)?;
+    crate::sip::is_whole_message(segment.data).then_some((segment.flow, segment.data))
+}
+
+/// One TCP segment's connection, sequence number and data.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TcpSegment<'a> {
+    pub(crate) flow: Flow,
+    pub(crate) seq: u32,
+    pub(crate) data: &'a [u8],
+}
+
+/// The TCP segment in `frame` (outermost IP packet, unfragmented, whole), if any.
+pub(crate) fn tcp_segment(linktype: u32, frame: &[u8]) -> Option<TcpSegment<'_>> {
     let (slice, _) = LaxIpSlice::from_slice(ip_packet(linktype, frame).ok()?).ok()?;
     let payload = slice.payload();
     if payload.ip_number != ip_number::TCP || payload.fragmented || payload.incomplete {
         return None;
     }
     let tcp = TcpHeaderSlice::from_slice(payload.payload).ok()?;
-    let message = payload.payload.get(usize::from(tcp.data_offset()) * 4..)?;
-    if !crate::sip::is_whole_message(message) {
-        return None;
-    }
+    let data = payload.payload.get(usize::from(tcp.data_offset()) * 4..)?;
     let src = SocketAddr::new(slice.source_addr(), tcp.source_port());
     let dst = SocketAddr::new(slice.destination_addr(), tcp.destination_port());
-    Some((Flow::new(src, dst), message))
-}
-
-/// [`tcp_sip_message`] for readers: the message's offset in `frame`, its length and its
-/// flow. Out of line: TCP is off the readers' path for UDP.
-#[cold]
-#[inline(never)]
-pub(crate) fn tcp_sip_at(linktype: u32, frame: &[u8]) -> Option<(usize, usize, Flow)> {
-    let (flow, message) = tcp_sip_message(linktype, frame)?;
-    Some((
-        message.as_ptr() as usize - frame.as_ptr() as usize,
-        message.len(),
-        flow,
-    ))
+    Some(TcpSegment {
+        flow: Flow::new(src, dst),
+        seq: tcp.sequence_number(),
+        data,
+    })
 }
 
 /// MPLS unicast and multicast EtherTypes (RFC 3032): carriers' mirror ports carry them.

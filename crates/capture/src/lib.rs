@@ -42,6 +42,7 @@ pub mod reassembly;
 pub mod sdp;
 pub mod sip;
 pub mod synth;
+mod tcp_sip;
 mod tunnel;
 mod writer;
 

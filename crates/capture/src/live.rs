@@ -24,8 +24,9 @@ use pnet_datalink::{self as datalink, Channel, DataLinkReceiver, NetworkInterfac
 use rtpscope_wire::Timestamp;
 
 use crate::counters::FoundIn;
-use crate::decap::{decode_udp, linktype, tcp_sip_at};
+use crate::decap::{decode_udp, linktype};
 use crate::reassembly::Reassembler;
+use crate::tcp_sip::{Found, TcpSip};
 use crate::{CaptureError, DropCounters, Frame, Skip};
 
 /// A network interface that can be captured on.
@@ -68,6 +69,7 @@ pub struct LiveSource {
     loopback: Option<LoopbackCopies>,
     /// IPv4 datagrams being put back together from fragments.
     reassembly: Reassembler,
+    sip: TcpSip,
 }
 
 /// The two sightings of one loopback packet are this close in time at most. Frames are
@@ -136,6 +138,7 @@ impl LiveSource {
             index: 0,
             loopback: iface.is_loopback().then(LoopbackCopies::default),
             reassembly: Reassembler::default(),
+            sip: TcpSip::default(),
         })
     }
 
@@ -190,8 +193,21 @@ impl LiveSource {
                 }
                 Err(skip) => {
                     if skip == Skip::NotUdp {
-                        if let Some((start, len, flow)) = tcp_sip_at(self.linktype, &self.buf) {
-                            break (ts, start, len, len, flow, FoundIn::TcpSip);
+                        let found = self.sip.take_frame(
+                            &mut self.counters,
+                            ts.as_nanos(),
+                            self.linktype,
+                            &self.buf,
+                        );
+                        match found {
+                            Some(Found::InFrame { at, len, flow }) => {
+                                break (ts, at, len, len, flow, FoundIn::TcpSip);
+                            }
+                            Some(Found::Joined { flow }) => {
+                                let len = self.sip.message().len();
+                                break (ts, 0, len, len, flow, FoundIn::TcpSipJoined);
+                            }
+                            None => {}
                         }
                     }
                     self.counters.count(skip);
@@ -201,6 +217,7 @@ impl LiveSource {
         self.counters.count_found(found_in);
         let bytes = match found_in {
             FoundIn::Reassembly => self.reassembly.datagram(),
+            FoundIn::TcpSipJoined => self.sip.message(),
             FoundIn::Frame | FoundIn::TcpSip => &self.buf,
         };
         let payload = bytes.get(start..start + len).unwrap_or_default();

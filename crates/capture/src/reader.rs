@@ -45,9 +45,10 @@ use pcap_parser::traits::PcapNGPacketBlock;
 use rtpscope_wire::{classify, Flow, PacketKind, Timestamp};
 
 use crate::counters::FoundIn;
-use crate::decap::{decode_udp, tcp_sip_at, PlainLink};
+use crate::decap::{decode_udp, PlainLink};
 use crate::input::{Input, Source};
 use crate::reassembly::Reassembler;
+use crate::tcp_sip::{Found, TcpSip};
 use crate::{CaptureError, DropCounters};
 
 mod pass;
@@ -152,6 +153,7 @@ pub struct CaptureReader<S: Source> {
     first_ts: Option<Timestamp>,
     /// IPv4 datagrams being put back together from fragments.
     reassembly: Reassembler,
+    sip: TcpSip,
 }
 
 impl<S: Source> std::fmt::Debug for CaptureReader<S> {
@@ -181,6 +183,7 @@ impl<S: Source> CaptureReader<S> {
             index: 0,
             first_ts: None,
             reassembly: Reassembler::default(),
+            sip: TcpSip::default(),
         };
         if !r.ensure(4)? {
             return Err(if r.input.bytes().is_empty() {
@@ -245,6 +248,7 @@ impl<S: Source> CaptureReader<S> {
         let (rec, payload_start, payload_len, length, flow, found_in) = loop {
             let Some(rec) = self.next_record()? else {
                 self.reassembly.finish(&mut self.counters);
+                self.sip.finish(&mut self.counters);
                 return Ok(None);
             };
             self.index += 1;
@@ -278,9 +282,20 @@ impl<S: Source> CaptureReader<S> {
                 }
                 Err(skip) => {
                     if skip == crate::Skip::NotUdp {
-                        if let Some((at, len, flow)) = tcp_sip_at(rec.linktype, data) {
-                            let at = rec.data_start + at;
-                            break (rec, at, len, len, flow, FoundIn::TcpSip);
+                        let now_ns = rec.ts.as_nanos();
+                        match self
+                            .sip
+                            .take_frame(&mut self.counters, now_ns, rec.linktype, data)
+                        {
+                            Some(Found::InFrame { at, len, flow }) => {
+                                let at = rec.data_start + at;
+                                break (rec, at, len, len, flow, FoundIn::TcpSip);
+                            }
+                            Some(Found::Joined { flow }) => {
+                                let len = self.sip.message().len();
+                                break (rec, 0, len, len, flow, FoundIn::TcpSipJoined);
+                            }
+                            None => {}
                         }
                     }
                     self.counters.count(skip);
@@ -292,6 +307,7 @@ impl<S: Source> CaptureReader<S> {
         self.pending = rec.total_len;
         let bytes = match found_in {
             FoundIn::Reassembly => self.reassembly.datagram(),
+            FoundIn::TcpSipJoined => self.sip.message(),
             FoundIn::Frame | FoundIn::TcpSip => self.input.bytes(),
         };
         let payload = bytes

@@ -251,14 +251,38 @@ impl SipTracker {
     }
 }
 
-/// `p` is one SIP message and all of it: a start line, headers, a Content-Length (required
-/// over TCP) and that many bytes of body, nothing more.
-pub(crate) fn is_whole_message(p: &[u8]) -> bool {
+/// How much of a TCP byte stream's next SIP message `p` holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Framing {
+    /// A whole message: its start line, headers, Content-Length (required over TCP) and that
+    /// many bytes of body, in the first this many bytes of `p`.
+    Whole(usize),
+    /// The start of a message whose headers or body go on in later segments.
+    Partial,
+    /// Not the start of a SIP message, or one that can never be whole (no Content-Length,
+    /// or longer than [`MAX_TCP_MESSAGE`]).
+    Not,
+}
+
+/// The longest SIP message put together from TCP segments (RFC 3261 sets no limit; an
+/// INVITE with a large SDP is a few kilobytes).
+pub(crate) const MAX_TCP_MESSAGE: usize = 65_535;
+
+/// Frames the SIP message at the start of `p` (RFC 3261 §18.3: by Content-Length).
+pub(crate) fn framing(p: &[u8]) -> Framing {
     if !looks_like_sip(p) {
-        return false;
+        return if could_begin_sip(p) {
+            Framing::Partial
+        } else {
+            Framing::Not
+        };
     }
     let Some(head_end) = find(p, b"\r\n\r\n") else {
-        return false;
+        return if p.len() < MAX_TCP_MESSAGE {
+            Framing::Partial
+        } else {
+            Framing::Not
+        };
     };
     let head = p.get(..head_end).unwrap_or_default();
     let length = head.split(|&b| b == b'\n').find_map(|line| {
@@ -268,7 +292,16 @@ pub(crate) fn is_whole_message(p: &[u8]) -> bool {
             .then(|| value.trim().parse::<usize>().ok())?
     });
     // Checked: a crafted Content-Length may be near usize::MAX.
-    length.is_some_and(|len| p.len().checked_sub(head_end + 4) == Some(len))
+    match length.and_then(|len| (head_end + 4).checked_add(len)) {
+        Some(total) if total <= p.len() => Framing::Whole(total),
+        Some(total) if total <= MAX_TCP_MESSAGE => Framing::Partial,
+        _ => Framing::Not,
+    }
+}
+
+/// `p` is one SIP message and all of it, nothing more.
+pub(crate) fn is_whole_message(p: &[u8]) -> bool {
+    framing(p) == Framing::Whole(p.len())
 }
 
 fn looks_like_sip(p: &[u8]) -> bool {
@@ -285,6 +318,34 @@ fn looks_like_sip(p: &[u8]) -> bool {
     })
 }
 
+/// `p` is too short to tell, but every byte so far agrees with a SIP start line (a segment
+/// may end a few bytes into the next message).
+fn could_begin_sip(p: &[u8]) -> bool {
+    // `p` is a proper prefix of the pieces' concatenation (no allocation: every TCP segment
+    // of a capture may come here).
+    let agrees = |pieces: &[&[u8]]| {
+        let mut rest = p;
+        for (i, piece) in pieces.iter().enumerate() {
+            let n = rest.len().min(piece.len());
+            if rest.get(..n) != piece.get(..n) {
+                return false;
+            }
+            rest = rest.get(n..).unwrap_or_default();
+            if rest.is_empty() {
+                return n < piece.len() || i + 1 < pieces.len();
+            }
+        }
+        false
+    };
+    !p.is_empty()
+        && (agrees(&[b"SIP/2.0 "])
+            || METHODS.iter().any(|m| {
+                [&b" sip:"[..], b" sips:", b" tel:"]
+                    .iter()
+                    .any(|scheme| agrees(&[m.as_bytes(), scheme, b"x"]))
+            }))
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
@@ -292,6 +353,44 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_few_bytes_that_may_begin_a_message_are_partial() {
+        for p in [
+            &b"S"[..],
+            b"SIP/2.0",
+            b"INVITE",
+            b"INVITE ",
+            b"BYE si",
+            b"ACK sips",
+            b"REFER tel",
+        ] {
+            assert_eq!(
+                framing(p),
+                Framing::Partial,
+                "{}",
+                String::from_utf8_lossy(p)
+            );
+        }
+        for p in [
+            &b""[..],
+            b"SIP/2.1",
+            b"GET / HTTP/1.1",
+            b"INVITEX",
+            b"INVITE http",
+            b"\r\n\r\n",
+        ] {
+            assert_eq!(framing(p), Framing::Not, "{}", String::from_utf8_lossy(p));
+        }
+        // Long enough to tell: the start line is read, and the message goes on.
+        assert_eq!(framing(b"INVITE sip:b@x SIP/2.0\r\n"), Framing::Partial);
+        assert_eq!(
+            framing(b"SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n"),
+            Framing::Whole(37)
+        );
+        // No Content-Length: over TCP it can never be framed.
+        assert_eq!(framing(b"SIP/2.0 200 OK\r\n\r\n"), Framing::Not);
+    }
 
     fn invite(call: &str, port: u16, pt: u8) -> Vec<u8> {
         let body = format!("v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio {port} RTP/AVP {pt}\r\n");

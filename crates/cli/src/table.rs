@@ -193,9 +193,13 @@ pub fn render(o: &Outcome) -> String {
         0 => String::new(),
         n => format!(", {n} of them inside tunnels"),
     };
-    let sip_tcp = match c["sip_tcp"] {
-        0 => String::new(),
-        n => format!(" + {n} SIP over TCP"),
+    let sip_tcp = match (c["sip_tcp"], c["sip_tcp_joined"], c["sip_tcp_abandoned"]) {
+        (0, _, 0) => String::new(),
+        (n, 0, 0) => format!(" + {n} SIP over TCP"),
+        (n, joined, 0) => format!(" + {n} SIP over TCP ({joined} joined from segments)"),
+        (n, joined, lost) => format!(
+            " + {n} SIP over TCP ({joined} joined from segments, {lost} incomplete and unread)"
+        ),
     };
     let _ = writeln!(
         out,

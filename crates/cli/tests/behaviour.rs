@@ -569,10 +569,19 @@ fn a_codec_switch_is_shown_with_the_codec_it_ended_on() {
 fn a_call_signalled_over_sip_tcp_names_its_codec_and_call() {
     // sipp over TCP (tests/data/opus-siptcp): the SDP names dynamic PT 111 Opus at 48 kHz.
     // Read from the TCP segments, it names the stream's codec (no inference needed) and the
-    // call; and since the dialog says B should answer, B's silence is one-way audio.
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/opus-siptcp.pcap");
-    let out = rtpscope(&["analyze", path.to_str().expect("path"), "--format", "json"]);
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    // call; and since the dialog says B should answer, B's silence is one-way audio. In
+    // opus-siptcp-split (an MTU of 576) the INVITE and the 200 OK each span two segments:
+    // joined, they do the same.
+    for (name, frames, joined) in [("opus-siptcp", 266, 0), ("opus-siptcp-split", 270, 2)] {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../tests/data/{name}.pcap"));
+        let out = rtpscope(&["analyze", path.to_str().expect("path"), "--format", "json"]);
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+        sip_tcp_call_is_read(&doc, frames, joined);
+    }
+}
+
+fn sip_tcp_call_is_read(doc: &Value, frames: u64, joined: u64) {
     let s = &doc["streams"][0];
     assert_eq!(
         (&s["encoding"], &s["clock_rate"], &s["clock_rate_source"]),
@@ -587,7 +596,14 @@ fn a_call_signalled_over_sip_tcp_names_its_codec_and_call() {
         (c["sip_tcp"].as_u64(), c["sip_messages"].as_u64()),
         (Some(5), Some(5))
     );
-    assert_eq!(c["frames"].as_u64(), Some(266));
+    assert_eq!(
+        (
+            c["sip_tcp_joined"].as_u64(),
+            c["sip_tcp_abandoned"].as_u64()
+        ),
+        (Some(joined), Some(0))
+    );
+    assert_eq!(c["frames"].as_u64(), Some(frames));
     let call = &doc["calls"][0];
     assert!(
         call["call_id"]
@@ -595,7 +611,7 @@ fn a_call_signalled_over_sip_tcp_names_its_codec_and_call() {
             .is_some_and(|id| id.ends_with("@203.0.113.1")),
         "{call}"
     );
-    assert!(symptom_kinds(&doc).contains(&"one_way_audio"), "{doc}");
+    assert!(symptom_kinds(doc).contains(&"one_way_audio"), "{doc}");
 }
 
 #[test]
