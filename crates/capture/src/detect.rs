@@ -1,7 +1,8 @@
 //! Which UDP flows carry RTP, decided per flow from a few packets, in bounded memory.
 //!
 //! A flow (one direction of a 5-tuple) is confirmed as RTP after `confirm_packets` packets
-//! that each parse as RTP version 2, keep one SSRC, advance the sequence number by a small
+//! that each parse as RTP version 2, keep one SSRC (up to four sources interleaved on one
+//! flow are followed apart), advance the sequence number by a small
 //! step, and advance the timestamp consistently with the arrival spacing at a plausible clock
 //! rate (the payload type's static rate, else 8, 16, 32, 48 or 90 kHz). Duplicates and
 //! slightly late packets neither confirm nor reset a candidate, so loss, reordering and
@@ -193,9 +194,14 @@ enum State {
     Rejected,
 }
 
+/// SSRCs followed at once on an undecided flow: two sources may share one 5-tuple (a
+/// mixer's or a forking proxy's), their packets interleaved.
+const SSRCS_PER_FLOW: usize = 4;
+
 #[derive(Debug, Default)]
 struct Undecided {
-    cand: Option<Candidate>,
+    /// One candidate per SSRC seen lately.
+    cands: [Option<Candidate>; SSRCS_PER_FLOW],
     held: Vec<HeldDatagram>,
     held_bytes: usize,
     looked_like_rtp: usize,
@@ -369,7 +375,7 @@ impl RtpDetector {
             State::Rejected => return Verdict::NotRtp,
             State::Undecided(u) => u,
         };
-        let run = advance(&mut u.cand, &packet, ts, self.config.max_seq_gap);
+        let run = advance(&mut u.cands, &packet, ts, self.config.max_seq_gap);
         if run >= self.config.confirm_packets.max(1) {
             self.held_total -= u.held_bytes;
             self.stats.released += u.held.len() as u64;
@@ -433,7 +439,7 @@ impl RtpDetector {
                 continue;
             };
             report.undecided_flows += 1;
-            let run = u.cand.map_or(0, |c| c.run);
+            let run = u.cands.iter().flatten().map(|c| c.run).max().unwrap_or(0);
             let held = std::mem::take(&mut u.held);
             if run >= self.config.release_at_finish_min_run.max(1) {
                 self.stats.released += held.len() as u64;
@@ -493,8 +499,30 @@ impl RtpDetector {
     }
 }
 
-/// Feeds one packet to a flow's candidate; returns the candidate's run of consistent packets.
+/// Feeds one packet to its SSRC's candidate on the flow (a new SSRC takes a free slot, or
+/// the one heard from longest ago); returns that candidate's run of consistent packets.
 fn advance(
+    cands: &mut [Option<Candidate>; SSRCS_PER_FLOW],
+    p: &RtpPacket<&[u8]>,
+    now: Timestamp,
+    max_gap: u16,
+) -> usize {
+    let ssrc = p.ssrc();
+    let slot = cands
+        .iter()
+        .position(|c| c.is_some_and(|c| c.ssrc == ssrc))
+        .or_else(|| cands.iter().position(Option::is_none))
+        .or_else(|| {
+            (0..SSRCS_PER_FLOW).min_by_key(|&i| cands[i].map_or(Timestamp::ZERO, |c| c.arrival))
+        });
+    match slot.and_then(|i| cands.get_mut(i)) {
+        Some(cand) => advance_one(cand, p, now, max_gap),
+        None => 0,
+    }
+}
+
+/// Feeds one packet to a candidate; returns its run of consistent packets.
+fn advance_one(
     cand: &mut Option<Candidate>,
     p: &RtpPacket<&[u8]>,
     now: Timestamp,

@@ -334,6 +334,46 @@ fn forced_ports_and_hints_skip_detection() {
 }
 
 #[test]
+fn sources_interleaved_on_one_flow_are_each_confirmed() {
+    // Two SSRCs strictly alternating on one 5-tuple (a mixer, a forking proxy): each keeps its
+    // own run, so the flow is confirmed at the third packet of either and nothing is lost.
+    let flow = Flow::new(
+        "10.0.0.1:4000".parse().unwrap(),
+        "10.0.0.2:5002".parse().unwrap(),
+    );
+    let packet = |ssrc: u32, k: u16| {
+        let mut p = vec![0x80, 8];
+        p.extend_from_slice(&(1000 + k).to_be_bytes());
+        p.extend_from_slice(&(160 * u32::from(k)).to_be_bytes());
+        p.extend_from_slice(&ssrc.to_be_bytes());
+        p.extend_from_slice(&[0xd5; 160]);
+        p
+    };
+    let mut det = RtpDetector::new(DetectorConfig::default());
+    let mut verdicts = Vec::new();
+    let mut released = 0;
+    for k in 0..4u16 {
+        for ssrc in [0x1111, 0x2222] {
+            let at = Timestamp::from_millis(20 * u64::from(k));
+            verdicts.push(det.observe(at, flow, &packet(ssrc, k)));
+            released += det.drain_released().count();
+        }
+    }
+    use Verdict::{Pending, Rtp};
+    assert_eq!(
+        verdicts,
+        [Pending, Pending, Pending, Pending, Rtp, Rtp, Rtp, Rtp]
+    );
+    assert_eq!(released, 4);
+    // A fifth SSRC takes the slot heard from longest ago; random SSRCs never build a run.
+    let mut det = RtpDetector::new(DetectorConfig::default());
+    for (k, ssrc) in [1u32, 2, 3, 4, 5, 1, 6, 7, 8, 9].into_iter().enumerate() {
+        let at = Timestamp::from_millis(20 * k as u64);
+        assert_ne!(det.observe(at, flow, &packet(ssrc, k as u16)), Rtp, "{k}");
+    }
+}
+
+#[test]
 fn packets_cut_by_the_snap_length_are_confirmed_from_their_headers() {
     let flow = Flow::new(
         "10.0.0.1:4000".parse().unwrap(),
