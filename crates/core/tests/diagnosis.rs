@@ -459,6 +459,56 @@ fn jitter_above_30_ms_sounds_robotic() {
     assert!(live.is_empty());
 }
 
+#[test]
+fn packets_too_late_for_the_buffer_are_jitter_at_a_modest_mean() {
+    // One packet in `every` arrives 70 ms late: past a 60 ms jitter buffer, so lost to the
+    // listener, while the mean jitter stays under 30 ms.
+    let late_every = |every: u16| {
+        let p = stream(
+            flow(A, B),
+            3,
+            0..500,
+            |_| false,
+            move |s| if s % every == every - 1 { 70.0 } else { 0.0 },
+            |_| 0,
+            |_| 0x55,
+        );
+        let (report, live) = run(p, AnalyzerConfig::default());
+        let s = &report.streams[0];
+        assert_eq!(s.late_for_buffer, u64::from(500 / every), "every {every}");
+        assert!(
+            s.jitter_ms.mean.is_some_and(|j| j < 30.0),
+            "{:?}",
+            s.jitter_ms
+        );
+        let live_jitter = live
+            .iter()
+            .filter(|e| e.raised() && e.symptom.kind == SymptomKind::Jitter)
+            .map(|e| e.symptom.severity)
+            .max();
+        (diagnose(&report, &[], &Thresholds::default()), live_jitter)
+    };
+    for (every, severity) in [(5, Severity::Critical), (25, Severity::Warning)] {
+        let (d, live_jitter) = late_every(every);
+        assert_eq!(kinds(&d), vec![SymptomKind::Jitter], "{:#?}", d.symptoms);
+        let j = &d.symptoms[0];
+        assert_eq!(j.severity, severity, "every {every}");
+        assert_eq!(j.evidence.metric, "late_for_buffer_pct");
+        assert!((j.evidence.value - 100.0 / f64::from(every)).abs() < 1e-9);
+        let share = if every == 5 { "20 %" } else { "4.0 %" };
+        let phrase = format!("{share} of packets arrive too late for a 60 ms jitter buffer");
+        assert!(j.summary.contains(&phrase), "{}", j.summary);
+        assert_eq!(
+            live_jitter,
+            Some(severity),
+            "the live monitor agrees (every {every})"
+        );
+    }
+    // One in 250 (0.4 %): within what the limit allows.
+    let (d, _) = late_every(250);
+    assert!(d.symptoms.is_empty(), "{:#?}", d.symptoms);
+}
+
 fn drift_symptom(d: &Diagnosis) -> Option<&rtpscope_core::Symptom> {
     d.symptoms
         .iter()
@@ -710,6 +760,36 @@ fn digital_silence_while_packets_flow() {
     let d = diagnose(&report, &[], &Thresholds::default());
     assert_eq!(has(&d, SymptomKind::NoAudio), Some(Severity::Critical));
     assert_eq!(d.calls[0].verdict, Verdict::Unusable);
+}
+
+#[test]
+fn two_sources_sharing_a_flow_are_not_an_ssrc_change() {
+    let metrics = |p: Vec<Packet>| {
+        let (report, _) = run(p, AnalyzerConfig::default());
+        let d = diagnose(&report, &[], &Thresholds::default());
+        let m: Vec<&str> = d.symptoms.iter().map(|s| s.evidence.metric).collect();
+        (m, d.calls[0].verdict)
+    };
+    let source = |ssrc, seqs, shift_ms: f64| {
+        stream(
+            flow(A, B),
+            ssrc,
+            seqs,
+            |_| false,
+            move |_| shift_ms,
+            |_| 8,
+            |_| 0x2a,
+        )
+    };
+    // Two SSRCs sending side by side for 10 s (a mixer, a forking proxy): two streams.
+    let mut both = source(5, 0..500, 0.0);
+    both.extend(source(6, 0..500, 5.0));
+    assert_eq!(metrics(both), (vec![], Verdict::Good));
+    // The new one starting while 0.5 s of the old is still arriving is a change.
+    let mut handover = source(5, 0..250, 0.0);
+    handover.extend(source(6, 225..500, 0.0));
+    let (m, verdict) = metrics(handover);
+    assert_eq!((m, verdict), (vec!["ssrc_change"], Verdict::Degraded));
 }
 
 #[test]

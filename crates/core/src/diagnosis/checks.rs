@@ -172,26 +172,52 @@ fn stream_jitter_ms(s: &StreamReport) -> Option<f64> {
     s.jitter_ms.mean.or(s.jitter_ms.final_ms)
 }
 
-/// Robotic, choppy audio; jitter beyond what the jitter buffer absorbs.
+/// Robotic, choppy audio; jitter beyond what the jitter buffer absorbs: a high mean, or more
+/// packets than `late_for_buffer_pct` too late for the buffer (the live monitor's rule too;
+/// jitter that spikes rather than stays high loses packets at a modest mean).
 pub(crate) fn jitter(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
     let s = on.stream;
     let j = stream_jitter_ms(s)?;
-    if j <= t.jitter_ms {
+    let late_pct = if s.packets == 0 {
+        0.0
+    } else {
+        s.late_for_buffer as f64 * 100.0 / s.packets as f64
+    };
+    // Lateness is measured against the earliest schedule seen, so a sender clock slower than
+    // the capture's makes packets "late" by drift alone; count it only where drift cannot.
+    let drift_ms = s
+        .drift_ppm
+        .map_or(0.0, |ppm| ppm.abs() * 1e-6 * on.duration_ms());
+    let many_late = late_pct > t.late_for_buffer_pct && drift_ms < t.jitter_buffer_ms / 4.0;
+    if j <= t.jitter_ms && !many_late {
         return None;
     }
-    let severity = if j >= t.jitter_critical_ms {
+    let severity = if j >= t.jitter_critical_ms || (many_late && late_pct >= t.loss_critical_pct) {
         Severity::Critical
     } else {
         Severity::Warning
     };
     // Packets later than the jitter buffer's depth are lost to the listener.
-    let late = (s.late_for_buffer > 0).then_some(t.jitter_buffer_ms);
-    let ev = evidence(
-        "jitter_ms",
-        j,
-        t.jitter_ms,
-        format!("mean over the {}", on.window()),
-    );
+    let late = (s.late_for_buffer > 0).then_some((t.jitter_buffer_ms, late_pct));
+    let ev = if j > t.jitter_ms {
+        evidence(
+            "jitter_ms",
+            j,
+            t.jitter_ms,
+            format!("mean over the {}", on.window()),
+        )
+    } else {
+        evidence(
+            "late_for_buffer_pct",
+            late_pct,
+            t.late_for_buffer_pct,
+            format!(
+                "packets over {} ms behind the earliest schedule, over the {}",
+                t.jitter_buffer_ms,
+                on.window()
+            ),
+        )
+    };
     let summary = wording::jitter(Direction(&s.key.flow), j, late);
     Some(on.symptom(
         SymptomKind::Jitter,

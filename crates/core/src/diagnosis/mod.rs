@@ -209,15 +209,22 @@ fn worst_remote_views(report: &AnalysisReport) -> HashMap<u32, &RemoteView> {
     worst
 }
 
+/// How long two SSRCs of one flow may both send and still be one source's change (a few
+/// late packets of the old one): beyond it they are two sources sharing the flow (a mixer's,
+/// a forking proxy's), and neither changed.
+const SSRC_CHANGE_OVERLAP_NS: u64 = 1_000_000_000;
+
 /// Streams that took over a flow from an earlier SSRC: index → the earlier SSRC.
 fn ssrc_changes(report: &AnalysisReport) -> HashMap<usize, u32> {
-    let mut last_on_flow: HashMap<_, u32> = HashMap::new();
+    let mut last_on_flow: HashMap<_, &crate::StreamReport> = HashMap::new();
     let mut out = HashMap::new();
     // Streams are ordered by first arrival, so the earlier SSRC is met first.
     for (i, s) in report.streams.iter().enumerate() {
-        if let Some(prev) = last_on_flow.insert(s.key.flow, s.key.ssrc) {
-            if prev != s.key.ssrc {
-                out.insert(i, prev);
+        if let Some(prev) = last_on_flow.insert(s.key.flow, s) {
+            let both_sending = prev.last_arrival.min(s.last_arrival).as_nanos()
+                > s.first_arrival.as_nanos() + SSRC_CHANGE_OVERLAP_NS;
+            if prev.key.ssrc != s.key.ssrc && !both_sending {
+                out.insert(i, prev.key.ssrc);
             }
         }
     }

@@ -602,9 +602,20 @@ fn evaluate(
             );
             let (count, len, _, mean) = window;
             let late = w.last(n).any(|s| s.late_pct > t.late_for_buffer_pct);
+            // Packets too late for the buffer are lost to the listener: as many as loss
+            // makes critical are critical here too (as in the whole-call diagnosis).
+            let (late_sum, samples) = w
+                .last(n)
+                .filter(|s| s.packets > 0)
+                .fold((0.0, 0usize), |(sum, k), s| (sum + s.late_pct, k + 1));
+            let late_mean = if samples == 0 {
+                0.0
+            } else {
+                late_sum / samples as f64
+            };
             f.k_of_n(window, k, r);
             f.kind = SymptomKind::Jitter;
-            f.severity = severity(mean >= t.jitter_critical_ms);
+            f.severity = severity(mean >= t.jitter_critical_ms || late_mean >= t.loss_critical_pct);
             f.evidence = Evidence {
                 metric: "jitter_ms",
                 value: mean,
@@ -613,7 +624,8 @@ fn evaluate(
                 method: None,
             };
             if text {
-                f.summary = wording::jitter(&dir, mean, late.then_some(t.jitter_buffer_ms));
+                let late = late.then_some((t.jitter_buffer_ms, late_mean));
+                f.summary = wording::jitter(&dir, mean, late);
             }
             f.advice = advice::JITTER;
         }

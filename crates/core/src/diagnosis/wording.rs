@@ -49,10 +49,16 @@ pub(crate) fn remote_loss(dir: impl Display, pct: f64) -> String {
     )
 }
 
-pub(crate) fn jitter(dir: impl Display, jitter_ms: f64, late_for_buffer_ms: Option<f64>) -> String {
-    let late = late_for_buffer_ms.map_or(String::new(), |buf| {
+/// `late`: the jitter buffer's depth (ms) and the packets (%) that came too late for it.
+pub(crate) fn jitter(dir: impl Display, jitter_ms: f64, late: Option<(f64, f64)>) -> String {
+    let late = late.map_or(String::new(), |(buf, pct)| {
+        let share = if pct >= 10.0 {
+            format!("{pct:.0} %")
+        } else {
+            format!("{pct:.1} %")
+        };
         format!(
-            ", and packets arrive too late for a {buf:.0} ms jitter buffer (jitter-induced loss)"
+            ", and {share} of packets arrive too late for a {buf:.0} ms jitter buffer (jitter-induced loss)"
         )
     });
     format!("jitter {jitter_ms:.0} ms on {dir}{late}: the audio sounds robotic or choppy")
