@@ -286,6 +286,37 @@ CAPS = [
      "two seconds of timestamps are in and measures jitter from there; its final value equals the RFC 3550 "
      "reference's.",
      ["truth/vp8-nosdp-s64.truth.tsv", "truth/vp8-nosdp-s64.capture-stats.txt"]),
+    ("pcmu10-jit60u-nano", OUT, "pcmu10-jit60u-nano.pcap",
+     "From `make_more.sh`: PCMU with **10 ms** packets (800) through 60 +- 40 ms of **uniform jitter**, which "
+     "reorders heavily; nanosecond pcap. About a quarter of the packets arrive more than 60 ms behind the "
+     "earliest schedule, so a 60 ms jitter buffer loses them, while the mean jitter stays under 30 ms.",
+     ["truth/pcmu10-jit60u-nano.s0.truth.tsv", "truth/pcmu10-jit60u-nano.capture-stats.txt"]),
+    ("opus40-jit50-seqwrap", OUT, "opus40-jit50-seqwrap.pcapng",
+     "From `make_more.sh`: Opus with **40 ms** frames (dynamic PT 107, no SDP) from sequence number 65400, "
+     "through 50 +- 30 ms of normal jitter and 2 % loss; dumpcap pcapng. Its last packets arrive reordered, so "
+     "tshark's count, which ends at the last to arrive, differs from RFC 3550's.",
+     ["truth/opus40-jit50-seqwrap.s0.truth.tsv", "truth/opus40-jit50-seqwrap.capture-stats.txt"]),
+    ("gsm40-reorder-pppoe", OUT, "gsm40-reorder-pppoe.pcap",
+     "From `make_more.sh`: GSM with **two frames a packet** (40 ms, 66 bytes), sequence numbers and timestamps "
+     "wrapping, through netem-style reordering (20 % sent at once, the rest 40 ms later) and 2 % duplication; "
+     "rewritten into a **PPPoE** session behind VLAN 42.",
+     ["truth/gsm40-reorder-pppoe.s0.truth.tsv", "truth/gsm40-reorder-pppoe.capture-stats.txt"]),
+    ("vp8-loss2", OUT, "vp8-loss2.pcap",
+     "From `make_more.sh`: VP8 at 320x240 in packets of up to 1200 bytes, so each frame is one packet and "
+     "**every packet has the marker bit**; PT 100 (which tshark decodes as telephone events by default). "
+     "tshark leaves marker packets out of its delta and jitter columns, so they hold only its placeholders "
+     "(-1, 0, 0); so do ours (none). rtpscope infers 90 kHz.",
+     ["truth/vp8-loss2.s0.truth.tsv", "truth/vp8-loss2.capture-stats.txt"]),
+    ("pcma-two-ssrc-one-flow", OUT, "pcma-two-ssrc-one-flow.pcap",
+     "From `make_more.sh`: **two PCMA sources on one 5-tuple** (two GStreamer senders through one relay "
+     "socket), sending side by side, with 4 % loss and 20 +- 10 ms uniform jitter; nanosecond pcap. Two "
+     "streams, neither an SSRC change.",
+     ["truth/pcma-two-ssrc-one-flow.s0.truth.tsv", "truth/pcma-two-ssrc-one-flow.capture-stats.txt"]),
+    ("g726-pt2-static-ge", OUT, "g726-pt2-static-ge.pcap",
+     "From `make_more.sh`: G.726 at 32 kbit/s from ffmpeg, sent by `rtpsend.py` as **RFC 1890's static PT 2** "
+     "(G721, 8 kHz; reserved since RFC 3551, still timed by tshark), 30 ms packets, Gilbert-Elliott burst loss "
+     "(p 5 %, r 30 %) and 10 +- 5 ms of jitter.",
+     ["truth/g726-pt2-static-ge.s0.truth.tsv", "truth/g726-pt2-static-ge.capture-stats.txt"]),
     ("gsm-burst", OUT, "gsm-burst.pcap",
      "**GSM full rate** (static PT 3, 8 kHz, 20 ms = one 33-byte frame a packet): a 500 Hz tone encoded by "
      "ffmpeg's libgsm (`-f gsm`, raw frames), sent as RFC 3551 GSM payloads by `rtpsend.py --scenario frames` "
@@ -332,7 +363,9 @@ SEQ0 = {"pcmu-clean": 32000, "pcma-jitter": 100, "g722-loss-ipv6": 5000, "opus-d
         "pcmu-pppoe-vlan": 31000, "pcma-snaplen60": 65300, "rtcp-rr-s96": 40000,
         "opus-gtpu-s120": 500, "pcmu-nflog": 6000,
         "opus-siptcp": 1111, "vp8-nosdp-s64": 64000, "gsm-burst": 31000,
-        "g723-jitter-dup": 65300, "opus-siptcp-split": 2222}
+        "g723-jitter-dup": 65300, "opus-siptcp-split": 2222, "pcmu10-jit60u-nano": 20000,
+        "opus40-jit50-seqwrap": 65400, "gsm40-reorder-pppoe": 65500, "vp8-loss2": 65300,
+        "pcma-two-ssrc-one-flow": 100, "g726-pt2-static-ge": 65000}
 
 
 def section(name, d, fname, desc, extra):
@@ -439,6 +472,7 @@ tunnels: PCMA over the kernel's VXLAN, Opus in GTP-U with a 5G extension header,
 L16 in IPv6 fragments; and PCMU in a PPPoE session behind VLAN 7, as on a DSL router's WAN port. Two more carry
 codecs GStreamer here cannot encode, from ffmpeg's encoders sent by `rtpsend.py --scenario frames`: GSM with burst
 loss and G.723.1 with jitter, duplication and both wraps; and one more has its SIP over TCP split over segments.
+`tools/captures/make_more.sh` makes 27 varied ones for a differential run against tshark; six are kept here.
 A `#events PT` line in a `.decode` file names telephone-event payload types (see `rfc3550_ref.py`).
 Some of them were made by the same script run from scratch folders (`/tmp/novel`, `/tmp/novel2`, with
 other namespace names and addresses for the last two), which their command logs below show.
@@ -514,6 +548,12 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "opus-siptcp-split.pcap": "none (SIP over TCP split over segments, MTU 576)",
        "vp8-nosdp-s64.pcap": "VP8 key frame shuffled: delay 20+-2 ms normal + 1% loss, seed 97; snap length 64",
        "gsm-burst.pcap": "GSM; Gilbert-Elliott p 4% r 30%, delay 12+-4 ms normal, seed 98",
+       "pcmu10-jit60u-nano.pcap": "PCMU 10 ms; delay 60+-40 ms uniform, seed 2103",
+       "opus40-jit50-seqwrap.pcapng": "Opus 40 ms; delay 50+-30 ms normal + 2% loss, seed 2111",
+       "gsm40-reorder-pppoe.pcap": "GSM 40 ms in PPPoE; reorder 20% + 2% dup, delay 40 ms, seed 2116",
+       "vp8-loss2.pcap": "VP8, marker on every packet; delay 5+-2 ms normal + 2% loss, seed 2120",
+       "pcma-two-ssrc-one-flow.pcap": "two SSRCs on one flow; delay 20+-10 ms uniform + 4% loss, seed 2126",
+       "g726-pt2-static-ge.pcap": "G.726 as PT 2; Gilbert-Elliott p 5% r 30%, delay 10+-5 ms, seed 2130",
        "g723-jitter-dup.pcapng": "G.723.1; delay 25+-15 ms uniform + 3% dup + 1% loss, seed 99"}
 
 

@@ -6,13 +6,15 @@ usage: rfc3550_ref.py CAPTURE NAME.decode > NAME.rfc3550.tsv
 
 Reads per-packet fields from tshark (it does NOT use tshark's RTP analysis tap):
 
-  tshark -n -r CAPTURE <-d options of NAME.decode> -Y rtp -T fields -E occurrence=l \
-    -e frame.time_epoch -e ip.src -e ipv6.src -e udp.srcport -e ip.dst -e ipv6.dst \
+  tshark -n -r CAPTURE <-d options of NAME.decode> -Y rtp -T fields -E occurrence=a \
+    -E aggregator=, -e frame.time_epoch -e ip.src -e ipv6.src -e udp.srcport -e ip.dst -e ipv6.dst \
     -e udp.dstport -e rtp.seq -e rtp.timestamp -e rtp.ssrc -e rtp.p_type -e rtp.marker
 
-A stream is (src, sport, dst, dport, SSRC); rows are in order of first appearance. Fields
-are the last occurrence in a packet: the innermost addresses and ports when RTP travels in
-a tunnel (GTP-U, VXLAN, GRE/ERSPAN), as Wireshark's RTP streams show them.
+A stream is (src, sport, dst, dport, SSRC); rows are in order of first appearance. Addresses
+and ports are the last occurrence in a packet: the innermost when RTP travels in a tunnel
+(GTP-U, VXLAN, GRE/ERSPAN), as Wireshark's RTP streams show them. RTP fields are the first:
+tshark decodes PT 99 as RFC 2198 redundancy by default and then lists each block's payload
+type after the header's own.
 Per stream, every packet in capture (arrival) order:
 
 * sequence accounting, RFC 3550 A.1/A.3: the 16-bit seq is extended to the value
@@ -40,7 +42,8 @@ Per stream, every packet in capture (arrival) order:
 import subprocess
 import sys
 
-STATIC = {0: 8000, 3: 8000, 4: 8000, 5: 8000, 6: 16000, 7: 8000, 8: 8000, 9: 8000,
+# RFC 3551's table, with RFC 1890's 1 (FS-1016) and 2 (G.721), which tshark still times at 8 kHz.
+STATIC = {0: 8000, 1: 8000, 2: 8000, 3: 8000, 4: 8000, 5: 8000, 6: 16000, 7: 8000, 8: 8000, 9: 8000,
           10: 44100, 11: 44100, 12: 8000, 13: 8000, 14: 90000, 15: 8000, 16: 11025,
           17: 22050, 18: 8000, 25: 90000, 26: 90000, 28: 90000, 31: 90000, 32: 90000,
           33: 90000, 34: 90000}
@@ -66,7 +69,8 @@ def read_decode(path):
 
 
 def tshark_fields(capture, opts):
-    cmd = ["tshark", "-n", "-r", capture] + opts + ["-Y", "rtp", "-T", "fields", "-E", "occurrence=l"]
+    cmd = ["tshark", "-n", "-r", capture] + opts + ["-Y", "rtp", "-T", "fields", "-E", "occurrence=a",
+                                                   "-E", "aggregator=,"]
     for f in FIELDS:
         cmd += ["-e", f]
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()
@@ -135,7 +139,9 @@ def main():
     streams = {}
     sec0 = None
     for line in lines:
-        c = line.split("\t")
+        # Every occurrence, comma-separated (a --fields file may hold only one): the last of the
+        # addresses and ports, the first of the RTP header's fields.
+        c = [v.split(",")[-1 if i < 7 else 0] for i, v in enumerate(line.split("\t"))]
         if len(c) < 12 or not c[7]:
             continue
         # relative time with full precision (epoch as a double loses ~0.1 us)
