@@ -328,17 +328,7 @@ cap_nflog() {
 #     SDP and analyses the stream without any decode option; so must rtpscope.
 cap_siptcp() {
     local n=opus-siptcp; newlog $n; ns_std
-    local f=$OUT/$n.pcap
-    bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f" udp or tcp port 5060 2>"$TRUTH/$n.capture-stats.txt"
-    local cap=$BG
-    bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=9078 ! fakesink sync=false
-    bgrun ip netns exec $nsB timeout 40 sipp -sf $HERE/sipp/uas-tcp.xml -t t1 -i $B4 -p 5060 -m 1 -nostdin
-    capture_started
-    bgrun ip netns exec $nsA timeout 40 sipp $B4:5060 -sf $HERE/sipp/uac-tcp.xml -t t1 -i $A4 -p 5060 -m 1 -nostdin
-    local uac=$BG; sleep 1
-    run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=600 num-buffers=250 samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=2 ! opusenc ! rtpopuspay pt=111 ssrc=0x0B05A111 seqnum-offset=1111 timestamp-offset=111 ! udpsink host=$B4 port=9078 bind-port=7078
-    wait $uac || true; sleep 0.3; stop $cap; ns_down
-    finalize $n "$f" "$OUT" "#clock 111=48000"
+    sip_tcp_call $n 600 0x0B05A111 1111 111
 }
 
 # 17b. The same call with both veths at an MTU of 576 and no segmentation offload: TCP's segments carry
@@ -350,7 +340,13 @@ cap_siptcpsplit() {
     # Segment in the stack, not in a virtual NIC's offload (which would show one big frame).
     run ip netns exec $nsA ethtool -K $vA tso off gso off
     run ip netns exec $nsB ethtool -K $vB tso off gso off gro off
-    local f=$OUT/$n.pcap
+    sip_tcp_call $n 750 0x0B05A112 2222 222
+}
+
+# sip_tcp_call NAME TONE_HZ SSRC SEQ TS: sipp's call over TCP between the namespaces, with Opus from
+# A to B on the negotiated ports, captured on B's veth into NAME.pcap.
+sip_tcp_call() {
+    local n=$1 f=$OUT/$1.pcap
     bgrun ip netns exec $nsB timeout 60 tcpdump --immediate-mode -B 8192 -i $vB -s 0 -U -w "$f" udp or tcp port 5060 2>"$TRUTH/$n.capture-stats.txt"
     local cap=$BG
     bgrun ip netns exec $nsB timeout 60 "${GST[@]}" udpsrc address=0.0.0.0 port=9078 ! fakesink sync=false
@@ -358,7 +354,7 @@ cap_siptcpsplit() {
     capture_started
     bgrun ip netns exec $nsA timeout 40 sipp $B4:5060 -sf $HERE/sipp/uac-tcp.xml -t t1 -i $A4 -p 5060 -m 1 -nostdin
     local uac=$BG; sleep 1
-    run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=750 num-buffers=250 samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=2 ! opusenc ! rtpopuspay pt=111 ssrc=0x0B05A112 seqnum-offset=2222 timestamp-offset=222 ! udpsink host=$B4 port=9078 bind-port=7078
+    run ip netns exec $nsA timeout 30 "${GST[@]}" audiotestsrc is-live=true wave=sine freq=$2 num-buffers=250 samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=2 ! opusenc ! rtpopuspay pt=111 ssrc=$3 seqnum-offset=$4 timestamp-offset=$5 ! udpsink host=$B4 port=9078 bind-port=7078
     wait $uac || true; sleep 0.3; stop $cap; ns_down
     finalize $n "$f" "$OUT" "#clock 111=48000"
 }

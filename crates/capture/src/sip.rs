@@ -356,31 +356,23 @@ mod tests {
 
     #[test]
     fn a_few_bytes_that_may_begin_a_message_are_partial() {
-        for p in [
-            &b"S"[..],
-            b"SIP/2.0",
-            b"INVITE",
-            b"INVITE ",
-            b"BYE si",
-            b"ACK sips",
-            b"REFER tel",
+        use Framing::{Not, Partial};
+        for (p, want) in [
+            (&b"S"[..], Partial),
+            (b"SIP/2.0", Partial),
+            (b"INVITE", Partial),
+            (b"INVITE ", Partial),
+            (b"BYE si", Partial),
+            (b"ACK sips", Partial),
+            (b"REFER tel", Partial),
+            (b"", Not),
+            (b"SIP/2.1", Not),
+            (b"GET / HTTP/1.1", Not),
+            (b"INVITEX", Not),
+            (b"INVITE http", Not),
+            (b"\r\n\r\n", Not),
         ] {
-            assert_eq!(
-                framing(p),
-                Framing::Partial,
-                "{}",
-                String::from_utf8_lossy(p)
-            );
-        }
-        for p in [
-            &b""[..],
-            b"SIP/2.1",
-            b"GET / HTTP/1.1",
-            b"INVITEX",
-            b"INVITE http",
-            b"\r\n\r\n",
-        ] {
-            assert_eq!(framing(p), Framing::Not, "{}", String::from_utf8_lossy(p));
+            assert_eq!(framing(p), want, "{}", String::from_utf8_lossy(p));
         }
         // Long enough to tell: the start line is read, and the message goes on.
         assert_eq!(framing(b"INVITE sip:b@x SIP/2.0\r\n"), Framing::Partial);
