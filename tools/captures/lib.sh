@@ -1,4 +1,4 @@
-# tools/captures/lib.sh - what make.sh and make_edges.sh share: logged commands, background jobs,
+# tools/captures/lib.sh - what the make scripts share: logged commands, background jobs,
 # two network namespaces joined by a veth pair, and the reference files of a finished capture.
 # Sourced after HERE (this folder, relative to the checkout), LOGS and the working directory
 # (the checkout) are set.
@@ -85,3 +85,14 @@ finalize() {
 newlog() { LOG=$LOGS/$1.cmds.sh; echo "# commands run for $1 ($(date -u +%FT%TZ))" >"$LOG"; }
 
 GST=(gst-launch-1.0 -q)
+
+# start_in OUT: the output folders, the root check, and a scratch folder removed on exit.
+start_in() {
+    OUT=$1
+    TRUTH=$OUT/truth
+    LOGS=$HERE/logs
+    mkdir -p "$OUT" "$TRUTH" "$LOGS"
+    [ "$(id -u)" = 0 ] || { echo "must run as root (netns, tcpdump)" >&2; exit 1; }
+    WORK=$(mktemp -d)
+    trap 'cleanup; rm -rf "$WORK"' EXIT
+}

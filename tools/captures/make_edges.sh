@@ -13,15 +13,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"               # all paths below (and in the logged commands) are relative to the checkout
 HERE=tools/captures
-OUT=tests/data
-TRUTH=$OUT/truth
-LOGS=$HERE/logs
-mkdir -p "$OUT" "$TRUTH" "$LOGS"
-[ "$(id -u)" = 0 ] || { echo "must run as root (netns, tcpdump)" >&2; exit 1; }
-
 . "$HERE/lib.sh"
-WORK=$(mktemp -d)
-trap 'cleanup; rm -rf "$WORK"' EXIT
+start_in tests/data
 
 nsA=nov_a; nsB=nov_b; vA=nov_va; vB=nov_vb
 A4=203.0.113.1; B4=203.0.113.2; A6=2001:db8:77::1; B6=2001:db8:77::2

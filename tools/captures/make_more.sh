@@ -10,15 +10,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 HERE=tools/captures
-OUT=tests/data
-if [ "${1:-}" = --out ]; then OUT=$2; shift 2; fi
-TRUTH=$OUT/truth
-LOGS=$HERE/logs
-mkdir -p "$OUT" "$TRUTH" "$LOGS"
-[ "$(id -u)" = 0 ] || { echo "must run as root" >&2; exit 1; }
 . "$HERE/lib.sh"
-WORK=$(mktemp -d)
-trap 'cleanup; rm -rf "$WORK"' EXIT
+if [ "${1:-}" = --out ]; then start_in "$2"; shift 2; else start_in tests/data; fi
 
 nsA=dx_a; nsB=dx_b; vA=dx_va; vB=dx_vb
 A4=198.18.0.1; B4=198.18.0.2; A6=2001:db8:dd::1; B6=2001:db8:dd::2
