@@ -488,7 +488,9 @@ fn packets_too_late_for_the_buffer_are_jitter_at_a_modest_mean() {
             .max();
         (diagnose(&report, &[], &Thresholds::default()), live_jitter)
     };
-    for (every, severity) in [(5, Severity::Critical), (25, Severity::Warning)] {
+    // A warning either way: only the mean makes jitter critical (lateness is measured from
+    // the earliest schedule, where an adaptive buffer would have grown instead).
+    for (every, severity) in [(5, Severity::Warning), (25, Severity::Warning)] {
         let (d, live_jitter) = late_every(every);
         assert_eq!(kinds(&d), vec![SymptomKind::Jitter], "{:#?}", d.symptoms);
         let j = &d.symptoms[0];

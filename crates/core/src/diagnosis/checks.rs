@@ -174,7 +174,8 @@ fn stream_jitter_ms(s: &StreamReport) -> Option<f64> {
 
 /// Robotic, choppy audio; jitter beyond what the jitter buffer absorbs: a high mean, or more
 /// packets than `late_for_buffer_pct` too late for the buffer (the live monitor's rule too;
-/// jitter that spikes rather than stays high loses packets at a modest mean).
+/// jitter that spikes rather than stays high loses packets at a modest mean). Critical only
+/// from the mean.
 pub(crate) fn jitter(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
     let s = on.stream;
     let j = stream_jitter_ms(s)?;
@@ -192,7 +193,9 @@ pub(crate) fn jitter(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
     if j <= t.jitter_ms && !many_late {
         return None;
     }
-    let severity = if j >= t.jitter_critical_ms || (many_late && late_pct >= t.loss_critical_pct) {
+    // Late packets alone stay a warning: lateness is measured from the earliest schedule
+    // seen, where an adaptive buffer would have grown (trading them for delay).
+    let severity = if j >= t.jitter_critical_ms {
         Severity::Critical
     } else {
         Severity::Warning

@@ -602,8 +602,7 @@ fn evaluate(
             );
             let (count, len, _, mean) = window;
             let late = w.last(n).any(|s| s.late_pct > t.late_for_buffer_pct);
-            // Packets too late for the buffer are lost to the listener: as many as loss
-            // makes critical are critical here too (as in the whole-call diagnosis).
+            // The late share for the wording: mean over the window's samples with packets.
             let (late_sum, samples) = w
                 .last(n)
                 .filter(|s| s.packets > 0)
@@ -615,7 +614,7 @@ fn evaluate(
             };
             f.k_of_n(window, k, r);
             f.kind = SymptomKind::Jitter;
-            f.severity = severity(mean >= t.jitter_critical_ms || late_mean >= t.loss_critical_pct);
+            f.severity = severity(mean >= t.jitter_critical_ms);
             f.evidence = Evidence {
                 metric: "jitter_ms",
                 value: mean,
