@@ -478,20 +478,34 @@ impl Dealer {
     fn learn_from_sdp(&mut self) {
         let media = self.sip.media();
         let from = self.media_seen.min(media.len().saturating_sub(SDP_RESCAN));
-        let mut learnt = Vec::new();
+        // What the rescanned entries say, the later entry winning: an ended call's SDP may
+        // still be among them, and a later call may map the same endpoint and type otherwise.
+        let mut said: Vec<(SocketAddr, Option<(u8, PayloadInfo)>)> = Vec::new();
+        let mut at: HashMap<(SocketAddr, u8), usize> = HashMap::new();
         for m in media.get(from..).unwrap_or_default() {
-            learnt.push((m.addr, None));
+            said.push((m.addr, None));
             for p in m.payloads.iter().filter(|p| p.clock_rate > 0) {
                 let info = PayloadInfo {
                     encoding: Encoding::new(&p.encoding),
                     clock_rate: p.clock_rate,
                     source: ClockRateSource::Sdp,
                 };
-                if self.learned.get(&(m.addr, p.payload_type)) != Some(&info) {
-                    learnt.push((m.addr, Some((p.payload_type, info))));
+                let mapping = (m.addr, Some((p.payload_type, info)));
+                match at.get(&(m.addr, p.payload_type)) {
+                    Some(&i) => said[i] = mapping,
+                    None => {
+                        at.insert((m.addr, p.payload_type), said.len());
+                        said.push(mapping);
+                    }
                 }
             }
         }
+        let learnt: Vec<_> = said
+            .into_iter()
+            .filter(|(addr, mapping)| {
+                mapping.is_none_or(|(pt, info)| self.learned.get(&(*addr, pt)) != Some(&info))
+            })
+            .collect();
         self.media_seen = media.len();
         for (endpoint, mapping) in learnt {
             match mapping {

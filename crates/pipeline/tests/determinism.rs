@@ -130,3 +130,82 @@ proptest! {
         }
     }
 }
+
+/// Two SIP calls 14 s apart on the same media endpoints, the first mapping PT 96 to Opus at
+/// 48 kHz, the second to L16 at 16 kHz: each call's streams take its own call's rate (the
+/// first call's SDP, still among those rescanned, must not win again), in every way of
+/// reading.
+#[test]
+fn a_later_call_on_the_same_endpoints_takes_its_own_mapping() {
+    use rtpscope_capture::{decap::linktype, PcapWriter};
+    use rtpscope_wire::{rtp::RtpRepr, Flow, Timestamp};
+    let (a, b) = ("10.0.0.1".to_string(), "10.0.0.2".to_string());
+    let sig = Flow::new(
+        format!("{a}:5060").parse().unwrap(),
+        format!("{b}:5060").parse().unwrap(),
+    );
+    let media = Flow::new(
+        format!("{a}:4000").parse().unwrap(),
+        format!("{b}:4002").parse().unwrap(),
+    );
+    let sdp = |ip: &str, port: u16, map: &str| {
+        format!(
+            "v=0\r\nc=IN IP4 {ip}\r\nt=0 0\r\nm=audio {port} RTP/AVP 96\r\na=rtpmap:96 {map}\r\n"
+        )
+    };
+    let message = |start: &str, call: u32, body: &str| {
+        format!(
+            "{start}\r\nCall-ID: call-{call}\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let mut w = PcapWriter::new(Vec::new(), linktype::ETHERNET).unwrap();
+    for (call, map, rate) in [(1u32, "opus/48000/2", 48_000u32), (2, "L16/16000", 16_000)] {
+        let t0 = u64::from(call - 1) * 14_000_000_000;
+        let invite = message("INVITE sip:b@10.0.0.2 SIP/2.0", call, &sdp(&a, 4000, map));
+        let ok = message("SIP/2.0 200 OK", call, &sdp(&b, 4002, map));
+        let ack = "ACK sip:b@10.0.0.2 SIP/2.0\r\nCall-ID: call-".to_string()
+            + &call.to_string()
+            + "\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n";
+        w.write_udp(Timestamp::from_nanos(t0), sig, invite.as_bytes())
+            .unwrap();
+        w.write_udp(
+            Timestamp::from_nanos(t0 + 50_000_000),
+            sig.reversed(),
+            ok.as_bytes(),
+        )
+        .unwrap();
+        w.write_udp(Timestamp::from_nanos(t0 + 60_000_000), sig, ack.as_bytes())
+            .unwrap();
+        let mut buf = [0u8; 400];
+        for k in 0..250u32 {
+            // 20 ms packets, every other one 3 ms late: jitter is only right at the right rate.
+            let at = t0 + 200_000_000 + u64::from(k) * 20_000_000 + u64::from(k % 2) * 3_000_000;
+            let repr = RtpRepr {
+                payload_type: 96,
+                sequence_number: k as u16,
+                timestamp: k * rate / 50,
+                ssrc: 0xaa00_0000 + call,
+                payload: &[0x11; 320],
+                ..RtpRepr::default()
+            };
+            let n = repr.emit(&mut buf).unwrap();
+            w.write_udp(Timestamp::from_nanos(at), media, &buf[..n])
+                .unwrap();
+        }
+    }
+    let capture = w.into_inner().unwrap();
+    let cfg = PipelineConfig::default();
+    check_all(&capture, &cfg, 2, "two calls on one endpoint pair");
+    let report = run(&capture, &cfg, 1, Reading::SourceThread).report;
+    let rates: Vec<_> = report
+        .streams
+        .iter()
+        .map(|s| (s.key.ssrc, s.clock_rate))
+        .collect();
+    assert_eq!(
+        rates,
+        [(0xaa00_0001, Some(48_000)), (0xaa00_0002, Some(16_000))]
+    );
+}
