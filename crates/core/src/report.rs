@@ -155,6 +155,10 @@ pub struct StreamReport {
     pub seq_jumps: u64,
     /// Restarts of the sender's sequence numbering.
     pub restarts: u64,
+    /// Steps of the timestamps against arrival (over a second) while the numbering ran on: a
+    /// sender's clock reset, a mixer switching sources. The clock slope (drift) and the
+    /// transit range (lateness, delay variation) start over at each.
+    pub timestamp_steps: u64,
     /// Payload type changes (comfort noise and telephone events included).
     pub payload_type_changes: u64,
     /// Whether the source passed RFC 3550 probation.

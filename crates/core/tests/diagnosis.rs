@@ -462,7 +462,9 @@ fn jitter_above_30_ms_sounds_robotic() {
 #[test]
 fn packets_too_late_for_the_buffer_are_jitter_at_a_modest_mean() {
     // One packet in `every` arrives 70 ms late: past a 60 ms jitter buffer, so lost to the
-    // listener, while the mean jitter stays under 30 ms.
+    // listener, while the mean jitter stays under 30 ms. The first half second (a sender's
+    // start-up burst) does not count, so packet 24 (at 550 ms) is the first late one.
+    let counted = |every: u16| (24..500).filter(|k| k % every == every - 1).count() as u64;
     let late_every = |every: u16| {
         let p = stream(
             flow(A, B),
@@ -475,7 +477,7 @@ fn packets_too_late_for_the_buffer_are_jitter_at_a_modest_mean() {
         );
         let (report, live) = run(p, AnalyzerConfig::default());
         let s = &report.streams[0];
-        assert_eq!(s.late_for_buffer, u64::from(500 / every), "every {every}");
+        assert_eq!(s.late_for_buffer, counted(every), "every {every}");
         assert!(
             s.jitter_ms.mean.is_some_and(|j| j < 30.0),
             "{:?}",
@@ -490,14 +492,21 @@ fn packets_too_late_for_the_buffer_are_jitter_at_a_modest_mean() {
     };
     // A warning either way: only the mean makes jitter critical (lateness is measured from
     // the earliest schedule, where an adaptive buffer would have grown instead).
-    for (every, severity) in [(5, Severity::Warning), (25, Severity::Warning)] {
+    for (every, severity, share) in [
+        (5, Severity::Warning, "19 %"),
+        (25, Severity::Warning, "4.0 %"),
+    ] {
         let (d, live_jitter) = late_every(every);
         assert_eq!(kinds(&d), vec![SymptomKind::Jitter], "{:#?}", d.symptoms);
         let j = &d.symptoms[0];
         assert_eq!(j.severity, severity, "every {every}");
         assert_eq!(j.evidence.metric, "late_for_buffer_pct");
-        assert!((j.evidence.value - 100.0 / f64::from(every)).abs() < 1e-9);
-        let share = if every == 5 { "20 %" } else { "4.0 %" };
+        let pct = counted(every) as f64 * 100.0 / 500.0;
+        assert!(
+            (j.evidence.value - pct).abs() < 1e-9,
+            "{}",
+            j.evidence.value
+        );
         let phrase = format!("{share} of packets arrive too late for a 60 ms jitter buffer");
         assert!(j.summary.contains(&phrase), "{}", j.summary);
         assert_eq!(
@@ -509,6 +518,42 @@ fn packets_too_late_for_the_buffer_are_jitter_at_a_modest_mean() {
     // One in 250 (0.4 %): within what the limit allows.
     let (d, _) = late_every(250);
     assert!(d.symptoms.is_empty(), "{:#?}", d.symptoms);
+}
+
+#[test]
+fn timestamp_steps_and_a_start_up_burst_are_neither_drift_nor_lateness() {
+    // 15 s of PCMU whose first 8 packets leave at once (as rtpbin starts), and whose
+    // timestamps step 5 s forward at packet 250 and 6 s back at 500 while the sequence
+    // numbers run on (no marker). The sender's clock is exact.
+    let burst = |s: u16| if s < 8 { -20.0 * f64::from(s) } else { 0.0 };
+    let mut p = stream(flow(A, B), 3, 0..750, |_| false, burst, |_| 0, |_| 0x55);
+    for packet in &mut p {
+        let seq = u32::from(u16::from_be_bytes([packet.bytes[2], packet.bytes[3]]));
+        let ts = match seq {
+            0..250 => 160 * seq,
+            250..500 => 160 * seq + 40_000,
+            _ => 160 * seq - 8_000,
+        };
+        packet.bytes[4..8].copy_from_slice(&ts.to_be_bytes());
+    }
+    let (report, _) = run(p, AnalyzerConfig::default());
+    let s = &report.streams[0];
+    assert_eq!(s.timestamp_steps, 2);
+    assert!(
+        s.drift_ppm.is_some_and(|d| d.abs() < 1.0),
+        "{:?}",
+        s.drift_ppm
+    );
+    assert_eq!(s.late_for_buffer, 0);
+    assert_eq!(s.delay_variation_ms, Some(0.0));
+    let d = diagnose(&report, &[], &Thresholds::default());
+    assert!(d.symptoms.is_empty(), "{:#?}", d.symptoms);
+    // RFC 3550's jitter takes each step once, as A.8 says it should.
+    assert!(
+        s.jitter_ms.max.is_some_and(|j| j > 300.0),
+        "{:?}",
+        s.jitter_ms
+    );
 }
 
 fn drift_symptom(d: &Diagnosis) -> Option<&rtpscope_core::Symptom> {

@@ -459,6 +459,7 @@ impl Stream {
             late: cold.seq.late,
             seq_jumps: cold.seq.jumps,
             restarts: cold.seq.restarts,
+            timestamp_steps: cold.timing.steps,
             payload_type_changes: cold.pt_changes,
             valid: self.seq.is_valid(),
             delta_ms: MinMeanMax::from_extremes(t.delta),

@@ -46,6 +46,15 @@ const INFERENCE_SPAN_NS: u64 = 2_000_000_000;
 /// How far outside the transit range seen so far a packet far behind in sequence may fall
 /// and still count as very late (rather than as a restart or a stray).
 const VERY_LATE_NS: f64 = 2e9;
+/// Arrival after a stream's first packet (or a restart's) before its packets count for the
+/// clock slope and the transit range: senders often send their first packets at once
+/// (GStreamer's rtpbin sends six), which would pull the slope (604 ppm of false drift over
+/// 10 s) and set an earliest schedule that makes every later packet look late.
+const SETTLE_NS: f64 = 5e8;
+/// A step of the transit beyond the range seen so far by more than this is the timestamps
+/// stepping (a sender's clock reset, a mixer switching sources: the sequence numbers run on),
+/// not the network: no queue changes delay by a second between two packets.
+const STEP_NS: f64 = 1e9;
 /// Standard errors on either side of the held packets' slope that must stay within the band
 /// of the rate it snaps to ([`SNAP_TOLERANCE`]): about 95 % sure that the true slope is
 /// nearer that rate than any other. A stall or a pre-roll burst among the held packets bends
@@ -334,6 +343,8 @@ pub(crate) struct TimingCold {
     tried_early: bool,
     /// Packets whose transit exceeded the lowest so far by more than the buffer depth.
     pub(crate) late: u64,
+    /// Steps of the timestamps against arrival ([`STEP_NS`]) with no restart of the numbering.
+    pub(crate) steps: u64,
     /// Jitter-buffer depth (ns) against which late packets are counted (0: not counted).
     /// Packets get it from their caller, so they need not read this line.
     late_buffer_ns: f64,
@@ -388,6 +399,7 @@ impl Timing {
             unrated: Unrated::default(),
             tried_early: false,
             late: 0,
+            steps: 0,
             late_buffer_ns,
             hist: HistStore::new(),
         };
@@ -679,7 +691,7 @@ impl Timing {
         }
         s.since_first_ns = (s.arrival_ns.wrapping_sub(self.first_ns) as i64) as f64;
         s.since_first_units = (s.ext_ts - self.first_ext_ts) as f64;
-        if !s.event {
+        if !s.event && s.since_first_ns >= SETTLE_NS {
             self.slope.add(s.since_first_ns, s.since_first_units);
         }
     }
@@ -703,15 +715,43 @@ impl Timing {
             &mut cold.hist,
             self.rfc.timestamp_units() * c.units_to_hist(),
         );
+        if s.since_first_ns < SETTLE_NS {
+            return;
+        }
         let transit = s.since_first_ns - s.since_first_units * c.ns_per_unit;
         // A packet is late for a fixed jitter buffer when it arrives more than the buffer
-        // depth after the earliest schedule seen so far (the lowest transit).
+        // depth after the earliest schedule seen so far (the lowest transit). A new lowest or
+        // highest transit far outside the range is a step of the timestamps (rare branches).
         if transit < self.transit_min_ns {
+            if transit < self.transit_min_ns - STEP_NS && self.transit_min_ns.is_finite() {
+                return self.timestamp_step(cold, &s, transit);
+            }
             self.transit_min_ns = transit;
         } else if late_buffer_ns > 0.0 && transit - self.transit_min_ns > late_buffer_ns {
             cold.late += 1;
         }
-        raise(&mut self.transit_max_ns, transit);
+        if transit > self.transit_max_ns {
+            if transit > self.transit_max_ns + STEP_NS && self.transit_max_ns.is_finite() {
+                // Not late: the step's packet starts the range over (it was counted above).
+                let counted =
+                    late_buffer_ns > 0.0 && transit - self.transit_min_ns > late_buffer_ns;
+                cold.late -= u64::from(counted);
+                return self.timestamp_step(cold, &s, transit);
+            }
+            self.transit_max_ns = transit;
+        }
+    }
+
+    /// The timestamps stepped against arrival with the numbering running on. Measured across
+    /// the step, the clock slope would take it for drift and the transit range for lateness:
+    /// both start over from this packet (the jitter takes the step once, as RFC 3550's does).
+    #[cold]
+    #[inline(never)]
+    fn timestamp_step(&mut self, cold: &mut TimingCold, s: &TimingSample, transit: f64) {
+        cold.steps += 1;
+        self.slope = Slope::default();
+        self.slope.add(s.since_first_ns, s.since_first_units);
+        (self.transit_min_ns, self.transit_max_ns) = (transit, transit);
     }
 
     /// Whether a packet far behind in sequence, with this timestamp and arrival, is a very
