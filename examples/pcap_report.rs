@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use rtpscope::core::diagnosis::{diagnose, CallHint, Thresholds};
+use rtpscope::core::diagnosis::{diagnose, Thresholds};
 use rtpscope::pipeline::{run_file, PipelineConfig};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -14,16 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("usage: pcap_report FILE.pcap")?;
     let done = run_file(&path, &PipelineConfig::default())?;
     // SIP/SDP seen in the capture ties the two directions of each call together.
-    let mut hints: Vec<CallHint> = Vec::new();
-    for m in &done.sip.media {
-        match hints.iter_mut().find(|h| h.call_id == m.call_id) {
-            Some(h) => h.endpoints.push(m.addr),
-            None => hints.push(CallHint {
-                call_id: m.call_id.clone(),
-                endpoints: vec![m.addr],
-            }),
-        }
-    }
+    let hints = done.sip.call_hints();
     let report = &done.report;
     let diagnosis = diagnose(report, &hints, &Thresholds::default());
     for s in &report.streams {

@@ -1,8 +1,8 @@
 //! An analysis outcome, whatever the source: the report, its diagnosis, and how to show it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use rtpscope::core::diagnosis::{diagnose, CallHint, Diagnosis, Thresholds, Verdict};
+use rtpscope::core::diagnosis::{diagnose, Diagnosis, Thresholds, Verdict};
 use rtpscope::core::report::IntervalReport;
 use rtpscope::core::Timestamp;
 use rtpscope::pipeline::FinalReport;
@@ -27,7 +27,7 @@ impl Outcome {
         origin: Option<Timestamp>,
         thresholds: &Thresholds,
     ) -> Self {
-        let hints = call_hints(&fin);
+        let hints = fin.sip.call_hints();
         let diagnosis = diagnose(&fin.report, &hints, thresholds);
         let origin = origin
             .or_else(|| fin.report.streams.iter().map(|s| s.first_arrival).min())
@@ -117,31 +117,4 @@ impl Outcome {
             error: self.fin.source.error.clone(),
         }
     }
-}
-
-/// Calls named by SIP, with the media endpoints of both parties, in the order first seen
-/// (found by Call-ID through an index: a capture may hold thousands of calls).
-fn call_hints(fin: &FinalReport) -> Vec<CallHint> {
-    let mut hints: Vec<CallHint> = Vec::new();
-    let mut hint_of: HashMap<&str, usize> = HashMap::new();
-    for m in &fin.sip.media {
-        match hint_of
-            .get(m.call_id.as_str())
-            .and_then(|&h| hints.get_mut(h))
-        {
-            Some(h) => {
-                if !h.endpoints.contains(&m.addr) {
-                    h.endpoints.push(m.addr);
-                }
-            }
-            None => {
-                hint_of.insert(&m.call_id, hints.len());
-                hints.push(CallHint {
-                    call_id: m.call_id.clone(),
-                    endpoints: vec![m.addr],
-                });
-            }
-        }
-    }
-    hints
 }

@@ -264,6 +264,8 @@ fn a_call_of_many_streams_is_judged_as_a_call_of_few() {
         let hint = CallHint {
             call_id: "many@host".into(),
             endpoints: vec![addr(A), addr(B)],
+            from: None,
+            until: None,
         };
         let d = diagnose(&report, &[hint], &Thresholds::default());
         assert_eq!(d.calls.len(), 1, "{extra} extra streams: one call");
@@ -682,11 +684,37 @@ fn one_way_audio_when_only_one_direction_flows_per_sip_hint() {
     let hint = CallHint {
         call_id: "abc@host".into(),
         endpoints: vec![addr(A), addr(B)],
+        from: None,
+        until: None,
     };
     let d = diagnose(&report, &[hint], &Thresholds::default());
     assert_eq!(d.calls[0].call_id.as_deref(), Some("abc@host"));
     assert_eq!(kinds(&d), vec![SymptomKind::OneWayAudio]);
     assert_eq!(d.calls[0].verdict, Verdict::Unusable);
+}
+
+#[test]
+fn calls_reusing_the_same_ports_are_told_apart_by_their_signalling_times() {
+    // Call one from 0 to 5 s (BYE at 5.1 s), call two on the same ports from 9 to 14 s: two
+    // calls, each named by its own Call-ID, and no SSRC change between them.
+    let mut p = simple(flow(A, B), 1, 0..250);
+    p.extend(simple(flow(B, A), 2, 0..250));
+    p.extend(simple(flow(A, B), 3, 450..700));
+    p.extend(simple(flow(B, A), 4, 450..700));
+    let (report, _) = run(p, AnalyzerConfig::default());
+    let at = |s: f64| Some(Timestamp::from_nanos((s * 1e9) as u64));
+    let hint = |id: &str, from: f64, until: f64| CallHint {
+        call_id: id.into(),
+        endpoints: vec![addr(A), addr(B)],
+        from: at(from),
+        until: at(until),
+    };
+    let hints = [hint("one", -0.1, 5.1), hint("two", 8.9, 14.1)];
+    let d = diagnose(&report, &hints, &Thresholds::default());
+    assert_eq!(ssrcs_by_call(&report, &d), vec![vec![1, 2], vec![3, 4]]);
+    let ids: Vec<_> = d.calls.iter().map(|c| c.call_id.as_deref()).collect();
+    assert_eq!(ids, [Some("one"), Some("two")]);
+    assert!(d.symptoms.is_empty(), "{:#?}", d.symptoms);
 }
 
 #[test]
@@ -703,6 +731,8 @@ fn hints_group_streams_and_pairing_uses_port_symmetry() {
     let hint = CallHint {
         call_id: "x".into(),
         endpoints: vec![addr(c)],
+        from: None,
+        until: None,
     };
     let d = diagnose(&report, &[hint], &Thresholds::default());
     assert!(d
@@ -837,6 +867,19 @@ fn two_sources_sharing_a_flow_are_not_an_ssrc_change() {
     handover.extend(source(6, 225..500, 0.0));
     let (m, verdict) = metrics(handover);
     assert_eq!((m, verdict), (vec!["ssrc_change"], Verdict::Degraded));
+    // So is one starting 4 s after the old stopped; 6 s after, it is another call on the same
+    // ports.
+    for (gap_packets, change) in [(200u16, true), (300, false)] {
+        let mut reuse = source(5, 0..250, 0.0);
+        reuse.extend(source(6, 250 + gap_packets..500 + gap_packets, 0.0));
+        let (report, _) = run(reuse, AnalyzerConfig::default());
+        let d = diagnose(&report, &[], &Thresholds::default());
+        let flagged = d
+            .symptoms
+            .iter()
+            .any(|s| s.evidence.metric == "ssrc_change");
+        assert_eq!(flagged, change, "a gap of {gap_packets} packets");
+    }
 }
 
 #[test]

@@ -1,6 +1,9 @@
 //! What the pipeline hands back: events, snapshots and the final report.
 
 use rtpscope_capture::{DetectorStats, DropCounters, MediaEndpoint, SipCall};
+use std::collections::HashMap;
+
+use rtpscope_core::diagnosis::CallHint;
 use rtpscope_core::{AnalysisReport, Event};
 
 /// Loss accounting of one worker shard.
@@ -47,6 +50,41 @@ pub struct SipHints {
     pub calls: Vec<SipCall>,
     /// Media endpoints from SDP, with their payload types.
     pub media: Vec<MediaEndpoint>,
+}
+
+impl SipHints {
+    /// Calls named by SIP, for [`rtpscope_core::diagnosis::diagnose`]: each with the media
+    /// endpoints of both parties and the times of its signalling, in the order first seen
+    /// (found by Call-ID through an index: a capture may hold thousands of calls).
+    pub fn call_hints(&self) -> Vec<CallHint> {
+        let call_of: HashMap<&str, &SipCall> =
+            self.calls.iter().map(|c| (c.call_id.as_str(), c)).collect();
+        let mut hints: Vec<CallHint> = Vec::new();
+        let mut hint_of: HashMap<&str, usize> = HashMap::new();
+        for m in &self.media {
+            match hint_of
+                .get(m.call_id.as_str())
+                .and_then(|&h| hints.get_mut(h))
+            {
+                Some(h) => {
+                    if !h.endpoints.contains(&m.addr) {
+                        h.endpoints.push(m.addr);
+                    }
+                }
+                None => {
+                    hint_of.insert(&m.call_id, hints.len());
+                    let call = call_of.get(m.call_id.as_str());
+                    hints.push(CallHint {
+                        call_id: m.call_id.clone(),
+                        endpoints: vec![m.addr],
+                        from: call.map(|c| c.first_seen),
+                        until: call.and_then(|c| c.ended),
+                    });
+                }
+            }
+        }
+        hints
+    }
 }
 
 /// The complete result of a run.

@@ -46,7 +46,7 @@ use foldhash::{HashMap, HashMapExt};
 use std::net::SocketAddr;
 
 use crate::report::RemoteView;
-use crate::AnalysisReport;
+use crate::{AnalysisReport, Timestamp};
 
 pub use latency::StreamLatency;
 pub use monitor::Monitor;
@@ -66,6 +66,12 @@ pub struct CallHint {
     pub call_id: String,
     /// Media endpoints of every party.
     pub endpoints: Vec<SocketAddr>,
+    /// When the call's signalling began (its first SIP message), if known: a stream on its
+    /// endpoints that ends before it belongs to an earlier call reusing them.
+    pub from: Option<Timestamp>,
+    /// When the call ended (BYE or CANCEL), if seen: a stream on its endpoints that starts
+    /// after it belongs to a later call.
+    pub until: Option<Timestamp>,
 }
 
 /// One call: its streams, what went wrong, and what to do.
@@ -112,7 +118,7 @@ pub fn diagnose(report: &AnalysisReport, hints: &[CallHint], thresholds: &Thresh
     let streams = &report.streams;
     let groups = pairing::group(streams, hints);
     let latency = latency::compute(report, &groups, t);
-    let previous_ssrc = ssrc_changes(report);
+    let previous_ssrc = ssrc_changes(report, &groups);
     let remote_on = worst_remote_views(report);
     let mut all: Vec<Symptom> = Vec::new();
     let mut calls = Vec::with_capacity(groups.len());
@@ -213,17 +219,35 @@ fn worst_remote_views(report: &AnalysisReport) -> HashMap<u32, &RemoteView> {
 /// late packets of the old one): beyond it they are two sources sharing the flow (a mixer's,
 /// a forking proxy's), and neither changed.
 const SSRC_CHANGE_OVERLAP_NS: u64 = 1_000_000_000;
+/// The longest silence between an SSRC's last packet and the next SSRC's first on the same
+/// flow that is still one call's change of source (a transfer's gap); after longer, it is
+/// another call reusing the ports. The pairing's slack between a call's streams.
+const SSRC_CHANGE_GAP_NS: u64 = 5_000_000_000;
 
-/// Streams that took over a flow from an earlier SSRC: index → the earlier SSRC.
-fn ssrc_changes(report: &AnalysisReport) -> HashMap<usize, u32> {
-    let mut last_on_flow: HashMap<_, &crate::StreamReport> = HashMap::new();
+/// Streams that took over a flow from an earlier SSRC of the same call: index → the earlier
+/// SSRC.
+fn ssrc_changes(report: &AnalysisReport, groups: &[pairing::Group]) -> HashMap<usize, u32> {
+    let mut call_of = vec![usize::MAX; report.streams.len()];
+    for (g, group) in groups.iter().enumerate() {
+        for &i in &group.streams {
+            if let Some(c) = call_of.get_mut(i) {
+                *c = g;
+            }
+        }
+    }
+    let mut last_on_flow: HashMap<_, (usize, &crate::StreamReport)> = HashMap::new();
     let mut out = HashMap::new();
     // Streams are ordered by first arrival, so the earlier SSRC is met first.
     for (i, s) in report.streams.iter().enumerate() {
-        if let Some(prev) = last_on_flow.insert(s.key.flow, s) {
+        if let Some((j, prev)) = last_on_flow.insert(s.key.flow, (i, s)) {
+            if call_of.get(i) != call_of.get(j) {
+                continue;
+            }
             let both_sending = prev.last_arrival.min(s.last_arrival).as_nanos()
                 > s.first_arrival.as_nanos() + SSRC_CHANGE_OVERLAP_NS;
-            if prev.key.ssrc != s.key.ssrc && !both_sending {
+            let later_call =
+                s.first_arrival.as_nanos() > prev.last_arrival.as_nanos() + SSRC_CHANGE_GAP_NS;
+            if prev.key.ssrc != s.key.ssrc && !both_sending && !later_call {
                 out.insert(i, prev.key.ssrc);
             }
         }

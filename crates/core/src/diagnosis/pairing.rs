@@ -137,12 +137,31 @@ impl<'a> ByIps<'a> {
     }
 }
 
+/// How far a stream's first packet may lie outside its call's signalling (before the first
+/// SIP message, after the BYE) and still be that call's: media starts before the 200 OK is
+/// seen, and a BYE may cross the last packets.
+const HINT_SLACK_NS: u64 = 5_000_000_000;
+
+/// Whether `s` starts within `hint`'s call, as far as the call's times are known.
+fn within(hint: &CallHint, s: &StreamReport) -> bool {
+    let start = s.first_arrival.as_nanos();
+    hint.from
+        .is_none_or(|f| start.saturating_add(HINT_SLACK_NS) >= f.as_nanos())
+        && hint
+            .until
+            .is_none_or(|u| start <= u.as_nanos().saturating_add(HINT_SLACK_NS))
+}
+
 /// Groups streams into calls. Every stream lands in exactly one group.
 pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> {
-    let mut by_endpoint: HashMap<SocketAddr, usize> = HashMap::new();
+    // Calls by endpoint, in the order they were signalled: ports are reused from call to call.
+    let mut by_endpoint: HashMap<SocketAddr, Vec<usize>> = HashMap::new();
     for (h, hint) in hints.iter().enumerate() {
         for e in &hint.endpoints {
-            by_endpoint.entry(*e).or_insert(h);
+            let calls = by_endpoint.entry(*e).or_default();
+            if !calls.contains(&h) {
+                calls.push(h);
+            }
         }
     }
     let mut uf = UnionFind::new(streams.len());
@@ -150,10 +169,15 @@ pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> 
     let mut first_of_hint: HashMap<usize, usize> = HashMap::new();
     for (i, s) in streams.iter().enumerate() {
         let flow = &s.key.flow;
-        let hint = by_endpoint
-            .get(&flow.src())
-            .or_else(|| by_endpoint.get(&flow.dst()))
+        // Of the calls naming either end, the latest signalled that the stream starts within.
+        let calls = [flow.src(), flow.dst()]
+            .into_iter()
+            .filter_map(|e| by_endpoint.get(&e))
+            .flatten()
             .copied();
+        let hint = calls
+            .filter(|&h| hints.get(h).is_some_and(|hint| within(hint, s)))
+            .max_by_key(|&h| (hints.get(h).and_then(|hint| hint.from), h));
         if let Some(h) = hint {
             hinted[i] = Some(h);
             let first = *first_of_hint.entry(h).or_insert(i);
