@@ -344,7 +344,7 @@ fn nflog_payload(frame: &[u8]) -> Result<&[u8], Skip> {
 /// (RFC 3261 §18.3) is framed by Content-Length; a message that fits one segment (most do:
 /// an INVITE with its SDP is about a kilobyte) is read as a UDP one is, so its SDP names the
 /// call's codecs and rates. The readers also put messages split across segments together
-/// ([`crate::tcp_sip`]); only the outermost IP packet is read (SIP over TCP inside a tunnel
+/// (module `tcp_sip`); only the outermost IP packet is read (SIP over TCP inside a tunnel
 /// is not).
 pub fn tcp_sip_message(linktype: u32, frame: &[u8]) -> Option<(Flow, &[u8])> {
     let segment = tcp_segment(linktype, frame)?;

@@ -170,7 +170,7 @@ impl Reassembler {
         Push::Complete
     }
 
-    /// The bytes of the datagram last yielded by [`Self::take_frame`]: a reassembled IP
+    /// The bytes of the datagram last yielded by `take_frame`: a reassembled IP
     /// packet (header and whole payload), or, for a first fragment the capture cut short,
     /// only the captured part of its UDP payload.
     pub fn datagram(&self) -> &[u8] {
