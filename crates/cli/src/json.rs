@@ -61,6 +61,7 @@ pub struct Stream {
     pub duplicates: u64,
     pub late: u64,
     pub restarts: u64,
+    pub timestamp_steps: u64,
     pub delta_ms: MinMeanMax,
     pub jitter_ms: Jitter,
     pub rtt_ms: Option<f64>,
@@ -122,6 +123,7 @@ impl Stream {
             duplicates: s.duplicates,
             late: s.late,
             restarts: s.restarts,
+            timestamp_steps: s.timestamp_steps,
             delta_ms: MinMeanMax {
                 min: s.delta_ms.min,
                 mean: s.delta_ms.mean,

@@ -141,6 +141,7 @@ fn json_document_has_the_documented_shape() {
         "duplicates",
         "late",
         "restarts",
+        "timestamp_steps",
         "delta_ms",
         "jitter_ms",
         "rtt_ms",
