@@ -1,8 +1,11 @@
 # tools/captures/lib.sh - what the make scripts share: logged commands, background jobs,
 # two network namespaces joined by a veth pair, and the reference files of a finished capture.
-# Sourced after HERE (this folder, relative to the checkout), LOGS and the working directory
-# (the checkout) are set.
+# Sourcing it moves to the checkout and sets HERE (this folder, relative to it): the logged
+# commands' paths are relative to the checkout.
 
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+HERE=tools/captures
 PIDS=()
 NSLIST=()
 LOG=/dev/null
@@ -32,6 +35,9 @@ bgrun() { echo "$(q "$@") &" >>"$LOG"; "$@" & BG=$!; PIDS+=("$BG"); }
 stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 RELAY=(python3 "$HERE/netem_lite.py")
+
+# ns_std: the script's two namespaces ($nsA/$nsB, veths $vA/$vB, addresses $A4 $B4 $A6 $B6) up.
+ns_std() { ns_up $nsA $nsB $vA $vB $A4 $B4 $A6 $B6; }
 
 # ns_up NS_A NS_B VETH_A VETH_B IP4_A IP4_B IP6_A IP6_B
 ns_up() {
@@ -85,6 +91,12 @@ finalize() {
 newlog() { LOG=$LOGS/$1.cmds.sh; echo "# commands run for $1 ($(date -u +%FT%TZ))" >"$LOG"; }
 
 GST=(gst-launch-1.0 -q)
+
+# start_from ARGS...: `start_in` the folder after a leading `--out DIR`, else tests/data; sets
+# SKIP to the number of arguments it took (the caller then shifts them off).
+start_from() {
+    if [ "${1:-}" = --out ]; then start_in "$2"; SKIP=2; else start_in tests/data; SKIP=0; fi
+}
 
 # start_in OUT: the output folders, the root check, and a scratch folder removed on exit.
 start_in() {

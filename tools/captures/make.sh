@@ -53,7 +53,6 @@ mkdir -p "$OUT" "$TRUTH" "$SAMPLES" "$LOGS"
 
 nsA=rtps_a; nsB=rtps_b; vA=rtps_va; vB=rtps_vb
 A4=198.51.100.33; B4=198.51.100.44; A6=2001:db8:33::33; B6=2001:db8:33::44
-ns_std() { ns_up $nsA $nsB $vA $vB $A4 $B4 $A6 $B6; }
 
 # 20 ms PCMU/PCMA source: audiotestsrc pacing; N buffers of 160 samples at 8 kHz
 src8k() { echo "audiotestsrc is-live=true wave=sine freq=$2 num-buffers=$1 samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1"; }

@@ -10,15 +10,11 @@
 # mirrored in ERSPAN II over GRE; and L16 in IPv6 fragments.
 # usage (as root): make_edges.sh [events restart qinq speex opus g726 frag outage vxlan gtp erspan frag6 pppoe snaplen cuts nflog siptcp siptcpsplit video gsm g723]
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT"               # all paths below (and in the logged commands) are relative to the checkout
-HERE=tools/captures
-. "$HERE/lib.sh"
+. "$(dirname "$0")/lib.sh"  # moves to the checkout: paths below (and logged) are relative to it
 start_in tests/data
 
 nsA=nov_a; nsB=nov_b; vA=nov_va; vB=nov_vb
 A4=203.0.113.1; B4=203.0.113.2; A6=2001:db8:77::1; B6=2001:db8:77::2
-ns_std() { ns_up $nsA $nsB $vA $vB $A4 $B4 $A6 $B6; }
 # B listens on UDP port $2 (so no port-unreachable goes back) and tcpdump captures B's veth into
 # the file $1, with snap length $3 (0, the default: whole frames), or interface $4 (then unfiltered:
 # not every link type takes a filter); the capture's pid goes in CAP.
@@ -35,7 +31,6 @@ rewrite_f0() {
     chown root:root "$f0"
     run python3 $HERE/pcaprewrite.py "$1" "$f0" "$f" "${@:2}"
 }
-RELAY=(python3 $HERE/netem_lite.py)
 
 # 3 s of tone, 4 s of digital silence, 3 s of tone (48 kHz mono): Opus DTX sends nothing in the gap.
 python3 - "$WORK/tone-silence-tone-48k.wav" <<'PY'

@@ -7,16 +7,11 @@
 # `RTPSCOPE_REFERENCE_DIRS=DIR cargo test -p rtpscope-core --test reference_captures`.
 # usage (as root): make_more.sh [--out DIR] [NAME ...]   (default: all, into tests/data)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT"
-HERE=tools/captures
-. "$HERE/lib.sh"
-if [ "${1:-}" = --out ]; then start_in "$2"; shift 2; else start_in tests/data; fi
+. "$(dirname "$0")/lib.sh"
+start_from "$@"; shift $SKIP
 
 nsA=dx_a; nsB=dx_b; vA=dx_va; vB=dx_vb
 A4=198.18.0.1; B4=198.18.0.2; A6=2001:db8:dd::1; B6=2001:db8:dd::2
-ns_std() { ns_up $nsA $nsB $vA $vB $A4 $B4 $A6 $B6; }
-RELAY=(python3 $HERE/netem_lite.py)
 
 # ---- building blocks -------------------------------------------------------------------------
 # cap_begin NAME FMT BASEPORT   FMT: pcap | nano | pcapng | sll2 | rw (pcap to be rewritten)

@@ -317,6 +317,27 @@ CAPS = [
      "(G721, 8 kHz; reserved since RFC 3551, still timed by tshark), 30 ms packets, Gilbert-Elliott burst loss "
      "(p 5 %, r 30 %) and 10 +- 5 ms of jitter.",
      ["truth/g726-pt2-static-ge.s0.truth.tsv", "truth/g726-pt2-static-ge.capture-stats.txt"]),
+    ("rtcp2w-mid", OUT, "rtcp2w-mid.pcap",
+     "From `make_round2.sh`: a two-way PCMU call with **rtpbin at both ends** (SR and RR every second from "
+     "each), captured **between** them: A to B is delayed 5 ms before the capture point and 15 ms after, B to A "
+     "60 ms before it and 20 ms after, with jitter, and 2 % / 5 % loss on RTP (netem_lite's reverse path "
+     "carries the other direction). Each side's report blocks measure one leg: via B 15 + 60 = 75 ms, via A "
+     "20 + 5 = 25 ms. tshark's round trips per sample are in `rtcp2w-mid.rtt.samples.txt`.",
+     ["truth/rtcp2w-mid.rtp.r1.truth.tsv", "truth/rtcp2w-mid.capture-stats.txt"]),
+    ("rtcp2w-clean", OUT, "rtcp2w-clean.pcap",
+     "From `make_round2.sh`: the same rtpbin call with **no impairment** at all; rtpbin starts each stream "
+     "with a burst of packets. Nothing is wrong with it, and nothing must be reported.",
+     ["truth/rtcp2w-clean.capture-stats.txt"]),
+    ("tsjump-nomarker", OUT, "tsjump-nomarker.pcap",
+     "From `make_round2.sh`: PCMU from `rtpsend_more.py` whose **timestamps step** +40 000 at 5 s and -48 000 "
+     "at 10 s while the sequence numbers run on, with no marker bit; the sender's clock is exact (8 +- 2 ms "
+     "of normal jitter on the way).",
+     ["truth/tsjump-nomarker.truth.tsv", "truth/tsjump-nomarker.capture-stats.txt"]),
+    ("two-calls-same-5tuple", OUT, "two-calls-same-5tuple.pcap",
+     "From `make_round2.sh`: **two SIP calls** (sipp over UDP, INVITE ... BYE each) whose media use **the same "
+     "5-tuple** about 4.6 s apart, with new SSRCs, sequence numbers and timestamps; no impairment. Two calls, "
+     "each with its Call-ID.",
+     ["truth/two-calls-same-5tuple.capture-stats.txt"]),
     ("gsm-burst", OUT, "gsm-burst.pcap",
      "**GSM full rate** (static PT 3, 8 kHz, 20 ms = one 33-byte frame a packet): a 500 Hz tone encoded by "
      "ffmpeg's libgsm (`-f gsm`, raw frames), sent as RFC 3551 GSM payloads by `rtpsend.py --scenario frames` "
@@ -473,6 +494,8 @@ L16 in IPv6 fragments; and PCMU in a PPPoE session behind VLAN 7, as on a DSL ro
 codecs GStreamer here cannot encode, from ffmpeg's encoders sent by `rtpsend.py --scenario frames`: GSM with burst
 loss and G.723.1 with jitter, duplication and both wraps; and one more has its SIP over TCP split over segments.
 `tools/captures/make_more.sh` makes 27 varied ones for a differential run against tshark; six are kept here.
+`tools/captures/make_round2.sh` makes 17 more (RTCP both ways, DTMF, header extensions, SIP re-INVITE and hold,
+drift, timestamp steps, calls reusing a 5-tuple); four are kept here.
 A `#events PT` line in a `.decode` file names telephone-event payload types (see `rfc3550_ref.py`).
 Some of them were made by the same script run from scratch folders (`/tmp/novel`, `/tmp/novel2`, with
 other namespace names and addresses for the last two), which their command logs below show.
@@ -548,6 +571,10 @@ IMP = {"pcmu-clean.pcap": "none", "pcma-jitter.pcap": "delay 30 ms +- 15 ms norm
        "opus-siptcp-split.pcap": "none (SIP over TCP split over segments, MTU 576)",
        "vp8-nosdp-s64.pcap": "VP8 key frame shuffled: delay 20+-2 ms normal + 1% loss, seed 97; snap length 64",
        "gsm-burst.pcap": "GSM; Gilbert-Elliott p 4% r 30%, delay 12+-4 ms normal, seed 98",
+       "rtcp2w-mid.pcap": "RTCP both ways, captured between; legs 75 / 25 ms, 2% / 5% loss, seeds 3120-3121",
+       "rtcp2w-clean.pcap": "RTCP both ways, rtpbin's start-up bursts; no impairment",
+       "tsjump-nomarker.pcap": "timestamp steps without marker; delay 8+-2 ms normal, seed 3270",
+       "two-calls-same-5tuple.pcap": "two SIP calls on one 5-tuple, 4.6 s apart; no impairment",
        "pcmu10-jit60u-nano.pcap": "PCMU 10 ms; delay 60+-40 ms uniform, seed 2103",
        "opus40-jit50-seqwrap.pcapng": "Opus 40 ms; delay 50+-30 ms normal + 2% loss, seed 2111",
        "gsm40-reorder-pppoe.pcap": "GSM 40 ms in PPPoE; reorder 20% + 2% dup, delay 40 ms, seed 2116",

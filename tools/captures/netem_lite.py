@@ -26,7 +26,9 @@ e.g. turning on duplication does not change the loss pattern of a given seed):
 
 Optional reverse path: datagrams that arrive on the --bind socket (i.e. from the
 far side) are sent back out of the --listen socket to --reverse-to (default: the
-last source address seen on --listen), delayed by --reverse-delay MS.
+last source address seen on --listen), delayed by --reverse-delay MS (normal with
+--reverse-jitter MS of deviation, truncated at 0) and dropped with --reverse-loss PCT
+(logged as rev-drop), each from its own seeded generator.
 
 Every decision is logged to --truth as TSV:
   idx rtp_seq rtp_ts rtp_ssrc t_in_epoch action delay_ms t_out_epoch
@@ -85,6 +87,8 @@ def main():
     ap.add_argument("--spare-first", type=int, default=0)
     ap.add_argument("--reverse-to", default=None)
     ap.add_argument("--reverse-delay", type=float, default=0.0)
+    ap.add_argument("--reverse-jitter", type=float, default=0.0, help="ms, normal deviation")
+    ap.add_argument("--reverse-loss", type=float, default=0.0, help="percent")
     ap.add_argument("--idle-exit", type=float, default=3.0)
     ap.add_argument("--max-time", type=float, default=120.0)
     a = ap.parse_args()
@@ -107,6 +111,8 @@ def main():
     r_dup = random.Random("dup-%d" % a.seed)
     r_reo = random.Random("reorder-%d" % a.seed)
     r_delay = random.Random("delay-%d" % a.seed)
+    r_rloss = random.Random("rloss-%d" % a.seed)
+    r_rdelay = random.Random("rdelay-%d" % a.seed)
 
     out = open(a.truth, "w", buffering=1)
     out.write("# netem_lite " + " ".join(sys.argv[1:]) + "\n")
@@ -157,8 +163,14 @@ def main():
                 if dest is None:
                     out.write("%s\tdrop-nopeer\t\t\n" % pre)
                     continue
+                if r_rloss.random() * 100.0 < a.reverse_loss:
+                    out.write("%s\trev-drop\t\t\n" % pre)
+                    continue
+                rd = a.reverse_delay
+                if a.reverse_jitter > 0:
+                    rd = max(0.0, r_rdelay.gauss(a.reverse_delay, a.reverse_jitter))
                 order += 1
-                heapq.heappush(heap, (t_mono + a.reverse_delay / 1000.0, order, lsock, dest, data, pre, "rev", a.reverse_delay))
+                heapq.heappush(heap, (t_mono + rd / 1000.0, order, lsock, dest, data, pre, "rev", rd))
                 continue
             last_peer = src
             # draw every decision for every packet so patterns depend only on idx

@@ -365,6 +365,14 @@ fn loss_beyond_the_capture_point_comes_from_the_receivers_reports() {
 }
 
 /// The `kind` of every symptom in a JSON document.
+/// `rtpscope analyze --format json` on a capture of tests/data.
+fn data_json(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../tests/data/{name}"));
+    let out = rtpscope(&["analyze", "--format", "json", path.to_str().expect("path")]);
+    assert!(out.status.success(), "{name}");
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
 fn symptom_kinds(doc: &Value) -> Vec<&str> {
     doc["symptoms"]
         .as_array()
@@ -689,16 +697,10 @@ fn a_capture_of_headers_only_is_analysed_and_says_so() {
 
 #[test]
 fn packets_late_for_the_buffer_and_sources_sharing_a_flow_are_diagnosed_as_they_are() {
-    let json = |name: &str| -> Value {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../tests/data/{name}"));
-        let out = rtpscope(&["analyze", "--format", "json", path.to_str().expect("path")]);
-        assert!(out.status.success());
-        serde_json::from_slice(&out.stdout).expect("json")
-    };
     // 60 ± 40 ms of uniform jitter: a quarter of the packets miss a 60 ms buffer at a mean
     // jitter under 30 ms. The listener loses them (or an adaptive buffer trades them for
     // delay): jitter.
-    let doc = json("pcmu10-jit60u-nano.pcap");
+    let doc = data_json("pcmu10-jit60u-nano.pcap");
     let s = &doc["streams"][0];
     assert!(
         s["jitter_ms"]["mean"].as_f64().is_some_and(|j| j < 30.0),
@@ -719,8 +721,58 @@ fn packets_late_for_the_buffer_and_sources_sharing_a_flow_are_diagnosed_as_they_
     );
     // Two PCMA sources side by side on one 5-tuple: two streams, each with its own loss, and
     // no SSRC change.
-    let doc = json("pcma-two-ssrc-one-flow.pcap");
+    let doc = data_json("pcma-two-ssrc-one-flow.pcap");
     assert_eq!(doc["streams"].as_array().map(Vec::len), Some(2));
     let kinds = symptom_kinds(&doc);
     assert_eq!(kinds, ["packet_loss", "packet_loss"], "{doc}");
+}
+
+#[test]
+fn round_two_captures_read_as_configured() {
+    // rtpbin both ways, captured between: one leg via B (15 + 60 ms of relay delay), one via
+    // A (20 + 5 ms), each with the endpoints' own few milliseconds; the call's round trip is
+    // their sum.
+    let doc = data_json("rtcp2w-mid.pcap");
+    for s in doc["streams"].as_array().expect("streams") {
+        let legs: Vec<f64> = s["rtt_legs_ms"]
+            .as_array()
+            .expect("legs")
+            .iter()
+            .filter_map(Value::as_f64)
+            .collect();
+        let mut sorted = legs.clone();
+        sorted.sort_by(f64::total_cmp);
+        assert!(
+            sorted.len() == 2
+                && (24.0..28.0).contains(&sorted[0])
+                && (74.0..78.0).contains(&sorted[1]),
+            "{legs:?}"
+        );
+        let rtt = s["rtt_ms"].as_f64().expect("rtt");
+        assert!((rtt - legs.iter().sum::<f64>()).abs() < 1e-9, "{rtt}");
+    }
+    // rtpbin's start-up bursts, no impairment: no drift, nothing to report.
+    let doc = data_json("rtcp2w-clean.pcap");
+    assert_eq!(doc["calls"][0]["verdict"], "good", "{doc}");
+    for s in doc["streams"].as_array().expect("streams") {
+        assert!(
+            s["drift_ppm"].as_f64().is_some_and(|d| d.abs() < 100.0),
+            "{s}"
+        );
+    }
+    // Two timestamp steps, an exact clock: counted, not drift.
+    let doc = data_json("tsjump-nomarker.pcap");
+    let s = &doc["streams"][0];
+    assert_eq!(s["timestamp_steps"], 2);
+    assert!(
+        s["drift_ppm"].as_f64().is_some_and(|d| d.abs() < 100.0),
+        "{s}"
+    );
+    assert_eq!(doc["calls"][0]["verdict"], "good", "{doc}");
+    // Two SIP calls on one 5-tuple: two calls, each with its own Call-ID, all good.
+    let doc = data_json("two-calls-same-5tuple.pcap");
+    let calls = doc["calls"].as_array().expect("calls");
+    let ids: Vec<&str> = calls.iter().filter_map(|c| c["call_id"].as_str()).collect();
+    assert!(ids.len() == 2 && ids[0] != ids[1], "{ids:?}");
+    assert!(calls.iter().all(|c| c["verdict"] == "good"), "{doc}");
 }
