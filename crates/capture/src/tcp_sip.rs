@@ -67,16 +67,32 @@ impl TcpSip {
             if behind == 0 {
                 return self.extend(counters, now_ns, i, segment);
             }
-            if behind < 1 << 31 && segment.data.len() as u64 <= u64::from(behind) {
-                // A retransmission of data already joined.
-                return None;
+            if behind < 1 << 31 {
+                // A retransmission: of data already joined, or (repacketised) reaching past it.
+                let new = segment.data.get(behind as usize..).unwrap_or_default();
+                if new.is_empty() {
+                    return None;
+                }
+                let rest = TcpSegment {
+                    seq: segment.seq.wrapping_add(behind),
+                    data: new,
+                    ..segment
+                };
+                return self.extend(counters, now_ns, i, rest);
             }
             // A gap (the capture missed a segment, or they came out of order): the message
             // cannot be completed; this segment may begin another.
             self.pending.swap_remove(i);
             counters.sip_tcp_abandoned += 1;
         }
-        let at = segment.data.as_ptr() as usize - frame.as_ptr() as usize;
+        // CRLFs before a message are keep-alives (RFC 5626), not part of it.
+        let skip = leading_crlf(segment.data);
+        let data = segment.data.get(skip..).unwrap_or_default();
+        if data.is_empty() {
+            return None;
+        }
+        let at = data.as_ptr() as usize - frame.as_ptr() as usize;
+        let segment = TcpSegment { data, ..segment };
         self.begin(counters, now_ns, segment, at)
     }
 
@@ -118,19 +134,33 @@ impl TcpSip {
         }
     }
 
-    /// Keeps `start`, the beginning of a message at the end of `segment`, if it is one.
+    /// Keeps the beginning of a message at the end of `segment`, found in `rest` (what follows
+    /// a message just read). Whole messages before it cannot be yielded from this frame: each
+    /// is counted, and skipped.
     fn hold(
         &mut self,
         counters: &mut DropCounters,
         now_ns: u64,
         segment: TcpSegment<'_>,
-        start: &[u8],
+        mut rest: &[u8],
     ) {
-        if framing(start) != Framing::Partial {
-            // A second whole message in one segment, or bytes that start none: not read.
-            counters.sip_tcp_abandoned += 1;
-            return;
-        }
+        let start = loop {
+            rest = rest.get(leading_crlf(rest)..).unwrap_or_default();
+            match framing(rest) {
+                _ if rest.is_empty() => return,
+                Framing::Whole(len) => {
+                    counters.sip_tcp_abandoned += 1;
+                    rest = rest.get(len..).unwrap_or_default();
+                }
+                Framing::Partial => break rest,
+                Framing::Not => {
+                    // Bytes that begin no message: the stream is out of step until a segment
+                    // begins one.
+                    counters.sip_tcp_abandoned += 1;
+                    return;
+                }
+            }
+        };
         if self.pending.len() >= MAX_PENDING {
             let oldest = (0..self.pending.len()).min_by_key(|&i| self.pending[i].last_ns);
             if let Some(i) = oldest {
@@ -189,6 +219,11 @@ impl TcpSip {
             .retain(|p| now_ns.saturating_sub(p.last_ns) < TIMEOUT_NS);
         counters.sip_tcp_abandoned += (before - self.pending.len()) as u64;
     }
+}
+
+/// Leading CR and LF bytes (keep-alives between messages).
+fn leading_crlf(p: &[u8]) -> usize {
+    p.iter().take_while(|&&b| b == b'\r' || b == b'\n').count()
 }
 
 fn next_seq(segment: &TcpSegment<'_>) -> u32 {
@@ -314,5 +349,36 @@ mod tests {
         let huge = b"INVITE sip:b@192.0.2.2 SIP/2.0\r\nContent-Length: 70000\r\n\r\nv=0";
         let (got, c) = feed(&[(5060, 0, huge, 0)]);
         assert_eq!((got, c.sip_tcp_abandoned), (vec![None], 0));
+    }
+
+    #[test]
+    fn keep_alives_back_to_back_messages_and_repacketised_retransmissions() {
+        let (a, b, c) = (message("a"), message("b"), message("c"));
+        // A CRLF keep-alive before a message, and one after: neither is a message.
+        let mut crlf_a = b"\r\n".to_vec();
+        crlf_a.extend_from_slice(&a);
+        crlf_a.extend_from_slice(b"\r\n\r\n");
+        let (got, cn) = feed(&[(5060, 0, &crlf_a, 0), (5060, 200, b"\r\n\r\n", 1)]);
+        assert_eq!(got, [Some(a.clone()), None]);
+        assert_eq!((cn.sip_tcp_joined, cn.sip_tcp_abandoned), (0, 0));
+        // A and B whole and C begun in one segment, then the rest of C: A read, B counted as
+        // unread, C joined.
+        let mut first = a.clone();
+        first.extend_from_slice(&b);
+        first.extend_from_slice(&c[..10]);
+        let seq = first.len() as u32;
+        let (got, cn) = feed(&[(5060, 0, &first, 0), (5060, seq, &c[10..], 1)]);
+        assert_eq!(got, [Some(a.clone()), Some(c.clone())]);
+        assert_eq!((cn.sip_tcp_joined, cn.sip_tcp_abandoned), (1, 1));
+        // A retransmission that reaches past what was joined (Linux repacketises) adds the
+        // new bytes.
+        let (got, cn) = feed(&[
+            (5060, 1000, &a[..40], 0),
+            (5060, 1040, &a[40..65], 1),
+            (5060, 1040, &a[40..75], 2),
+            (5060, 1075, &a[75..], 3),
+        ]);
+        assert_eq!(got, [None, None, None, Some(a)]);
+        assert_eq!((cn.sip_tcp_joined, cn.sip_tcp_abandoned), (1, 0));
     }
 }

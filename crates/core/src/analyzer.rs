@@ -509,7 +509,12 @@ impl Analyzer {
                 if self.config.events {
                     self.close_intervals(due);
                 }
-                due = due + interval;
+                let next = due + interval;
+                if next <= due {
+                    // Time's end (saturated): there is no later boundary to wait for.
+                    break;
+                }
+                due = next;
                 if due <= now && now.saturating_duration_since(due) > interval * 10 {
                     let skipped =
                         now.saturating_duration_since(due).as_nanos() / interval.as_nanos().max(1);

@@ -48,6 +48,12 @@ impl RfcJitter {
         (self.prev_ns, self.prev_ts, self.started) = (arrival_ns, timestamp, true);
     }
 
+    /// The previous packet's RTP timestamp, once there was one.
+    #[inline]
+    pub(crate) fn previous_timestamp(&self) -> Option<u32> {
+        self.started.then_some(self.prev_ts)
+    }
+
     /// The sender restarted its numbering and timestamps (RFC 3550 A.1): the next packet has
     /// no predecessor to be compared with; the jitter so far stands.
     pub fn restart(&mut self) {

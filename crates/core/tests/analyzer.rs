@@ -799,3 +799,35 @@ fn voip_metrics_xr(buf: &mut [u8]) -> usize {
         .expect("room for a block");
     xr.emit(buf).expect("emit")
 }
+
+#[test]
+fn timestamps_at_the_end_of_time_neither_hang_nor_overflow() {
+    use rtpscope_core::diagnosis::{diagnose, Thresholds};
+    use rtpscope_core::Analyzer;
+    use rtpscope_wire::rtp::RtpRepr;
+    // A capture whose clock reads near u64::MAX nanoseconds (a pcapng timestamp saturates
+    // there): the interval timer cannot move past the end, and two SSRCs on one flow are
+    // compared near it.
+    let mut a = Analyzer::new(AnalyzerConfig::default());
+    let f = flow();
+    let mut buf = [0u8; 200];
+    for k in 0..150u32 {
+        let repr = RtpRepr {
+            sequence_number: k as u16,
+            timestamp: k * 160,
+            ssrc: 1 + k % 2,
+            payload: &[0x55; 160],
+            ..RtpRepr::default()
+        };
+        let n = repr.emit(&mut buf).expect("emit");
+        let at = u64::MAX - 3_000_000_000 + u64::from(k) * 20_000_000;
+        let _ = a.handle_datagram(Timestamp::from_nanos(at), f, &buf[..n]);
+        while a.poll_event().is_some() {}
+    }
+    a.handle_timeout(Timestamp::from_nanos(u64::MAX));
+    while a.poll_event().is_some() {}
+    a.finish();
+    let report = a.report();
+    assert_eq!(report.streams.len(), 2);
+    let _ = diagnose(&report, &[], &Thresholds::default());
+}

@@ -558,6 +558,33 @@ fn timestamp_steps_and_a_start_up_burst_are_neither_drift_nor_lateness() {
     );
 }
 
+#[test]
+fn a_delivery_stall_or_a_very_late_packet_is_not_a_timestamp_step() {
+    // 20 s of PCMU; packets 500 to 574 held for up to 1.5 s and delivered with packet 575 (a
+    // Wi-Fi or LTE stall): the timestamps did not step, the packets were late.
+    let stall = |s: u16| {
+        if (500..575).contains(&s) {
+            20.0 * f64::from(575 - s)
+        } else {
+            0.0
+        }
+    };
+    let p = stream(flow(A, B), 3, 0..1000, |_| false, stall, |_| 0, |_| 0x55);
+    let (report, _) = run(p, AnalyzerConfig::default());
+    let s = &report.streams[0];
+    assert_eq!(s.timestamp_steps, 0);
+    // Those more than 60 ms late: 500 to 571. (The least-squares slope still bends under
+    // so long a stall: a known weakness of the drift estimate, not a step.)
+    assert_eq!(s.late_for_buffer, 72);
+    // One packet 1.2 s late, out of sequence by then: late, and the transit range shows it.
+    let late = |s: u16| if s == 500 { 1200.0 } else { 0.0 };
+    let p = stream(flow(A, B), 3, 0..1000, |_| false, late, |_| 0, |_| 0x55);
+    let (report, _) = run(p, AnalyzerConfig::default());
+    let s = &report.streams[0];
+    assert_eq!((s.timestamp_steps, s.late_for_buffer), (0, 1));
+    assert_eq!(s.delay_variation_ms, Some(1200.0));
+}
+
 fn drift_symptom(d: &Diagnosis) -> Option<&rtpscope_core::Symptom> {
     d.symptoms
         .iter()
@@ -715,6 +742,14 @@ fn calls_reusing_the_same_ports_are_told_apart_by_their_signalling_times() {
     let ids: Vec<_> = d.calls.iter().map(|c| c.call_id.as_deref()).collect();
     assert_eq!(ids, [Some("one"), Some("two")]);
     assert!(d.symptoms.is_empty(), "{:#?}", d.symptoms);
+    // A capture begun mid-call: the first SIP message seen (a re-INVITE) comes 20 s after the
+    // media started. Still that call's streams.
+    let mut p = simple(flow(A, B), 1, 0..250);
+    p.extend(simple(flow(B, A), 2, 0..250));
+    let (report, _) = run(p, AnalyzerConfig::default());
+    let d = diagnose(&report, &[hint("mid", 20.0, 30.0)], &Thresholds::default());
+    assert_eq!(d.calls[0].call_id.as_deref(), Some("mid"));
+    assert_eq!(ssrcs_by_call(&report, &d), vec![vec![1, 2]]);
 }
 
 #[test]

@@ -185,10 +185,11 @@ pub(crate) fn jitter(on: &On<'_>, t: &Thresholds) -> Option<Symptom> {
         s.late_for_buffer as f64 * 100.0 / s.packets as f64
     };
     // Lateness is measured against the earliest schedule seen, so a sender clock slower than
-    // the capture's makes packets "late" by drift alone; count it only where drift cannot.
+    // the capture's (negative drift) makes packets "late" by drift alone; count it only where
+    // that drift cannot.
     let drift_ms = s
         .drift_ppm
-        .map_or(0.0, |ppm| ppm.abs() * 1e-6 * on.duration_ms());
+        .map_or(0.0, |ppm| (-ppm).max(0.0) * 1e-6 * on.duration_ms());
     let many_late = late_pct > t.late_for_buffer_pct && drift_ms < t.jitter_buffer_ms / 4.0;
     if j <= t.jitter_ms && !many_late {
         return None;

@@ -244,9 +244,14 @@ fn ssrc_changes(report: &AnalysisReport, groups: &[pairing::Group]) -> HashMap<u
                 continue;
             }
             let both_sending = prev.last_arrival.min(s.last_arrival).as_nanos()
-                > s.first_arrival.as_nanos() + SSRC_CHANGE_OVERLAP_NS;
-            let later_call =
-                s.first_arrival.as_nanos() > prev.last_arrival.as_nanos() + SSRC_CHANGE_GAP_NS;
+                > s.first_arrival
+                    .as_nanos()
+                    .saturating_add(SSRC_CHANGE_OVERLAP_NS);
+            let later_call = s.first_arrival.as_nanos()
+                > prev
+                    .last_arrival
+                    .as_nanos()
+                    .saturating_add(SSRC_CHANGE_GAP_NS);
             if prev.key.ssrc != s.key.ssrc && !both_sending && !later_call {
                 out.insert(i, prev.key.ssrc);
             }

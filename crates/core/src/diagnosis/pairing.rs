@@ -169,15 +169,26 @@ pub(crate) fn group(streams: &[StreamReport], hints: &[CallHint]) -> Vec<Group> 
     let mut first_of_hint: HashMap<usize, usize> = HashMap::new();
     for (i, s) in streams.iter().enumerate() {
         let flow = &s.key.flow;
-        // Of the calls naming either end, the latest signalled that the stream starts within.
-        let calls = [flow.src(), flow.dst()]
-            .into_iter()
-            .filter_map(|e| by_endpoint.get(&e))
-            .flatten()
-            .copied();
-        let hint = calls
+        // Of the calls naming either end, the latest signalled that the stream starts within;
+        // failing that (a capture begun mid-call, whose first SIP message is a re-INVITE), the
+        // one signalled nearest its start.
+        let calls = || {
+            [flow.src(), flow.dst()]
+                .into_iter()
+                .filter_map(|e| by_endpoint.get(&e))
+                .flatten()
+                .copied()
+        };
+        let start = s.first_arrival.as_nanos();
+        let hint = calls()
             .filter(|&h| hints.get(h).is_some_and(|hint| within(hint, s)))
-            .max_by_key(|&h| (hints.get(h).and_then(|hint| hint.from), h));
+            .max_by_key(|&h| (hints.get(h).and_then(|hint| hint.from), h))
+            .or_else(|| {
+                calls().min_by_key(|&h| {
+                    let from = hints.get(h).and_then(|hint| hint.from);
+                    from.map_or(0, |f| f.as_nanos().abs_diff(start))
+                })
+            });
         if let Some(h) = hint {
             hinted[i] = Some(h);
             let first = *first_of_hint.entry(h).or_insert(i);

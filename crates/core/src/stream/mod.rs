@@ -161,7 +161,7 @@ impl Stream {
             silence: Silence::default(),
         };
         cold.note_payload_type(h.payload_type, info);
-        stream.account_common(&mut cold, now, h, true, late_buffer_ns);
+        stream.account_common(&mut cold, now, h, true, false, late_buffer_ns);
         (stream, cold)
     }
 
@@ -204,7 +204,8 @@ impl Stream {
             self.payload_type_changed(cold, h.payload_type, resolver);
         }
         self.last_arrival = self.last_arrival.max(now);
-        self.account_common(cold, now, h, timed, late_buffer_ns);
+        let in_order = matches!(outcome, SeqOutcome::InOrder { .. });
+        self.account_common(cold, now, h, timed, in_order, late_buffer_ns);
         PacketEffects {
             outcome,
             payload_type_changed,
@@ -273,6 +274,7 @@ impl Stream {
         now: Timestamp,
         h: &RtpHeader,
         timed: bool,
+        in_order: bool,
         late_buffer_ns: f64,
     ) {
         if timed {
@@ -284,6 +286,7 @@ impl Stream {
                     marker: h.marker,
                     payload_type: h.payload_type,
                     event: self.last_is_event,
+                    in_order,
                     ext_ts: 0,
                     since_first_ns: 0.0,
                     since_first_units: 0.0,

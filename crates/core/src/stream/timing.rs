@@ -264,6 +264,8 @@ pub(crate) struct TimingSample {
     pub payload_type: u8,
     /// A telephone event: no timing meaning.
     pub event: bool,
+    /// Next in sequence (RFC 3550 A.1), neither late nor a duplicate.
+    pub in_order: bool,
     /// Extended (unwrapped) RTP timestamp, filled in by [`Timing::update`].
     pub ext_ts: i64,
     /// Arrival since the stream's first packet (ns), filled in by [`Timing::update`].
@@ -703,6 +705,8 @@ impl Timing {
             self.tshark(s, 0.0);
             return;
         }
+        // Before the jitter moves on: a step is told by the previous packet's timestamp.
+        self.transit(cold, &s, late_buffer_ns);
         self.tshark(s, self.tshark_unit_ns());
         self.rfc
             .update_scaled(s.arrival_ns, s.timestamp, c.units_per_ns);
@@ -715,31 +719,57 @@ impl Timing {
             &mut cold.hist,
             self.rfc.timestamp_units() * c.units_to_hist(),
         );
+    }
+
+    /// Transit, lateness and the transit range for one packet (once the stream has settled).
+    #[inline(always)]
+    fn transit(&mut self, cold: &mut TimingCold, s: &TimingSample, late_buffer_ns: f64) {
         if s.since_first_ns < SETTLE_NS {
             return;
         }
-        let transit = s.since_first_ns - s.since_first_units * c.ns_per_unit;
+        let transit = s.since_first_ns - s.since_first_units * self.consts.ns_per_unit;
         // A packet is late for a fixed jitter buffer when it arrives more than the buffer
         // depth after the earliest schedule seen so far (the lowest transit). A new lowest or
-        // highest transit far outside the range is a step of the timestamps (rare branches).
+        // highest transit far outside the range may be a step of the timestamps (rare
+        // branches): a stall of the network moves the arrival, not the timestamp.
         if transit < self.transit_min_ns {
-            if transit < self.transit_min_ns - STEP_NS && self.transit_min_ns.is_finite() {
-                return self.timestamp_step(cold, &s, transit);
+            if transit < self.transit_min_ns - STEP_NS
+                && self.transit_min_ns.is_finite()
+                && self.timestamps_stepped(s)
+            {
+                return self.timestamp_step(cold, s, transit);
             }
             self.transit_min_ns = transit;
         } else if late_buffer_ns > 0.0 && transit - self.transit_min_ns > late_buffer_ns {
             cold.late += 1;
         }
         if transit > self.transit_max_ns {
-            if transit > self.transit_max_ns + STEP_NS && self.transit_max_ns.is_finite() {
+            if transit > self.transit_max_ns + STEP_NS
+                && self.transit_max_ns.is_finite()
+                && self.timestamps_stepped(s)
+            {
                 // Not late: the step's packet starts the range over (it was counted above).
                 let counted =
                     late_buffer_ns > 0.0 && transit - self.transit_min_ns > late_buffer_ns;
                 cold.late -= u64::from(counted);
-                return self.timestamp_step(cold, &s, transit);
+                return self.timestamp_step(cold, s, transit);
             }
             self.transit_max_ns = transit;
         }
+    }
+
+    /// Whether `s`, next in sequence, carries a timestamp more than [`STEP_NS`] from the
+    /// previous packet's: the sender's timestamps jumped. A delivery stall or a late packet
+    /// moves the transit as far, but not the timestamp against its predecessor (a late packet
+    /// is not in sequence).
+    #[cold]
+    fn timestamps_stepped(&self, s: &TimingSample) -> bool {
+        let units = |prev: u32| f64::from(s.timestamp.wrapping_sub(prev) as i32);
+        s.in_order
+            && self
+                .rfc
+                .previous_timestamp()
+                .is_some_and(|prev| (units(prev) * self.consts.ns_per_unit).abs() > STEP_NS)
     }
 
     /// The timestamps stepped against arrival with the numbering running on. Measured across
