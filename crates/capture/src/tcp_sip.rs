@@ -64,11 +64,9 @@ impl TcpSip {
         self.expire(counters, now_ns);
         if let Some(i) = self.pending.iter().position(|p| p.flow == segment.flow) {
             let behind = self.pending[i].next_seq.wrapping_sub(segment.seq);
-            if behind == 0 {
-                return self.extend(counters, now_ns, i, segment);
-            }
             if behind < 1 << 31 {
-                // A retransmission: of data already joined, or (repacketised) reaching past it.
+                // The next segment (`behind` 0), or a retransmission: of data already joined,
+                // or (repacketised) reaching past it.
                 let new = segment.data.get(behind as usize..).unwrap_or_default();
                 if new.is_empty() {
                     return None;

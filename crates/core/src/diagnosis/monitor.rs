@@ -601,17 +601,6 @@ fn evaluate(
                 |s| s.jitter_ms.filter(|_| s.packets > 0),
             );
             let (count, len, _, mean) = window;
-            let late = w.last(n).any(|s| s.late_pct > t.late_for_buffer_pct);
-            // The late share for the wording: mean over the window's samples with packets.
-            let (late_sum, samples) = w
-                .last(n)
-                .filter(|s| s.packets > 0)
-                .fold((0.0, 0usize), |(sum, k), s| (sum + s.late_pct, k + 1));
-            let late_mean = if samples == 0 {
-                0.0
-            } else {
-                late_sum / samples as f64
-            };
             f.k_of_n(window, k, r);
             f.kind = SymptomKind::Jitter;
             f.severity = severity(mean >= t.jitter_critical_ms);
@@ -623,7 +612,14 @@ fn evaluate(
                 method: None,
             };
             if text {
-                let late = late.then_some((t.jitter_buffer_ms, late_mean));
+                // Any sample with too many late packets, and their mean share over the window.
+                let (late, _, _, late_mean) = window_count(
+                    w,
+                    n,
+                    |s| s.late_pct > t.late_for_buffer_pct,
+                    |s| Some(s.late_pct).filter(|_| s.packets > 0),
+                );
+                let late = (late > 0).then_some((t.jitter_buffer_ms, late_mean));
                 f.summary = wording::jitter(&dir, mean, late);
             }
             f.advice = advice::JITTER;

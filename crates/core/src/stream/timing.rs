@@ -51,9 +51,10 @@ const VERY_LATE_NS: f64 = 2e9;
 /// (GStreamer's rtpbin sends six), which would pull the slope (604 ppm of false drift over
 /// 10 s) and set an earliest schedule that makes every later packet look late.
 const SETTLE_NS: f64 = 5e8;
-/// A step of the transit beyond the range seen so far by more than this is the timestamps
-/// stepping (a sender's clock reset, a mixer switching sources: the sequence numbers run on),
-/// not the network: no queue changes delay by a second between two packets.
+/// A transit this far beyond the range seen so far, on a packet in sequence whose timestamp
+/// is as far from its predecessor's, is the timestamps stepping (a sender's clock reset, a
+/// mixer switching sources: the sequence numbers run on). A delivery stall moves the transit
+/// as far but leaves the timestamps in step.
 const STEP_NS: f64 = 1e9;
 /// Standard errors on either side of the held packets' slope that must stay within the band
 /// of the rate it snaps to ([`SNAP_TOLERANCE`]): about 95 % sure that the true slope is
@@ -732,6 +733,15 @@ impl Timing {
         // depth after the earliest schedule seen so far (the lowest transit). A new lowest or
         // highest transit far outside the range may be a step of the timestamps (rare
         // branches): a stall of the network moves the arrival, not the timestamp.
+        if transit > self.transit_max_ns {
+            if transit > self.transit_max_ns + STEP_NS
+                && self.transit_max_ns.is_finite()
+                && self.timestamps_stepped(s)
+            {
+                return self.timestamp_step(cold, s, transit);
+            }
+            self.transit_max_ns = transit;
+        }
         if transit < self.transit_min_ns {
             if transit < self.transit_min_ns - STEP_NS
                 && self.transit_min_ns.is_finite()
@@ -742,19 +752,6 @@ impl Timing {
             self.transit_min_ns = transit;
         } else if late_buffer_ns > 0.0 && transit - self.transit_min_ns > late_buffer_ns {
             cold.late += 1;
-        }
-        if transit > self.transit_max_ns {
-            if transit > self.transit_max_ns + STEP_NS
-                && self.transit_max_ns.is_finite()
-                && self.timestamps_stepped(s)
-            {
-                // Not late: the step's packet starts the range over (it was counted above).
-                let counted =
-                    late_buffer_ns > 0.0 && transit - self.transit_min_ns > late_buffer_ns;
-                cold.late -= u64::from(counted);
-                return self.timestamp_step(cold, s, transit);
-            }
-            self.transit_max_ns = transit;
         }
     }
 
